@@ -1,0 +1,128 @@
+// bio.c -- the buffer cache.
+//
+// A fixed array of NBUF buffers on a doubly linked LRU list (head.next is
+// the most recently released). bget() looks a block up or recycles the
+// least recently used unreferenced buffer. Buffers hold a sleep lock while
+// in use, so I/O on one block does not block lookups of others.
+//
+// Locks: bcache.lock protects the list, dev, blockno and refcnt of every
+// buffer; each buffer's sleep lock protects valid and data. bcache.lock is
+// never held while sleeping for a buffer's lock.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/spinlock.h"
+#include "kernel/sleeplock.h"
+#include "kernel/printf.h"
+#include "kernel/proc.h"
+#include "kernel/disk.h"
+#include "kernel/buf.h"
+
+static struct {
+  struct spinlock lock;
+  struct buf buf[NBUF];
+  struct buf head;  // sentinel of the LRU list
+} bcache;
+
+void
+binit(void)
+{
+  initlock(&bcache.lock, "bcache");
+  bcache.head.prev = &bcache.head;
+  bcache.head.next = &bcache.head;
+  for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++) {
+    initsleeplock(&b->lock, "buffer");
+    b->next = bcache.head.next;
+    b->prev = &bcache.head;
+    bcache.head.next->prev = b;
+    bcache.head.next = b;
+  }
+}
+
+// Returns the buffer for (dev, blockno), locked, possibly not valid.
+static struct buf *
+bget(uint dev, uint blockno)
+{
+  struct buf *b;
+  acquire(&bcache.lock);
+again:
+  for (b = bcache.head.next; b != &bcache.head; b = b->next) {
+    if (b->dev == dev && b->blockno == blockno) {
+      b->refcnt++;
+      goto found;
+    }
+  }
+  for (b = bcache.head.prev; b != &bcache.head; b = b->prev) {
+    if (b->refcnt == 0) {
+      b->dev = dev;
+      b->blockno = blockno;
+      b->valid = 0;
+      b->refcnt = 1;
+      goto found;
+    }
+  }
+  // Every buffer is held or pinned: wait for a brelse() or bunpin().
+  // NBUF is sized (param.h) so that this is rare.
+  sleep(&bcache, &bcache.lock);
+  goto again;
+
+found:
+  release(&bcache.lock);
+  acquiresleep(&b->lock);
+  return b;
+}
+
+struct buf *
+bread(uint dev, uint blockno)
+{
+  struct buf *b = bget(dev, blockno);
+  if (!b->valid) {
+    virtio_disk_rw(b, 0);
+    b->valid = 1;
+  }
+  return b;
+}
+
+void
+bwrite(struct buf *b)
+{
+  KASSERT(holdingsleep(&b->lock));
+  virtio_disk_rw(b, 1);
+}
+
+void
+brelse(struct buf *b)
+{
+  KASSERT(holdingsleep(&b->lock));
+  releasesleep(&b->lock);
+  acquire(&bcache.lock);
+  b->refcnt--;
+  if (b->refcnt == 0) {
+    // Move to the front: most recently used.
+    b->next->prev = b->prev;
+    b->prev->next = b->next;
+    b->next = bcache.head.next;
+    b->prev = &bcache.head;
+    bcache.head.next->prev = b;
+    bcache.head.next = b;
+    wakeup(&bcache);
+  }
+  release(&bcache.lock);
+}
+
+void
+bpin(struct buf *b)
+{
+  acquire(&bcache.lock);
+  b->refcnt++;
+  release(&bcache.lock);
+}
+
+void
+bunpin(struct buf *b)
+{
+  acquire(&bcache.lock);
+  b->refcnt--;
+  if (b->refcnt == 0)
+    wakeup(&bcache);
+  release(&bcache.lock);
+}

@@ -1,0 +1,34 @@
+// buf.h -- the buffer cache: in-memory copies of disk blocks.
+//
+// bread() returns a block locked (its sleep lock held) with valid data;
+// the holder may read and modify b->data, must bwrite() (or log_write())
+// changes, and must brelse() when done. At most one process holds a given
+// block at a time; the cache keeps at most NBUF blocks and recycles the
+// least recently released one.
+#ifndef PCV6_BUF_H
+#define PCV6_BUF_H
+
+#include "kernel/types.h"
+#include "kernel/fs.h"
+#include "kernel/sleeplock.h"
+
+struct buf {
+  int valid;              // [lock] data holds the block's contents
+  int disk;               // [disk] owned by the disk driver until it clears this
+  uint dev;               // [bcache]
+  uint blockno;           // [bcache]
+  struct sleeplock lock;
+  uint refcnt;            // [bcache] holders plus pins
+  struct buf *prev;       // [bcache] LRU list, most recent first
+  struct buf *next;
+  uchar data[BSIZE];      // [lock]
+};
+
+void binit(void);
+struct buf *bread(uint dev, uint blockno);
+void bwrite(struct buf *b);   // => b->lock held
+void brelse(struct buf *b);   // => b->lock held; releases it
+void bpin(struct buf *b);     // keep b cached (the log holds it until commit)
+void bunpin(struct buf *b);
+
+#endif

@@ -1,0 +1,134 @@
+// console.c -- the console line discipline on top of the UART.
+//
+// Input is edited a line at a time: backspace/DEL erases a character,
+// Ctrl-U erases the line, Ctrl-D ends input (read returns what is there, or
+// 0 at the start of a line), Ctrl-P lists processes. Characters are echoed
+// as they arrive. A read() sleeps until a whole line (or Ctrl-D) is ready.
+//
+// Lock order: cons.lock, then uart's tx lock (echo goes through
+// uartputc_sync, which takes no lock, so in practice only cons.lock).
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/spinlock.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/printf.h"
+#include "kernel/console.h"
+
+#define CTRL(x) ((x) - '@')
+#define BACKSPACE 0x100   // consputc: erase the previous character
+#define INPUT_BUF 128
+
+struct devsw devsw[NDEV];
+
+static struct {
+  struct spinlock lock;
+  char buf[INPUT_BUF];
+  uint r;  // [lock] next index to read
+  uint w;  // [lock] end of the lines ready for read()
+  uint e;  // [lock] end of the line being edited
+} cons;
+
+void
+consputc(int c)
+{
+  if (c == BACKSPACE) {
+    uartputc_sync('\b');
+    uartputc_sync(' ');
+    uartputc_sync('\b');
+  } else {
+    uartputc_sync(c);
+  }
+}
+
+static int
+console_write(int user, uint64 src, int n)
+{
+  int i;
+  for (i = 0; i < n; i++) {
+    char c;
+    if (either_copyin(&c, user, src + i, 1) < 0)
+      break;
+    uartputc(c);
+  }
+  return i;
+}
+
+// => waits for a complete line; returns bytes copied, or -1 if killed.
+static int
+console_read(int user, uint64 dst, int n)
+{
+  int want = n;
+  acquire(&cons.lock);
+  while (n > 0) {
+    while (cons.r == cons.w) {
+      if (killed(myproc())) {
+        release(&cons.lock);
+        return -1;
+      }
+      sleep(&cons.r, &cons.lock);
+    }
+    int c = cons.buf[cons.r++ % INPUT_BUF];
+    if (c == CTRL('D')) {
+      if (n < want)
+        cons.r--;  // leave it for the next read, which returns 0
+      break;
+    }
+    char ch = c;
+    if (either_copyout(user, dst, &ch, 1) < 0)
+      break;
+    dst++;
+    n--;
+    if (c == '\n')
+      break;
+  }
+  release(&cons.lock);
+  return want - n;
+}
+
+void
+consoleintr(int c)
+{
+  acquire(&cons.lock);
+  switch (c) {
+  case CTRL('P'):
+    procdump();
+    break;
+  case CTRL('U'):
+    while (cons.e != cons.w && cons.buf[(cons.e - 1) % INPUT_BUF] != '\n') {
+      cons.e--;
+      consputc(BACKSPACE);
+    }
+    break;
+  case CTRL('H'):
+  case '\x7f':
+    if (cons.e != cons.w) {
+      cons.e--;
+      consputc(BACKSPACE);
+    }
+    break;
+  default:
+    if (c != 0 && cons.e - cons.r < INPUT_BUF) {
+      if (c == '\r')
+        c = '\n';
+      consputc(c);
+      cons.buf[cons.e++ % INPUT_BUF] = c;
+      if (c == '\n' || c == CTRL('D') || cons.e - cons.r == INPUT_BUF) {
+        cons.w = cons.e;
+        wakeup(&cons.r);
+      }
+    }
+    break;
+  }
+  release(&cons.lock);
+}
+
+void
+consoleinit(void)
+{
+  initlock(&cons.lock, "cons");
+  uartinit();
+  devsw[CONSOLE].read = console_read;
+  devsw[CONSOLE].write = console_write;
+}

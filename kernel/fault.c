@@ -1,0 +1,47 @@
+// fault.c -- the user page-fault path.
+//
+// A fault at va is legal in exactly these cases, tried in order:
+//   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
+//      grew the break without allocating); a zeroed page is mapped R|W.
+// Everything else -- the stack guard page, addresses beyond the break,
+// stores to read-only pages, kernel addresses -- returns -EFAULT and the
+// caller kills the process.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/memlayout.h"
+#include "kernel/errno.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/fault.h"
+
+static int
+fault_lazy_heap(struct proc *p, uint64 va)
+{
+  void *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  if (mappages(p->pagetable, va, PGSIZE, (uint64)mem, PTE_R | PTE_W | PTE_U) != 0) {
+    kfree(mem);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+int
+fault_resolve(struct proc *p, uint64 va, int access)
+{
+  if (va >= MAXVA)
+    return -EFAULT;
+  va = PGROUNDDOWN(va);
+  pte_t *pte = walk(p->pagetable, va, 0);
+  int present = pte != 0 && (*pte & PTE_V) != 0;
+
+  if (va >= p->heap_base && va < p->sz) {
+    if (present || access == FAULT_EXEC)
+      return -EFAULT;
+    return fault_lazy_heap(p, va);
+  }
+  return -EFAULT;
+}

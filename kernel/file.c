@@ -1,0 +1,169 @@
+// file.c -- the system-wide open-file table and the read/write/stat
+// operations that dispatch on a file's type.
+//
+// Writes to inodes are split into chunks small enough that each fits in
+// one log transaction (MAXOPBLOCKS blocks including the inode, bitmap and
+// indirect blocks it may also dirty), so a large write is a sequence of
+// atomic writes rather than one atomic write.
+//
+// Lock: ftable.lock protects every ref; a leaf.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/stat.h"
+#include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/printf.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/log.h"
+#include "kernel/inode.h"
+#include "kernel/console.h"
+#include "kernel/file.h"
+
+// Blocks one write chunk may dirty besides its data blocks: the inode
+// block, two bitmap blocks (allocations may straddle one), and three
+// block-number tables (double-indirect, plus two indirect blocks when the
+// chunk straddles them). An unaligned chunk of k blocks touches k+1 data
+// blocks, so k + 1 + WRITE_OVERHEAD_BLOCKS <= MAXOPBLOCKS.
+#define WRITE_OVERHEAD_BLOCKS 6
+#define WRITE_CHUNK ((MAXOPBLOCKS - 1 - WRITE_OVERHEAD_BLOCKS) * BSIZE)
+
+static struct {
+  struct spinlock lock;
+  struct file file[NFILE];
+} ftable;
+
+void
+fileinit(void)
+{
+  initlock(&ftable.lock, "ftable");
+}
+
+struct file *
+filealloc(void)
+{
+  acquire(&ftable.lock);
+  for (struct file *f = ftable.file; f < ftable.file + NFILE; f++) {
+    if (f->ref == 0) {
+      f->ref = 1;
+      release(&ftable.lock);
+      return f;
+    }
+  }
+  release(&ftable.lock);
+  return 0;
+}
+
+struct file *
+filedup(struct file *f)
+{
+  acquire(&ftable.lock);
+  KASSERT(f->ref >= 1);
+  f->ref++;
+  release(&ftable.lock);
+  return f;
+}
+
+void
+fileclose(struct file *f)
+{
+  acquire(&ftable.lock);
+  KASSERT(f->ref >= 1);
+  if (--f->ref > 0) {
+    release(&ftable.lock);
+    return;
+  }
+  struct file ff = *f;
+  f->ref = 0;
+  f->type = FD_NONE;
+  release(&ftable.lock);
+
+  if (ff.type == FD_PIPE) {
+    pipeclose(ff.pipe, ff.writable);
+  } else if (ff.type == FD_INODE || ff.type == FD_DEVICE) {
+    begin_op();
+    iput(ff.ip);
+    end_op();
+  }
+}
+
+int
+filestat(struct file *f, uint64 addr)
+{
+  if (f->type != FD_INODE && f->type != FD_DEVICE)
+    return -EINVAL;
+  struct stat st;
+  ilock(f->ip);
+  stati(f->ip, &st);
+  iunlock(f->ip);
+  return copyout(myproc()->pagetable, addr, &st, sizeof(st));
+}
+
+int
+fileread(struct file *f, uint64 addr, int n)
+{
+  if (!f->readable)
+    return -EBADF;
+  switch (f->type) {
+  case FD_PIPE:
+    return piperead(f->pipe, addr, n);
+  case FD_DEVICE:
+    if (f->major < 0 || f->major >= NDEV || !devsw[f->major].read)
+      return -ENODEV;
+    return devsw[f->major].read(1, addr, n);
+  case FD_INODE: {
+    ilock(f->ip);
+    int r = readi(f->ip, 1, addr, f->off, n);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    return r;
+  }
+  default:
+    panic("fileread: bad file type %d", f->type);
+  }
+}
+
+// Writes n bytes at the file's offset in transaction-sized chunks.
+static int
+inode_write(struct file *f, uint64 addr, int n)
+{
+  int done = 0;
+  while (done < n) {
+    int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+    begin_op();
+    ilock(f->ip);
+    int r = writei(f->ip, 1, addr + done, f->off, m);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    end_op();
+    if (r < 0)
+      return done > 0 ? done : r;
+    done += r;
+    if (r != m)
+      break;  // disk full or bad address partway
+  }
+  return done;
+}
+
+int
+filewrite(struct file *f, uint64 addr, int n)
+{
+  if (!f->writable)
+    return -EBADF;
+  if (n < 0)
+    return -EINVAL;
+  switch (f->type) {
+  case FD_PIPE:
+    return pipewrite(f->pipe, addr, n);
+  case FD_DEVICE:
+    if (f->major < 0 || f->major >= NDEV || !devsw[f->major].write)
+      return -ENODEV;
+    return devsw[f->major].write(1, addr, n);
+  case FD_INODE:
+    return inode_write(f, addr, n);
+  default:
+    panic("filewrite: bad file type %d", f->type);
+  }
+}

@@ -1,0 +1,40 @@
+// file.h -- open files: the objects file descriptors point to, shared
+// after dup() and fork(), each an inode (file, directory, device) or one
+// end of a pipe, with a read/write offset.
+#ifndef PCV6_FILE_H
+#define PCV6_FILE_H
+
+#include "kernel/types.h"
+
+struct inode;
+struct pipe;
+
+enum filetype { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };
+
+// Lock legend: [t] the file table lock; [I] fixed once the file is open;
+// [i] the inode's sleep lock (serialises offset updates).
+struct file {
+  enum filetype type;  // [I]
+  int ref;             // [t]
+  char readable;       // [I]
+  char writable;       // [I]
+  struct pipe *pipe;   // [I] FD_PIPE
+  struct inode *ip;    // [I] FD_INODE and FD_DEVICE
+  uint off;            // [i] FD_INODE
+  short major;         // [I] FD_DEVICE
+};
+
+void fileinit(void);
+struct file *filealloc(void);             // ref 1, or 0 if the table is full
+struct file *filedup(struct file *f);
+void fileclose(struct file *f);
+int  filestat(struct file *f, uint64 addr);   // 0 or -E*
+int  fileread(struct file *f, uint64 addr, int n);   // bytes or -E*
+int  filewrite(struct file *f, uint64 addr, int n);  // bytes or -E*
+
+int  pipealloc(struct file **rf, struct file **wf);  // 0 or -E*
+void pipeclose(struct pipe *pi, int writable);
+int  piperead(struct pipe *pi, uint64 addr, int n);
+int  pipewrite(struct pipe *pi, uint64 addr, int n);
+
+#endif

@@ -1,0 +1,529 @@
+// fs.c -- the inode layer: on-disk inodes and their blocks, directories,
+// and path names. Layers below: log.c (transactions), bio.c (blocks).
+//
+// Block map of an inode: addrs[0..NDIRECT-1] are data blocks; addrs[
+// IND_SLOT] is a block of NINDIRECT data block numbers; addrs[DIND_SLOT] is
+// a block of NINDIRECT indirect-block numbers. Block number 0 means "not
+// allocated" (block 0 is the boot block, never data).
+//
+// Lock order: icache.lock is a leaf taken briefly; inode sleep locks are
+// taken after begin_op() and, on a path walk, a parent is unlocked before
+// its child is locked (so no two directory locks are held except by the
+// callers in sysfile.c, which lock parent then child).
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/stat.h"
+#include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/sleeplock.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/proc.h"
+#include "kernel/buf.h"
+#include "kernel/log.h"
+#include "kernel/inode.h"
+
+static struct superblock sb;
+
+static struct {
+  struct spinlock lock;
+  struct inode inode[NINODE];
+} icache;
+
+static void
+readsb(int dev, struct superblock *out)
+{
+  struct buf *b = bread(dev, 1);
+  memmove(out, b->data, sizeof(*out));
+  brelse(b);
+}
+
+void
+fsinit(int dev)
+{
+  readsb(dev, &sb);
+  if (sb.magic != FSMAGIC)
+    panic("fsinit: no file system (bad magic %x)", sb.magic);
+  initlog(dev, &sb);
+}
+
+// ---- blocks ----
+
+static void
+bzero(int dev, uint bno)
+{
+  struct buf *b = bread(dev, bno);
+  memset(b->data, 0, BSIZE);
+  log_write(b);
+  brelse(b);
+}
+
+// A zeroed free block, now marked used; 0 if the disk is full.
+static uint
+balloc(uint dev)
+{
+  for (uint base = 0; base < sb.size; base += BPB) {
+    struct buf *b = bread(dev, BBLOCK(base, sb));
+    for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
+      uchar mask = 1 << (bi % 8);
+      if ((b->data[bi / 8] & mask) == 0) {
+        b->data[bi / 8] |= mask;
+        log_write(b);
+        brelse(b);
+        bzero(dev, base + bi);
+        return base + bi;
+      }
+    }
+    brelse(b);
+  }
+  return 0;
+}
+
+static void
+bfree(int dev, uint bno)
+{
+  struct buf *b = bread(dev, BBLOCK(bno, sb));
+  uchar mask = 1 << (bno % BPB % 8);
+  if ((b->data[(bno % BPB) / 8] & mask) == 0)
+    panic("bfree: block %d already free", bno);
+  b->data[(bno % BPB) / 8] &= ~mask;
+  log_write(b);
+  brelse(b);
+}
+
+// ---- inodes ----
+
+void
+iinit(void)
+{
+  initlock(&icache.lock, "icache");
+  for (int i = 0; i < NINODE; i++)
+    initsleeplock(&icache.inode[i].lock, "inode");
+}
+
+// The cached inode for (dev, inum), referenced, not locked and maybe not
+// read yet; 0 when every cache slot is in use.
+static struct inode *
+iget(uint dev, uint inum)
+{
+  struct inode *empty = 0;
+  acquire(&icache.lock);
+  for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++) {
+    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
+      ip->ref++;
+      release(&icache.lock);
+      return ip;
+    }
+    if (empty == 0 && ip->ref == 0)
+      empty = ip;
+  }
+  if (empty) {
+    empty->dev = dev;
+    empty->inum = inum;
+    empty->ref = 1;
+    empty->valid = 0;
+  }
+  release(&icache.lock);
+  return empty;
+}
+
+struct inode *
+ialloc(uint dev, short type)
+{
+  for (uint inum = 1; inum < sb.ninodes; inum++) {
+    struct buf *b = bread(dev, IBLOCK(inum, sb));
+    struct dinode *dip = (struct dinode *)b->data + inum % IPB;
+    if (dip->type == 0) {
+      struct inode *ip = iget(dev, inum);
+      if (ip == 0) {
+        brelse(b);
+        return 0;
+      }
+      memset(dip, 0, sizeof(*dip));
+      dip->type = type;
+      log_write(b);
+      brelse(b);
+      return ip;
+    }
+    brelse(b);
+  }
+  return 0;
+}
+
+void
+iupdate(struct inode *ip)
+{
+  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
+  dip->type = ip->type;
+  dip->major = ip->major;
+  dip->minor = ip->minor;
+  dip->nlink = ip->nlink;
+  dip->size = ip->size;
+  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+  log_write(b);
+  brelse(b);
+}
+
+struct inode *
+idup(struct inode *ip)
+{
+  acquire(&icache.lock);
+  ip->ref++;
+  release(&icache.lock);
+  return ip;
+}
+
+void
+ilock(struct inode *ip)
+{
+  KASSERT(ip != 0 && ip->ref > 0);
+  acquiresleep(&ip->lock);
+  if (!ip->valid) {
+    struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+    struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
+    ip->type = dip->type;
+    ip->major = dip->major;
+    ip->minor = dip->minor;
+    ip->nlink = dip->nlink;
+    ip->size = dip->size;
+    memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+    brelse(b);
+    ip->valid = 1;
+    if (ip->type == 0)
+      panic("ilock: inode %d has no type", ip->inum);
+  }
+}
+
+void
+iunlock(struct inode *ip)
+{
+  KASSERT(ip != 0 && holdingsleep(&ip->lock) && ip->ref > 0);
+  releasesleep(&ip->lock);
+}
+
+void
+iput(struct inode *ip)
+{
+  acquire(&icache.lock);
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+    // Last reference to an unlinked inode: free it. Nobody else can find
+    // it (ref is 1 and no directory names it), so locking cannot block.
+    acquiresleep(&ip->lock);
+    release(&icache.lock);
+    itrunc(ip);
+    ip->type = 0;
+    iupdate(ip);
+    ip->valid = 0;
+    releasesleep(&ip->lock);
+    acquire(&icache.lock);
+  }
+  ip->ref--;
+  release(&icache.lock);
+}
+
+void
+iunlockput(struct inode *ip)
+{
+  iunlock(ip);
+  iput(ip);
+}
+
+// ---- the block map ----
+
+// Entry i of the block-number table in block `table`, allocating the
+// target block if missing and alloc. 0 when absent or the disk is full.
+static uint
+table_entry(struct inode *ip, uint table, uint i, int alloc)
+{
+  struct buf *b = bread(ip->dev, table);
+  uint *a = (uint *)b->data;
+  uint addr = a[i];
+  if (addr == 0 && alloc) {
+    addr = balloc(ip->dev);
+    if (addr) {
+      a[i] = addr;
+      log_write(b);
+    }
+  }
+  brelse(b);
+  return addr;
+}
+
+// The slot's block in ip->addrs, allocating if missing and alloc.
+static uint
+slot_block(struct inode *ip, int slot, int alloc)
+{
+  if (ip->addrs[slot] == 0 && alloc)
+    ip->addrs[slot] = balloc(ip->dev);
+  return ip->addrs[slot];
+}
+
+// Disk block holding file block bn; allocates missing blocks when alloc.
+// Returns 0 if the block is absent (a hole, when !alloc) or the disk is full.
+static uint
+bmap(struct inode *ip, uint bn, int alloc)
+{
+  if (bn < NDIRECT)
+    return slot_block(ip, bn, alloc);
+  bn -= NDIRECT;
+  if (bn < NINDIRECT) {
+    uint ind = slot_block(ip, IND_SLOT, alloc);
+    return ind ? table_entry(ip, ind, bn, alloc) : 0;
+  }
+  bn -= NINDIRECT;
+  if (bn < NDINDIRECT) {
+    uint dind = slot_block(ip, DIND_SLOT, alloc);
+    if (dind == 0)
+      return 0;
+    uint ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
+    return ind ? table_entry(ip, ind, bn % NINDIRECT, alloc) : 0;
+  }
+  panic("bmap: block %d beyond MAXFILE", bn);
+}
+
+// Frees a block-number table and, `depth` levels down, what it points to.
+static void
+free_table(struct inode *ip, uint table, int depth)
+{
+  struct buf *b = bread(ip->dev, table);
+  uint *a = (uint *)b->data;
+  for (uint i = 0; i < NINDIRECT; i++) {
+    if (a[i] == 0)
+      continue;
+    if (depth > 1)
+      free_table(ip, a[i], depth - 1);
+    else
+      bfree(ip->dev, a[i]);
+  }
+  brelse(b);
+  bfree(ip->dev, table);
+}
+
+void
+itrunc(struct inode *ip)
+{
+  for (int i = 0; i < NDIRECT; i++) {
+    if (ip->addrs[i]) {
+      bfree(ip->dev, ip->addrs[i]);
+      ip->addrs[i] = 0;
+    }
+  }
+  if (ip->addrs[IND_SLOT]) {
+    free_table(ip, ip->addrs[IND_SLOT], 1);
+    ip->addrs[IND_SLOT] = 0;
+  }
+  if (ip->addrs[DIND_SLOT]) {
+    free_table(ip, ip->addrs[DIND_SLOT], 2);
+    ip->addrs[DIND_SLOT] = 0;
+  }
+  ip->size = 0;
+  iupdate(ip);
+}
+
+void
+stati(struct inode *ip, struct stat *st)
+{
+  st->dev = ip->dev;
+  st->ino = ip->inum;
+  st->type = ip->type;
+  st->nlink = ip->nlink;
+  st->size = ip->size;
+}
+
+// ---- contents ----
+
+int
+readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
+{
+  if (off > ip->size || off + n < off)
+    return 0;
+  if (off + n > ip->size)
+    n = ip->size - off;
+  uint done = 0;
+  while (done < n) {
+    uint m = BSIZE - off % BSIZE;
+    if (m > n - done)
+      m = n - done;
+    uint bno = bmap(ip, off / BSIZE, 0);
+    if (bno == 0) {
+      // A block that was never written (the disk filled mid-write).
+      static const char zeros[BSIZE];
+      if (either_copyout(user, dst, (void *)zeros, m) < 0)
+        return done ? (int)done : -EFAULT;
+    } else {
+      struct buf *b = bread(ip->dev, bno);
+      int err = either_copyout(user, dst, b->data + off % BSIZE, m);
+      brelse(b);
+      if (err < 0)
+        return done ? (int)done : -EFAULT;
+    }
+    done += m;
+    off += m;
+    dst += m;
+  }
+  return done;
+}
+
+int
+writei(struct inode *ip, int user, uint64 src, uint off, uint n)
+{
+  if (off > ip->size || off + n < off)
+    return -EINVAL;
+  if ((uint64)off + n > (uint64)MAXFILE * BSIZE)
+    return -EFBIG;
+  uint done = 0;
+  int err = 0;
+  while (done < n) {
+    uint bno = bmap(ip, off / BSIZE, 1);
+    if (bno == 0) {
+      err = -ENOSPC;
+      break;
+    }
+    uint m = BSIZE - off % BSIZE;
+    if (m > n - done)
+      m = n - done;
+    struct buf *b = bread(ip->dev, bno);
+    if (either_copyin(b->data + off % BSIZE, user, src, m) < 0) {
+      brelse(b);
+      err = -EFAULT;
+      break;
+    }
+    log_write(b);
+    brelse(b);
+    done += m;
+    off += m;
+    src += m;
+  }
+  if (off > ip->size)
+    ip->size = off;
+  // Always write the inode back: bmap may have added block numbers.
+  iupdate(ip);
+  return done > 0 ? (int)done : err;
+}
+
+// ---- directories ----
+
+int
+namecmp(const char *a, const char *b)
+{
+  return strncmp(a, b, DIRSIZ);
+}
+
+struct inode *
+dirlookup(struct inode *dp, const char *name, uint *poff)
+{
+  KASSERT(dp->type == T_DIR);
+  struct dirent de;
+  for (uint off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dirlookup: short read of directory %d", dp->inum);
+    if (de.inum == 0 || namecmp(name, de.name) != 0)
+      continue;
+    if (poff)
+      *poff = off;
+    return iget(dp->dev, de.inum);
+  }
+  return 0;
+}
+
+int
+dirlink(struct inode *dp, const char *name, uint inum)
+{
+  struct inode *ip = dirlookup(dp, name, 0);
+  if (ip) {
+    iput(ip);
+    return -EEXIST;
+  }
+  struct dirent de;
+  uint off;
+  for (off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dirlink: short read");
+    if (de.inum == 0)
+      break;
+  }
+  memset(&de, 0, sizeof(de));
+  strncpy(de.name, name, DIRSIZ);
+  de.inum = inum;
+  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+    return -ENOSPC;
+  return 0;
+}
+
+// ---- path names ----
+
+// Copies the first element of path into name (truncated to DIRSIZ) and
+// returns the rest with leading slashes skipped; 0 if there is none.
+//   "a/bb/c" -> name "a", returns "bb/c";  "///" -> 0
+static const char *
+skipelem(const char *path, char *name)
+{
+  while (*path == '/')
+    path++;
+  if (*path == 0)
+    return 0;
+  const char *s = path;
+  while (*path != '/' && *path != 0)
+    path++;
+  int len = path - s;
+  if (len >= DIRSIZ) {
+    memmove(name, s, DIRSIZ);
+  } else {
+    memmove(name, s, len);
+    name[len] = 0;
+  }
+  while (*path == '/')
+    path++;
+  return path;
+}
+
+// Walks path; returns the final inode, or with parent != 0 the directory
+// containing the last element (whose name is copied to name).
+static struct inode *
+namex(const char *path, int parent, char *name)
+{
+  struct inode *ip, *next;
+  if (*path == '/')
+    ip = iget(ROOTDEV, ROOTINO);
+  else
+    ip = idup(myproc()->cwd);
+  if (ip == 0)
+    return 0;
+
+  while ((path = skipelem(path, name)) != 0) {
+    ilock(ip);
+    if (ip->type != T_DIR) {
+      iunlockput(ip);
+      return 0;
+    }
+    if (parent && *path == 0) {
+      iunlock(ip);  // stop one level early
+      return ip;
+    }
+    if ((next = dirlookup(ip, name, 0)) == 0) {
+      iunlockput(ip);
+      return 0;
+    }
+    iunlockput(ip);
+    ip = next;
+  }
+  if (parent) {
+    iput(ip);
+    return 0;
+  }
+  return ip;
+}
+
+struct inode *
+namei(const char *path)
+{
+  char name[DIRSIZ];
+  return namex(path, 0, name);
+}
+
+struct inode *
+nameiparent(const char *path, char *name)
+{
+  return namex(path, 1, name);
+}

@@ -1,0 +1,67 @@
+// inode.h -- the inode layer of the file system: in-memory inodes, file
+// contents, directories and path names (fs.c).
+//
+// Life of an in-memory inode:
+//   iget()/namei() -> referenced (ref > 0), maybe not yet read from disk
+//   ilock()        -> locked and valid: its fields mirror the disk inode
+//   iunlock()      -> still referenced, fields may go stale
+//   iput()         -> drops the reference; the last reference to an inode
+//                     with no links frees it on disk (so it must be called
+//                     inside a transaction)
+// Lock legend for struct inode:
+//   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
+//   [I] fixed while ref > 0
+#ifndef PCV6_INODE_H
+#define PCV6_INODE_H
+
+#include "kernel/types.h"
+#include "kernel/fs.h"
+#include "kernel/sleeplock.h"
+
+struct stat;
+
+struct inode {
+  uint dev;               // [I]
+  uint inum;              // [I]
+  int ref;                // [c] references (open files, cwd, lookups)
+  struct sleeplock lock;
+  int valid;              // [s] fields below were read from disk
+
+  short type;             // [s] copy of the disk inode
+  short major;
+  short minor;
+  short nlink;
+  uint size;
+  uint addrs[NDIRECT + 2];
+};
+
+void fsinit(int dev);
+void iinit(void);
+// A fresh on-disk inode of this type, referenced and unlocked; 0 if the
+// disk has no free inode or the cache is full. => inside a transaction.
+struct inode *ialloc(uint dev, short type);
+struct inode *idup(struct inode *ip);
+void ilock(struct inode *ip);
+void iunlock(struct inode *ip);
+void iput(struct inode *ip);
+void iunlockput(struct inode *ip);
+void iupdate(struct inode *ip);   // writes fields to disk; => locked, in a transaction
+void itrunc(struct inode *ip);    // => locked, in a transaction
+void stati(struct inode *ip, struct stat *st);  // => locked
+
+// Read/write file contents; user != 0 means dst/src is a user address.
+// Return bytes transferred (short at EOF or when the disk fills), or -E*.
+// => ip locked; writei inside a transaction.
+int readi(struct inode *ip, int user, uint64 dst, uint off, uint n);
+int writei(struct inode *ip, int user, uint64 src, uint off, uint n);
+
+// Directories. => dp locked.
+struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);
+int dirlink(struct inode *dp, const char *name, uint inum);  // 0 or -E*
+int namecmp(const char *a, const char *b);
+
+// Path lookup; return referenced, unlocked inodes or 0.
+struct inode *namei(const char *path);
+struct inode *nameiparent(const char *path, char *name);
+
+#endif

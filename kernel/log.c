@@ -1,0 +1,183 @@
+// log.c -- a redo log with group commit.
+//
+// On disk: one header block (the count n and the home block numbers),
+// then LOGBLOCKS body blocks. Committing writes every dirty block to the
+// body, then the header with n > 0 -- that single sector write is the
+// commit point -- then copies the blocks to their homes, then writes the
+// header with n = 0. Recovery at boot replays a committed header.
+//
+// Concurrent system calls share one transaction: begin_op() admits a new
+// operation only if the worst case of every admitted operation still fits
+// (n + admitted * MAXOPBLOCKS <= LOGBLOCKS); the last end_op() commits.
+// Dirty blocks stay pinned in the buffer cache until installed.
+//
+// Lock: log.lock protects every field; it is not held across disk I/O.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/spinlock.h"
+#include "kernel/sleeplock.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/proc.h"
+#include "kernel/buf.h"
+#include "kernel/log.h"
+
+struct logheader {
+  int n;
+  int block[LOGBLOCKS];
+};
+_Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
+
+static struct {
+  struct spinlock lock;
+  int start;         // [I] first log block (the header)
+  int dev;           // [I]
+  int outstanding;   // [lock] operations admitted and not yet ended
+  int committing;    // [lock] a commit is running: admit nothing
+  struct logheader lh;  // [lock] blocks dirtied by the open transaction
+} log;
+
+static void recover_from_log(void);
+static void commit(void);
+
+void
+initlog(int dev, struct superblock *sb)
+{
+  initlock(&log.lock, "log");
+  log.start = sb->logstart;
+  log.dev = dev;
+  if (sb->nlog < LOGBLOCKS + 1)
+    panic("initlog: log too small on disk (%d blocks)", sb->nlog);
+  recover_from_log();
+}
+
+static void
+read_head(void)
+{
+  struct buf *b = bread(log.dev, log.start);
+  memmove(&log.lh, b->data, sizeof(log.lh));
+  brelse(b);
+}
+
+// Writes the in-memory header to disk: with n > 0, this commits.
+static void
+write_head(void)
+{
+  struct buf *b = bread(log.dev, log.start);
+  memmove(b->data, &log.lh, sizeof(log.lh));
+  bwrite(b);
+  brelse(b);
+}
+
+// Copies each logged block from the log body to its home location.
+static void
+install_trans(int recovering)
+{
+  for (int i = 0; i < log.lh.n; i++) {
+    struct buf *from = bread(log.dev, log.start + 1 + i);
+    struct buf *to = bread(log.dev, log.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    bwrite(to);
+    if (!recovering)
+      bunpin(to);
+    brelse(from);
+    brelse(to);
+  }
+}
+
+static void
+recover_from_log(void)
+{
+  read_head();
+  if (log.lh.n > 0)
+    printf("log: replaying %d committed blocks\n", log.lh.n);
+  install_trans(1);
+  log.lh.n = 0;
+  write_head();
+}
+
+void
+begin_op(void)
+{
+  acquire(&log.lock);
+  for (;;) {
+    if (log.committing ||
+        log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > LOGBLOCKS) {
+      sleep(&log, &log.lock);
+    } else {
+      log.outstanding++;
+      release(&log.lock);
+      return;
+    }
+  }
+}
+
+void
+end_op(void)
+{
+  int do_commit = 0;
+  acquire(&log.lock);
+  KASSERT(log.outstanding > 0);
+  KASSERT(!log.committing);
+  log.outstanding--;
+  if (log.outstanding == 0) {
+    do_commit = 1;
+    log.committing = 1;
+  } else {
+    wakeup(&log);  // this op's reservation is free for someone else
+  }
+  release(&log.lock);
+
+  if (do_commit) {
+    commit();  // no lock held: it sleeps for disk I/O
+    acquire(&log.lock);
+    log.committing = 0;
+    wakeup(&log);
+    release(&log.lock);
+  }
+}
+
+// Copies the dirty cached blocks into the log body.
+static void
+write_log(void)
+{
+  for (int i = 0; i < log.lh.n; i++) {
+    struct buf *to = bread(log.dev, log.start + 1 + i);
+    struct buf *from = bread(log.dev, log.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    bwrite(to);
+    brelse(from);
+    brelse(to);
+  }
+}
+
+static void
+commit(void)
+{
+  if (log.lh.n == 0)
+    return;
+  write_log();
+  write_head();      // the commit point
+  install_trans(0);
+  log.lh.n = 0;
+  write_head();      // the transaction is now fully installed
+}
+
+void
+log_write(struct buf *b)
+{
+  acquire(&log.lock);
+  KASSERT(log.outstanding > 0);
+  int i;
+  for (i = 0; i < log.lh.n; i++)
+    if (log.lh.block[i] == (int)b->blockno)
+      break;  // already in this transaction: absorbed
+  if (i == log.lh.n) {
+    if (log.lh.n >= LOGBLOCKS)
+      panic("log_write: transaction too big");
+    log.lh.block[i] = b->blockno;
+    log.lh.n++;
+    bpin(b);
+  }
+  release(&log.lock);
+}

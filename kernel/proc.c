@@ -1,0 +1,491 @@
+// proc.c -- the process table, the per-hart scheduler, and the process
+// life cycle: allocation, fork, exit, wait, kill, sleep and wakeup.
+//
+// States: UNUSED -> USED (being set up) -> RUNNABLE <-> RUNNING
+//         RUNNING -> SLEEPING -> RUNNABLE;  RUNNING -> ZOMBIE -> UNUSED
+// A process gives up its hart only through sched(), holding its own
+// p->lock and no other lock; the scheduler releases that lock on the
+// other side of swtch(). This is what makes sleep() free of lost wakeups:
+// wakeup() must take p->lock to change a SLEEPING process, and sleep()
+// holds it from before releasing the condition lock until after the switch.
+//
+// Lock order: wait_lock -> p->lock. pid_lock is a leaf.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/kalloc.h"
+#include "kernel/vm.h"
+#include "kernel/trap.h"
+#include "kernel/log.h"
+#include "kernel/inode.h"
+#include "kernel/file.h"
+#include "kernel/exec.h"
+#include "kernel/proc.h"
+
+struct cpu cpus[NCPU];
+static struct proc procs[NPROC];
+static struct proc *initproc;
+
+static struct spinlock pid_lock;
+static int nextpid = 1;  // [pid_lock]
+
+// Guards every p->parent and serialises wait() against exit() so that a
+// child's wakeup of its parent is never lost. Taken before any p->lock.
+static struct spinlock wait_lock;
+
+extern char _trampoline[];
+
+static void forkret(void);
+
+int
+cpuid(void)
+{
+  return r_tp();
+}
+
+struct cpu *
+mycpu(void)
+{
+  return &cpus[cpuid()];
+}
+
+struct proc *
+myproc(void)
+{
+  push_off();
+  struct proc *p = mycpu()->proc;
+  pop_off();
+  return p;
+}
+
+void
+procinit(void)
+{
+  initlock(&pid_lock, "nextpid");
+  initlock(&wait_lock, "wait_lock");
+  for (int i = 0; i < NPROC; i++) {
+    initlock(&procs[i].lock, "proc");
+    procs[i].state = UNUSED;
+    procs[i].kstack = KSTACK(i) + PGSIZE;
+  }
+}
+
+static int
+allocpid(void)
+{
+  acquire(&pid_lock);
+  int pid = nextpid++;
+  release(&pid_lock);
+  return pid;
+}
+
+pagetable_t
+proc_pagetable(struct proc *p)
+{
+  pagetable_t pt = uvmcreate();
+  if (pt == 0)
+    return 0;
+  if (mappages(pt, TRAMPOLINE, PGSIZE, (uint64)_trampoline, PTE_R | PTE_X) != 0)
+    goto fail;
+  if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) != 0) {
+    uvmunmap(pt, TRAMPOLINE, 1, 0);
+    goto fail;
+  }
+  return pt;
+fail:
+  uvmfreetables(pt);
+  return 0;
+}
+
+// Frees a user address space: the program, stack and heap below sz
+// (missing pages skipped) and the page-table pages.
+void
+proc_freepagetable(pagetable_t pagetable, uint64 sz, uint64 heap_base)
+{
+  (void)heap_base;
+  uvmunmap(pagetable, TRAMPOLINE, 1, 0);
+  uvmunmap(pagetable, TRAPFRAME, 1, 0);
+  uvmunmap(pagetable, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  uvmfreetables(pagetable);
+}
+
+// => p->lock held. Returns the slot to UNUSED with everything freed.
+static void
+freeproc(struct proc *p)
+{
+  if (p->trapframe)
+    kfree(p->trapframe);
+  p->trapframe = 0;
+  if (p->pagetable)
+    proc_freepagetable(p->pagetable, p->sz, p->heap_base);
+  p->pagetable = 0;
+  p->sz = 0;
+  p->heap_base = 0;
+  p->pid = 0;
+  p->parent = 0;
+  p->name[0] = 0;
+  p->chan = 0;
+  p->killed = 0;
+  p->xstate = 0;
+  p->err = 0;
+  p->state = UNUSED;
+}
+
+// Finds an UNUSED slot and prepares it to run forkret() in the kernel.
+// => returns the process with p->lock held, or 0 (nothing held) when the
+//    table or memory is exhausted.
+static struct proc *
+allocproc(void)
+{
+  struct proc *p;
+  for (p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == UNUSED)
+      goto found;
+    release(&p->lock);
+  }
+  return 0;
+
+found:
+  p->pid = allocpid();
+  p->state = USED;
+  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
+    freeproc(p);
+    release(&p->lock);
+    return 0;
+  }
+  memset(&p->context, 0, sizeof(p->context));
+  p->context.ra = (uint64)forkret;
+  p->context.sp = p->kstack + PGSIZE;
+  return p;
+}
+
+// The first process: an empty address space whose first trip through
+// forkret() execs /init.
+void
+userinit(void)
+{
+  struct proc *p = allocproc();
+  if (p == 0)
+    panic("userinit: no process");
+  initproc = p;
+  safestrcpy(p->name, "init", sizeof(p->name));
+  p->state = RUNNABLE;
+  release(&p->lock);
+}
+
+int
+growproc(long n, int lazy)
+{
+  struct proc *p = myproc();
+  uint64 oldsz = p->sz, newsz = oldsz + n;
+  if (n >= 0) {
+    if (newsz < oldsz || newsz > TRAPFRAME)
+      return -ENOMEM;
+    if (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+      return -ENOMEM;
+  } else {
+    if (newsz < p->heap_base || newsz > oldsz)
+      return -EINVAL;
+    uvmdealloc(p->pagetable, oldsz, newsz);
+  }
+  p->sz = newsz;
+  return 0;
+}
+
+int
+fork(void)
+{
+  struct proc *p = myproc();
+  struct proc *np = allocproc();
+  if (np == 0)
+    return -EAGAIN;
+  if (uvmcopy(p->pagetable, np->pagetable, 0, p->sz) != 0) {
+    freeproc(np);
+    release(&np->lock);
+    return -ENOMEM;
+  }
+  np->sz = p->sz;
+  np->heap_base = p->heap_base;
+  *np->trapframe = *p->trapframe;
+  np->trapframe->x[REG_A0] = 0;  // fork returns 0 in the child
+  for (int i = 0; i < NOFILE; i++)
+    if (p->ofile[i])
+      np->ofile[i] = filedup(p->ofile[i]);
+  np->cwd = idup(p->cwd);
+  safestrcpy(np->name, p->name, sizeof(p->name));
+  int pid = np->pid;
+  release(&np->lock);
+
+  acquire(&wait_lock);
+  np->parent = p;
+  release(&wait_lock);
+
+  acquire(&np->lock);
+  np->state = RUNNABLE;
+  release(&np->lock);
+  return pid;
+}
+
+// Gives p's children to init. => wait_lock held.
+static void
+reparent(struct proc *p)
+{
+  for (struct proc *pp = procs; pp < &procs[NPROC]; pp++) {
+    if (pp->parent == p) {
+      pp->parent = initproc;
+      wakeup(initproc);
+    }
+  }
+}
+
+void
+exit(int status)
+{
+  struct proc *p = myproc();
+  if (p == initproc)
+    panic("init exiting");
+
+  for (int fd = 0; fd < NOFILE; fd++) {
+    if (p->ofile[fd]) {
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+  begin_op();
+  iput(p->cwd);
+  end_op();
+  p->cwd = 0;
+
+  acquire(&wait_lock);
+  reparent(p);
+  wakeup(p->parent);
+  acquire(&p->lock);
+  p->xstate = status;
+  p->state = ZOMBIE;
+  release(&wait_lock);
+  sched();
+  panic("zombie exit");
+}
+
+// Waits for a child to exit; copies its status to user address
+// status_addr (if nonzero). Returns its pid, -ECHILD, or -EFAULT.
+int
+wait(uint64 status_addr)
+{
+  struct proc *p = myproc();
+  acquire(&wait_lock);
+  for (;;) {
+    int havekids = 0;
+    for (struct proc *pp = procs; pp < &procs[NPROC]; pp++) {
+      if (pp->parent != p)
+        continue;
+      acquire(&pp->lock);
+      havekids = 1;
+      if (pp->state == ZOMBIE) {
+        int pid = pp->pid;
+        if (status_addr != 0 &&
+            copyout(p->pagetable, status_addr, &pp->xstate, sizeof(pp->xstate)) < 0) {
+          release(&pp->lock);
+          release(&wait_lock);
+          return -EFAULT;
+        }
+        freeproc(pp);
+        release(&pp->lock);
+        release(&wait_lock);
+        return pid;
+      }
+      release(&pp->lock);
+    }
+    if (!havekids || killed(p)) {
+      release(&wait_lock);
+      return -ECHILD;
+    }
+    sleep(p, &wait_lock);
+  }
+}
+
+// Per-hart scheduler loop: pick a RUNNABLE process, run it until it calls
+// sched(), repeat. Waits for an interrupt when nothing is runnable.
+void
+scheduler(void)
+{
+  struct cpu *c = mycpu();
+  c->proc = 0;
+  for (;;) {
+    intr_on();  // let devices wake sleepers; avoids deadlock if all sleep
+    intr_off();
+    int ran = 0;
+    for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+      acquire(&p->lock);
+      if (p->state == RUNNABLE) {
+        p->state = RUNNING;
+        c->proc = p;
+        swtch(&c->context, &p->context);
+        c->proc = 0;
+        ran = 1;
+      }
+      release(&p->lock);
+    }
+    if (!ran) {
+      intr_on();
+      asm volatile("wfi");
+    }
+  }
+}
+
+// Switches to the scheduler. => p->lock held and no other lock; state
+// already changed from RUNNING.
+void
+sched(void)
+{
+  struct proc *p = myproc();
+  KASSERT(holding(&p->lock));
+  KASSERT(mycpu()->noff == 1);
+  KASSERT(p->state != RUNNING);
+  KASSERT(!intr_get());
+  int intena = mycpu()->intena;
+  swtch(&p->context, &mycpu()->context);
+  mycpu()->intena = intena;
+}
+
+void
+yield(void)
+{
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  p->state = RUNNABLE;
+  sched();
+  release(&p->lock);
+}
+
+// A new process's first kernel code, reached from swtch() with p->lock
+// held by the scheduler.
+static void
+forkret(void)
+{
+  static int first = 1;
+  struct proc *p = myproc();
+  release(&p->lock);
+  if (first) {
+    // The file system needs a process context (it sleeps for disk I/O),
+    // so it is started here rather than in kmain().
+    first = 0;
+    fsinit(ROOTDEV);
+    p->cwd = namei("/");
+    if (p->cwd == 0)
+      panic("no root directory");
+    char *argv[] = {"init", 0};
+    long r = kexec("/init", argv);
+    if (r < 0)
+      panic("cannot exec /init: error %ld", -r);
+    p->trapframe->x[REG_A0] = r;
+  }
+  usertrapret();
+}
+
+// Atomically releases lk and sleeps on chan; reacquires lk on wakeup.
+void
+sleep(void *chan, struct spinlock *lk)
+{
+  struct proc *p = myproc();
+  acquire(&p->lock);
+  release(lk);
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+  release(&p->lock);
+  acquire(lk);
+}
+
+// Wakes every process sleeping on chan. => must not hold any p->lock.
+void
+wakeup(void *chan)
+{
+  struct proc *self = myproc();
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p == self)
+      continue;
+    acquire(&p->lock);
+    if (p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+    release(&p->lock);
+  }
+}
+
+// Marks pid killed; it exits when it next crosses into or out of the
+// kernel. 0 or -ESRCH.
+int
+kill(int pid)
+{
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+      p->killed = 1;
+      if (p->state == SLEEPING)
+        p->state = RUNNABLE;
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -ESRCH;
+}
+
+void
+setkilled(struct proc *p)
+{
+  acquire(&p->lock);
+  p->killed = 1;
+  release(&p->lock);
+}
+
+int
+killed(struct proc *p)
+{
+  acquire(&p->lock);
+  int k = p->killed;
+  release(&p->lock);
+  return k;
+}
+
+int
+either_copyout(int user_dst, uint64 dst, void *src, uint64 len)
+{
+  if (user_dst)
+    return copyout(myproc()->pagetable, dst, src, len);
+  memmove((void *)dst, src, len);
+  return 0;
+}
+
+int
+either_copyin(void *dst, int user_src, uint64 src, uint64 len)
+{
+  if (user_src)
+    return copyin(myproc()->pagetable, dst, src, len);
+  memmove(dst, (void *)src, len);
+  return 0;
+}
+
+// Console Ctrl-P: one line per process. Takes no locks, so that it works
+// on a wedged system; what it prints may be slightly stale.
+void
+procdump(void)
+{
+  static const char *names[] = {
+    [UNUSED] "unused", [USED] "used", [SLEEPING] "sleep",
+    [RUNNABLE] "runble", [RUNNING] "run", [ZOMBIE] "zombie",
+  };
+  printf("\n");
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    if (p->state == UNUSED)
+      continue;
+    printf("%d %s %s sz=%lu\n", p->pid, names[p->state], p->name, p->sz);
+  }
+}

@@ -1,0 +1,22 @@
+// trap.h -- traps, interrupts and the clock.
+#ifndef PCV6_TRAP_H
+#define PCV6_TRAP_H
+
+#include "kernel/types.h"
+#include "kernel/spinlock.h"
+
+extern struct spinlock tickslock;
+extern uint ticks;   // [tickslock] timer ticks since boot (TICK_HZ per second)
+
+#define TICK_HZ 10   // clock interrupts per second
+
+void trapinit(void);
+void trapinithart(void);
+void usertrapret(void) __attribute__((noreturn));
+
+void plicinit(void);
+void plicinithart(void);
+int  plic_claim(void);
+void plic_complete(int irq);
+
+#endif

@@ -1,0 +1,292 @@
+// vm.c -- page tables.
+//
+// The kernel page table maps RAM and the devices at their physical
+// addresses (so kernel pointers are physical addresses), the trampoline at
+// TRAMPOLINE, and one kernel stack per process slot below it, each with an
+// unmapped guard page underneath.
+//
+// User page tables map the program from 0 up, then TRAPFRAME and
+// TRAMPOLINE (without PTE_U) at the top. Pages may be missing anywhere in
+// the user range: the stack guard page, lazily grown heap, and mmap areas
+// that have not been touched. Copies to/from user memory therefore go
+// through user_page(), which asks the fault handler (fault.c) to supply a
+// missing page exactly as a hardware page fault would.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/fault.h"
+#include "kernel/vm.h"
+
+pagetable_t kernel_pagetable;
+
+extern char etext[];       // kernel.ld: end of kernel text
+extern char _trampoline[]; // trampoline.S
+
+#define PLIC_SIZE 0x400000
+
+void
+kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm)
+{
+  if (mappages(kpt, va, sz, pa, perm) != 0)
+    panic("kvmmap: out of memory at boot");
+}
+
+static void
+map_kernel_stacks(pagetable_t kpt)
+{
+  for (int i = 0; i < NPROC; i++) {
+    void *pa = kalloc();
+    if (pa == 0)
+      panic("map_kernel_stacks: out of memory at boot");
+    kvmmap(kpt, KSTACK(i) + PGSIZE, (uint64)pa, PGSIZE, PTE_R | PTE_W);
+  }
+}
+
+void
+kvminit(void)
+{
+  pagetable_t kpt = kzalloc();
+  if (kpt == 0)
+    panic("kvminit");
+  kvmmap(kpt, FINISHER, FINISHER, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
+  kvmmap(kpt, KERNLOAD, KERNLOAD, (uint64)etext - KERNLOAD, PTE_R | PTE_X);
+  kvmmap(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
+  kvmmap(kpt, TRAMPOLINE, (uint64)_trampoline, PGSIZE, PTE_R | PTE_X);
+  map_kernel_stacks(kpt);
+  kernel_pagetable = kpt;
+}
+
+void
+kvminithart(void)
+{
+  sfence_vma();
+  w_satp(MAKE_SATP(kernel_pagetable));
+  sfence_vma();
+}
+
+pte_t *
+walk(pagetable_t pagetable, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    return 0;
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pagetable[PX(level, va)];
+    if (*pte & PTE_V) {
+      pagetable = (pagetable_t)PTE2PA(*pte);
+    } else {
+      if (!alloc || (pagetable = kzalloc()) == 0)
+        return 0;
+      *pte = PA2PTE(pagetable) | PTE_V;
+    }
+  }
+  return &pagetable[PX(0, va)];
+}
+
+uint64
+walkaddr(pagetable_t pagetable, uint64 va)
+{
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || (*pte & PTE_U) == 0)
+    return 0;
+  return PTE2PA(*pte);
+}
+
+int
+mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
+{
+  KASSERT(va % PGSIZE == 0 && size % PGSIZE == 0 && size > 0);
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = walk(pagetable, va + off, 1);
+    if (pte == 0) {
+      uvmunmap(pagetable, va, off / PGSIZE, 0);
+      return -ENOMEM;
+    }
+    if (*pte & PTE_V)
+      panic("mappages: remap at %p", (void *)(va + off));
+    *pte = PA2PTE(pa + off) | perm | PTE_V;
+  }
+  return 0;
+}
+
+void
+uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
+{
+  KASSERT(va % PGSIZE == 0);
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(pagetable, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    if (PTE_FLAGS(*pte) == PTE_V)
+      panic("uvmunmap: not a leaf at %p", (void *)a);
+    if (do_free)
+      kfree((void *)PTE2PA(*pte));
+    *pte = 0;
+  }
+}
+
+pagetable_t
+uvmcreate(void)
+{
+  return kzalloc();
+}
+
+uint64
+uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
+{
+  if (newsz <= oldsz)
+    return oldsz;
+  for (uint64 a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
+    void *mem = kzalloc();
+    if (mem == 0 ||
+        mappages(pagetable, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | perm) != 0) {
+      if (mem)
+        kfree(mem);
+      uvmdealloc(pagetable, a, oldsz);
+      return 0;
+    }
+  }
+  return newsz;
+}
+
+uint64
+uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  if (newsz >= oldsz)
+    return oldsz;
+  uint64 lo = PGROUNDUP(newsz), hi = PGROUNDUP(oldsz);
+  if (lo < hi)
+    uvmunmap(pagetable, lo, (hi - lo) / PGSIZE, 1);
+  return newsz;
+}
+
+static void
+freetables(pagetable_t pt, int level)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = pt[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    if (PTE_FLAGS(pte) != PTE_V || level == 0)
+      panic("uvmfreetables: leaf left at index %d", i);
+    freetables((pagetable_t)PTE2PA(pte), level - 1);
+    pt[i] = 0;
+  }
+  kfree(pt);
+}
+
+void
+uvmfreetables(pagetable_t pagetable)
+{
+  freetables(pagetable, 2);
+}
+
+int
+uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
+{
+  for (uint64 a = start; a < end; a += PGSIZE) {
+    pte_t *pte = walk(old, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;  // lazy or guard page: nothing to copy
+    void *mem = kalloc();
+    if (mem == 0)
+      goto fail;
+    memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
+    if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_A | PTE_D)) != 0) {
+      kfree(mem);
+      goto fail;
+    }
+  }
+  return 0;
+fail:
+  uvmunmap(new, start, (PGROUNDUP(end) - start) / PGSIZE, 1);
+  return -ENOMEM;
+}
+
+// The physical page behind user address va, supplying it through the
+// fault handler if it is missing; 0 if the access is not allowed.
+static uint64
+user_page(pagetable_t pagetable, uint64 va, int write)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || (write && (*pte & PTE_W) == 0)) {
+    struct proc *p = myproc();
+    if (p == 0 || p->pagetable != pagetable ||
+        fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
+      return 0;
+    pte = walk(pagetable, va, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      return 0;
+  }
+  if ((*pte & PTE_U) == 0 || (write && (*pte & PTE_W) == 0))
+    return 0;
+  return PTE2PA(*pte);
+}
+
+int
+copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
+{
+  while (len > 0) {
+    uint64 va0 = PGROUNDDOWN(dstva);
+    uint64 pa0 = user_page(pagetable, va0, 1);
+    if (pa0 == 0)
+      return -EFAULT;
+    uint64 n = PGSIZE - (dstva - va0);
+    if (n > len)
+      n = len;
+    memmove((void *)(pa0 + (dstva - va0)), src, n);
+    len -= n;
+    src = (const char *)src + n;
+    dstva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int
+copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len)
+{
+  while (len > 0) {
+    uint64 va0 = PGROUNDDOWN(srcva);
+    uint64 pa0 = user_page(pagetable, va0, 0);
+    if (pa0 == 0)
+      return -EFAULT;
+    uint64 n = PGSIZE - (srcva - va0);
+    if (n > len)
+      n = len;
+    memmove(dst, (void *)(pa0 + (srcva - va0)), n);
+    len -= n;
+    dst = (char *)dst + n;
+    srcva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int
+copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
+{
+  while (max > 0) {
+    uint64 va0 = PGROUNDDOWN(srcva);
+    uint64 pa0 = user_page(pagetable, va0, 0);
+    if (pa0 == 0)
+      return -EFAULT;
+    const char *p = (const char *)(pa0 + (srcva - va0));
+    uint64 n = PGSIZE - (srcva - va0);
+    for (; n > 0 && max > 0; n--, max--, p++, dst++) {
+      *dst = *p;
+      if (*p == 0)
+        return 0;
+    }
+    srcva = va0 + PGSIZE;
+  }
+  return -ENAMETOOLONG;
+}

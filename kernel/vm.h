@@ -1,0 +1,50 @@
+// vm.h -- Sv39 page tables: the kernel's direct map, and user address
+// spaces (allocation, copying, and safe copies between kernel and user).
+//
+// All functions that take a user pagetable expect the caller to own it
+// (the current process's, or one being built by exec/fork).
+#ifndef PCV6_VM_H
+#define PCV6_VM_H
+
+#include "kernel/types.h"
+#include "kernel/riscv.h"
+
+extern pagetable_t kernel_pagetable;
+
+void kvminit(void);
+void kvminithart(void);
+void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
+
+// Returns the PTE for va, creating page-table pages if alloc (0 if it
+// cannot, or if va >= MAXVA).
+pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
+// Physical address of a user-accessible page at va, or 0.
+uint64 walkaddr(pagetable_t pagetable, uint64 va);
+// Maps [va, va+size) to [pa, ...); 0 or -ENOMEM (maps nothing on failure).
+int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm);
+
+pagetable_t uvmcreate(void);
+// Grows the mapped user range [oldsz, newsz) with zeroed pages; returns
+// newsz, or 0 (and maps nothing new) when memory runs out.
+uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm);
+// Unmaps [newsz, oldsz), freeing pages; returns newsz.
+uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
+// Removes npages mappings from va; pages not mapped are skipped.
+// Frees the physical pages when do_free.
+void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
+// Frees the page-table pages themselves; every leaf must be gone.
+void uvmfreetables(pagetable_t pagetable);
+// Copies every mapped page of [start, end) into a fresh page in new.
+// 0, or -ENOMEM after undoing what it mapped.
+int uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
+
+// Kernel <-> user copies for the current process. They refuse addresses
+// at or above MAXVA, unmapped pages that no fault handler can supply,
+// pages without PTE_U, and (copyout) read-only pages. 0 or -EFAULT.
+int copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len);
+int copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len);
+// Copies a NUL-terminated string of at most max bytes (NUL included).
+// 0, -EFAULT, or -ENAMETOOLONG when no NUL is found within max.
+int copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max);
+
+#endif

@@ -1,0 +1,343 @@
+#!/usr/bin/python3
+"""runtest.py -- boot pcv6 under QEMU and drive its shell through a list of cases.
+
+Usage (the Makefile's `test` target does this):
+    scripts/runtest.py --qemu "qemu-system-riscv64 ... -snapshot" [--only NAME]...
+                       [--timeout-boot SECONDS] [--timeout NAME=SECONDS]...
+                       [--log test.log]
+
+How it works. QEMU runs with its console on our stdin/stdout pipes. A reader
+thread appends everything QEMU prints to one text buffer (and to the log file)
+and wakes whoever waits on the condition variable; the main thread never
+sleeps to synchronise, it waits on that buffer with a deadline.
+
+A case types one command line at the shell prompt. The kernel's console echoes
+what we type, so the first line of a case's output is usually the command
+itself: it is skipped, so the command text can never satisfy an expectation.
+The case is over when the output ends with the next prompt "$ " (the shell
+then blocks reading, so nothing follows it). It passes if every expected
+regular expression matched that output. It fails on a timeout, a missing
+expectation, the word "panic" anywhere in its output, or QEMU exiting. After
+a failure that may have left the machine in a bad state (timeout, panic,
+QEMU gone) the next case gets a freshly booted QEMU; with -snapshot the disk
+image starts clean each time.
+
+Output: one line per case, "PASS name (12.3s)" or "FAIL name: reason" followed
+by the last console lines of that case, then "N passed, N failed" alone on
+the last line. Exit status 1 if anything failed, else 0.
+"""
+
+import argparse
+import codecs
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+
+# The cases, run in this order after the boot check. Each is
+# (name, command line, expected regexes, timeout in seconds). Expectations
+# are Python regexes searched with re.MULTILINE in the command's output
+# (echo of the command excluded); all must match, in any order. Timeouts are
+# generous: the host is a busy 2-core machine emulating 3 harts.
+CASES = [
+    ("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
+    ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
+    ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
+    # ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
+]
+
+PROMPT = "$ "
+PANIC_RE = re.compile(r"panic")
+TAIL_LINES = 40
+
+
+class QemuDied(Exception):
+    pass
+
+
+class Console:
+    """One running QEMU and everything it has printed so far."""
+
+    def __init__(self, argv, log):
+        self.log = log
+        self.cond = threading.Condition()
+        self.text = ""      # all output, "\r" removed; guarded by cond
+        self.eof = False    # QEMU closed its output; guarded by cond
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        self.reader = threading.Thread(target=self._read_loop, daemon=True)
+        self.reader.start()
+
+    def _read_loop(self):
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        fd = self.proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            piece = decoder.decode(chunk, final=not chunk).replace("\r", "")
+            if piece:
+                self.log.write(piece)
+                self.log.flush()
+            with self.cond:
+                self.text += piece
+                if not chunk:
+                    self.eof = True
+                self.cond.notify_all()
+            if not chunk:
+                return
+
+    def wait(self, check, deadline):
+        """Call check(text) each time output arrives until it returns
+        something other than None, and return that. Returns None at the
+        deadline; raises QemuDied if QEMU's output ended first."""
+        with self.cond:
+            while True:
+                result = check(self.text)
+                if result is not None:
+                    return result
+                if self.eof:
+                    raise QemuDied()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def settle(self, quiet=0.5, limit=3.0):
+        """Give a dying machine a moment to finish printing (a panic
+        message, say) so the log shows all of it. Only a bound on how long
+        we keep reading, not a synchronisation point."""
+        end = time.monotonic() + limit
+        with self.cond:
+            while not self.eof and time.monotonic() < end:
+                before = len(self.text)
+                self.cond.wait(quiet)
+                if len(self.text) == before:
+                    return
+
+    def snapshot(self, start=0):
+        with self.cond:
+            return self.text[start:]
+
+    def mark(self):
+        with self.cond:
+            return len(self.text)
+
+    def send(self, line):
+        try:
+            self.proc.stdin.write(line.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise QemuDied()
+
+    def alive(self):
+        return self.proc.poll() is None and not self.eof
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        self.reader.join(timeout=5)
+
+
+def tail(text, n=TAIL_LINES):
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join("    | " + line for line in lines[-n:])
+
+
+def qemu_status(con):
+    try:
+        code = con.proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        code = None
+    return "QEMU exited" + ("" if code is None else " (status %d)" % code)
+
+
+def boot(con, timeout):
+    """Wait for the first shell prompt. Returns None or a failure reason."""
+    deadline = time.monotonic() + timeout
+    try:
+        got = con.wait(lambda t: "panic" if PANIC_RE.search(t)
+                       else ("prompt" if PROMPT in t else None), deadline)
+    except QemuDied:
+        return qemu_status(con)
+    if got is None:
+        return "no shell prompt within %ds" % timeout
+    if got == "panic":
+        con.settle()
+        return "kernel panic during boot"
+    return None
+
+
+def body_of(out, command):
+    """Split a case's raw output into the command's output proper: drop the
+    echoed command line when the first line is that echo. Returns None until
+    the first line is complete."""
+    nl = out.find("\n")
+    if nl < 0:
+        return None
+    if command.strip() and command.strip() in out[:nl]:
+        return out[nl + 1:]
+    return out
+
+
+def run_case(con, name, command, expects, timeout):
+    """Run one case on a booted machine at its prompt.
+    Returns (ok, reason, output, machine_still_usable)."""
+    start = con.mark()
+    deadline = time.monotonic() + timeout
+    patterns = [re.compile(e, re.MULTILINE) for e in expects]
+
+    def check(text):
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "prompt"
+        return None
+
+    try:
+        con.send(command + "\n")
+        got = con.wait(check, deadline)
+    except QemuDied:
+        return False, qemu_status(con), con.snapshot(start), False
+
+    if got == "panic":
+        con.settle()
+        out = con.snapshot(start)
+        line = next((l for l in out.split("\n") if PANIC_RE.search(l)), "")
+        return False, "kernel panic: " + line.strip(), out, False
+
+    out = con.snapshot(start)
+    body = body_of(out, command) or ""
+    missing = [p.pattern for p in patterns if not p.search(body)]
+    if got is None:
+        why = "timeout after %ds" % timeout
+        if missing:
+            why += " (still missing %s)" % ", ".join(repr(m) for m in missing)
+        return False, why, out, False
+    if missing:
+        return False, "missing " + ", ".join(repr(m) for m in missing), out, True
+    return True, "", out, True
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Run the pcv6 test cases under QEMU.")
+    ap.add_argument("--qemu", required=True,
+                    help="full QEMU command line (use -snapshot)")
+    ap.add_argument("--timeout-boot", type=float, default=300,
+                    help="seconds to wait for the first shell prompt")
+    ap.add_argument("--timeout", action="append", default=[], metavar="NAME=SECONDS",
+                    help="override one case's timeout (repeatable)")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME",
+                    help="run only this case (repeatable; boot always runs)")
+    ap.add_argument("--log", default="test.log",
+                    help="file that receives all console output (default test.log)")
+    args = ap.parse_args(argv)
+
+    names = [c[0] for c in CASES]
+    for n in args.only:
+        if n not in names and n != "boot":
+            ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
+    overrides = {}
+    for item in args.timeout:
+        n, sep, secs = item.partition("=")
+        if not sep or n not in names:
+            ap.error("bad --timeout %r (want NAME=SECONDS, NAME one of %s)"
+                     % (item, ", ".join(names)))
+        overrides[n] = float(secs)
+    args.overrides = overrides
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    qemu_argv = shlex.split(args.qemu)
+    cases = [c for c in CASES if not args.only or c[0] in args.only]
+    passed = failed = 0
+    log = open(args.log, "w", encoding="utf-8", errors="replace")
+    con = None
+
+    def fail(name, reason, out=None):
+        nonlocal failed
+        failed += 1
+        print("FAIL %s: %s" % (name, reason), flush=True)
+        if out:
+            print(tail(out), flush=True)
+
+    def start_machine(label):
+        """Boot a fresh QEMU; returns (console, failure reason or None)."""
+        log.write("\n==== runtest: starting QEMU (%s) ====\n" % label)
+        log.flush()
+        try:
+            c = Console(qemu_argv, log)
+        except OSError as e:
+            return None, "cannot start QEMU: %s" % e
+        return c, boot(c, args.timeout_boot)
+
+    try:
+        t0 = time.monotonic()
+        con, why = start_machine("boot")
+        if why:
+            fail("boot", why, con.snapshot() if con else None)
+            for name, _, _, _ in cases:
+                fail(name, "not run: the machine did not boot")
+            cases = []
+        else:
+            passed += 1
+            print("PASS boot (%.1fs)" % (time.monotonic() - t0), flush=True)
+
+        for name, command, expects, timeout in cases:
+            timeout = args.overrides.get(name, timeout)
+            if con is None or not con.alive():
+                if con is not None:
+                    con.stop()
+                con, why = start_machine("before " + name)
+                if why:
+                    fail(name, "fresh QEMU did not boot: " + why,
+                         con.snapshot() if con else None)
+                    if con is not None:
+                        con.stop()
+                    con = None
+                    continue
+            log.write("\n==== runtest: case %s: %s ====\n" % (name, command))
+            log.flush()
+            t0 = time.monotonic()
+            ok, why, out, usable = run_case(con, name, command, expects, timeout)
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            else:
+                fail(name, why, out)
+            if not usable:
+                con.stop()
+                con = None
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        failed += 1
+    finally:
+        if con is not None:
+            con.stop()
+        log.close()
+
+    print("%d passed, %d failed" % (passed, failed), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,19 @@
+// mkdir.c -- create each named directory. Exits 1 if any could not be made.
+#include "kernel/types.h"
+#include "user/user.h"
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    fprintf(2, "usage: mkdir dir...\n");
+    return 1;
+  }
+  int status = 0;
+  for (int i = 1; i < argc; i++) {
+    if (mkdir(argv[i]) < 0) {
+      fprintf(2, "mkdir: cannot create %s (errno %d)\n", argv[i], errno);
+      status = 1;
+    }
+  }
+  return status;
+}

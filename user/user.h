@@ -1,0 +1,61 @@
+// user.h -- what a user program can call: system calls and the small C
+// library in user/ (xv6 user ABI; include after kernel/types.h).
+#ifndef PCV6_USER_H
+#define PCV6_USER_H
+
+struct stat;
+
+typedef unsigned long size_t;
+typedef long off_t;
+
+#define SBRK_ERROR ((char *)-1)
+#define MAP_FAILED ((void *)-1)
+
+// System calls (user/usys.S). On failure they return -1 (mmap: MAP_FAILED)
+// and set errno to a code from kernel/errno.h.
+int fork(void);
+int exit(int) __attribute__((noreturn));
+int wait(int *);
+int pipe(int *);
+int write(int, const void *, int);
+int read(int, void *, int);
+int close(int);
+int kill(int);
+int exec(const char *, char **);
+int open(const char *, int);
+int mknod(const char *, short, short);
+int unlink(const char *);
+int fstat(int fd, struct stat *);
+int link(const char *, const char *);
+int mkdir(const char *);
+int chdir(const char *);
+int dup(int);
+int getpid(void);
+char *sys_sbrk(int n, int lazy);  // raw call behind sbrk/sbrklazy
+int pause(int);                   // sleep for n clock ticks
+int sleep(int);                   // same call as pause
+int uptime(void);
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+int munmap(void *addr, size_t len);
+
+// Library (user/ulib.c, user/printf.c, user/umalloc.c).
+extern int errno;
+char *sbrk(int);      // grow (or shrink) the heap, allocating pages now
+char *sbrklazy(int);  // grow the heap, allocating pages on first touch
+int stat(const char *, struct stat *);
+char *strcpy(char *, const char *);
+void *memmove(void *, const void *, int);
+char *strchr(const char *, char c);
+int strcmp(const char *, const char *);
+char *gets(char *, int max);
+uint strlen(const char *);
+void *memset(void *, int, uint);
+int atoi(const char *);
+int memcmp(const void *, const void *, uint);
+void *memcpy(void *, const void *, uint);
+void fprintf(int, const char *, ...);
+void printf(const char *, ...);
+void *malloc(uint);
+void free(void *);
+
+#endif

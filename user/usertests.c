@@ -1,0 +1,1798 @@
+// usertests.c -- pcv6's own kernel test suite, written against the xv6 user
+// ABI only (system calls and user/ulib), so it tests behaviour, not code.
+//
+// Usage: usertests          run every test
+//        usertests NAME     run only test NAME
+//        usertests -ret N   (helper mode) return N from main; a test execs
+//                           this to check that main's value becomes the
+//                           exit status
+//
+// How it runs. Each entry of `tests` runs in a forked child so that a test
+// the kernel kills, or one that corrupts its own memory, cannot take the
+// suite down with it. A test reports a problem with FAIL(), which prints
+// "test NAME: FAILED: why" and exits with status 1; if the child exits 0 the
+// suite prints "test NAME: OK". Any other status is a failure too.
+//
+// Leak check. Before the first test and after the last, the suite measures
+// how many pages a fresh process can obtain with sbrk (count_free_pages);
+// fewer pages afterwards means something the tests did was not given back.
+//
+// Writing tests here. The user stack is USERSTACK pages (one, today), and a
+// test's frames sit on it: keep big buffers static, never local. Files a
+// test creates are removed at its start and at its end, so a failed run
+// leaves nothing that breaks the next one. Tests that expect a process to
+// be killed run the dangerous access in a child and check its exit status
+// (-1 means the kernel killed it).
+
+#include "kernel/param.h"
+#include "kernel/fcntl.h"
+#include "kernel/types.h"
+#include "kernel/stat.h"
+#include "kernel/riscv.h"
+#include "kernel/fs.h"
+#include "kernel/memlayout.h"
+#include "kernel/errno.h"
+#include "user/user.h"
+
+// ---------------------------------------------------------------------------
+// Reporting
+
+static const char *current_test = "?";
+
+// Print why the running test failed and end it. The message is printf
+// arguments, so FAIL("bad size %d", n) works.
+#define FAIL(...)                                        \
+  do {                                                   \
+    printf("test %s: FAILED: ", current_test);           \
+    printf(__VA_ARGS__);                                 \
+    printf("\n");                                        \
+    exit(1);                                             \
+  } while (0)
+
+#define CHECK(cond, ...)  \
+  do {                    \
+    if (!(cond))          \
+      FAIL(__VA_ARGS__);  \
+  } while (0)
+
+// A child that reaches the end of a "this must fail cleanly" sequence exits
+// with this, so it cannot be mistaken for a program that exec replaced it
+// with (those exit 0) or for a kill (-1).
+#define SURVIVED 42
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+int main(int argc, char *argv[]);  // its address is a handy text address
+
+// Top of the user stack (one past its highest byte), taken in main.
+static uint64 stack_top;
+
+// Hides a value from the optimiser so an access through it is really made:
+// gcc may turn a store through a constant address such as 0 into a trap.
+static uint64
+opaque(uint64 v)
+{
+  asm volatile("" : "+r"(v));
+  return v;
+}
+
+static volatile char sink;
+
+static void
+load_at(uint64 addr)
+{
+  sink = *(volatile char *)opaque(addr);
+}
+
+static void
+store_at(uint64 addr)
+{
+  *(volatile char *)opaque(addr) = 0x5a;
+}
+
+static void
+jump_to(uint64 addr)
+{
+  void (*fn)(void) = (void (*)(void))opaque(addr);
+  fn();
+}
+
+// Fork; the child runs fn(arg) and exits 0 if fn returns. Returns the
+// child's exit status.
+static int
+status_of(void (*fn)(uint64), uint64 arg)
+{
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    fn(arg);
+    exit(0);
+  }
+  int status = 12345;
+  int got = wait(&status);
+  CHECK(got == pid, "wait returned %d, want %d", got, pid);
+  return status;
+}
+
+static void
+expect_killed(void (*fn)(uint64), uint64 arg, const char *what)
+{
+  int st = status_of(fn, arg);
+  CHECK(st == -1, "%s %p: child exit status %d, want -1 (killed)", what, arg, st);
+}
+
+// Run fn in a child that must reach exit(SURVIVED).
+static void
+expect_survives(void (*fn)(uint64), uint64 arg, const char *what)
+{
+  int st = status_of(fn, arg);
+  CHECK(st == SURVIVED, "%s: child exit status %d, want %d", what, st, SURVIVED);
+}
+
+// buf = prefix followed by the decimal digits of n (n >= 0).
+static char *
+numname(char *buf, const char *prefix, int n)
+{
+  char digits[12];
+  int k = 0;
+  strcpy(buf, prefix);
+  char *p = buf + strlen(buf);
+  do {
+    digits[k++] = '0' + n % 10;
+    n /= 10;
+  } while (n > 0);
+  while (k > 0)
+    *p++ = digits[--k];
+  *p = 0;
+  return buf;
+}
+
+// Does a directory entry's name (DIRSIZ bytes, NUL-padded unless full)
+// equal s?
+static int
+dirent_is(const struct dirent *de, const char *s)
+{
+  uint n = strlen(s);
+  if (n > DIRSIZ)
+    return 0;
+  for (uint i = 0; i < n; i++)
+    if (de->name[i] != s[i])
+      return 0;
+  return n == DIRSIZ || de->name[n] == 0;
+}
+
+// Read until n bytes arrived or EOF/error; returns the byte count.
+static int
+read_full(int fd, char *buf, int n)
+{
+  int got = 0;
+  while (got < n) {
+    int r = read(fd, buf + got, n - got);
+    if (r <= 0)
+      break;
+    got += r;
+  }
+  return got;
+}
+
+// Create (or truncate) path holding exactly the n bytes at data.
+static void
+make_file(const char *path, const char *data, int n)
+{
+  int fd = open(path, O_CREATE | O_TRUNC | O_RDWR);
+  CHECK(fd >= 0, "cannot create %s", path);
+  CHECK(write(fd, data, n) == n, "write to %s failed", path);
+  close(fd);
+}
+
+// Pages a new process can get from sbrk right now. Measured in a child
+// (whose memory all comes back when it exits), handed back through a pipe
+// because the number does not fit in an exit status. Returns -1 if the
+// measurement itself failed.
+static int
+count_free_pages(void)
+{
+  int fds[2];
+  if (pipe(fds) < 0)
+    return -1;
+  int pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    int n = 0;
+    while (sbrk(256 * PGSIZE) != SBRK_ERROR)  // big steps first, for speed
+      n += 256;
+    while (sbrk(PGSIZE) != SBRK_ERROR)
+      n++;
+    write(fds[1], &n, sizeof(n));
+    exit(0);
+  }
+  close(fds[1]);
+  int n = -1;
+  if (read_full(fds[0], (char *)&n, sizeof(n)) != sizeof(n))
+    n = -1;
+  close(fds[0]);
+  int st;
+  wait(&st);
+  return n;
+}
+
+// Run path with argv in a child whose standard output is a pipe; the
+// output (NUL-terminated, at most max-1 bytes) goes to out. Returns the
+// child's exit status (99 if exec failed).
+static int
+run_capture(const char *path, char **argv, char *out, int max)
+{
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe failed");
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    close(1);
+    dup(fds[1]);
+    close(fds[0]);
+    close(fds[1]);
+    exec(path, argv);
+    exit(99);
+  }
+  close(fds[1]);
+  int n = read_full(fds[0], out, max - 1);
+  out[n] = 0;
+  close(fds[0]);
+  int st = -12345;
+  CHECK(wait(&st) == pid, "wait lost the child");
+  return st;
+}
+
+// Addresses no user program may touch: kernel memory, the pages the kernel
+// keeps at the top of every address space, and addresses at or past MAXVA.
+static const uint64 forbidden[] = {
+  KERNBASE,
+  KERNLOAD,
+  PHYSTOP - PGSIZE,
+  TRAPFRAME,
+  TRAMPOLINE,
+  TRAMPOLINE + PGSIZE - 1,
+  MAXVA,
+  MAXVA + PGSIZE,
+  0x8000000000000000UL,
+  0xffffffffffffffffUL,
+};
+#define NFORBIDDEN (sizeof(forbidden) / sizeof(forbidden[0]))
+
+// Addresses below TRAPFRAME where a fresh process has nothing mapped.
+static uint64
+hole_addr(int which)
+{
+  switch (which) {
+  case 0: return PGROUNDUP((uint64)sbrk(0)) + 64 * PGSIZE;  // past the heap
+  case 1: return 0x1000000000UL;                           // 64 GiB
+  case 2: return 0x3fffffc000UL;                           // TRAPFRAME - 2 pages
+  default: return 0x3fffffd000UL;                          // TRAPFRAME - 1 page
+  }
+}
+#define NHOLES 4
+
+static const char rodata_text[] = "this string lives in read-only data";
+
+// ---------------------------------------------------------------------------
+// Bad pointers handed to system calls must make the call fail with -1; the
+// caller keeps running.
+
+static char bp_data[64];
+
+static void
+bad_pointer_calls(uint64 a)
+{
+  int fd, fds[2];
+  char *argv[3];
+
+  fd = open("bp_in", O_RDONLY);
+  CHECK(fd >= 0, "open bp_in");
+  CHECK(read(fd, (void *)a, 10) == -1, "read into %p did not fail", a);
+  close(fd);
+
+  fd = open("bp_out", O_CREATE | O_WRONLY);
+  CHECK(fd >= 0, "open bp_out");
+  CHECK(write(fd, (void *)a, 10) == -1, "write from %p did not fail", a);
+  close(fd);
+
+  CHECK(pipe(fds) == 0, "pipe");
+  CHECK(write(fds[1], (void *)a, 10) == -1, "pipe write from %p did not fail", a);
+  CHECK(write(fds[1], "0123456789", 10) == 10, "pipe write");
+  CHECK(read(fds[0], (void *)a, 10) == -1, "pipe read into %p did not fail", a);
+  close(fds[0]);
+  close(fds[1]);
+
+  CHECK(open((char *)a, O_RDONLY) == -1, "open(%p) did not fail", a);
+  CHECK(open((char *)a, O_CREATE | O_RDWR) == -1, "open(%p, O_CREATE) did not fail", a);
+  CHECK(pipe((int *)a) == -1, "pipe(%p) did not fail", a);
+
+  fd = open("bp_in", O_RDONLY);
+  CHECK(fstat(fd, (struct stat *)a) == -1, "fstat into %p did not fail", a);
+  close(fd);
+
+  CHECK(link((char *)a, "bp_link") == -1, "link from %p did not fail", a);
+  CHECK(link("bp_in", (char *)a) == -1, "link to %p did not fail", a);
+  CHECK(unlink((char *)a) == -1, "unlink(%p) did not fail", a);
+  CHECK(mkdir((char *)a) == -1, "mkdir(%p) did not fail", a);
+  CHECK(chdir((char *)a) == -1, "chdir(%p) did not fail", a);
+  CHECK(mknod((char *)a, 1, 1) == -1, "mknod(%p) did not fail", a);
+
+  argv[0] = "echo";
+  argv[1] = 0;
+  CHECK(exec((char *)a, argv) == -1, "exec(%p) did not fail", a);
+  CHECK(exec("/echo", (char **)a) == -1, "exec with argv %p did not fail", a);
+  argv[1] = (char *)a;
+  argv[2] = 0;
+  CHECK(exec("/echo", argv) == -1, "exec with argv[1] %p did not fail", a);
+
+  int pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0)
+    exit(3);
+  CHECK(wait((int *)a) == -1, "wait into %p did not fail", a);
+  while (wait(0) >= 0)
+    ;
+  exit(SURVIVED);
+}
+
+static void
+test_badptr_syscalls(void)
+{
+  unlink("bp_out");
+  memset(bp_data, 'q', sizeof(bp_data));
+  make_file("bp_in", bp_data, sizeof(bp_data));
+  for (int i = 0; i < NFORBIDDEN; i++)
+    expect_survives(bad_pointer_calls, forbidden[i], "bad-pointer system calls");
+  for (int i = 0; i < NHOLES; i++)
+    expect_survives(bad_pointer_calls, hole_addr(i), "unmapped-pointer system calls");
+  unlink("bp_in");
+  unlink("bp_out");
+  unlink("bp_link");
+}
+
+// ---------------------------------------------------------------------------
+// Touching what is not yours gets you killed.
+
+static void
+test_bad_access_kills(void)
+{
+  for (int i = 0; i < NFORBIDDEN; i++) {
+    expect_killed(load_at, forbidden[i], "load from");
+    expect_killed(store_at, forbidden[i], "store to");
+  }
+  for (int i = 0; i < NHOLES; i++) {
+    expect_killed(load_at, hole_addr(i), "load from unmapped");
+    expect_killed(store_at, hole_addr(i), "store to unmapped");
+  }
+  expect_killed(jump_to, KERNBASE, "jump to");
+  expect_killed(jump_to, TRAMPOLINE, "jump to");
+  expect_killed(jump_to, MAXVA, "jump to");
+  expect_killed(jump_to, hole_addr(1), "jump to unmapped");
+}
+
+// The program's text and read-only data can be read (and written out) but
+// not stored to, by the program or by the kernel on its behalf.
+
+static void
+text_into_syscalls(uint64 unused)
+{
+  uint64 targets[3] = { 0, (uint64)main, (uint64)rodata_text };
+  int fds[2];
+  for (int i = 0; i < 3; i++) {
+    uint64 t = targets[i];
+    int fd = open("ro_in", O_RDONLY);
+    CHECK(fd >= 0, "open ro_in");
+    CHECK(read(fd, (void *)opaque(t), 8) == -1, "read into read-only %p did not fail", t);
+    CHECK(fstat(fd, (struct stat *)opaque(t)) == -1, "fstat into read-only %p did not fail", t);
+    close(fd);
+    CHECK(pipe((int *)opaque(t)) == -1, "pipe into read-only %p did not fail", t);
+  }
+  // Reading the text is fine: writing it out must work.
+  CHECK(pipe(fds) == 0, "pipe");
+  CHECK(write(fds[1], (void *)opaque((uint64)main), 16) == 16, "write from text failed");
+  CHECK(write(fds[1], rodata_text, 8) == 8, "write from rodata failed");
+  close(fds[0]);
+  close(fds[1]);
+  // Still intact after all that?
+  CHECK(rodata_text[0] == 't', "read-only data was changed");
+  exit(SURVIVED);
+}
+
+static void
+test_text_readonly(void)
+{
+  make_file("ro_in", "0123456789abcdef", 16);
+  expect_survives(text_into_syscalls, 0, "system calls into text");
+  expect_killed(store_at, 0, "store to text at");
+  expect_killed(store_at, (uint64)main, "store to main at");
+  expect_killed(store_at, (uint64)rodata_text, "store to rodata at");
+  unlink("ro_in");
+}
+
+// ---------------------------------------------------------------------------
+// The stack is USERSTACK pages with an unmapped guard page below it.
+
+static int
+deep(int depth)
+{
+  volatile char frame[256];
+  frame[0] = (char)depth;
+  if (depth > 1000000)
+    return frame[0];
+  return deep(depth + 1) + frame[0];
+}
+
+static void
+overflow_stack(uint64 unused)
+{
+  sink = (char)deep(0);
+}
+
+static void
+test_stack_guard(void)
+{
+  uint64 bottom = stack_top - USERSTACK * PGSIZE;
+  CHECK(status_of(store_at, bottom) == 0, "lowest stack byte %p not writable", bottom);
+  CHECK(status_of(load_at, stack_top - 1) == 0, "top stack byte not readable");
+  expect_killed(load_at, bottom - 1, "load from guard page at");
+  expect_killed(load_at, bottom - PGSIZE, "load from guard page at");
+  expect_killed(store_at, bottom - 8, "store to guard page at");
+  expect_killed(overflow_stack, 0, "runaway recursion");
+}
+
+// ---------------------------------------------------------------------------
+// Traps other than page faults: illegal instructions kill, unknown system
+// call numbers fail.
+
+static void
+illegal_insn(uint64 unused)
+{
+  asm volatile(".4byte 0x00000000");
+}
+
+static void
+privileged_csr(uint64 unused)
+{
+  uint64 x;
+  asm volatile("csrr %0, sstatus" : "=r"(x));
+  sink = (char)x;
+}
+
+static long
+raw_syscall(long num)
+{
+  register long a0 asm("a0") = 0;
+  register long a7 asm("a7") = num;
+  asm volatile("ecall" : "+r"(a0) : "r"(a7) : "memory");
+  return a0;
+}
+
+static void
+test_traps(void)
+{
+  expect_killed(illegal_insn, 0, "illegal instruction, arg");
+  expect_killed(privileged_csr, 0, "supervisor CSR read, arg");
+  CHECK(raw_syscall(0) == -1, "system call 0 did not fail");
+  CHECK(raw_syscall(999) == -1, "system call 999 did not fail");
+  CHECK(raw_syscall(-1) == -1, "system call -1 did not fail");
+}
+
+// ---------------------------------------------------------------------------
+// fork, exit, wait
+
+static void
+test_fork_wait(void)
+{
+  int pids[5];
+  for (int i = 0; i < 5; i++) {
+    pids[i] = fork();
+    CHECK(pids[i] >= 0, "fork %d failed", i);
+    if (pids[i] == 0)
+      exit(10 + i);
+  }
+  int seen = 0;
+  for (int n = 0; n < 5; n++) {
+    int st = -99;
+    int pid = wait(&st);
+    int i;
+    for (i = 0; i < 5; i++)
+      if (pids[i] == pid)
+        break;
+    CHECK(i < 5, "wait returned %d, not one of my children", pid);
+    CHECK(!(seen & (1 << i)), "child %d reported twice", pid);
+    seen |= 1 << i;
+    CHECK(st == 10 + i, "child %d exit status %d, want %d", pid, st, 10 + i);
+  }
+  CHECK(wait(0) == -1, "wait with no children did not fail");
+
+  // wait(0) discards the status but still reaps.
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0)
+    exit(0);
+  CHECK(wait(0) == pid, "wait(0) did not return the child");
+
+  // The child's getpid is what fork told the parent.
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    int me = getpid();
+    write(fds[1], &me, sizeof(me));
+    exit(0);
+  }
+  int child_says = -1;
+  CHECK(read_full(fds[0], (char *)&child_says, sizeof(int)) == sizeof(int), "no pid from child");
+  CHECK(child_says == pid, "fork returned %d, child's getpid %d", pid, child_says);
+  CHECK(getpid() != pid, "parent and child share a pid");
+  close(fds[0]);
+  close(fds[1]);
+  wait(0);
+}
+
+static int exit_codes[] = { 0, 1, 7, 255, 1000, -5 };
+
+static void
+exec_returning(uint64 n)
+{
+  char num[12];
+  char *argv[] = { "usertests", "-ret", numname(num, "", (int)n), 0 };
+  exec("/usertests", argv);
+  exit(99);
+}
+
+static void
+exec_missing(uint64 unused)
+{
+  char *argv[] = { "nothing", 0 };
+  CHECK(exec("/no_such_program", argv) == -1, "exec of a missing file did not fail");
+  exit(SURVIVED);
+}
+
+static void
+test_exit_status(void)
+{
+  for (int i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++) {
+    int pid = fork();
+    CHECK(pid >= 0, "fork failed");
+    if (pid == 0)
+      exit(exit_codes[i]);
+    int st = -99;
+    CHECK(wait(&st) == pid, "wait lost child");
+    CHECK(st == exit_codes[i], "exit(%d) gave status %d", exit_codes[i], st);
+  }
+  // A program's main return value is its exit status.
+  CHECK(status_of(exec_returning, 7) == 7, "main returning 7 did not give status 7");
+  CHECK(status_of(exec_returning, 0) == 0, "main returning 0 did not give status 0");
+  static char out[64];
+  char *argv[] = { "echo", "x", 0 };
+  CHECK(run_capture("/echo", argv, out, sizeof(out)) == 0, "echo did not exit 0");
+  expect_survives(exec_missing, 0, "exec of a missing program");
+}
+
+// Orphans are adopted by init; the parent never sees its grandchildren.
+static void
+test_reparent(void)
+{
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    for (int i = 0; i < 3; i++) {
+      int g = fork();
+      if (g == 0) {
+        pause(2);
+        exit(0);
+      }
+    }
+    exit(5);
+  }
+  int st = -99;
+  CHECK(wait(&st) == pid && st == 5, "did not reap the child (status %d)", st);
+  CHECK(wait(0) == -1, "saw a grandchild through wait");
+}
+
+// Fill the process table: fork must fail (-1) at some point, never crash,
+// and everything is reaped afterwards.
+static void
+test_fork_exhaust(void)
+{
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  int made = 0, i;
+  for (i = 0; i < NPROC + 8; i++) {
+    int pid = fork();
+    if (pid < 0)
+      break;
+    if (pid == 0) {
+      char c;
+      close(fds[1]);
+      read(fds[0], &c, 1);  // returns 0 once the parent closes its end
+      exit(0);
+    }
+    made++;
+  }
+  close(fds[0]);
+  close(fds[1]);  // lets every child run to exit
+  for (int n = 0; n < made; n++) {
+    int st = -99;
+    CHECK(wait(&st) > 0, "lost a child: reaped %d of %d", n, made);
+    CHECK(st == 0, "child exit status %d", st);
+  }
+  CHECK(wait(0) == -1, "more children than forks");
+  CHECK(i < NPROC + 8, "fork never failed after %d children", made);
+  CHECK(made >= NPROC / 2, "fork failed after only %d children", made);
+  int pid = fork();
+  CHECK(pid >= 0, "fork fails even after the table drained");
+  if (pid == 0)
+    exit(0);
+  wait(0);
+}
+
+// The child gets a copy of memory; neither side sees the other's stores.
+static int shared_global = 5;
+
+static void
+test_fork_memory(void)
+{
+  int n = 64 * PGSIZE;
+  char *heap = sbrk(n);
+  CHECK(heap != SBRK_ERROR, "sbrk failed");
+  for (int i = 0; i < n; i++)
+    heap[i] = (char)(i * 3);
+  int local = 11;
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    for (int i = 0; i < n; i++)
+      if (heap[i] != (char)(i * 3))
+        exit(2);
+    if (shared_global != 5 || local != 11)
+      exit(3);
+    shared_global = 6;
+    local = 12;
+    memset(heap, 0, n);
+    exit(0);
+  }
+  int st = -99;
+  wait(&st);
+  CHECK(st == 0, "child saw wrong memory (status %d)", st);
+  CHECK(shared_global == 5 && local == 11, "child's stores reached the parent");
+  for (int i = 0; i < n; i++)
+    CHECK(heap[i] == (char)(i * 3), "parent heap changed at %d", i);
+  sbrk(-n);
+}
+
+// Forks and exits on several harts at once.
+static void
+test_fork_concurrent(void)
+{
+  int workers[4];
+  for (int w = 0; w < 4; w++) {
+    workers[w] = fork();
+    CHECK(workers[w] >= 0, "fork failed");
+    if (workers[w] == 0) {
+      for (int j = 0; j < 40; j++) {
+        int pid = fork();
+        if (pid < 0)
+          exit(2);
+        if (pid == 0)
+          exit(j & 0x7f);
+        int st = -99;
+        if (wait(&st) != pid || st != (j & 0x7f))
+          exit(3);
+      }
+      exit(0);
+    }
+  }
+  for (int w = 0; w < 4; w++) {
+    int st = -99;
+    CHECK(wait(&st) > 0, "lost a worker");
+    CHECK(st == 0, "worker exit status %d", st);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// kill
+
+static void
+spin(uint64 unused)
+{
+  volatile uint64 n = 0;
+  for (;;)
+    n++;
+}
+
+static void
+test_kill(void)
+{
+  // A process running in user mode.
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0)
+    spin(0);
+  CHECK(kill(pid) == 0, "kill of a running child failed");
+  int st = 0;
+  CHECK(wait(&st) == pid && st == -1, "killed spinning child: status %d, want -1", st);
+
+  // A process asleep in pause().
+  pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    pause(1000000);
+    exit(0);
+  }
+  CHECK(kill(pid) == 0, "kill of a pausing child failed");
+  CHECK(wait(&st) == pid && st == -1, "killed pausing child: status %d, want -1", st);
+
+  // A process blocked reading an empty pipe.
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    char c;
+    read(fds[0], &c, 1);
+    exit(0);
+  }
+  CHECK(kill(pid) == 0, "kill of a blocked child failed");
+  CHECK(wait(&st) == pid && st == -1, "killed blocked child: status %d, want -1", st);
+  close(fds[0]);
+  close(fds[1]);
+
+  CHECK(kill(999999) == -1, "kill of a nonexistent pid did not fail");
+  CHECK(kill(-1) == -1, "kill(-1) did not fail");
+}
+
+// ---------------------------------------------------------------------------
+// Pipes
+
+#define PIPE_TOTAL (100 * 1024)
+
+static char pipebuf[4096];
+
+static char
+pipe_byte(int i)
+{
+  return (char)(i * 31 + (i >> 9));
+}
+
+static void
+test_pipe_transfer(void)
+{
+  static const int wsizes[] = { 1, 7, 500, 1200, 4096, 333 };
+  static const int rsizes[] = { 3, 1000, 4096, 17, 512 };
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    int sent = 0;
+    for (int k = 0; sent < PIPE_TOTAL; k++) {
+      int n = wsizes[k % 6];
+      if (n > PIPE_TOTAL - sent)
+        n = PIPE_TOTAL - sent;
+      for (int i = 0; i < n; i++)
+        pipebuf[i] = pipe_byte(sent + i);
+      if (write(fds[1], pipebuf, n) != n)
+        exit(2);
+      sent += n;
+    }
+    exit(0);
+  }
+  close(fds[1]);
+  int got = 0;
+  uint sum = 0;
+  for (int k = 0;; k++) {
+    int r = read(fds[0], pipebuf, rsizes[k % 5]);
+    CHECK(r >= 0, "read failed after %d bytes", got);
+    if (r == 0)
+      break;
+    for (int i = 0; i < r; i++) {
+      CHECK(pipebuf[i] == pipe_byte(got + i), "wrong byte at offset %d", got + i);
+      sum += (uchar)pipebuf[i];
+    }
+    got += r;
+    CHECK(got <= PIPE_TOTAL, "more bytes than were written");
+  }
+  uint want = 0;
+  for (int i = 0; i < PIPE_TOTAL; i++)
+    want += (uchar)pipe_byte(i);
+  CHECK(got == PIPE_TOTAL, "received %d bytes, want %d", got, PIPE_TOTAL);
+  CHECK(sum == want, "checksum %x, want %x", sum, want);
+  CHECK(read(fds[0], pipebuf, 1) == 0, "read after EOF did not return 0");
+  close(fds[0]);
+  int st = -99;
+  wait(&st);
+  CHECK(st == 0, "writer exit status %d", st);
+}
+
+static void
+test_pipe_ends(void)
+{
+  int fds[2];
+  char buf[8];
+
+  // EOF once every write end is closed, and still EOF after that.
+  CHECK(pipe(fds) == 0, "pipe");
+  CHECK(write(fds[1], "hello", 5) == 5, "write");
+  close(fds[1]);
+  CHECK(read(fds[0], buf, sizeof(buf)) == 5, "read of buffered data");
+  CHECK(read(fds[0], buf, sizeof(buf)) == 0, "no EOF after the writer closed");
+  CHECK(read(fds[0], buf, sizeof(buf)) == 0, "second read at EOF not 0");
+  close(fds[0]);
+
+  // Writing with no reader fails instead of blocking.
+  CHECK(pipe(fds) == 0, "pipe");
+  close(fds[0]);
+  CHECK(write(fds[1], "x", 1) == -1, "write to a pipe with no reader did not fail");
+  close(fds[1]);
+
+  // A writer blocked on a full pipe is released when the reader goes.
+  CHECK(pipe(fds) == 0, "pipe");
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    memset(pipebuf, 'w', sizeof(pipebuf));
+    for (int total = 0; total < 1024 * 1024; total += sizeof(pipebuf))
+      if (write(fds[1], pipebuf, sizeof(pipebuf)) < 0)
+        exit(SURVIVED);
+    exit(2);
+  }
+  close(fds[1]);
+  CHECK(read(fds[0], buf, 4) > 0, "read from the writer");
+  close(fds[0]);
+  int st = -99;
+  wait(&st);
+  CHECK(st == SURVIVED, "writer to a closed pipe: status %d, want %d", st, SURVIVED);
+}
+
+// ---------------------------------------------------------------------------
+// Files
+
+static char filebuf[4096];
+
+static char
+file_byte(int i)
+{
+  return (char)('a' + (i * 7 + i / 100) % 26);
+}
+
+static void
+test_file_rw(void)
+{
+  struct stat st;
+  int sizes[3] = { 100, 1000, 2000 };
+  int fd, off = 0;
+
+  unlink("frw");
+  fd = open("frw", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create frw failed");
+  for (int k = 0; k < 3; k++) {
+    for (int i = 0; i < sizes[k]; i++)
+      filebuf[i] = file_byte(off + i);
+    CHECK(write(fd, filebuf, sizes[k]) == sizes[k], "write %d bytes failed", sizes[k]);
+    off += sizes[k];
+  }
+  CHECK(fstat(fd, &st) == 0, "fstat failed");
+  CHECK(st.type == T_FILE, "type %d, want T_FILE", st.type);
+  CHECK(st.size == off, "size %d, want %d", (int)st.size, off);
+  CHECK(st.nlink == 1, "nlink %d, want 1", st.nlink);
+  close(fd);
+
+  fd = open("frw", O_RDONLY);
+  CHECK(fd >= 0, "reopen failed");
+  int got = 0, r;
+  while ((r = read(fd, filebuf, 512)) > 0) {
+    for (int i = 0; i < r; i++)
+      CHECK(filebuf[i] == file_byte(got + i), "wrong byte at %d", got + i);
+    got += r;
+  }
+  CHECK(r == 0 && got == off, "read back %d bytes (last read %d), want %d", got, r, off);
+  CHECK(read(fd, filebuf, 10) == 0, "read at EOF not 0");
+  close(fd);
+
+  CHECK(stat("frw", &st) == 0 && st.size == off, "stat disagrees");
+
+  // O_CREATE on an existing file opens it as it is.
+  fd = open("frw", O_CREATE | O_RDWR);
+  CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.size == off, "O_CREATE changed an existing file");
+  close(fd);
+
+  // O_TRUNC empties it.
+  fd = open("frw", O_TRUNC | O_RDWR);
+  CHECK(fd >= 0, "O_TRUNC open failed");
+  CHECK(fstat(fd, &st) == 0 && st.size == 0, "O_TRUNC left %d bytes", (int)st.size);
+  CHECK(write(fd, "xyz", 3) == 3, "write after truncate");
+  close(fd);
+  CHECK(stat("frw", &st) == 0 && st.size == 3, "size %d after truncate+write", (int)st.size);
+
+  // An open file outlives its last name.
+  fd = open("frw", O_RDONLY);
+  CHECK(fd >= 0, "open");
+  CHECK(unlink("frw") == 0, "unlink failed");
+  CHECK(open("frw", O_RDONLY) == -1, "open after unlink did not fail");
+  CHECK(unlink("frw") == -1, "second unlink did not fail");
+  CHECK(read(fd, filebuf, 10) == 3 && memcmp(filebuf, "xyz", 3) == 0,
+        "unlinked open file unreadable");
+  close(fd);
+
+  CHECK(open("no_such_file", O_RDONLY) == -1, "open of a missing file did not fail");
+  CHECK(open("no_such_dir/f", O_CREATE | O_RDWR) == -1, "create in a missing dir did not fail");
+}
+
+static void
+test_file_modes(void)
+{
+  char c;
+  unlink("fmode");
+  int fd = open("fmode", O_CREATE | O_WRONLY);
+  CHECK(fd >= 0, "create failed");
+  CHECK(write(fd, "abc", 3) == 3, "write to O_WRONLY failed");
+  CHECK(read(fd, &c, 1) == -1, "read from O_WRONLY did not fail");
+  close(fd);
+
+  fd = open("fmode", O_RDONLY);
+  CHECK(fd >= 0, "open failed");
+  CHECK(write(fd, "d", 1) == -1, "write to O_RDONLY did not fail");
+  CHECK(read(fd, &c, 1) == 1 && c == 'a', "read from O_RDONLY failed");
+  close(fd);
+
+  fd = open("fmode", O_RDWR);
+  CHECK(fd >= 0, "open O_RDWR failed");
+  CHECK(read(fd, &c, 1) == 1 && c == 'a', "read from O_RDWR failed");
+  CHECK(write(fd, "B", 1) == 1, "write to O_RDWR failed");
+  close(fd);
+  fd = open("fmode", O_RDONLY);
+  CHECK(read_full(fd, filebuf, 3) == 3 && memcmp(filebuf, "aBc", 3) == 0,
+        "O_RDWR write landed in the wrong place");
+  close(fd);
+  unlink("fmode");
+
+  // Directories open read-only and cannot be written.
+  CHECK(open(".", O_WRONLY) == -1, "open . O_WRONLY did not fail");
+  CHECK(open(".", O_RDWR) == -1, "open . O_RDWR did not fail");
+  CHECK(open(".", O_CREATE | O_RDWR) == -1, "O_CREATE over a directory did not fail");
+  fd = open(".", O_RDONLY);
+  CHECK(fd >= 0, "open . failed");
+  CHECK(write(fd, "x", 1) == -1, "write to a directory did not fail");
+  close(fd);
+}
+
+static void
+test_links(void)
+{
+  struct stat s1, s2;
+  unlink("lk_a");
+  unlink("lk_b");
+  make_file("lk_a", "linked data", 11);
+  CHECK(link("lk_a", "lk_b") == 0, "link failed");
+  CHECK(link("lk_a", "lk_b") == -1, "link over an existing name did not fail");
+  CHECK(link("lk_none", "lk_c") == -1, "link of a missing file did not fail");
+  CHECK(link(".", "lk_dir") == -1, "link of a directory did not fail");
+
+  CHECK(stat("lk_a", &s1) == 0 && stat("lk_b", &s2) == 0, "stat failed");
+  CHECK(s1.ino == s2.ino, "the two names are different inodes");
+  CHECK(s1.nlink == 2, "nlink %d, want 2", s1.nlink);
+
+  // A write through one name shows through the other.
+  int fd = open("lk_b", O_RDWR);
+  CHECK(fd >= 0 && write(fd, "L", 1) == 1, "write via lk_b");
+  close(fd);
+  fd = open("lk_a", O_RDONLY);
+  CHECK(read_full(fd, filebuf, 11) == 11 && memcmp(filebuf, "Linked data", 11) == 0,
+        "lk_a does not show the write via lk_b");
+  close(fd);
+
+  CHECK(unlink("lk_a") == 0, "unlink lk_a");
+  CHECK(open("lk_a", O_RDONLY) == -1, "lk_a still there");
+  CHECK(stat("lk_b", &s2) == 0 && s2.nlink == 1, "nlink %d after unlink, want 1", s2.nlink);
+  fd = open("lk_b", O_RDONLY);
+  CHECK(read_full(fd, filebuf, 11) == 11 && memcmp(filebuf, "Linked data", 11) == 0,
+        "data lost after unlinking the other name");
+  close(fd);
+  CHECK(unlink("lk_b") == 0, "unlink lk_b");
+}
+
+static void
+test_dirs(void)
+{
+  struct stat s1, s2;
+  unlink("dd/ff");
+  unlink("dd/sub");
+  unlink("dd");
+
+  CHECK(mkdir("dd") == 0, "mkdir dd failed");
+  CHECK(mkdir("dd") == -1, "second mkdir dd did not fail");
+  CHECK(stat("dd", &s1) == 0 && s1.type == T_DIR, "dd is not a directory");
+  CHECK(chdir("dd") == 0, "chdir dd failed");
+  make_file("ff", "hello", 5);
+  CHECK(mkdir("sub") == 0, "mkdir dd/sub failed");
+
+  // Relative, dotted and absolute paths all reach the same file.
+  const char *paths[] = { "ff", "./ff", "../dd/ff", "sub/../ff", "/dd/ff", "/dd/./sub/../ff" };
+  for (int i = 0; i < 6; i++) {
+    int fd = open(paths[i], O_RDONLY);
+    CHECK(fd >= 0, "open %s from dd failed", paths[i]);
+    CHECK(read_full(fd, filebuf, 5) == 5 && memcmp(filebuf, "hello", 5) == 0,
+          "wrong data via %s", paths[i]);
+    close(fd);
+  }
+  CHECK(stat(".", &s2) == 0 && s2.ino == s1.ino, ". in dd is not dd");
+  CHECK(stat("sub/..", &s2) == 0 && s2.ino == s1.ino, "sub/.. is not dd");
+  CHECK(stat("..", &s2) == 0 && s2.type == T_DIR, ".. is not a directory");
+
+  CHECK(unlink(".") == -1, "unlink . did not fail");
+  CHECK(unlink("..") == -1, "unlink .. did not fail");
+  CHECK(chdir("..") == 0, "chdir .. failed");
+  CHECK(stat("dd/ff", &s2) == 0 && s2.size == 5, "dd/ff not found from the parent");
+
+  CHECK(unlink("dd") == -1, "unlink of a non-empty directory did not fail");
+  CHECK(unlink("dd/sub") == 0, "unlink of empty dd/sub failed");
+  CHECK(unlink("dd") == -1, "unlink of dd holding a file did not fail");
+  CHECK(unlink("dd/ff") == 0, "unlink dd/ff failed");
+  CHECK(unlink("dd") == 0, "unlink of the emptied dd failed");
+  CHECK(open("dd", O_RDONLY) == -1, "dd still there");
+
+  make_file("dd_file", "x", 1);
+  CHECK(chdir("dd_file") == -1, "chdir into a file did not fail");
+  CHECK(mkdir("dd_file/x") == -1, "mkdir under a file did not fail");
+  CHECK(open("dd_file/x", O_CREATE | O_RDWR) == -1, "create under a file did not fail");
+  unlink("dd_file");
+  CHECK(chdir("no_such_dir") == -1, "chdir to a missing dir did not fail");
+  CHECK(mkdir("no_such_dir/x") == -1, "mkdir under a missing dir did not fail");
+}
+
+// Read a directory as a file: whole 16-byte entries.
+static struct dirent dirents[256];
+
+static int
+read_dir(const char *path)
+{
+  int fd = open(path, O_RDONLY);
+  CHECK(fd >= 0, "open dir %s failed", path);
+  int n = read_full(fd, (char *)dirents, sizeof(dirents));
+  close(fd);
+  CHECK(n % sizeof(struct dirent) == 0, "directory read of %d bytes, not whole entries", n);
+  return n / sizeof(struct dirent);
+}
+
+// Index of the live entry called name, or -1.
+static int
+find_dirent(int n, const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (dirents[i].inum != 0 && dirent_is(&dirents[i], name))
+      return i;
+  return -1;
+}
+
+static void
+test_dir_entries(void)
+{
+  static const char full[] = "abcdefghijklmn";        // exactly DIRSIZ
+  static const char longer[] = "abcdefghijklmnopqr";  // DIRSIZ + 4, same prefix
+  static char longpath[300];
+  struct stat st;
+
+  CHECK(sizeof(struct dirent) == 16 && sizeof(full) == DIRSIZ + 1, "ABI sizes changed");
+  unlink("de/a");
+  unlink("de/bb");
+  unlink("de/abcdefghijklmn");
+  unlink("de");
+  CHECK(mkdir("de") == 0, "mkdir de failed");
+  make_file("de/a", "1", 1);
+  make_file("de/bb", "22", 2);
+  make_file("de/abcdefghijklmn", "full", 4);
+
+  int n = read_dir("de");
+  CHECK(stat("de", &st) == 0 && st.size % sizeof(struct dirent) == 0,
+        "directory size %d not a multiple of 16", (int)st.size);
+  const char *names[] = { ".", "..", "a", "bb", full };
+  for (int i = 0; i < 5; i++)
+    CHECK(find_dirent(n, names[i]) >= 0, "no entry \"%s\" in de", names[i]);
+  int k = find_dirent(n, full);
+  CHECK(stat("de/abcdefghijklmn", &st) == 0 && st.ino == dirents[k].inum,
+        "a DIRSIZ-long name does not lead to its inode");
+
+  // A longer name is either refused or means its first DIRSIZ characters.
+  int fd = open("de/abcdefghijklmnopqr", O_RDONLY);
+  if (fd >= 0) {
+    CHECK(fstat(fd, &st) == 0 && st.ino == dirents[k].inum,
+          "%s opened some other file", longer);
+    close(fd);
+  }
+
+  // A path longer than MAXPATH is refused.
+  for (int i = 0; i < sizeof(longpath) - 1; i++)
+    longpath[i] = (i % 2) ? '/' : 'p';
+  longpath[sizeof(longpath) - 1] = 0;
+  CHECK(open(longpath, O_CREATE | O_RDWR) == -1, "open of a %d-byte path did not fail",
+        (int)sizeof(longpath) - 1);
+  CHECK(mkdir(longpath) == -1, "mkdir of a long path did not fail");
+
+  CHECK(unlink("de/a") == 0 && unlink("de/bb") == 0 && unlink("de/abcdefghijklmn") == 0,
+        "unlink in de failed");
+  n = read_dir("de");
+  for (int i = 0; i < n; i++)
+    CHECK(dirents[i].inum == 0 || dirent_is(&dirents[i], ".") || dirent_is(&dirents[i], ".."),
+          "entry left in de after unlinking everything");
+  CHECK(unlink("de") == 0, "unlink de failed");
+}
+
+static void
+test_dup(void)
+{
+  unlink("dupf");
+  int fd = open("dupf", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create failed");
+  int fd2 = dup(fd);
+  CHECK(fd2 >= 0 && fd2 != fd, "dup returned %d", fd2);
+  CHECK(write(fd, "ab", 2) == 2 && write(fd2, "cd", 2) == 2, "write failed");
+  close(fd);
+  CHECK(write(fd2, "ef", 2) == 2, "dup'd fd died with the original");
+  close(fd2);
+  fd = open("dupf", O_RDONLY);
+  CHECK(read_full(fd, filebuf, 10) == 6 && memcmp(filebuf, "abcdef", 6) == 0,
+        "dup'd descriptors do not share the offset");
+  close(fd);
+
+  // A descriptor inherited over fork shares its offset too: records
+  // written from both sides all land, none overwrites another.
+  fd = open("dupf", O_CREATE | O_TRUNC | O_RDWR);
+  CHECK(fd >= 0, "truncate failed");
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  char letter = pid == 0 ? 'C' : 'P';
+  char rec[8];
+  memset(rec, letter, 7);
+  rec[7] = '\n';
+  for (int i = 0; i < 40; i++)
+    if (write(fd, rec, 8) != 8)
+      FAIL("record write from %c failed", letter);
+  if (pid == 0)
+    exit(0);
+  int st = -99;
+  wait(&st);
+  CHECK(st == 0, "child exit status %d", st);
+  close(fd);
+  fd = open("dupf", O_RDONLY);
+  int n = read_full(fd, filebuf, sizeof(filebuf));
+  close(fd);
+  CHECK(n == 80 * 8, "file holds %d bytes, want %d", n, 80 * 8);
+  int counts[2] = { 0, 0 };
+  for (int r = 0; r < 80; r++) {
+    char *p = filebuf + r * 8;
+    CHECK((p[0] == 'C' || p[0] == 'P') && p[7] == '\n', "record %d torn", r);
+    for (int j = 1; j < 7; j++)
+      CHECK(p[j] == p[0], "record %d mixes writers", r);
+    counts[p[0] == 'C']++;
+  }
+  CHECK(counts[0] == 40 && counts[1] == 40, "records: %d from parent, %d from child",
+        counts[0], counts[1]);
+  unlink("dupf");
+  CHECK(dup(-1) == -1 && dup(NOFILE) == -1, "dup of a bad descriptor did not fail");
+}
+
+static void
+test_bad_fds(void)
+{
+  static const int bad[] = { -1, NOFILE, NOFILE + 1, 1000, 0x7fffffff };
+  struct stat st;
+  char c;
+  for (int i = 0; i < 5; i++) {
+    int fd = bad[i];
+    CHECK(read(fd, &c, 1) == -1, "read(%d) did not fail", fd);
+    CHECK(write(fd, &c, 1) == -1, "write(%d) did not fail", fd);
+    CHECK(fstat(fd, &st) == -1, "fstat(%d) did not fail", fd);
+    CHECK(dup(fd) == -1, "dup(%d) did not fail", fd);
+    CHECK(close(fd) == -1, "close(%d) did not fail", fd);
+  }
+  int fd = open(".", O_RDONLY);
+  CHECK(fd >= 0, "open .");
+  CHECK(close(fd) == 0, "close failed");
+  CHECK(close(fd) == -1, "second close did not fail");
+  CHECK(read(fd, &c, 1) == -1, "read of a closed descriptor did not fail");
+  CHECK(fstat(fd, &st) == -1, "fstat of a closed descriptor did not fail");
+}
+
+// ---------------------------------------------------------------------------
+// Several processes creating and removing entries of one directory at once.
+
+#define CC_WORKERS 4
+#define CC_SHARED 24  // names every worker fights over
+#define CC_OWN 25     // names private to one worker
+
+static void
+cc_worker(int w)
+{
+  char name[32];
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < CC_SHARED; i++) {
+      numname(name, "cc/s", i);
+      if ((i + w + round) % 3 == 0) {
+        unlink(name);  // may lose the race: fine
+      } else {
+        int fd = open(name, O_CREATE | O_RDWR);
+        if (fd < 0)
+          exit(2);
+        close(fd);
+      }
+    }
+  }
+  char prefix[8] = "cc/wX_";
+  prefix[4] = 'a' + w;
+  for (int i = 0; i < CC_OWN; i++) {
+    int fd = open(numname(name, prefix, i), O_CREATE | O_RDWR);
+    if (fd < 0 || write(fd, prefix, 1) != 1)
+      exit(3);
+    close(fd);
+  }
+  for (int i = 0; i < CC_OWN; i++)
+    if (unlink(numname(name, prefix, i)) != 0)
+      exit(4);
+  exit(0);
+}
+
+static void
+test_concurrent_dir(void)
+{
+  char name[32];
+  for (int i = 0; i < CC_SHARED; i++)
+    unlink(numname(name, "cc/s", i));
+  unlink("cc");
+  CHECK(mkdir("cc") == 0, "mkdir cc failed");
+  for (int w = 0; w < CC_WORKERS; w++) {
+    int pid = fork();
+    CHECK(pid >= 0, "fork failed");
+    if (pid == 0)
+      cc_worker(w);
+  }
+  for (int w = 0; w < CC_WORKERS; w++) {
+    int st = -99;
+    CHECK(wait(&st) > 0, "lost a worker");
+    CHECK(st == 0, "worker failed with status %d", st);
+  }
+  // Every surviving shared name appears once; nothing else is left.
+  int n = read_dir("cc");
+  int seen[CC_SHARED];
+  memset(seen, 0, sizeof(seen));
+  for (int k = 0; k < n; k++) {
+    if (dirents[k].inum == 0 || dirent_is(&dirents[k], ".") || dirent_is(&dirents[k], ".."))
+      continue;
+    int i;
+    for (i = 0; i < CC_SHARED; i++)
+      if (dirent_is(&dirents[k], numname(name, "s", i)))
+        break;
+    CHECK(i < CC_SHARED, "unexpected entry left in cc");
+    CHECK(!seen[i], "name s%d appears twice", i);
+    seen[i] = 1;
+  }
+  for (int i = 0; i < CC_SHARED; i++)
+    if (seen[i])
+      CHECK(unlink(numname(name, "cc/s", i)) == 0, "unlink cc/s%d failed", i);
+  n = read_dir("cc");
+  for (int k = 0; k < n; k++)
+    CHECK(dirents[k].inum == 0 || dirent_is(&dirents[k], ".") || dirent_is(&dirents[k], ".."),
+          "cc not empty after removing everything");
+  CHECK(unlink("cc") == 0, "unlink cc failed");
+}
+
+// ---------------------------------------------------------------------------
+// A 2 MiB file: past the direct and single-indirect blocks (267 KiB) into
+// the double-indirect ones.
+
+#define BIG_BYTES (2 * 1024 * 1024)
+
+static char bigbuf[8192];
+
+// Byte at offset off: each block starts with its block number.
+static char
+big_byte(int off)
+{
+  int b = off / BSIZE, j = off % BSIZE;
+  if (j < 4)
+    return (char)(b >> (8 * j));
+  return (char)(b * 13 + j * 7);
+}
+
+static void
+test_bigfile(void)
+{
+  struct stat st;
+  unlink("bigf");
+  int fd = open("bigf", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create failed");
+  for (int off = 0; off < BIG_BYTES; off += sizeof(bigbuf)) {
+    for (int i = 0; i < sizeof(bigbuf); i++)
+      bigbuf[i] = big_byte(off + i);
+    int w = write(fd, bigbuf, sizeof(bigbuf));
+    CHECK(w == sizeof(bigbuf), "write at offset %d returned %d", off, w);
+  }
+  CHECK(fstat(fd, &st) == 0 && st.size == BIG_BYTES, "size %d after writing", (int)st.size);
+  close(fd);
+
+  // Read back in a size that straddles block boundaries.
+  fd = open("bigf", O_RDONLY);
+  CHECK(fd >= 0, "reopen failed");
+  int got = 0, r;
+  while ((r = read(fd, bigbuf, 3000)) > 0) {
+    for (int i = 0; i < r; i++)
+      CHECK(bigbuf[i] == big_byte(got + i), "wrong byte at offset %d", got + i);
+    got += r;
+  }
+  CHECK(r == 0 && got == BIG_BYTES, "read back %d bytes, want %d", got, BIG_BYTES);
+  close(fd);
+  CHECK(unlink("bigf") == 0, "unlink failed");
+}
+
+// ---------------------------------------------------------------------------
+// sbrk
+
+static void
+test_sbrk_grow_shrink(void)
+{
+  int n = 64 * PGSIZE;
+  char *old = sbrk(0);
+  char *p = sbrk(n);
+  CHECK(p == old, "sbrk returned %p, want the old break %p", p, old);
+  CHECK(sbrk(0) == old + n, "break did not move by %d", n);
+  for (int i = 0; i < n; i++)
+    CHECK(p[i] == 0, "new heap byte %d is not zero", i);
+  for (int i = 0; i < n; i += 97)
+    p[i] = (char)i;
+  for (int i = 0; i < n; i += 97)
+    CHECK(p[i] == (char)i, "heap byte %d lost", i);
+
+  CHECK(sbrk(-n) == old + n, "shrinking sbrk did not return the old break");
+  CHECK(sbrk(0) == old, "break did not come back");
+  uint64 freed = PGROUNDUP((uint64)old);
+  expect_killed(load_at, freed, "load from released heap");
+  expect_killed(store_at, (uint64)old + n - 1, "store to released heap");
+
+  // Grown again, the memory is fresh: zero, not what was there.
+  p = sbrk(n);
+  CHECK(p == old, "regrow returned %p", p);
+  for (uint64 a = freed; a < (uint64)old + n; a++)
+    CHECK(*(char *)a == 0, "reused heap byte %p not zeroed", a);
+  sbrk(-n);
+
+  // Byte-sized steps move the break by exactly that much.
+  char *b = sbrk(10);
+  CHECK(b == old && sbrk(0) == old + 10, "sbrk(10) moved the break wrongly");
+  b[9] = 1;
+  CHECK(sbrk(-10) == old + 10 && sbrk(0) == old, "sbrk(-10) moved the break wrongly");
+}
+
+static void
+shrink_below_zero(uint64 unused)
+{
+  char *before = sbrk(0);
+  char *r = sbrk(-(int)((uint64)before + 2 * PGSIZE));
+  CHECK(r == SBRK_ERROR || sbrk(0) == before, "the break went below the program");
+  CHECK(rodata_text[0] == 't', "text changed");
+  exit(SURVIVED);
+}
+
+static void
+test_sbrk_huge(void)
+{
+  char *old = sbrk(0);
+  CHECK(sbrk(0x7fffffff) == SBRK_ERROR, "sbrk of 2 GiB succeeded");
+  CHECK(sbrk(0) == old, "a failed sbrk moved the break");
+  // Memory still works after the failed attempt.
+  char *p = sbrk(PGSIZE);
+  CHECK(p == old, "sbrk after a failure");
+  p[0] = p[PGSIZE - 1] = 1;
+  sbrk(-PGSIZE);
+  expect_survives(shrink_below_zero, 0, "shrinking past address 0");
+}
+
+#define LAZY_BYTES (16 * 1024 * 1024)
+
+static void
+test_sbrk_lazy(void)
+{
+  int before = count_free_pages();
+  char *old = sbrk(0);
+  char *p = sbrklazy(LAZY_BYTES);
+  CHECK(p == old, "sbrklazy returned %p, want %p", p, old);
+  CHECK(sbrk(0) == old + LAZY_BYTES, "sbrklazy did not move the break");
+  int after = count_free_pages();
+  CHECK(before > 0 && after > 0, "cannot count free pages");
+  CHECK(before - after < 64, "sbrklazy of %d pages took %d pages at once",
+        LAZY_BYTES / PGSIZE, before - after);
+
+  // Untouched pages read as zero; touched ones keep what was stored.
+  CHECK(p[5 * PGSIZE] == 0, "untouched lazy page not zero");
+  p[0] = 'a';
+  p[LAZY_BYTES / 2] = 'b';
+  p[LAZY_BYTES - 1] = 'c';
+  CHECK(p[0] == 'a' && p[LAZY_BYTES / 2] == 'b' && p[LAZY_BYTES - 1] == 'c', "lazy stores lost");
+
+  // The kernel fills in lazy pages for system calls as well.
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+  CHECK(write(fds[1], p + 9 * PGSIZE, 100) == 100, "write from an untouched lazy page failed");
+  CHECK(read(fds[0], p + 3 * PGSIZE + 50, 100) == 100, "read into an untouched lazy page failed");
+  CHECK(p[3 * PGSIZE + 50] == 0, "wrong data through lazy pages");
+  close(fds[0]);
+  close(fds[1]);
+
+  // A child gets the touched data and its own lazy zero pages.
+  int pid = fork();
+  CHECK(pid >= 0, "fork with a lazy heap failed");
+  if (pid == 0) {
+    if (p[LAZY_BYTES - 1] != 'c' || p[7 * PGSIZE] != 0)
+      exit(2);
+    p[7 * PGSIZE] = 'x';
+    exit(0);
+  }
+  int st = -99;
+  wait(&st);
+  CHECK(st == 0, "child saw the wrong lazy heap (status %d)", st);
+  CHECK(p[7 * PGSIZE] == 0, "child's store reached the parent");
+
+  expect_killed(load_at, PGROUNDUP((uint64)p + LAZY_BYTES) + PGSIZE, "load past the lazy heap");
+  CHECK(sbrk(-LAZY_BYTES) == old + LAZY_BYTES && sbrk(0) == old, "shrinking the lazy heap");
+  expect_killed(load_at, PGROUNDUP((uint64)old) + PGSIZE, "load from released lazy heap");
+}
+
+// Touching more lazy heap than there is memory kills the process.
+static void
+eat_lazy(uint64 unused)
+{
+  char *p = sbrklazy(1 << 30);
+  if (p == SBRK_ERROR)
+    exit(2);
+  for (uint64 off = 0; off < (1UL << 30); off += PGSIZE)
+    p[off] = 1;
+  exit(3);
+}
+
+static void
+test_sbrk_lazy_oom(void)
+{
+  int st = status_of(eat_lazy, 0);
+  CHECK(st == -1, "touching 1 GiB of lazy heap: status %d, want -1 (killed)", st);
+  // And the machine has its memory back: a normal allocation works.
+  char *p = sbrk(256 * PGSIZE);
+  CHECK(p != SBRK_ERROR, "no memory after the out-of-memory kill");
+  sbrk(-256 * PGSIZE);
+}
+
+// ---------------------------------------------------------------------------
+// exec
+
+static char longarg[1001];
+
+static void
+exec_failures(uint64 unused)
+{
+  char *argv[MAXARG + 2];
+  argv[0] = "echo";
+  argv[1] = 0;
+  CHECK(exec("/no_such_program", argv) == -1, "exec of a missing file did not fail");
+  CHECK(exec("ex_text", argv) == -1, "exec of a text file did not fail");
+  CHECK(exec("ex_trunc", argv) == -1, "exec of a truncated ELF did not fail");
+  CHECK(exec("/", argv) == -1, "exec of a directory did not fail");
+
+  for (int i = 0; i <= MAXARG; i++)
+    argv[i] = "a";
+  argv[MAXARG + 1] = 0;
+  CHECK(exec("/echo", argv) == -1, "exec with %d arguments did not fail", MAXARG + 1);
+
+#if (USERSTACK * PGSIZE) / 1000 + 2 < MAXARG
+  // Arguments that cannot fit on the new stack.
+  memset(longarg, 'z', 1000);
+  int n = (USERSTACK * PGSIZE) / 1000 + 2;
+  argv[0] = "echo";
+  for (int i = 1; i <= n; i++)
+    argv[i] = longarg;
+  argv[n + 1] = 0;
+  CHECK(exec("/echo", argv) == -1, "exec with %d KB of arguments did not fail", n);
+#endif
+  exit(SURVIVED);
+}
+
+static void
+test_exec_errors(void)
+{
+  make_file("ex_text", "#!/bin/sh\necho this is not an ELF file\n", 40);
+  // The first 200 bytes of a real program: a valid header whose segments
+  // point past the end of the file.
+  int fd = open("/echo", O_RDONLY);
+  CHECK(fd >= 0, "open /echo");
+  CHECK(read_full(fd, filebuf, 200) == 200, "read /echo");
+  close(fd);
+  make_file("ex_trunc", filebuf, 200);
+  expect_survives(exec_failures, 0, "failing execs");
+  unlink("ex_text");
+  unlink("ex_trunc");
+}
+
+static void
+test_exec_argv(void)
+{
+  static char out[512];
+  char *argv[] = { "echo", "alpha", "beta", "gamma", 0 };
+  int st = run_capture("/echo", argv, out, sizeof(out));
+  CHECK(st == 0, "echo exit status %d", st);
+  CHECK(strcmp(out, "alpha beta gamma\n") == 0, "echo printed \"%s\"", out);
+
+  // Many arguments (one below the limit, with argv[0]).
+  static char words[MAXARG][4];
+  static char want[MAXARG * 4];
+  char *many[MAXARG];
+  char *w = want;
+  many[0] = "echo";
+  for (int i = 1; i < MAXARG - 1; i++) {
+    numname(words[i], "a", i);
+    many[i] = words[i];
+    strcpy(w, words[i]);
+    w += strlen(words[i]);
+    *w++ = (i < MAXARG - 2) ? ' ' : '\n';
+  }
+  *w = 0;
+  many[MAXARG - 1] = 0;
+  st = run_capture("/echo", many, out, sizeof(out));
+  CHECK(st == 0, "echo with %d arguments: status %d", MAXARG - 2, st);
+  CHECK(strcmp(out, want) == 0, "echo with many arguments printed \"%s\"", out);
+}
+
+// ---------------------------------------------------------------------------
+// Running out of descriptors and of open-file slots.
+
+#define OF_CHILDREN 10
+
+static void
+test_open_exhaust(void)
+{
+  int fds[NOFILE + 1];
+  int n = 0;
+  for (; n <= NOFILE; n++) {
+    fds[n] = open(".", O_RDONLY);
+    if (fds[n] < 0)
+      break;
+  }
+  CHECK(n < NOFILE, "opened %d files in one process, NOFILE is %d", n, NOFILE);
+  CHECK(n >= NOFILE - 4, "could open only %d files", n);
+  int p[2];
+  CHECK(dup(0) == -1, "dup with a full table did not fail");
+  CHECK(pipe(p) == -1, "pipe with a full table did not fail");
+  for (int i = 0; i < n; i++)
+    CHECK(close(fds[i]) == 0, "close failed");
+  int fd = open(".", O_RDONLY);
+  CHECK(fd >= 0, "open after closing everything failed");
+  close(fd);
+
+  // Many processes together hold more than the system-wide table.
+  int report[2], go[2];
+  CHECK(pipe(report) == 0 && pipe(go) == 0, "pipe");
+  for (int c = 0; c < OF_CHILDREN; c++) {
+    int pid = fork();
+    CHECK(pid >= 0, "fork failed");
+    if (pid == 0) {
+      close(report[0]);
+      close(go[1]);
+      char count = 0;
+      while (count < NOFILE && open(".", O_RDONLY) >= 0)
+        count++;
+      write(report[1], &count, 1);
+      read(go[0], &count, 1);  // hold everything until the parent says go
+      exit(0);
+    }
+  }
+  close(report[1]);
+  close(go[0]);
+  int total = 0;
+  for (int c = 0; c < OF_CHILDREN; c++) {
+    char count;
+    CHECK(read(report[0], &count, 1) == 1, "a child did not report");
+    total += count;
+  }
+  close(go[1]);
+  close(report[0]);
+  for (int c = 0; c < OF_CHILDREN; c++) {
+    int st = -99;
+    CHECK(wait(&st) > 0 && st == 0, "child exit status %d", st);
+  }
+  CHECK(total <= NFILE, "%d files open at once, NFILE is %d", total, NFILE);
+  CHECK(total >= NFILE / 2, "only %d files open system-wide", total);
+  fd = open(".", O_RDONLY);
+  CHECK(fd >= 0, "open after the children exited failed");
+  close(fd);
+}
+
+// ---------------------------------------------------------------------------
+// errno tells why a call failed.
+
+static void
+test_errno(void)
+{
+  char c;
+  CHECK(open("no_such_file", O_RDONLY) == -1 && errno == ENOENT,
+        "open of a missing file: errno %d, want ENOENT", errno);
+  CHECK(read(NOFILE + 3, &c, 1) == -1 && errno == EBADF,
+        "read of a bad fd: errno %d, want EBADF", errno);
+  CHECK(close(-1) == -1 && errno == EBADF, "close(-1): errno %d, want EBADF", errno);
+  CHECK(wait(0) == -1 && errno == ECHILD, "wait without children: errno %d, want ECHILD", errno);
+  unlink("en_dir");
+  CHECK(mkdir("en_dir") == 0, "mkdir en_dir failed");
+  CHECK(mkdir("en_dir") == -1 && errno == EEXIST, "mkdir of an existing name: errno %d, want EEXIST",
+        errno);
+  unlink("en_dir");
+  int fds[2];
+  CHECK(pipe(fds) == 0 && write(fds[1], "data", 4) == 4, "pipe");
+  CHECK(read(fds[0], (void *)KERNBASE, 4) == -1 && errno == EFAULT,
+        "read into kernel memory: errno %d, want EFAULT", errno);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+// ---------------------------------------------------------------------------
+// Clock ticks
+
+static void
+test_pause(void)
+{
+  int t0 = uptime();
+  CHECK(t0 >= 0, "uptime failed");
+  CHECK(pause(0) == 0, "pause(0) failed");
+  CHECK(pause(3) == 0, "pause(3) failed");
+  int t1 = uptime();
+  CHECK(t1 - t0 >= 3, "pause(3) returned after %d ticks", t1 - t0);
+  CHECK(sleep(1) == 0, "sleep(1) failed");
+  CHECK(uptime() > t1, "uptime did not advance during sleep(1)");
+}
+
+// ---------------------------------------------------------------------------
+// The suite
+
+struct test {
+  const char *name;
+  void (*fn)(void);
+};
+
+static const struct test tests[] = {
+  { "badptr_syscalls", test_badptr_syscalls },
+  { "bad_access_kills", test_bad_access_kills },
+  { "text_readonly", test_text_readonly },
+  { "stack_guard", test_stack_guard },
+  { "traps", test_traps },
+  { "fork_wait", test_fork_wait },
+  { "exit_status", test_exit_status },
+  { "reparent", test_reparent },
+  { "fork_exhaust", test_fork_exhaust },
+  { "fork_memory", test_fork_memory },
+  { "fork_concurrent", test_fork_concurrent },
+  { "kill", test_kill },
+  { "pipe_transfer", test_pipe_transfer },
+  { "pipe_ends", test_pipe_ends },
+  { "file_rw", test_file_rw },
+  { "file_modes", test_file_modes },
+  { "links", test_links },
+  { "dirs", test_dirs },
+  { "dir_entries", test_dir_entries },
+  { "dup", test_dup },
+  { "bad_fds", test_bad_fds },
+  { "concurrent_dir", test_concurrent_dir },
+  { "bigfile", test_bigfile },
+  { "sbrk_grow_shrink", test_sbrk_grow_shrink },
+  { "sbrk_huge", test_sbrk_huge },
+  { "sbrk_lazy", test_sbrk_lazy },
+  { "sbrk_lazy_oom", test_sbrk_lazy_oom },
+  { "exec_errors", test_exec_errors },
+  { "exec_argv", test_exec_argv },
+  { "open_exhaust", test_open_exhaust },
+  { "errno", test_errno },
+  { "pause", test_pause },
+};
+#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+// Run one test in a child; returns 1 if it passed.
+static int
+run_test(const struct test *t)
+{
+  int start = uptime();
+  current_test = t->name;
+  int pid = fork();
+  if (pid < 0) {
+    printf("test %s: FAILED: cannot fork to run it\n", t->name);
+    return 0;
+  }
+  if (pid == 0) {
+    t->fn();
+    exit(0);
+  }
+  int st = -99;
+  if (wait(&st) != pid) {
+    printf("test %s: FAILED: wait lost the test process\n", t->name);
+    return 0;
+  }
+  if (st == 0) {
+    printf("test %s: OK (%d ticks)\n", t->name, uptime() - start);
+    return 1;
+  }
+  if (st != 1)  // 1 means the test already said why
+    printf("test %s: FAILED: test process exited with status %d\n", t->name, st);
+  return 0;
+}
+
+// Free pages after the tests, allowing a moment for orphans that init has
+// not yet reaped (test_reparent leaves some) to go away.
+static int
+free_pages_settled(int before)
+{
+  int after = count_free_pages();
+  for (int tries = 0; tries < 5 && after < before; tries++) {
+    pause(5);
+    after = count_free_pages();
+  }
+  return after;
+}
+
+int
+main(int argc, char *argv[])
+{
+  int top_marker;
+  stack_top = PGROUNDDOWN((uint64)&top_marker) + PGSIZE;
+
+  if (argc == 3 && strcmp(argv[1], "-ret") == 0)
+    return atoi(argv[2]);
+
+  const char *only = argc >= 2 ? argv[1] : 0;
+  if (only) {
+    int i;
+    for (i = 0; i < NTESTS; i++)
+      if (strcmp(tests[i].name, only) == 0)
+        break;
+    if (i == NTESTS) {
+      printf("usertests: no test called %s; the tests are:\n", only);
+      for (i = 0; i < NTESTS; i++)
+        printf("  %s\n", tests[i].name);
+      exit(2);
+    }
+  }
+
+  // Tests name files relative to the root, and exec programs found there.
+  if (chdir("/") != 0) {
+    printf("usertests: cannot chdir to /\n");
+    exit(1);
+  }
+  printf("usertests starting\n");
+  int before = count_free_pages();
+  if (before <= 0) {
+    printf("usertests: cannot count free pages\n");
+    printf("SOME TESTS FAILED\n");
+    exit(1);
+  }
+
+  int failed = 0;
+  for (int i = 0; i < NTESTS; i++)
+    if (!only || strcmp(tests[i].name, only) == 0)
+      failed += !run_test(&tests[i]);
+
+  int after = free_pages_settled(before);
+  printf("free pages: %d before, %d after\n", before, after);
+  if (after < before) {
+    printf("usertests: FAILED: %d pages lost\n", before - after);
+    failed++;
+  }
+
+  if (failed) {
+    printf("SOME TESTS FAILED\n");
+    exit(1);
+  }
+  printf("ALL TESTS PASSED\n");
+  return 0;
+}

@@ -1,0 +1,79 @@
+// wc.c -- count lines, words and bytes of each named file (or of standard
+// input, given no names) and print "lines words bytes name". A word is a
+// maximal run of characters that are not blanks (space, tab, newline,
+// carriage return, vertical tab, form feed).
+#include "kernel/types.h"
+#include "kernel/fcntl.h"
+#include "user/user.h"
+
+#define CHUNK 1024  // bytes per read()
+
+struct counts {
+  uint64 lines, words, bytes;
+};
+
+static char buf[CHUNK];
+
+static int
+is_blank(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f';
+}
+
+// Add fd's counts to *c. Returns 0 or -1 on a read error.
+static int
+count_fd(int fd, struct counts *c)
+{
+  int n, in_word = 0;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    c->bytes += n;
+    for (int i = 0; i < n; i++) {
+      if (buf[i] == '\n')
+        c->lines++;
+      if (is_blank(buf[i])) {
+        in_word = 0;
+      } else if (!in_word) {
+        in_word = 1;
+        c->words++;
+      }
+    }
+  }
+  return n < 0 ? -1 : 0;
+}
+
+static void
+report(const struct counts *c, const char *name)
+{
+  printf("%lu %lu %lu %s\n", c->lines, c->words, c->bytes, name);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    struct counts c = {0, 0, 0};
+    if (count_fd(0, &c) < 0) {
+      fprintf(2, "wc: read error (errno %d)\n", errno);
+      return 1;
+    }
+    report(&c, "");
+    return 0;
+  }
+  int status = 0;
+  for (int i = 1; i < argc; i++) {
+    struct counts c = {0, 0, 0};
+    int fd = open(argv[i], O_RDONLY);
+    if (fd < 0) {
+      fprintf(2, "wc: cannot open %s (errno %d)\n", argv[i], errno);
+      status = 1;
+      continue;
+    }
+    if (count_fd(fd, &c) < 0) {
+      fprintf(2, "wc: %s: read error (errno %d)\n", argv[i], errno);
+      status = 1;
+    }
+    close(fd);
+    report(&c, argv[i]);
+  }
+  return status;
+}

@@ -15,6 +15,7 @@
 #include "kernel/vm.h"
 #include "kernel/printf.h"
 #include "kernel/console.h"
+#include "kernel/errno.h"
 
 #define CTRL(x) ((x) - '@')
 #define BACKSPACE 0x100   // consputc: erase the previous character
@@ -55,36 +56,48 @@ console_write(int user, uint64 src, int n)
   return i;
 }
 
-// => waits for a complete line; returns bytes copied, or -1 if killed.
+// Takes up to n characters of the next line (or up to a Ctrl-D) out of
+// the input buffer. => cons.lock held; the line is ready.
 static int
-console_read(int user, uint64 dst, int n)
+take_line(char *dst, int n)
 {
-  int want = n;
-  acquire(&cons.lock);
-  while (n > 0) {
-    while (cons.r == cons.w) {
-      if (killed(myproc())) {
-        release(&cons.lock);
-        return -1;
-      }
-      sleep(&cons.r, &cons.lock);
-    }
+  int m = 0;
+  while (m < n && cons.r != cons.w) {
     int c = cons.buf[cons.r++ % INPUT_BUF];
     if (c == CTRL('D')) {
-      if (n < want)
-        cons.r--;  // leave it for the next read, which returns 0
+      if (m > 0)
+        cons.r--;  // end of file: leave it so the next read returns 0
       break;
     }
-    char ch = c;
-    if (either_copyout(user, dst, &ch, 1) < 0)
-      break;
-    dst++;
-    n--;
+    dst[m++] = c;
     if (c == '\n')
       break;
   }
+  return m;
+}
+
+// Waits for a line, then copies it out with cons.lock released (the copy
+// may need to fault a page in, which may sleep). Returns bytes copied,
+// -EINTR if killed while waiting, -EFAULT for a bad buffer.
+static int
+console_read(int user, uint64 dst, int n)
+{
+  char kbuf[INPUT_BUF];
+  if (n > INPUT_BUF)
+    n = INPUT_BUF;  // one line at most: a short read, as from a terminal
+  acquire(&cons.lock);
+  while (cons.r == cons.w) {
+    if (killed(myproc())) {
+      release(&cons.lock);
+      return -EINTR;
+    }
+    sleep(&cons.r, &cons.lock);
+  }
+  int m = take_line(kbuf, n);
   release(&cons.lock);
-  return want - n;
+  if (m > 0 && either_copyout(user, dst, kbuf, m) < 0)
+    return -EFAULT;
+  return m;
 }
 
 void

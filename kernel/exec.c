@@ -18,6 +18,7 @@
 #include "kernel/log.h"
 #include "kernel/inode.h"
 #include "kernel/elf.h"
+#include "kernel/vma.h"
 #include "kernel/exec.h"
 
 static int
@@ -155,6 +156,7 @@ kexec(const char *path, char **argv)
   }
 
   // Commit: from here on the old image is gone.
+  vma_unmap_all(p);
   safestrcpy(p->name, last_element(path), sizeof(p->name));
   pagetable_t oldpt = p->pagetable;
   uint64 oldsz = p->sz, oldbase = p->heap_base;

@@ -3,6 +3,9 @@
 // A fault at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
+//   2. mapped file area: va lies in one of the process's vmas; vma.c
+//      checks the access against the area's rights and its policy
+//      supplies the page.
 // Everything else -- the stack guard page, addresses beyond the break,
 // stores to read-only pages, kernel addresses -- returns -EFAULT and the
 // caller kills the process.
@@ -14,6 +17,7 @@
 #include "kernel/kalloc.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
+#include "kernel/vma.h"
 #include "kernel/fault.h"
 
 static int
@@ -43,5 +47,8 @@ fault_resolve(struct proc *p, uint64 va, int access)
       return -EFAULT;
     return fault_lazy_heap(p, va);
   }
+  struct vma *v = vma_find(p, va);
+  if (v != 0)
+    return vma_fault(p, v, va, access);
   return -EFAULT;
 }

@@ -39,6 +39,18 @@ fileinit(void)
   initlock(&ftable.lock, "ftable");
 }
 
+int
+files_in_use(void)
+{
+  int n = 0;
+  acquire(&ftable.lock);
+  for (struct file *f = ftable.file; f < ftable.file + NFILE; f++)
+    if (f->ref > 0)
+      n++;
+  release(&ftable.lock);
+  return n;
+}
+
 struct file *
 filealloc(void)
 {
@@ -112,6 +124,12 @@ fileread(struct file *f, uint64 addr, int n)
       return -ENODEV;
     return devsw[f->major].read(1, addr, n);
   case FD_INODE: {
+    // Fault the destination in first: a mapped page's fault reads a file
+    // and must not find this inode locked by us.
+    ilock(f->ip);
+    uint avail = f->ip->size > f->off ? f->ip->size - f->off : 0;
+    iunlock(f->ip);
+    vm_prefault(myproc()->pagetable, addr, (uint)n < avail ? (uint)n : avail, 1);
     ilock(f->ip);
     int r = readi(f->ip, 1, addr, f->off, n);
     if (r > 0)
@@ -129,6 +147,7 @@ static int
 inode_write(struct file *f, uint64 addr, int n)
 {
   int done = 0;
+  vm_prefault(myproc()->pagetable, addr, n, 0);  // before any lock; see fileread
   while (done < n) {
     int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
     begin_op();

@@ -25,6 +25,7 @@ struct file {
 };
 
 void fileinit(void);
+int  files_in_use(void);
 struct file *filealloc(void);             // ref 1, or 0 if the table is full
 struct file *filedup(struct file *f);
 void fileclose(struct file *f);

@@ -101,6 +101,18 @@ iinit(void)
     initsleeplock(&icache.inode[i].lock, "inode");
 }
 
+int
+inodes_in_use(void)
+{
+  int n = 0;
+  acquire(&icache.lock);
+  for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++)
+    if (ip->ref > 0)
+      n++;
+  release(&icache.lock);
+  return n;
+}
+
 // The cached inode for (dev, inum), referenced, not locked and maybe not
 // read yet; 0 when every cache slot is in use.
 static struct inode *

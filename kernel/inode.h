@@ -37,6 +37,7 @@ struct inode {
 
 void fsinit(int dev);
 void iinit(void);
+int  inodes_in_use(void);
 // A fresh on-disk inode of this type, referenced and unlocked; 0 if the
 // disk has no free inode or the cache is full. => inside a transaction.
 struct inode *ialloc(uint dev, short type);

@@ -185,7 +185,7 @@ growproc(long n, int lazy)
   struct proc *p = myproc();
   uint64 oldsz = p->sz, newsz = oldsz + n;
   if (n >= 0) {
-    if (newsz < oldsz || newsz > TRAPFRAME)
+    if (newsz < oldsz || newsz > vma_lowest(p))
       return -ENOMEM;
     if (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
       return -ENOMEM;
@@ -212,6 +212,7 @@ fork(void)
   }
   np->sz = p->sz;
   np->heap_base = p->heap_base;
+  vma_copy(p, np);
   *np->trapframe = *p->trapframe;
   np->trapframe->x[REG_A0] = 0;  // fork returns 0 in the child
   for (int i = 0; i < NOFILE; i++)
@@ -251,6 +252,8 @@ exit(int status)
   if (p == initproc)
     panic("init exiting");
 
+  vma_unmap_all(p);  // writes shared pages back while files are still open
+
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);
@@ -288,16 +291,14 @@ wait(uint64 status_addr)
       acquire(&pp->lock);
       havekids = 1;
       if (pp->state == ZOMBIE) {
-        int pid = pp->pid;
-        if (status_addr != 0 &&
-            copyout(p->pagetable, status_addr, &pp->xstate, sizeof(pp->xstate)) < 0) {
-          release(&pp->lock);
-          release(&wait_lock);
-          return -EFAULT;
-        }
+        int pid = pp->pid, xstate = pp->xstate;
         freeproc(pp);
         release(&pp->lock);
         release(&wait_lock);
+        // Copied with no lock held: the page may have to be faulted in.
+        if (status_addr != 0 &&
+            copyout(p->pagetable, status_addr, &xstate, sizeof(xstate)) < 0)
+          return -EFAULT;
         return pid;
       }
       release(&pp->lock);

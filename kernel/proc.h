@@ -14,6 +14,7 @@
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/trapframe.h"
+#include "kernel/vma.h"
 
 // Registers saved by swtch() for a kernel context switch (callee-saved).
 struct context {
@@ -55,6 +56,7 @@ struct proc {
   struct inode *cwd;           // [o] current directory
   char name[16];               // [o] for debugging
   int err;                     // [o] error code of the last failed syscall
+  struct vma vmas[NMMAP];      // [o] memory-mapped file areas (vma.c)
 };
 
 int  cpuid(void);              // => interrupts off

@@ -25,5 +25,6 @@
 #define SYS_close  21
 #define SYS_mmap   22
 #define SYS_munmap 23
+#define SYS_kstats 24   // pcv6 extension: struct kstats (kernel/kstats.h)
 
 #endif

@@ -496,15 +496,3 @@ sys_pipe(void)
   }
   return 0;
 }
-
-long
-sys_mmap(void)
-{
-  return -ENOSYS;  // file mappings arrive with the mmap work (vma.c)
-}
-
-long
-sys_munmap(void)
-{
-  return -ENOSYS;
-}

@@ -233,6 +233,16 @@ user_page(pagetable_t pagetable, uint64 va, int write)
   return PTE2PA(*pte);
 }
 
+void
+vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
+{
+  if (len == 0 || va + len < va)
+    return;
+  for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
+    if (user_page(pagetable, a, write) == 0)
+      return;
+}
+
 int
 copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
 {

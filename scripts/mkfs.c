@@ -25,8 +25,9 @@
 // All multi-byte numbers go to disk little-endian (the kernel's byte
 // order) through le16/le32, whatever the host's own order.
 //
-// On any error it prints a message and exits 1; the half-written image is
-// left behind and must not be used.
+// On any error it prints a message and exits 1. Names are checked before
+// the image is created; a later failure (unreadable file, image full)
+// leaves a half-written image behind that must not be used.
 //
 // Host headers: <fcntl.h> and <sys/stat.h> would define a `struct stat`
 // that clashes with kernel/stat.h, so all file access goes through stdio.
@@ -303,6 +304,20 @@ image_name(const char *path)
   return name;
 }
 
+// Check every name before anything is written: each must be usable and
+// no two may collide.
+static void
+check_names(char **paths, int n)
+{
+  for (int i = 0; i < n; i++) {
+    const char *name = image_name(paths[i]);
+    for (int j = 0; j < i; j++) {
+      if (strcmp(image_name(paths[j]), name) == 0)
+        die("%s and %s would both be named %s", paths[j], paths[i], name);
+    }
+  }
+}
+
 // Copy host file path into a new inode; returns the inode number.
 static uint
 add_file(const char *path)
@@ -332,14 +347,8 @@ build_root(char **paths, int n)
     die("internal error: root is not inode %d", ROOTINO);
   add_dirent(&root, ROOTINO, ".");
   add_dirent(&root, ROOTINO, "..");
-  for (int i = 0; i < n; i++) {
-    const char *name = image_name(paths[i]);
-    for (int j = 0; j < i; j++) {
-      if (strcmp(image_name(paths[j]), name) == 0)
-        die("%s and %s would both be named %s", paths[j], paths[i], name);
-    }
-    add_dirent(&root, add_file(paths[i]), name);
-  }
+  for (int i = 0; i < n; i++)
+    add_dirent(&root, add_file(paths[i]), image_name(paths[i]));
   // Entries fill blocks in order, so the last block is already allocated.
   root.size = div_round_up(root.size, BSIZE) * BSIZE;
   write_inode(ROOTINO, &root);
@@ -365,6 +374,7 @@ main(int argc, char **argv)
 {
   if (argc < 2)
     die("usage: mkfs IMAGE FILE...");
+  check_names(argv + 2, argc - 2);
   plan_layout();
   create_image(argv[1]);
   write_superblock();

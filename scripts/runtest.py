@@ -154,9 +154,18 @@ class Console:
         self.reader.join(timeout=5)
 
 
+NOTABLE_RE = re.compile(r"FAILED|panic")
+
+
 def tail(text, n=TAIL_LINES):
+    """The last n console lines, preceded by any earlier lines that report
+    a failure (a long run can scroll those out of the tail)."""
     lines = text.rstrip("\n").split("\n")
-    return "\n".join("    | " + line for line in lines[-n:])
+    early = [l for l in lines[:-n] if NOTABLE_RE.search(l)]
+    shown = []
+    if early:
+        shown = ["    | " + l for l in early] + ["    | ..."]
+    return "\n".join(shown + ["    | " + line for line in lines[-n:]])
 
 
 def qemu_status(con):

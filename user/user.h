@@ -9,7 +9,7 @@ typedef unsigned long size_t;
 typedef long off_t;
 
 #define SBRK_ERROR ((char *)-1)
-#define MAP_FAILED ((void *)-1)
+#define MAP_FAILED ((char *)-1)   // same spelling as programs that define it themselves
 
 // System calls (user/usys.S). On failure they return -1 (mmap: MAP_FAILED)
 // and set errno to a code from kernel/errno.h.
@@ -37,6 +37,8 @@ int sleep(int);                   // same call as pause
 int uptime(void);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
+struct kstats;
+int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
 
 // Library (user/ulib.c, user/printf.c, user/umalloc.c).
 extern int errno;

@@ -64,3 +64,4 @@ SYSCALL sleep,    SYS_pause   /* historical name for pause */
 SYSCALL uptime,   SYS_uptime
 SYSCALL mmap,     SYS_mmap
 SYSCALL munmap,   SYS_munmap
+SYSCALL kstats,   SYS_kstats

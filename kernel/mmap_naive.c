@@ -1,0 +1,97 @@
+// mmap_naive.c -- the baseline mapping policy: the classic xv6 mmap lab's
+// design, kept as the yardstick the page cache is measured against.
+//
+//   fault:   allocate a private page, read 4 KiB of the file into it with
+//            readi() (zero past EOF), map it with the area's rights.
+//   release: for a writable MAP_SHARED area, write EVERY present page back
+//            with writei() -- dirty or not, since this design does not
+//            look at the D bit -- clipped to the file's current size so
+//            that write-back never makes a file longer; then free the page.
+// Nothing is shared: two processes (or two mappings) of one file each get
+// their own copy of every page they touch.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/log.h"
+#include "kernel/inode.h"
+#include "kernel/file.h"
+#include "kernel/vma.h"
+#include "kernel/kstats_impl.h"
+
+static int
+pte_rights(int prot)
+{
+  int perm = PTE_U;
+  if (prot & PROT_READ)
+    perm |= PTE_R;
+  if (prot & PROT_WRITE)
+    perm |= PTE_W | PTE_R;  // RISC-V has no write-only pages
+  if (prot & PROT_EXEC)
+    perm |= PTE_X;
+  return perm;
+}
+
+static int
+naive_fault(struct proc *p, struct vma *v, uint64 va)
+{
+  char *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  struct inode *ip = v->file->ip;
+  uint off = v->offset + (va - v->start);
+  ilock(ip);
+  int n = readi(ip, 0, (uint64)mem, off, PGSIZE);  // short or 0 past EOF
+  iunlock(ip);
+  kstat_inc(mmap_pages_read);
+  if (n < 0 ||
+      mappages(p->pagetable, va, PGSIZE, (uint64)mem, pte_rights(v->prot)) != 0) {
+    kfree(mem);
+    return n < 0 ? -EIO : -ENOMEM;
+  }
+  return 0;
+}
+
+// Writes the part of page pa that lies inside the file back to it, in
+// one log transaction (a page is well under MAXOPBLOCKS blocks).
+static void
+write_back(struct inode *ip, uint64 pa, uint off)
+{
+  begin_op();
+  ilock(ip);
+  if (off < ip->size) {
+    uint n = ip->size - off < PGSIZE ? ip->size - off : PGSIZE;
+    if (writei(ip, 0, pa, off, n) != (int)n)
+      printf("mmap: write-back of inode %d offset %d failed\n", ip->inum, off);
+    kstat_inc(mmap_pages_written);
+  }
+  iunlock(ip);
+  end_op();
+}
+
+static void
+naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;  // never touched
+    uint64 pa = PTE2PA(*pte);
+    if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+      write_back(v->file->ip, pa, v->offset + (a - v->start));
+    *pte = 0;
+    kfree((void *)pa);
+  }
+  sfence_vma();
+}
+
+const struct mmap_policy mmap_naive_policy = {
+  .name = "naive",
+  .fault = naive_fault,
+  .release = naive_release,
+};

@@ -1,0 +1,195 @@
+// vma.c -- the per-process table of memory-mapped file areas.
+//
+// The table is a fixed array of NMMAP slots in struct proc. Addresses for
+// new areas are chosen top-down: the highest page-aligned gap of the right
+// size below TRAPFRAME that overlaps no area and stays above the heap
+// (p->sz). The heap in turn may not grow past the lowest area (growproc
+// asks vma_lowest()), so the two never meet.
+//
+// Which physical pages back an area is the active policy's business
+// (struct mmap_policy); this file only keeps the bookkeeping and checks
+// permissions.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/file.h"
+#include "kernel/fault.h"
+#include "kernel/vma.h"
+#include "kernel/kstats_impl.h"
+
+// The policy in force for every mapping.
+static const struct mmap_policy *policy = &mmap_naive_policy;
+
+struct vma *
+vma_find(struct proc *p, uint64 va)
+{
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (v->used && va >= v->start && va < v->end)
+      return v;
+  return 0;
+}
+
+int
+vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
+{
+  if ((access == FAULT_WRITE && !(v->prot & PROT_WRITE)) ||
+      (access == FAULT_READ && !(v->prot & PROT_READ)) ||
+      (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
+    return -EFAULT;
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte && (*pte & PTE_V))
+    return -EFAULT;  // present yet faulting: a protection violation
+  int err = policy->fault(p, v, va);
+  if (err == 0)
+    kstat_inc(mmap_faults);
+  return err;
+}
+
+uint64
+vma_lowest(struct proc *p)
+{
+  uint64 low = TRAPFRAME;
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (v->used && v->start < low)
+      low = v->start;
+  return low;
+}
+
+static int
+overlaps_any(struct proc *p, uint64 start, uint64 end, struct vma **hit)
+{
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (v->used && start < v->end && v->start < end) {
+      *hit = v;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// Highest free range of len bytes below TRAPFRAME and above the heap;
+// 0 if there is none.
+static uint64
+find_gap(struct proc *p, uint64 len)
+{
+  uint64 floor = PGROUNDUP(p->sz);
+  uint64 end = TRAPFRAME;
+  struct vma *hit;
+  while (end >= floor + len) {
+    uint64 start = end - len;
+    if (!overlaps_any(p, start, end, &hit))
+      return start;
+    end = hit->start;  // try just below the area in the way
+  }
+  return 0;
+}
+
+static struct vma *
+alloc_slot(struct proc *p)
+{
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (!v->used)
+      return v;
+  return 0;
+}
+
+long
+vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off)
+{
+  len = PGROUNDUP(len);
+  struct vma *v = alloc_slot(p);
+  if (v == 0)
+    return -ENOMEM;
+  uint64 start = find_gap(p, len);
+  if (start == 0)
+    return -ENOMEM;
+  v->used = 1;
+  v->start = start;
+  v->end = start + len;
+  v->prot = prot;
+  v->flags = flags;
+  v->file = filedup(f);
+  v->offset = off;
+  return start;
+}
+
+static void
+drop(struct vma *v)
+{
+  struct file *f = v->file;
+  v->used = 0;
+  v->file = 0;
+  fileclose(f);
+}
+
+// Removes [lo, hi) (already clipped to v) from v.
+static int
+unmap_part(struct proc *p, struct vma *v, uint64 lo, uint64 hi)
+{
+  if (lo > v->start && hi < v->end) {
+    // A hole in the middle: the upper part becomes a new area.
+    struct vma *upper = alloc_slot(p);
+    if (upper == 0)
+      return -ENOMEM;
+    policy->release(p, v, lo, (hi - lo) / PGSIZE);
+    *upper = *v;
+    upper->start = hi;
+    upper->offset = v->offset + (hi - v->start);
+    upper->file = filedup(v->file);
+    v->end = lo;
+    return 0;
+  }
+  policy->release(p, v, lo, (hi - lo) / PGSIZE);
+  if (lo == v->start && hi == v->end) {
+    drop(v);
+  } else if (lo == v->start) {
+    v->offset += hi - v->start;
+    v->start = hi;
+  } else {
+    v->end = lo;
+  }
+  return 0;
+}
+
+int
+vma_unmap(struct proc *p, uint64 addr, uint64 len)
+{
+  uint64 end = PGROUNDUP(addr + len);
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (!v->used || end <= v->start || v->end <= addr)
+      continue;
+    uint64 lo = addr > v->start ? addr : v->start;
+    uint64 hi = end < v->end ? end : v->end;
+    int err = unmap_part(p, v, lo, hi);
+    if (err)
+      return err;
+  }
+  return 0;
+}
+
+void
+vma_unmap_all(struct proc *p)
+{
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (v->used) {
+      policy->release(p, v, v->start, (v->end - v->start) / PGSIZE);
+      drop(v);
+    }
+  }
+}
+
+void
+vma_copy(struct proc *parent, struct proc *child)
+{
+  for (int i = 0; i < NMMAP; i++) {
+    child->vmas[i] = parent->vmas[i];
+    if (child->vmas[i].used)
+      child->vmas[i].file = filedup(parent->vmas[i].file);
+  }
+}

@@ -1,0 +1,66 @@
+// vma.h -- memory-mapped file areas of a process (mmap/munmap), and the
+// interface of the policies that supply and release their pages.
+//
+// A vma covers [start, end) of user virtual memory, page aligned, backed
+// by the file `file` from byte `offset` on. Its pages appear lazily: mmap
+// maps nothing, and the first access to each page faults into
+// vma_fault(), which checks the access against prot and asks the active
+// policy for the page. munmap, exec and exit hand ranges back through the
+// policy's release(), which writes MAP_SHARED data back to the file.
+//
+// Lock legend: [o] private to the owning process (its own system calls and
+// faults are the only users; fork copies the table before the child runs).
+#ifndef PCV6_VMA_H
+#define PCV6_VMA_H
+
+#include "kernel/types.h"
+
+struct proc;
+struct file;
+
+struct vma {
+  int used;            // [o] slot in use
+  uint64 start;        // [o] first address, page aligned
+  uint64 end;          // [o] one past the last address, page aligned
+  int prot;            // [o] PROT_READ / PROT_WRITE / PROT_EXEC
+  int flags;           // [o] MAP_SHARED or MAP_PRIVATE
+  struct file *file;   // [o] counted reference (filedup)
+  uint64 offset;       // [o] file offset of `start`
+};
+
+// A mapping policy: how pages of a vma are found and given back.
+struct mmap_policy {
+  const char *name;
+  // Supplies and maps the page at va (page aligned, inside v, access
+  // already checked against v->prot). 0, or -ENOMEM / -EIO.
+  // => no spinlocks held; may sleep.
+  int (*fault)(struct proc *p, struct vma *v, uint64 va);
+  // Unmaps every present page of [va, va + npages pages) of v, writing
+  // MAP_SHARED data back as the policy sees fit, and frees what it owns.
+  // => no spinlocks held; may sleep.
+  void (*release)(struct proc *p, struct vma *v, uint64 va, uint64 npages);
+};
+
+extern const struct mmap_policy mmap_naive_policy;  // mmap_naive.c
+
+// The vma containing va, or 0.
+struct vma *vma_find(struct proc *p, uint64 va);
+// Fault on va inside v: 0 when the page is now mapped, -EFAULT when the
+// access is not allowed by v->prot (or the page is present and still
+// faulted), else the policy's error.
+int vma_fault(struct proc *p, struct vma *v, uint64 va, int access);
+
+// mmap: records a new area; returns its address or -E*.
+long vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off);
+// munmap: removes [addr, addr+len) from every area it touches (shrinking,
+// splitting or deleting them). 0 or -E*.
+int vma_unmap(struct proc *p, uint64 addr, uint64 len);
+// Removes every area (exit, exec).
+void vma_unmap_all(struct proc *p);
+// fork: gives child a copy of every area of parent, but no pages: the
+// child faults its own pages in.
+void vma_copy(struct proc *parent, struct proc *child);
+// Lowest start of any area, or TRAPFRAME if none: the heap's ceiling.
+uint64 vma_lowest(struct proc *p);
+
+#endif

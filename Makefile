@@ -30,7 +30,7 @@ KOBJS := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(KSRCS)))
 
 ULIBSRC := $(U)/ulib.c $(U)/printf.c $(U)/umalloc.c
 ULIBOBJ := $(ULIBSRC:.c=.o) $(U)/usys.o
-MAIN_RE := ^(int|void)[[:space:]]+main[[:space:]]*[(]
+MAIN_RE := ^((int|void)[[:space:]]+)?main[[:space:]]*[(]
 UPROGSRC := $(filter-out $(ULIBSRC),$(shell grep -l -E '$(MAIN_RE)' $(U)/*.c))
 UPROGS := $(patsubst $(U)/%.c,$(U)/_%,$(UPROGSRC))
 

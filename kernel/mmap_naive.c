@@ -44,11 +44,14 @@ naive_fault(struct proc *p, struct vma *v, uint64 va)
   if (mem == 0)
     return -ENOMEM;
   struct inode *ip = v->file->ip;
-  uint off = v->offset + (va - v->start);
+  uint64 off = v->offset + (va - v->start);  // may be far past EOF
+  int n = 0;
   ilock(ip);
-  int n = readi(ip, 0, (uint64)mem, off, PGSIZE);  // short or 0 past EOF
+  if (off < ip->size) {
+    n = readi(ip, 0, (uint64)mem, (uint)off, PGSIZE);  // short at EOF
+    kstat_inc(mmap_pages_read);
+  }
   iunlock(ip);
-  kstat_inc(mmap_pages_read);
   if (n < 0 ||
       mappages(p->pagetable, va, PGSIZE, (uint64)mem, pte_rights(v->prot)) != 0) {
     kfree(mem);
@@ -60,14 +63,14 @@ naive_fault(struct proc *p, struct vma *v, uint64 va)
 // Writes the part of page pa that lies inside the file back to it, in
 // one log transaction (a page is well under MAXOPBLOCKS blocks).
 static void
-write_back(struct inode *ip, uint64 pa, uint off)
+write_back(struct inode *ip, uint64 pa, uint64 off)
 {
   begin_op();
   ilock(ip);
   if (off < ip->size) {
     uint n = ip->size - off < PGSIZE ? ip->size - off : PGSIZE;
-    if (writei(ip, 0, pa, off, n) != (int)n)
-      printf("mmap: write-back of inode %d offset %d failed\n", ip->inum, off);
+    if (writei(ip, 0, pa, (uint)off, n) != (int)n)
+      printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
     kstat_inc(mmap_pages_written);
   }
   iunlock(ip);

@@ -8,7 +8,9 @@
 //     readable, or MAP_SHARED+PROT_WRITE on a file not open for writing),
 //     ENOMEM (no free slot or address range).
 //   int munmap(void *addr, size_t len)
-//     errors: EINVAL (addr not page aligned, len 0, range past MAXVA).
+//     errors: EINVAL (addr not page aligned, len 0, range past MAXVA),
+//     ENOMEM (the range is a hole inside one area and all NMMAP slots
+//     are in use, so the area cannot be split; nothing is changed).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"

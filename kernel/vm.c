@@ -243,42 +243,41 @@ vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
       return;
 }
 
-int
-copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
+// Moves len bytes between kernel buffer kbuf and user address uva, page
+// by page; to_user picks the direction.
+static int
+copy_user(pagetable_t pagetable, uint64 uva, char *kbuf, uint64 len, int to_user)
 {
   while (len > 0) {
-    uint64 va0 = PGROUNDDOWN(dstva);
-    uint64 pa0 = user_page(pagetable, va0, 1);
+    uint64 va0 = PGROUNDDOWN(uva);
+    uint64 pa0 = user_page(pagetable, va0, to_user);
     if (pa0 == 0)
       return -EFAULT;
-    uint64 n = PGSIZE - (dstva - va0);
+    uint64 n = PGSIZE - (uva - va0);
     if (n > len)
       n = len;
-    memmove((void *)(pa0 + (dstva - va0)), src, n);
+    char *upart = (char *)(pa0 + (uva - va0));
+    if (to_user)
+      memmove(upart, kbuf, n);
+    else
+      memmove(kbuf, upart, n);
     len -= n;
-    src = (const char *)src + n;
-    dstva = va0 + PGSIZE;
+    kbuf += n;
+    uva = va0 + PGSIZE;
   }
   return 0;
 }
 
 int
+copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
+{
+  return copy_user(pagetable, dstva, (char *)src, len, 1);
+}
+
+int
 copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len)
 {
-  while (len > 0) {
-    uint64 va0 = PGROUNDDOWN(srcva);
-    uint64 pa0 = user_page(pagetable, va0, 0);
-    if (pa0 == 0)
-      return -EFAULT;
-    uint64 n = PGSIZE - (srcva - va0);
-    if (n > len)
-      n = len;
-    memmove(dst, (void *)(pa0 + (srcva - va0)), n);
-    len -= n;
-    dst = (char *)dst + n;
-    srcva = va0 + PGSIZE;
-  }
-  return 0;
+  return copy_user(pagetable, srcva, dst, len, 0);
 }
 
 int

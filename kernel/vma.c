@@ -38,8 +38,9 @@ vma_find(struct proc *p, uint64 va)
 int
 vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
 {
+  // RISC-V has no write-only pages, so PROT_WRITE implies reading.
   if ((access == FAULT_WRITE && !(v->prot & PROT_WRITE)) ||
-      (access == FAULT_READ && !(v->prot & PROT_READ)) ||
+      (access == FAULT_READ && !(v->prot & (PROT_READ | PROT_WRITE))) ||
       (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
     return -EFAULT;
   pte_t *pte = walk(p->pagetable, va, 0);
@@ -157,10 +158,23 @@ unmap_part(struct proc *p, struct vma *v, uint64 lo, uint64 hi)
   return 0;
 }
 
+// Would unmapping [addr, end) punch a hole in an area? Only one area can
+// strictly contain the range, so at most one new slot is ever needed.
+static int
+needs_split(struct proc *p, uint64 addr, uint64 end)
+{
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (v->used && addr > v->start && end < v->end)
+      return 1;
+  return 0;
+}
+
 int
 vma_unmap(struct proc *p, uint64 addr, uint64 len)
 {
   uint64 end = PGROUNDUP(addr + len);
+  if (needs_split(p, addr, end) && alloc_slot(p) == 0)
+    return -ENOMEM;  // checked first, so a failing call changes nothing
   for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
     if (!v->used || end <= v->start || v->end <= addr)
       continue;

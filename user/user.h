@@ -9,9 +9,9 @@ typedef unsigned long size_t;
 typedef long off_t;
 
 #define SBRK_ERROR ((char *)-1)
-#define MAP_FAILED ((char *)-1)   // same spelling as programs that define it themselves
 
-// System calls (user/usys.S). On failure they return -1 (mmap: MAP_FAILED)
+// System calls (user/usys.S). On failure they return -1 (mmap: (void *)-1;
+// programs usually name it MAP_FAILED themselves, so it is not defined here)
 // and set errno to a code from kernel/errno.h.
 int fork(void);
 int exit(int) __attribute__((noreturn));

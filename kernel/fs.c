@@ -505,7 +505,9 @@ namex(const char *path, int parent, char *name)
 
   while ((path = skipelem(path, name)) != 0) {
     ilock(ip);
-    if (ip->type != T_DIR) {
+    // An unlinked directory (a process's cwd, say) has no entries any
+    // more: its ".." may name a directory that has since been freed.
+    if (ip->type != T_DIR || ip->nlink == 0) {
       iunlockput(ip);
       return 0;
     }

@@ -190,7 +190,9 @@ growproc(long n, int lazy)
     if (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
       return -ENOMEM;
   } else {
-    if (newsz < p->heap_base || newsz > oldsz)
+    if (newsz > oldsz)
+      return 0;  // shrinking by more than the address space: ignored, as in xv6
+    if (newsz < p->heap_base)
       return -EINVAL;
     uvmdealloc(p->pagetable, oldsz, newsz);
   }

@@ -1655,6 +1655,37 @@ test_pause(void)
   CHECK(uptime() > t1, "uptime did not advance during sleep(1)");
 }
 
+// A process whose working directory has been removed must see no entries
+// through it: not "..", which may name a directory removed after it, and
+// no new files.
+static void
+test_removed_cwd(void)
+{
+  CHECK(mkdir("/rcwd") == 0, "mkdir /rcwd");
+  CHECK(mkdir("/rcwd/in") == 0, "mkdir /rcwd/in");
+  CHECK(chdir("/rcwd/in") == 0, "chdir /rcwd/in");
+  CHECK(unlink("/rcwd/in") == 0, "unlink /rcwd/in (our cwd)");
+  CHECK(unlink("/rcwd") == 0, "unlink /rcwd");
+  CHECK(open("..", O_RDONLY) < 0, "opened .. of a removed directory");
+  CHECK(open("../x", O_CREATE | O_RDWR) < 0, "created ../x under a removed directory");
+  CHECK(open("new", O_CREATE | O_RDWR) < 0, "created a file in a removed directory");
+  CHECK(mkdir("sub") < 0, "made a directory in a removed directory");
+  CHECK(chdir("/") == 0, "chdir / after the removal");
+  CHECK(open("rcwd", O_RDONLY) < 0, "/rcwd still exists");
+}
+
+// sbrk with a shrink larger than the whole address space wraps around;
+// like xv6 the kernel ignores it and returns the unchanged break.
+static void
+test_sbrk_wrap(void)
+{
+  char *brk = sbrk(0);
+  char *r = sbrk(-(int)((uint64)brk + 1));
+  CHECK(r == brk, "sbrk(-(break+1)) returned %p, want the old break %p", r, brk);
+  CHECK(sbrk(0) == brk, "break moved to %p", sbrk(0));
+  brk[-1] = 1;  // the page below the break is still there
+}
+
 // ---------------------------------------------------------------------------
 // The suite
 
@@ -1696,6 +1727,8 @@ static const struct test tests[] = {
   { "open_exhaust", test_open_exhaust },
   { "errno", test_errno },
   { "pause", test_pause },
+  { "removed_cwd", test_removed_cwd },
+  { "sbrk_wrap", test_sbrk_wrap },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 

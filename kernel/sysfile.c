@@ -23,7 +23,8 @@
 #include "kernel/exec.h"
 #include "kernel/syscall_impl.h"
 
-// The open file for descriptor argument n, or 0 (with *err set).
+// The open file for descriptor argument n (its number in *fdp if fdp is
+// given), or 0 if n is not an open descriptor.
 static struct file *
 argfd(int n, int *fdp)
 {

@@ -91,6 +91,26 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
   return &pagetable[PX(0, va)];
 }
 
+// Like walk(pagetable, va, 0), for loops over sparse ranges: when a
+// page-table page is missing, returns 0 with *next set past the whole
+// range that page would have mapped (2 MiB or 1 GiB), so huge lazy heaps
+// cost one step per missing table rather than one per page.
+static pte_t *
+walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
+{
+  *next = va + PGSIZE;
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pagetable[PX(level, va)];
+    if ((*pte & PTE_V) == 0) {
+      uint64 span = 1UL << PXSHIFT(level);
+      *next = (va & ~(span - 1)) + span;
+      return 0;
+    }
+    pagetable = (pagetable_t)PTE2PA(*pte);
+  }
+  return &pagetable[PX(0, va)];
+}
+
 uint64
 walkaddr(pagetable_t pagetable, uint64 va)
 {
@@ -121,8 +141,9 @@ void
 uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
 {
   KASSERT(va % PGSIZE == 0);
-  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
-    pte_t *pte = walk(pagetable, a, 0);
+  uint64 next;
+  for (uint64 a = va; a < va + npages * PGSIZE && a < MAXVA; a = next) {
+    pte_t *pte = walk_sparse(pagetable, a, &next);
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
     if (PTE_FLAGS(*pte) == PTE_V)
@@ -192,8 +213,9 @@ uvmfreetables(pagetable_t pagetable)
 int
 uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
 {
-  for (uint64 a = start; a < end; a += PGSIZE) {
-    pte_t *pte = walk(old, a, 0);
+  uint64 next;
+  for (uint64 a = start; a < end; a = next) {
+    pte_t *pte = walk_sparse(old, a, &next);
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;  // lazy or guard page: nothing to copy
     void *mem = kalloc();

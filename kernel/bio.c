@@ -82,6 +82,16 @@ bread(uint dev, uint blockno)
   return b;
 }
 
+struct buf *
+bread_overwrite(uint dev, uint blockno, int *fresh)
+{
+  struct buf *b = bget(dev, blockno);
+  if (fresh)
+    *fresh = !b->valid;
+  b->valid = 1;
+  return b;
+}
+
 void
 bwrite(struct buf *b)
 {

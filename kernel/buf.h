@@ -26,6 +26,11 @@ struct buf {
 
 void binit(void);
 struct buf *bread(uint dev, uint blockno);
+// Like bread, for a caller about to overwrite the whole block: skips the
+// disk read when the block is not cached (the data is then garbage, and
+// *fresh is set so that a caller who fails to fill it can set b->valid
+// = 0 before brelse). fresh may be 0.
+struct buf *bread_overwrite(uint dev, uint blockno, int *fresh);
 void bwrite(struct buf *b);   // => b->lock held
 void brelse(struct buf *b);   // => b->lock held; releases it
 void bpin(struct buf *b);     // keep b cached (the log holds it until commit)

@@ -52,7 +52,7 @@ fsinit(int dev)
 static void
 bzero(int dev, uint bno)
 {
-  struct buf *b = bread(dev, bno);
+  struct buf *b = bread_overwrite(dev, bno, 0);
   memset(b->data, 0, BSIZE);
   log_write(b);
   brelse(b);
@@ -395,8 +395,12 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     uint m = BSIZE - off % BSIZE;
     if (m > n - done)
       m = n - done;
-    struct buf *b = bread(ip->dev, bno);
+    // A whole-block write need not read the old contents first.
+    int fresh = 0;
+    struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
     if (either_copyin(b->data + off % BSIZE, user, src, m) < 0) {
+      if (fresh)
+        b->valid = 0;  // never read: half-copied garbage must not stay cached
       brelse(b);
       err = -EFAULT;
       break;

@@ -142,7 +142,7 @@ static void
 write_log(void)
 {
   for (int i = 0; i < log.lh.n; i++) {
-    struct buf *to = bread(log.dev, log.start + 1 + i);
+    struct buf *to = bread_overwrite(log.dev, log.start + 1 + i, 0);
     struct buf *from = bread(log.dev, log.lh.block[i]);
     memmove(to->data, from->data, BSIZE);
     bwrite(to);

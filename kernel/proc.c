@@ -315,13 +315,19 @@ wait(uint64 status_addr)
 
 // Per-hart scheduler loop: pick a RUNNABLE process, run it until it calls
 // sched(), repeat. Waits for an interrupt when nothing is runnable.
+//
+// The wait is a wfi with interrupts still disabled: wfi resumes when an
+// enabled interrupt becomes pending whatever sstatus.SIE says, and the
+// interrupt is then taken at the top of the loop. Enabling interrupts
+// before the wfi instead would lose a wakeup that arrives between the scan
+// and the wfi, leaving a runnable process waiting for the next clock tick.
 void
 scheduler(void)
 {
   struct cpu *c = mycpu();
   c->proc = 0;
   for (;;) {
-    intr_on();  // let devices wake sleepers; avoids deadlock if all sleep
+    intr_on();  // take pending interrupts: device handlers wake sleepers
     intr_off();
     int ran = 0;
     for (struct proc *p = procs; p < &procs[NPROC]; p++) {
@@ -335,10 +341,8 @@ scheduler(void)
       }
       release(&p->lock);
     }
-    if (!ran) {
-      intr_on();
+    if (!ran)
       asm volatile("wfi");
-    }
   }
 }
 

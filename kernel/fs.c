@@ -426,31 +426,35 @@ namecmp(const char *a, const char *b)
   return strncmp(a, b, DIRSIZ);
 }
 
-struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+uint
+dirfind(struct inode *dp, const char *name, uint *poff)
 {
   KASSERT(dp->type == T_DIR);
   struct dirent de;
   for (uint off = 0; off < dp->size; off += sizeof(de)) {
     if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlookup: short read of directory %d", dp->inum);
+      panic("dirfind: short read of directory %d", dp->inum);
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
     if (poff)
       *poff = off;
-    return iget(dp->dev, de.inum);
+    return de.inum;
   }
   return 0;
+}
+
+struct inode *
+dirlookup(struct inode *dp, const char *name, uint *poff)
+{
+  uint inum = dirfind(dp, name, poff);
+  return inum ? iget(dp->dev, inum) : 0;
 }
 
 int
 dirlink(struct inode *dp, const char *name, uint inum)
 {
-  struct inode *ip = dirlookup(dp, name, 0);
-  if (ip) {
-    iput(ip);
+  if (dirfind(dp, name, 0) != 0)
     return -EEXIST;
-  }
   struct dirent de;
   uint off;
   for (off = 0; off < dp->size; off += sizeof(de)) {

@@ -57,6 +57,9 @@ int readi(struct inode *ip, int user, uint64 dst, uint off, uint n);
 int writei(struct inode *ip, int user, uint64 src, uint off, uint n);
 
 // Directories. => dp locked.
+// The inode number named `name` in dp (its entry's offset in *poff), or 0.
+uint dirfind(struct inode *dp, const char *name, uint *poff);
+// The same, as a referenced inode; 0 if absent or the inode cache is full.
 struct inode *dirlookup(struct inode *dp, const char *name, uint *poff);
 int dirlink(struct inode *dp, const char *name, uint inum);  // 0 or -E*
 int namecmp(const char *a, const char *b);

@@ -247,9 +247,14 @@ create(const char *path, short type, short major, short minor, int *errp)
     return 0;
   ilock(dp);
 
-  struct inode *ip = dirlookup(dp, name, 0);
-  if (ip) {
+  struct inode *ip;
+  if (dirfind(dp, name, 0) != 0) {
+    ip = dirlookup(dp, name, 0);
     iunlockput(dp);
+    if (ip == 0) {
+      *errp = -ENFILE;  // it exists, but the inode cache is full
+      return 0;
+    }
     ilock(ip);
     if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
       return ip;

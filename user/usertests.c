@@ -1674,6 +1674,87 @@ test_removed_cwd(void)
   CHECK(open("rcwd", O_RDONLY) < 0, "/rcwd still exists");
 }
 
+// Fill the in-memory inode cache (NINODE slots) from several processes
+// holding open files, then check that the file system still behaves: opens
+// fail cleanly, and link() onto an existing name is refused even though
+// the existing inode cannot be brought into the cache to look at it.
+#define IC_HOLDERS 5
+#define IC_FILES (NINODE + 20)
+#define IC_PER_HOLDER ((IC_FILES + IC_HOLDERS - 1) / IC_HOLDERS)
+
+static void
+ic_name(char *buf, int i)
+{
+  strcpy(buf, "icache00");
+  buf[6] = '0' + i / 10 % 10;
+  buf[7] = '0' + i % 10;
+  if (i >= 100)
+    buf[5] = '0' + i / 100;
+}
+
+static int
+count_entries(const char *dir, const char *name)
+{
+  struct dirent de;
+  int fd = open(dir, O_RDONLY), n = 0;
+  CHECK(fd >= 0, "open %s", dir);
+  while (read(fd, &de, sizeof(de)) == sizeof(de))
+    if (de.inum != 0 && strcmp(de.name, name) == 0)
+      n++;
+  close(fd);
+  return n;
+}
+
+static void
+test_inode_cache_full(void)
+{
+  char name[16], other[16];
+  for (int i = 0; i < IC_FILES + 2; i++) {
+    ic_name(name, i);
+    int fd = open(name, O_CREATE | O_RDWR);
+    CHECK(fd >= 0, "create %s", name);
+    close(fd);
+  }
+  int ready[2], hold[2], opened = 0;
+  CHECK(pipe(ready) == 0 && pipe(hold) == 0, "pipe");
+  for (int h = 0; h < IC_HOLDERS; h++) {
+    int pid = fork();
+    CHECK(pid >= 0, "fork holder");
+    if (pid == 0) {
+      close(hold[1]);
+      int n = 0;
+      for (int i = h * IC_PER_HOLDER; i < (h + 1) * IC_PER_HOLDER && i < IC_FILES; i++) {
+        ic_name(name, i);
+        if (open(name, O_RDONLY) >= 0)
+          n++;
+      }
+      write(ready[1], &n, sizeof(n));
+      char c;
+      read(hold[0], &c, 1);  // returns 0 when the parent closes hold[1]
+      exit(0);
+    }
+  }
+  close(hold[0]);
+  for (int h = 0; h < IC_HOLDERS; h++) {
+    int n = 0;
+    CHECK(read(ready[0], &n, sizeof(n)) == sizeof(n), "holder report");
+    opened += n;
+  }
+  CHECK(opened < IC_FILES, "%d distinct files open at once with NINODE %d", opened, NINODE);
+  // name is held open (cached); other exists but is not in the cache.
+  ic_name(name, 0);
+  ic_name(other, IC_FILES + 1);
+  CHECK(link(name, other) < 0, "link onto an existing name succeeded");
+  close(hold[1]);
+  for (int h = 0; h < IC_HOLDERS; h++)
+    wait(0);
+  CHECK(count_entries(".", other) == 1, "%s appears %d times", other, count_entries(".", other));
+  for (int i = 0; i < IC_FILES + 2; i++) {
+    ic_name(name, i);
+    CHECK(unlink(name) == 0, "unlink %s", name);
+  }
+}
+
 // sbrk with a shrink larger than the whole address space wraps around;
 // like xv6 the kernel ignores it and returns the unchanged break.
 static void
@@ -1729,6 +1810,7 @@ static const struct test tests[] = {
   { "pause", test_pause },
   { "removed_cwd", test_removed_cwd },
   { "sbrk_wrap", test_sbrk_wrap },
+  { "inode_cache_full", test_inode_cache_full },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 

@@ -22,6 +22,12 @@ a failure that may have left the machine in a bad state (timeout, panic,
 QEMU gone) the next case gets a freshly booted QEMU; with -snapshot the disk
 image starts clean each time.
 
+Then come the crash cases (CRASH_CASES below): each copies the disk image,
+boots QEMU on the copy without -snapshot, kills it with SIGKILL in the
+middle of fsstress, boots the copy again so the kernel replays its log, and
+checks the copy with scripts/fsck.py. The crash is triggered by fsstress's
+own output, never by a timer.
+
 Output: one line per case, "PASS name (12.3s)" or "FAIL name: reason" followed
 by the last console lines of that case, then "N passed, N failed" alone on
 the last line. Exit status 1 if anything failed, else 0.
@@ -32,8 +38,10 @@ import codecs
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -47,6 +55,26 @@ CASES = [
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
     ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
+]
+
+# Crash-recovery cases, run after CASES, each on its own copy of the disk
+# image (no -snapshot): (name, round, timeout in seconds). The case boots
+# QEMU on the copy, runs fsstress, and kills QEMU with SIGKILL the moment
+# "fsstress: round ROUND" appears -- that is the crash, synchronised on the
+# output, so it lands somewhere in round ROUND + 1. It then boots the copy
+# again (the kernel replays a committed log at boot, printing "log:
+# replaying N committed blocks"; noted, not required, since the crash may
+# fall between transactions), runs "ls /stress" to see the file system
+# works, kills the idle machine at its prompt, and runs scripts/fsck.py on
+# the copy. fsck also runs once on the crashed image before that second
+# boot (it applies a committed log in memory, as the kernel would). It
+# passes iff both boots reach the prompt, nothing panics, ls works, and
+# both fsck runs exit 0. A failing case keeps its image for inspection.
+# The timeout covers each of the three waits separately.
+CRASH_CASES = [
+    ("crash-round3", 3, 900),
+    ("crash-round5", 5, 900),
+    ("crash-round8", 8, 900),
 ]
 
 PROMPT = "$ "
@@ -134,6 +162,13 @@ class Console:
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise QemuDied()
+
+    def crash(self):
+        """Kill QEMU at once (SIGKILL): whatever the guest had not yet
+        written to the disk image is lost, as in a power failure."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     def alive(self):
         return self.proc.poll() is None and not self.eof
@@ -245,6 +280,131 @@ def run_case(con, name, command, expects, timeout):
     return True, "", out, True
 
 
+def crash_argv(qemu_argv, image):
+    """The QEMU command line for a crash case: the disk is `image` instead
+    of fs.img, and -snapshot is dropped so writes reach the file. Returns
+    (argv, original image path) or raises ValueError."""
+    out, original = [], None
+    for a in qemu_argv:
+        if a == "-snapshot":
+            continue
+        m = re.search(r"(^|,)file=([^,]+)", a)
+        if m and original is None:
+            original = m.group(2)
+            a = a[:m.start(2)] + image + a[m.end(2):]
+        out.append(a)
+    if original is None:
+        raise ValueError("no -drive file=... in the QEMU command line")
+    return out, original
+
+
+def run_fsck(image):
+    """Run scripts/fsck.py on image. Returns (exit status, output)."""
+    fsck = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fsck.py")
+    r = subprocess.run([sys.executable, fsck, image], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    return r.returncode, r.stdout
+
+
+def crash_phase_run(con, round_no, timeout):
+    """Phase 1, at the prompt: start fsstress and kill QEMU as soon as it
+    reports round_no. Returns None or a failure reason."""
+    start = con.mark()
+    done_re = re.compile(r"^fsstress: round %d$" % round_no, re.MULTILINE)
+    bad_re = re.compile(r"panic|FAILED")
+
+    def check(text):
+        out = text[start:]
+        if bad_re.search(out):
+            return "bad"
+        if done_re.search(out):
+            return "round"
+        body = body_of(out, "fsstress")
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send("fsstress\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        return "first boot: " + qemu_status(con)
+    if got == "round":
+        con.crash()
+        return None
+    if got is None:
+        return "no \"fsstress: round %d\" within %ds" % (round_no, timeout)
+    con.settle()
+    return {"bad": "fsstress failed or the kernel panicked",
+            "exited": "fsstress exited early"}[got]
+
+
+def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
+    """One crash case, from copying the image to fsck.
+    Returns (ok, reason, console output to show, remarks)."""
+    fd, image = tempfile.mkstemp(prefix="pcv6-%s-" % name, suffix=".img")
+    os.close(fd)
+    cons = []
+
+    def machine(label):
+        log.write("\n==== runtest: %s: starting QEMU (%s) on %s ====\n"
+                  % (name, label, image))
+        log.flush()
+        c = Console(argv, log)
+        cons.append(c)
+        return c, boot(c, boot_timeout)
+
+    def outputs():
+        return "\n".join(c.snapshot() for c in cons)
+
+    try:
+        argv, original = crash_argv(qemu_argv, image)
+        shutil.copyfile(original, image)
+        con, why = machine("run fsstress, crash at round %d" % round_no)
+        if why:
+            return False, "first boot: " + why, outputs(), ""
+        why = crash_phase_run(con, round_no, timeout)
+        con.stop()
+        if why:
+            return False, why, outputs(), ""
+
+        # fsck first on the crashed image itself (it applies a committed
+        # log in memory), then again after the kernel's own recovery.
+        status, report = run_fsck(image)
+        log.write("\n==== runtest: %s: fsck before recovery ====\n%s"
+                  % (name, report))
+        log.flush()
+        if status != 0:
+            return (False, "fsck of the crashed image found problems (image "
+                    "kept: %s)" % image, report, "")
+
+        con, why = machine("recover")
+        if why:
+            return False, "boot after the crash: " + why, outputs(), ""
+        m = re.search(r"log: replaying (\d+) committed blocks", con.snapshot())
+        remark = ("log replayed %s blocks" % m.group(1)) if m else "log was empty"
+        ok, why, out, _ = run_case(con, name, "ls /stress", [r"^\.\s"], timeout)
+        con.crash()  # idle at the prompt: nothing in flight
+        con.stop()
+        if not ok:
+            return False, "ls /stress after the crash: " + why, outputs(), remark
+
+        status, report = run_fsck(image)
+        log.write("\n==== runtest: %s: fsck after recovery ====\n%s"
+                  % (name, report))
+        log.flush()
+        if status != 0:
+            return (False, "fsck found problems (image kept: %s)" % image,
+                    report, remark)
+        os.unlink(image)
+        return True, "", "", remark
+    except (OSError, ValueError) as e:
+        return False, str(e), outputs(), ""
+    finally:
+        for c in cons:
+            c.stop()
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Run the pcv6 test cases under QEMU.")
     ap.add_argument("--qemu", required=True,
@@ -259,7 +419,7 @@ def parse_args(argv):
                     help="file that receives all console output (default test.log)")
     args = ap.parse_args(argv)
 
-    names = [c[0] for c in CASES]
+    names = [c[0] for c in CASES] + [c[0] for c in CRASH_CASES]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
@@ -336,6 +496,23 @@ def main(argv):
             if not usable:
                 con.stop()
                 con = None
+
+        if con is not None:
+            con.stop()
+            con = None
+        crashes = [c for c in CRASH_CASES if not args.only or c[0] in args.only]
+        for name, round_no, timeout in crashes:
+            timeout = args.overrides.get(name, timeout)
+            t0 = time.monotonic()
+            ok, why, out, remark = run_crash_case(
+                name, round_no, timeout, qemu_argv, args.timeout_boot, log)
+            remark = "; " + remark if remark else ""
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs%s)" % (name, time.monotonic() - t0, remark),
+                      flush=True)
+            else:
+                fail(name, why + remark, out)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         failed += 1

@@ -21,6 +21,8 @@
 #include "kernel/proc.h"
 #include "kernel/buf.h"
 #include "kernel/log.h"
+#include "kernel/sbi.h"
+#include "kernel/knobs.h"
 
 struct logheader {
   int n;
@@ -158,6 +160,10 @@ commit(void)
     return;
   write_log();
   write_head();      // the commit point
+  if (knob_crash_after_commit) {
+    printf("log: crash point: %d blocks committed, not installed; powering off\n", log.lh.n);
+    sbi_shutdown(0);
+  }
   install_trans(0);
   log.lh.n = 0;
   write_head();      // the transaction is now fully installed

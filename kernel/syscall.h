@@ -26,5 +26,6 @@
 #define SYS_mmap   22
 #define SYS_munmap 23
 #define SYS_kstats 24   // pcv6 extension: struct kstats (kernel/kstats.h)
+#define SYS_knob   25   // pcv6 extension: run-time switches (kernel/knobs.h)
 
 #endif

@@ -71,10 +71,21 @@ CASES = [
 # passes iff both boots reach the prompt, nothing panics, ls works, and
 # both fsck runs exit 0. A failing case keeps its image for inspection.
 # The timeout covers each of the three waits separately.
+#
+# A crash between transactions leaves an empty log, and a SIGKILL almost
+# always lands there. So the case whose round is COMMIT_CRASH crashes at a
+# known point instead: after two rounds of fsstress it runs `crashpoint`,
+# which sets the kernel's KNOB_CRASH_AFTER_COMMIT and writes /crashed; the
+# kernel powers off right after that write's commit point, before
+# installing it. That case requires the second boot to replay the log and
+# /crashed to hold crashpoint's line.
+COMMIT_CRASH = "commit"
+CRASHPOINT_LINE = r"^committed before the crash$"
 CRASH_CASES = [
     ("crash-round3", 3, 900),
     ("crash-round5", 5, 900),
     ("crash-round8", 8, 900),
+    ("crash-commit", COMMIT_CRASH, 900),
 ]
 
 PROMPT = "$ "
@@ -339,6 +350,28 @@ def crash_phase_run(con, round_no, timeout):
             "exited": "fsstress exited early"}[got]
 
 
+def crash_phase_commit(con, timeout):
+    """Phase 1 of the commit crash: two rounds of fsstress, then
+    crashpoint, after which the kernel must power the machine off at its
+    crash point. Returns None or a failure reason."""
+    ok, why, _, _ = run_case(con, "fsstress-2", "fsstress 2", [], timeout)
+    if not ok:
+        return "fsstress 2: " + why
+    start = con.mark()
+    point_re = re.compile(r"^log: crash point:", re.MULTILINE)
+    try:
+        con.send("crashpoint\n")
+        got = con.wait(lambda text: "panic" if PANIC_RE.search(text[start:]) else None,
+                       time.monotonic() + timeout)
+    except QemuDied:
+        if point_re.search(con.snapshot(start)):
+            return None
+        return "QEMU stopped without reaching the crash point"
+    if got == "panic":
+        return "kernel panic after crashpoint"
+    return "the machine was still running %ds after crashpoint" % timeout
+
+
 def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
     """One crash case, from copying the image to fsck.
     Returns (ok, reason, console output to show, remarks)."""
@@ -360,10 +393,13 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
     try:
         argv, original = crash_argv(qemu_argv, image)
         shutil.copyfile(original, image)
-        con, why = machine("run fsstress, crash at round %d" % round_no)
+        commit = round_no == COMMIT_CRASH
+        con, why = machine("run fsstress, crash " +
+                           ("at a commit point" if commit else "at round %d" % round_no))
         if why:
             return False, "first boot: " + why, outputs(), ""
-        why = crash_phase_run(con, round_no, timeout)
+        why = crash_phase_commit(con, timeout) if commit else \
+            crash_phase_run(con, round_no, timeout)
         con.stop()
         if why:
             return False, why, outputs(), ""
@@ -383,6 +419,12 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
             return False, "boot after the crash: " + why, outputs(), ""
         m = re.search(r"log: replaying (\d+) committed blocks", con.snapshot())
         remark = ("log replayed %s blocks" % m.group(1)) if m else "log was empty"
+        if commit:
+            if not m:
+                return False, "no log replay after a crash at a commit point", outputs(), ""
+            ok, why, out, _ = run_case(con, name, "cat /crashed", [CRASHPOINT_LINE], timeout)
+            if not ok:
+                return False, "cat /crashed after replay: " + why, outputs(), remark
         ok, why, out, _ = run_case(con, name, "ls /stress", [r"^\.\s"], timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()

@@ -39,6 +39,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
 struct kstats;
 int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
+long knob(int which, long value); // pcv6 extension: kernel/knobs.h
 
 // Library (user/ulib.c, user/printf.c, user/umalloc.c).
 extern int errno;

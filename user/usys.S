@@ -65,3 +65,4 @@ SYSCALL uptime,   SYS_uptime
 SYSCALL mmap,     SYS_mmap
 SYSCALL munmap,   SYS_munmap
 SYSCALL kstats,   SYS_kstats
+SYSCALL knob,     SYS_knob

@@ -56,7 +56,12 @@ $(U)/%.o: $(U)/%.S
 $(U)/_%: $(U)/%.o $(ULIBOBJ) $(U)/user.ld
 	$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIBOBJ)
 
-scripts/mkfs: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
+# .fssize records the FSSIZE of the last build, so `make FSSIZE=N` rebuilds
+# mkfs and the image when N changes.
+.fssize: FORCE
+	@echo $(strip $(FSSIZE)) | cmp -s - $@ || echo $(strip $(FSSIZE)) > $@
+
+scripts/mkfs: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h .fssize
 	gcc -Wall -Werror -O2 -I. -DFSSIZE=$(FSSIZE) -o $@ scripts/mkfs.c
 
 fs.img: scripts/mkfs README.md $(UPROGS)
@@ -77,10 +82,13 @@ qemu: deps
 	$(MAKE) all
 	$(QEMU) $(QEMUOPTS)
 
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+
 qemu-gdb: deps
 	$(MAKE) all
-	@echo "gdb: run gdb-multiarch kernel/kernel, then: target remote localhost:26000"
-	$(QEMU) $(QEMUOPTS) -S -gdb tcp::26000
+	@echo "waiting for gdb: gdb-multiarch kernel/kernel -ex 'target remote 127.0.0.1:$(GDBPORT)'"
+	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 test: deps
 	$(MAKE) all
@@ -91,8 +99,8 @@ format:
 
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
-	      scripts/mkfs fs.img
+	      scripts/mkfs fs.img .fssize
 
 -include $(K)/*.d $(U)/*.d
 
-.PHONY: all deps qemu qemu-gdb test format clean
+.PHONY: all deps qemu qemu-gdb test format clean FORCE

@@ -1,7 +1,8 @@
 // exec.c -- loading an ELF program into a new user address space.
 //
-// Resulting layout (memlayout.h): the LOAD segments from their vaddr (the
-// first at 0), each mapped with only the rights its flags ask for (so text
+// Resulting layout (memlayout.h): the LOAD segments from their vaddr (our
+// linker script puts the first at 0; any page-aligned layout is accepted
+// as long as the stack still fits below TRAPFRAME), each mapped with only the rights its flags ask for (so text
 // is never writable); then one unmapped guard page; then USERSTACK pages
 // of stack holding argv; the heap starts just above the stack.
 // The new image is built completely before the old one is dropped, so a
@@ -144,6 +145,9 @@ kexec(const char *path, char **argv)
   // Guard page, then the stack.
   uint64 stack_base = PGROUNDUP(sz) + PGSIZE;
   uint64 stack_top = stack_base + USERSTACK * PGSIZE;
+  err = -ENOEXEC;
+  if (stack_top > TRAPFRAME)
+    goto bad;  // segments so high that the stack would hit TRAPFRAME
   err = -ENOMEM;
   if (uvmalloc(pt, stack_base, stack_top, PTE_W) == 0)
     goto bad;

@@ -129,9 +129,12 @@ fileread(struct file *f, uint64 addr, int n)
     ilock(f->ip);
     uint avail = f->ip->size > f->off ? f->ip->size - f->off : 0;
     iunlock(f->ip);
-    vm_prefault(myproc()->pagetable, addr, (uint)n < avail ? (uint)n : avail, 1);
+    struct proc *p = myproc();
+    vm_prefault(p->pagetable, addr, (uint)n < avail ? (uint)n : avail, 1);
     ilock(f->ip);
+    p->nofault = 1;  // the file may have grown: never fault under the lock
     int r = readi(f->ip, 1, addr, f->off, n);
+    p->nofault = 0;
     if (r > 0)
       f->off += r;
     iunlock(f->ip);
@@ -152,7 +155,9 @@ inode_write(struct file *f, uint64 addr, int n)
     int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
     begin_op();
     ilock(f->ip);
+    myproc()->nofault = 1;  // see fileread
     int r = writei(f->ip, 1, addr + done, f->off, m);
+    myproc()->nofault = 0;
     if (r > 0)
       f->off += r;
     iunlock(f->ip);

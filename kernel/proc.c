@@ -427,10 +427,12 @@ wakeup(void *chan)
 }
 
 // Marks pid killed; it exits when it next crosses into or out of the
-// kernel. 0 or -ESRCH.
+// kernel. 0, -ESRCH, or -EPERM for init.
 int
 kill(int pid)
 {
+  if (initproc && pid == initproc->pid)
+    return -EPERM;  // init must never exit: it adopts every orphan
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     acquire(&p->lock);
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {

@@ -56,6 +56,8 @@ struct proc {
   struct inode *cwd;           // [o] current directory
   char name[16];               // [o] for debugging
   int err;                     // [o] error code of the last failed syscall
+  int nofault;                 // [o] copies to/from user memory must not fault
+                               //     pages in (an inode lock is held; vm.c)
   struct vma vmas[NMMAP];      // [o] memory-mapped file areas (vma.c)
 };
 

@@ -4,6 +4,9 @@
 //
 // Lock order within a call: begin_op(), then a directory's inode lock,
 // then the lock of an inode inside it.
+//
+// Link counts are shorts on disk: LINK_MAX keeps them far from overflow
+// (a wrapped count would free an inode that directories still name).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -22,6 +25,8 @@
 #include "kernel/console.h"
 #include "kernel/exec.h"
 #include "kernel/syscall_impl.h"
+
+#define LINK_MAX 32000
 
 // The open file for descriptor argument n (its number in *fdp if fdp is
 // given), or 0 if n is not an open descriptor.
@@ -134,6 +139,11 @@ sys_link(void)
     iunlockput(ip);
     end_op();
     return -EPERM;
+  }
+  if (ip->nlink >= LINK_MAX) {
+    iunlockput(ip);
+    end_op();
+    return -EMLINK;
   }
   ip->nlink++;
   iupdate(ip);
@@ -263,6 +273,11 @@ create(const char *path, short type, short major, short minor, int *errp)
     return 0;
   }
 
+  *errp = -EMLINK;  // the new directory's ".." would overflow dp's count
+  if (type == T_DIR && dp->nlink >= LINK_MAX) {
+    iunlockput(dp);
+    return 0;
+  }
   *errp = -ENOSPC;
   if ((ip = ialloc(dp->dev, type)) == 0) {
     iunlockput(dp);

@@ -10,7 +10,10 @@
 // the user range: the stack guard page, lazily grown heap, and mmap areas
 // that have not been touched. Copies to/from user memory therefore go
 // through user_page(), which asks the fault handler (fault.c) to supply a
-// missing page exactly as a hardware page fault would.
+// missing page exactly as a hardware page fault would -- except while the
+// process has p->nofault set: a fault may need to lock an inode (a mapped
+// file's), so code holding an inode lock prefaults first and sets nofault,
+// and an untouched page then ends the copy with EFAULT instead.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -243,7 +246,7 @@ user_page(pagetable_t pagetable, uint64 va, int write)
   pte_t *pte = walk(pagetable, va, 0);
   if (pte == 0 || (*pte & PTE_V) == 0 || (write && (*pte & PTE_W) == 0)) {
     struct proc *p = myproc();
-    if (p == 0 || p->pagetable != pagetable ||
+    if (p == 0 || p->pagetable != pagetable || p->nofault ||
         fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
       return 0;
     pte = walk(pagetable, va, 0);

@@ -32,6 +32,7 @@
 #include "kernel/fs.h"
 #include "kernel/memlayout.h"
 #include "kernel/errno.h"
+#include "kernel/elf.h"
 #include "user/user.h"
 
 // ---------------------------------------------------------------------------
@@ -1755,6 +1756,40 @@ test_inode_cache_full(void)
   }
 }
 
+// An ELF whose segment sits just below TRAPFRAME leaves no room for the
+// stack above it: exec must refuse it, not map over the trapframe.
+static void
+test_exec_high_segment(void)
+{
+  struct {
+    struct elfhdr e;
+    struct proghdr p;
+  } img;
+  memset(&img, 0, sizeof(img));
+  img.e.magic = ELF_MAGIC;
+  img.e.phoff = sizeof(img.e);
+  img.e.phnum = 1;
+  img.p.type = ELF_PROG_LOAD;
+  img.p.flags = ELF_PROG_FLAG_R | ELF_PROG_FLAG_W;
+  img.p.vaddr = TRAPFRAME - 2 * PGSIZE;
+  img.p.memsz = PGSIZE;
+  int fd = open("highelf", O_CREATE | O_RDWR | O_TRUNC);
+  CHECK(fd >= 0, "create highelf");
+  CHECK(write(fd, &img, sizeof(img)) == sizeof(img), "write highelf");
+  close(fd);
+  char *argv[] = { "highelf", 0 };
+  CHECK(exec("highelf", argv) < 0, "exec of a segment next to TRAPFRAME returned");
+  CHECK(unlink("highelf") == 0, "unlink highelf");
+}
+
+// init adopts orphans and must never exit, so it cannot be killed.
+static void
+test_kill_init(void)
+{
+  CHECK(kill(1) < 0, "kill(1) succeeded");
+  CHECK(errno == EPERM, "kill(1) errno %d, want EPERM", errno);
+}
+
 // sbrk with a shrink larger than the whole address space wraps around;
 // like xv6 the kernel ignores it and returns the unchanged break.
 static void
@@ -1811,6 +1846,8 @@ static const struct test tests[] = {
   { "removed_cwd", test_removed_cwd },
   { "sbrk_wrap", test_sbrk_wrap },
   { "inode_cache_full", test_inode_cache_full },
+  { "exec_high_segment", test_exec_high_segment },
+  { "kill_init", test_kill_init },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 

@@ -15,8 +15,12 @@ copy_out(int fd, const char *name)
 {
   int n;
   while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    if (write(1, buf, n) != n) {
-      fprintf(2, "cat: write error (errno %d)\n", errno);
+    int w = write(1, buf, n);
+    if (w != n) {
+      if (w < 0)
+        fprintf(2, "cat: write error (errno %d)\n", errno);
+      else
+        fprintf(2, "cat: short write (%d of %d bytes): reader gone?\n", w, n);
       return -1;
     }
   }

@@ -41,6 +41,7 @@
 #include "kernel/errno.h"
 #include "kernel/kstats.h"
 #include "user/user.h"
+#include "user/testlib.h"
 
 // What mmap returns on failure. user.h leaves the name to the program.
 #ifndef MAP_FAILED
@@ -49,31 +50,6 @@
 
 #define PG PGSIZE
 #define HALF (PG / 2)
-
-// ---------------------------------------------------------------------------
-// Reporting
-
-static const char *current_test = "?";
-
-// Print why the running test failed and end its process with status 1.
-#define FAIL(...)                                  \
-  do {                                             \
-    printf("test %s: FAILED: ", current_test);     \
-    printf(__VA_ARGS__);                           \
-    printf("\n");                                  \
-    exit(1);                                       \
-  } while (0)
-
-#define CHECK(cond, ...)  \
-  do {                    \
-    if (!(cond))          \
-      FAIL(__VA_ARGS__);  \
-  } while (0)
-
-// Exit status of a helper child that got through an access sequence that
-// must be allowed; distinct from 0 (what an exec'd program returns), 1 (a
-// failed CHECK) and -1 (killed by the kernel).
-#define SURVIVED 42
 
 // ---------------------------------------------------------------------------
 // File contents

@@ -34,32 +34,7 @@
 #include "kernel/errno.h"
 #include "kernel/elf.h"
 #include "user/user.h"
-
-// ---------------------------------------------------------------------------
-// Reporting
-
-static const char *current_test = "?";
-
-// Print why the running test failed and end it. The message is printf
-// arguments, so FAIL("bad size %d", n) works.
-#define FAIL(...)                                        \
-  do {                                                   \
-    printf("test %s: FAILED: ", current_test);           \
-    printf(__VA_ARGS__);                                 \
-    printf("\n");                                        \
-    exit(1);                                             \
-  } while (0)
-
-#define CHECK(cond, ...)  \
-  do {                    \
-    if (!(cond))          \
-      FAIL(__VA_ARGS__);  \
-  } while (0)
-
-// A child that reaches the end of a "this must fail cleanly" sequence exits
-// with this, so it cannot be mistaken for a program that exec replaced it
-// with (those exit 0) or for a kill (-1).
-#define SURVIVED 42
+#include "user/testlib.h"
 
 // ---------------------------------------------------------------------------
 // Small helpers

@@ -165,57 +165,6 @@ map_file(const char *path, int mode, uint64 len, int prot, int flags)
 // ---------------------------------------------------------------------------
 // Children that must die
 
-// Hides a value from the optimiser so the access through it is really made.
-static uint64
-opaque(uint64 v)
-{
-  asm volatile("" : "+r"(v));
-  return v;
-}
-
-static volatile char sink;
-
-static void
-load_at(uint64 addr)
-{
-  sink = *(volatile char *)opaque(addr);
-}
-
-static void
-store_at(uint64 addr)
-{
-  *(volatile char *)opaque(addr) = 0x5a;
-}
-
-// Fork; the child runs fn(arg) and then exits SURVIVED. Returns the
-// child's exit status.
-static int
-status_of(void (*fn)(uint64), uint64 arg)
-{
-  int pid = fork();
-  CHECK(pid >= 0, "fork failed");
-  if (pid == 0) {
-    fn(arg);
-    exit(SURVIVED);
-  }
-  int st = 12345;
-  CHECK(wait(&st) == pid, "wait lost the child");
-  return st;
-}
-
-static void
-expect_killed(void (*fn)(uint64), uint64 arg, const char *what)
-{
-  int st = status_of(fn, arg);
-  CHECK(st == -1, "%s (%p): child exit status %d, want -1 (killed)", what, arg, st);
-}
-
-static void
-expect_survives(void (*fn)(uint64), uint64 arg, const char *what)
-{
-  int st = status_of(fn, arg);
-  CHECK(st == SURVIVED, "%s: child exit status %d, want %d", what, st, SURVIVED);
-}
 
 static struct kstats ks_a, ks_b;  // scratch snapshots for counter checks
 

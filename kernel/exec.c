@@ -163,19 +163,19 @@ kexec(const char *path, char **argv)
   vma_unmap_all(p);
   safestrcpy(p->name, last_element(path), sizeof(p->name));
   pagetable_t oldpt = p->pagetable;
-  uint64 oldsz = p->sz, oldbase = p->heap_base;
+  uint64 oldsz = p->sz;
   p->pagetable = pt;
   p->sz = stack_top;
   p->heap_base = stack_top;
   p->trapframe->epc = eh.entry;
   p->trapframe->x[REG_SP] = sp;
   p->trapframe->x[REG_A1] = sp;  // argv
-  proc_freepagetable(oldpt, oldsz, oldbase);
+  proc_freepagetable(oldpt, oldsz);
   return argc;  // lands in a0
 
 bad:
   if (pt)
-    proc_freepagetable(pt, sz, 0);
+    proc_freepagetable(pt, sz);
   if (ip) {
     iunlockput(ip);
     end_op();

@@ -39,14 +39,14 @@ fault_resolve(struct proc *p, uint64 va, int access)
   if (va >= MAXVA)
     return -EFAULT;
   va = PGROUNDDOWN(va);
+  // A page that is present yet faults was refused by its rights (until
+  // copy-on-write exists, that is always final).
   pte_t *pte = walk(p->pagetable, va, 0);
-  int present = pte != 0 && (*pte & PTE_V) != 0;
+  if (pte != 0 && (*pte & PTE_V) != 0)
+    return -EFAULT;
 
-  if (va >= p->heap_base && va < p->sz) {
-    if (present || access == FAULT_EXEC)
-      return -EFAULT;
-    return fault_lazy_heap(p, va);
-  }
+  if (va >= p->heap_base && va < p->sz)
+    return access == FAULT_EXEC ? -EFAULT : fault_lazy_heap(p, va);
   struct vma *v = vma_find(p, va);
   if (v != 0)
     return vma_fault(p, v, va, access);

@@ -103,11 +103,11 @@ fail:
 }
 
 // Frees a user address space: the program, stack and heap below sz
-// (missing pages skipped) and the page-table pages.
+// (missing pages skipped) and the page-table pages. Mapped file areas
+// must already be gone (vma_unmap_all).
 void
-proc_freepagetable(pagetable_t pagetable, uint64 sz, uint64 heap_base)
+proc_freepagetable(pagetable_t pagetable, uint64 sz)
 {
-  (void)heap_base;
   uvmunmap(pagetable, TRAMPOLINE, 1, 0);
   uvmunmap(pagetable, TRAPFRAME, 1, 0);
   uvmunmap(pagetable, 0, PGROUNDUP(sz) / PGSIZE, 1);
@@ -122,7 +122,7 @@ freeproc(struct proc *p)
     kfree(p->trapframe);
   p->trapframe = 0;
   if (p->pagetable)
-    proc_freepagetable(p->pagetable, p->sz, p->heap_base);
+    proc_freepagetable(p->pagetable, p->sz);
   p->pagetable = 0;
   p->sz = 0;
   p->heap_base = 0;

@@ -80,7 +80,7 @@ void setkilled(struct proc *p);
 int  killed(struct proc *p);
 int  growproc(long n, int lazy);
 pagetable_t proc_pagetable(struct proc *p);
-void proc_freepagetable(pagetable_t pagetable, uint64 sz, uint64 heap_base);
+void proc_freepagetable(pagetable_t pagetable, uint64 sz);
 int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);

@@ -17,7 +17,6 @@
 #include "kernel/errno.h"
 #include "kernel/printf.h"
 #include "kernel/proc.h"
-#include "kernel/vm.h"
 #include "kernel/file.h"
 #include "kernel/fault.h"
 #include "kernel/vma.h"
@@ -43,9 +42,6 @@ vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
       (access == FAULT_READ && !(v->prot & (PROT_READ | PROT_WRITE))) ||
       (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
     return -EFAULT;
-  pte_t *pte = walk(p->pagetable, va, 0);
-  if (pte && (*pte & PTE_V))
-    return -EFAULT;  // present yet faulting: a protection violation
   int err = policy->fault(p, v, va);
   if (err == 0)
     kstat_inc(mmap_faults);

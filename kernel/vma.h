@@ -45,9 +45,9 @@ extern const struct mmap_policy mmap_naive_policy;  // mmap_naive.c
 
 // The vma containing va, or 0.
 struct vma *vma_find(struct proc *p, uint64 va);
-// Fault on va inside v: 0 when the page is now mapped, -EFAULT when the
-// access is not allowed by v->prot (or the page is present and still
-// faulted), else the policy's error.
+// Fault on a missing page va inside v (fault_resolve has checked that it
+// is missing): 0 when the page is now mapped, -EFAULT when the access is
+// not allowed by v->prot, else the policy's error.
 int vma_fault(struct proc *p, struct vma *v, uint64 va, int access);
 
 // mmap: records a new area; returns its address or -E*.

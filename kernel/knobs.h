@@ -7,6 +7,26 @@
 // its commit point (header written, blocks not yet installed), so that a
 // test can prove recovery replays a committed transaction.
 #define KNOB_CRASH_AFTER_COMMIT 1
+// Mapping policy for areas mapped from now on: MMAP_POLICY_CACHE (the
+// default) or MMAP_POLICY_NAIVE. Each area keeps the policy it was made with.
+#define KNOB_POLICY      2
+// Fault-around window in pages (1 = off); a power of two up to 64.
+#define KNOB_FAULTAROUND 3
+// Largest read-ahead window in pages (0 or 1 = off), at most 128.
+#define KNOB_READAHEAD   4
+// Any value: write back every dirty cache page and free every cache page
+// that no mapping holds (returns how many were freed).
+#define KNOB_DROP        5
+// Fault trace: 1 starts recording (clearing the buffer), 0 stops.
+#define KNOB_TRACE       6
+// Svade emulation: when 1, shared writable pages are mapped without PTE_W
+// until the first store faults (as on a hart that does not set PTE D).
+#define KNOB_SVADE       7
+// Most pages the page cache may hold (0 = no limit but memory).
+#define KNOB_PC_LIMIT    8
+
+#define MMAP_POLICY_CACHE 0
+#define MMAP_POLICY_NAIVE 1
 
 #ifndef __ASSEMBLER__
 extern volatile long knob_crash_after_commit;

@@ -49,7 +49,6 @@ naive_fault(struct proc *p, struct vma *v, uint64 va)
   ilock(ip);
   if (off < ip->size) {
     n = readi(ip, 0, (uint64)mem, (uint)off, PGSIZE);  // short at EOF
-    kstat_inc(mmap_pages_read);
   }
   iunlock(ip);
   if (n < 0 ||
@@ -71,7 +70,7 @@ write_back(struct inode *ip, uint64 pa, uint64 off)
     uint n = ip->size - off < PGSIZE ? ip->size - off : PGSIZE;
     if (writei(ip, 0, pa, (uint)off, n) != (int)n)
       printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
-    kstat_inc(mmap_pages_written);
+    kstat_inc(writeback_pages);
   }
   iunlock(ip);
   end_op();

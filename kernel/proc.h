@@ -59,6 +59,8 @@ struct proc {
   int nofault;                 // [o] copies to/from user memory must not fault
                                //     pages in (an inode lock is held; vm.c)
   struct vma vmas[NMMAP];      // [o] memory-mapped file areas (vma.c)
+  uint64 disk_reads;           // [o] disk read requests this process waited
+                               //     for (a fault that moved it is major)
 };
 
 int  cpuid(void);              // => interrupts off

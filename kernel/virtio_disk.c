@@ -22,6 +22,7 @@
 #include "kernel/buf.h"
 #include "kernel/virtio.h"
 #include "kernel/disk.h"
+#include "kernel/kstats_impl.h"
 
 #define REG(r) ((volatile uint32 *)(VIRTIO0 + (r)))
 
@@ -194,6 +195,16 @@ virtio_disk_rw(struct buf *b, int write)
   disk.inflight[head].b = 0;
   free_chain(head);
   release(&disk.lock);
+  if (write) {
+    kstat_inc(disk_write_reqs);
+    kstat_inc(disk_write_blocks);
+  } else {
+    kstat_inc(disk_read_reqs);
+    kstat_inc(disk_read_blocks);
+    struct proc *p = myproc();
+    if (p)
+      p->disk_reads++;
+  }
 }
 
 void

@@ -42,9 +42,15 @@ vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
       (access == FAULT_READ && !(v->prot & (PROT_READ | PROT_WRITE))) ||
       (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
     return -EFAULT;
+  uint64 reads = p->disk_reads;
   int err = policy->fault(p, v, va);
-  if (err == 0)
-    kstat_inc(mmap_faults);
+  if (err == 0) {
+    kstat_inc(faults);
+    if (p->disk_reads != reads)
+      kstat_inc(faults_major);
+    else
+      kstat_inc(faults_minor);
+  }
   return err;
 }
 

@@ -833,14 +833,14 @@ test_counters(void)
   p[3 * PG + 1] = 'z';
   p[3 * PG + 2] = 'z';
   read_kstats(&ks_b);
-  uint64 faults = ks_b.mmap_faults - ks_a.mmap_faults;
+  uint64 faults = ks_b.faults - ks_a.faults;
   CHECK(faults == 3, "touching 3 pages counted %d mapping faults", (int)faults);
   read_kstats(&ks_a);
   unmap_or_fail(p, 4 * PG);
   read_kstats(&ks_b);
-  CHECK(ks_b.mmap_pages_written == ks_a.mmap_pages_written,
+  CHECK(ks_b.writeback_pages == ks_a.writeback_pages,
         "unmapping a private mapping wrote %d pages",
-        (int)(ks_b.mmap_pages_written - ks_a.mmap_pages_written));
+        (int)(ks_b.writeback_pages - ks_a.writeback_pages));
 
   // Shared read-only pages are never written back.
   p = map_or_fail(2 * PG, PROT_READ, MAP_SHARED, fd, 0);
@@ -848,9 +848,9 @@ test_counters(void)
   read_kstats(&ks_a);
   unmap_or_fail(p, 2 * PG);
   read_kstats(&ks_b);
-  CHECK(ks_b.mmap_pages_written == ks_a.mmap_pages_written,
+  CHECK(ks_b.writeback_pages == ks_a.writeback_pages,
         "unmapping a read-only shared mapping wrote %d pages",
-        (int)(ks_b.mmap_pages_written - ks_a.mmap_pages_written));
+        (int)(ks_b.writeback_pages - ks_a.writeback_pages));
 
   // Stores into 2 shared pages: at most those 2 are written back.
   p = map_or_fail(4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -859,7 +859,7 @@ test_counters(void)
   read_kstats(&ks_a);
   unmap_or_fail(p, 4 * PG);
   read_kstats(&ks_b);
-  uint64 written = ks_b.mmap_pages_written - ks_a.mmap_pages_written;
+  uint64 written = ks_b.writeback_pages - ks_a.writeback_pages;
   CHECK(written >= 1 && written <= 2, "2 stored pages: %d written back", (int)written);
   close(fd);
 
@@ -872,9 +872,9 @@ test_counters(void)
   read_kstats(&ks_a);
   unmap_or_fail(p, 3 * PG);
   read_kstats(&ks_b);
-  CHECK(ks_b.mmap_pages_written == ks_a.mmap_pages_written,
+  CHECK(ks_b.writeback_pages == ks_a.writeback_pages,
         "a page past end of file: %d written back",
-        (int)(ks_b.mmap_pages_written - ks_a.mmap_pages_written));
+        (int)(ks_b.writeback_pages - ks_a.writeback_pages));
   CHECK(size_of("mm_cnt") == PG + HALF, "file grew to %d", (int)size_of("mm_cnt"));
   CHECK(slurp("mm_cnt") == PG + HALF, "file reads back short");
   expect_pattern(databuf, PG + HALF, 30, 0, "file after stores past its end");

@@ -14,7 +14,6 @@
 
 struct buf {
   int valid;              // [lock] data holds the block's contents
-  int disk;               // [disk] owned by the disk driver until it clears this
   uint dev;               // [bcache]
   uint blockno;           // [bcache]
   struct sleeplock lock;
@@ -31,6 +30,11 @@ struct buf *bread(uint dev, uint blockno);
 // *fresh is set so that a caller who fails to fill it can set b->valid
 // = 0 before brelse). fresh may be 0.
 struct buf *bread_overwrite(uint dev, uint blockno, int *fresh);
+// If the cache holds a valid copy of the block, copies it to dst and
+// returns 1; else 0. Never reads the disk. The page cache uses it so that
+// a block written by write() but not yet installed by the log is read
+// from here, not from its stale home on the disk.
+int bcache_copy(uint dev, uint blockno, void *dst);
 void bwrite(struct buf *b);   // => b->lock held
 void brelse(struct buf *b);   // => b->lock held; releases it
 void bpin(struct buf *b);     // keep b cached (the log holds it until commit)

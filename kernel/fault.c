@@ -1,6 +1,9 @@
 // fault.c -- the user page-fault path.
 //
-// A fault at va is legal in exactly these cases, tried in order:
+// A fault on a present page is a store to a read-only page of a mapped
+// area (handed to the area's policy: copy-on-write or dirty tracking) or
+// a stale translation (the access is simply retried). A fault on a
+// missing page at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
 //   2. mapped file area: va lies in one of the process's vmas; vma.c
@@ -19,6 +22,19 @@
 #include "kernel/vm.h"
 #include "kernel/vma.h"
 #include "kernel/fault.h"
+
+// Would a user access of this kind go through this PTE?
+static int
+pte_allows(pte_t pte, int access)
+{
+  if ((pte & PTE_U) == 0)
+    return 0;
+  switch (access) {
+  case FAULT_READ: return (pte & PTE_R) != 0;
+  case FAULT_WRITE: return (pte & PTE_W) != 0;
+  default: return (pte & PTE_X) != 0;
+  }
+}
 
 static int
 fault_lazy_heap(struct proc *p, uint64 va)
@@ -39,11 +55,19 @@ fault_resolve(struct proc *p, uint64 va, int access)
   if (va >= MAXVA)
     return -EFAULT;
   va = PGROUNDDOWN(va);
-  // A page that is present yet faults was refused by its rights (until
-  // copy-on-write exists, that is always final).
   pte_t *pte = walk(p->pagetable, va, 0);
-  if (pte != 0 && (*pte & PTE_V) != 0)
+  if (pte != 0 && (*pte & PTE_V) != 0) {
+    // Present: either another hart's change made a stale translation
+    // fault (retry), or its rights refused the access -- final, except
+    // for a store in a writable mapped area (copy-on-write, or the first
+    // store to a clean page when the D bit is tracked by faults).
+    if (pte_allows(*pte, access))
+      return 0;
+    struct vma *v = vma_find(p, va);
+    if (v != 0 && access == FAULT_WRITE && (*pte & PTE_U))
+      return vma_fault(p, v, va, access);
     return -EFAULT;
+  }
 
   if (va >= p->heap_base && va < p->sz)
     return access == FAULT_EXEC ? -EFAULT : fault_lazy_heap(p, va);

@@ -17,4 +17,9 @@
 #define MAP_SHARED  0x01
 #define MAP_PRIVATE 0x02
 
+// msync() flags (pcv6 extension; values as on Linux).
+#define MS_ASYNC      1  // start writing the dirty pages back
+#define MS_INVALIDATE 2  // (nothing to do: shared mappings are coherent)
+#define MS_SYNC       4  // return once they are committed on disk
+
 #endif

@@ -17,6 +17,7 @@
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "kernel/inode.h"
+#include "kernel/pagecache.h"
 #include "kernel/console.h"
 #include "kernel/file.h"
 
@@ -133,7 +134,10 @@ fileread(struct file *f, uint64 addr, int n)
     vm_prefault(p->pagetable, addr, (uint)n < avail ? (uint)n : avail, 1);
     ilock(f->ip);
     p->nofault = 1;  // the file may have grown: never fault under the lock
-    int r = readi(f->ip, 1, addr, f->off, n);
+    // Regular files are read through the page cache; directories and
+    // devices' inodes through the buffer cache.
+    int r = f->ip->type == T_FILE ? pc_read(f->ip, 1, addr, f->off, n)
+                                  : readi(f->ip, 1, addr, f->off, n);
     p->nofault = 0;
     if (r > 0)
       f->off += r;

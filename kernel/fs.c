@@ -22,6 +22,7 @@
 #include "kernel/buf.h"
 #include "kernel/log.h"
 #include "kernel/inode.h"
+#include "kernel/pagecache.h"
 
 static struct superblock sb;
 
@@ -114,22 +115,27 @@ inodes_in_use(void)
 }
 
 // The cached inode for (dev, inum), referenced, not locked and maybe not
-// read yet; 0 when every cache slot is in use.
+// read yet; 0 when every cache slot is in use. A slot nobody references
+// keeps its identity (and its cached pages, and valid) until it is given
+// to another inode, so reopening a file finds its pages still cached.
+// Slots with no pages are given away first.
 static struct inode *
 iget(uint dev, uint inum)
 {
   struct inode *empty = 0;
   acquire(&icache.lock);
   for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++) {
-    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
+    if ((ip->ref > 0 || ip->pages != 0) && ip->dev == dev && ip->inum == inum) {
       ip->ref++;
       release(&icache.lock);
       return ip;
     }
-    if (empty == 0 && ip->ref == 0)
+    if (ip->ref == 0 && (empty == 0 || (empty->pages != 0 && ip->pages == 0)))
       empty = ip;
   }
   if (empty) {
+    if (empty->pages)
+      pc_forget(empty);
     empty->dev = dev;
     empty->inum = inum;
     empty->ref = 1;
@@ -137,6 +143,23 @@ iget(uint dev, uint inum)
   }
   release(&icache.lock);
   return empty;
+}
+
+struct inode *
+inode_next_cached(int *cursor)
+{
+  acquire(&icache.lock);
+  for (; *cursor < NINODE; (*cursor)++) {
+    struct inode *ip = &icache.inode[*cursor];
+    if (ip->pages != 0) {
+      ip->ref++;
+      (*cursor)++;
+      release(&icache.lock);
+      return ip;
+    }
+  }
+  release(&icache.lock);
+  return 0;
 }
 
 struct inode *
@@ -294,6 +317,15 @@ bmap(struct inode *ip, uint bn, int alloc)
   panic("bmap: block %d beyond MAXFILE", bn);
 }
 
+uint
+bmap_lookup(struct inode *ip, uint bn)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  if (bn >= MAXFILE)
+    return 0;
+  return bmap(ip, bn, 0);
+}
+
 // Frees a block-number table and, `depth` levels down, what it points to.
 static void
 free_table(struct inode *ip, uint table, int depth)
@@ -315,6 +347,7 @@ free_table(struct inode *ip, uint table, int depth)
 void
 itrunc(struct inode *ip)
 {
+  pc_truncate(ip, 0);  // first: no mapping may touch blocks about to be reused
   for (int i = 0; i < NDIRECT; i++) {
     if (ip->addrs[i]) {
       bfree(ip->dev, ip->addrs[i]);
@@ -406,6 +439,7 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
       break;
     }
     log_write(b);
+    pc_update(ip, off, b->data + off % BSIZE, m);  // a cached page shows it at once
     brelse(b);
     done += m;
     off += m;

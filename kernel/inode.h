@@ -10,7 +10,8 @@
 //                     inside a transaction)
 // Lock legend for struct inode:
 //   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
-//   [I] fixed while ref > 0
+//   [I] fixed while ref > 0 (or while the slot holds cached pages)
+//   [pc] the page cache's lock (pagecache.c)
 #ifndef PCV6_INODE_H
 #define PCV6_INODE_H
 
@@ -33,11 +34,23 @@ struct inode {
   short nlink;
   uint size;
   uint addrs[NDIRECT + 2];
+
+  // The page cache (pagecache.c). Pages may stay cached after the last
+  // reference goes; iget drops them when it gives the slot to another file.
+  struct page *pages;     // [pc] this file's cached pages
+  struct vma *maps;       // [pc] areas mapping this file (the reverse map)
+  uint ra_next;           // [s] read-ahead: the page a sequential reader
+  uint ra_win;            // [s]   misses next, and the current window
 };
 
 void fsinit(int dev);
 void iinit(void);
 int  inodes_in_use(void);
+// The next inode slot from *cursor on that holds cached pages, with a new
+// reference (drop it with iput inside a transaction); 0 at the end.
+struct inode *inode_next_cached(int *cursor);
+// Disk block holding file block bn, or 0 if none is allocated. => locked.
+uint bmap_lookup(struct inode *ip, uint bn);
 // A fresh on-disk inode of this type, referenced and unlocked; 0 if the
 // disk has no free inode or the cache is full. => inside a transaction.
 struct inode *ialloc(uint dev, short type);

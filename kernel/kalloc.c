@@ -6,6 +6,10 @@
 // garbage rather than as plausible data. The free count is kept so that
 // tests and counters can detect leaks.
 //
+// When the free list is empty, kalloc() asks the page cache to give back
+// clean pages (pc_reclaim) before failing: cached file pages count as
+// free memory that is merely being put to use.
+//
 // Lock: kmem.lock, a leaf (nothing is acquired while holding it).
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -15,9 +19,12 @@
 #include "kernel/printf.h"
 #include "kernel/string.h"
 #include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/pagecache.h"
 
 #define JUNK_FREED 0x5a
 #define JUNK_ALLOC 0xa5
+#define RECLAIM_BATCH 32  // cache pages freed at once when memory runs out
 
 extern char end[];  // first address after the kernel image (kernel.ld)
 
@@ -54,8 +61,8 @@ kfree(void *pa)
   release(&kmem.lock);
 }
 
-void *
-kalloc(void)
+static struct run *
+take(void)
 {
   acquire(&kmem.lock);
   struct run *r = kmem.freelist;
@@ -64,6 +71,28 @@ kalloc(void)
     kmem.nfree--;
   }
   release(&kmem.lock);
+  return r;
+}
+
+// Does this hart hold no spinlock? (Then it may take the page cache's.)
+static int
+no_spinlocks_held(void)
+{
+  push_off();
+  int none = mycpu()->noff == 1;
+  pop_off();
+  return none;
+}
+
+void *
+kalloc(void)
+{
+  struct run *r = take();
+  // Out of free pages: reclaim clean page-cache pages, unless the caller
+  // holds a spinlock (the cache's lock comes after every other one but
+  // the allocator's, and reclaim may take it).
+  if (r == 0 && no_spinlocks_held() && pc_reclaim(RECLAIM_BATCH, 0) > 0)
+    r = take();
   if (r)
     memset(r, JUNK_ALLOC, PGSIZE);
   return r;

@@ -1,13 +1,40 @@
 // knobs.c -- the knob() system call: knob(which, value) sets a run-time
-// switch from knobs.h and returns its previous value, or fails with
-// EINVAL for an unknown knob. Knobs are plain words read without locks by
+// switch from knobs.h and returns its previous value (KNOB_DROP: pages
+// freed), or fails with EINVAL for an unknown
+// knob or a value out of its range. Knobs are plain words read without locks by
 // the code they steer; a change takes effect at that code's next check.
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/knobs.h"
+#include "kernel/vma.h"
+#include "kernel/pagecache.h"
 #include "kernel/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
+
+// Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
+static long
+set_in_range(volatile long *word, long value, long lo, long hi)
+{
+  if (value < lo || value > hi)
+    return -EINVAL;
+  long old = *word;
+  *word = value;
+  return old;
+}
+
+static long
+set_policy(long value)
+{
+  long old = vma_default_policy == &mmap_naive_policy ? MMAP_POLICY_NAIVE : MMAP_POLICY_CACHE;
+  if (value == MMAP_POLICY_NAIVE)
+    vma_default_policy = &mmap_naive_policy;
+  else if (value == MMAP_POLICY_CACHE)
+    vma_default_policy = &mmap_cache_policy;
+  else
+    return -EINVAL;
+  return old;
+}
 
 long
 sys_knob(void)
@@ -22,6 +49,20 @@ sys_knob(void)
     old = knob_crash_after_commit;
     knob_crash_after_commit = (long)value;
     return old;
+  case KNOB_POLICY:
+    return set_policy((long)value);
+  case KNOB_FAULTAROUND:
+    if ((long)value < 1 || (long)value > 64 || (value & (value - 1)) != 0)
+      return -EINVAL;  // a power of two: the window is aligned
+    return set_in_range(&pc_faultaround, (long)value, 1, 64);
+  case KNOB_READAHEAD:
+    return set_in_range(&pc_readahead_max, (long)value, 0, 64);
+  case KNOB_DROP:
+    return pc_drop_all();
+  case KNOB_SVADE:
+    return set_in_range(&pc_svade, (long)value, 0, 1);
+  case KNOB_PC_LIMIT:
+    return set_in_range(&pc_limit, (long)value, 0, 1L << 30);
   default:
     return -EINVAL;
   }

@@ -12,12 +12,12 @@
 #define KNOB_POLICY      2
 // Fault-around window in pages (1 = off); a power of two up to 64.
 #define KNOB_FAULTAROUND 3
-// Largest read-ahead window in pages (0 or 1 = off), at most 128.
+// Largest read-ahead window in pages (0 or 1 = off), at most 64.
 #define KNOB_READAHEAD   4
 // Any value: write back every dirty cache page and free every cache page
 // that no mapping holds (returns how many were freed).
 #define KNOB_DROP        5
-// Fault trace: 1 starts recording (clearing the buffer), 0 stops.
+// 6 is kept for the fault trace (not built yet: EINVAL today).
 #define KNOB_TRACE       6
 // Svade emulation: when 1, shared writable pages are mapped without PTE_W
 // until the first store faults (as on a hart that does not set PTE D).

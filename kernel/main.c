@@ -15,6 +15,7 @@
 #include "kernel/trap.h"
 #include "kernel/buf.h"
 #include "kernel/inode.h"
+#include "kernel/pagecache.h"
 #include "kernel/file.h"
 #include "kernel/disk.h"
 
@@ -47,6 +48,7 @@ boot_hart_init(uint64 hartid)
   plicinithart();
   binit();
   iinit();
+  pcinit();
   fileinit();
   virtio_disk_init();
   userinit();

@@ -7,8 +7,12 @@
 //            with writei() -- dirty or not, since this design does not
 //            look at the D bit -- clipped to the file's current size so
 //            that write-back never makes a file longer; then free the page.
+//   msync:   write every present page of a writable shared area back.
 // Nothing is shared: two processes (or two mappings) of one file each get
-// their own copy of every page they touch.
+// their own copy of every page they touch. Its reads go through readi()
+// and the buffer cache, not the page cache, exactly as in the lab; so a
+// naive mapping does not see stores made through a cache-policy mapping
+// of the same file until they are written back.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -38,8 +42,11 @@ pte_rights(int prot)
 }
 
 static int
-naive_fault(struct proc *p, struct vma *v, uint64 va)
+naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
 {
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte && (*pte & PTE_V))
+    return -EFAULT;  // present: its rights refused the access, and they are final
   char *mem = kzalloc();
   if (mem == 0)
     return -ENOMEM;
@@ -92,8 +99,25 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
   sfence_vma();
 }
 
+// msync: writes every present page of a writable shared area back, as
+// release does, but keeps it mapped.
+static int
+naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
+{
+  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
+    return 0;
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte && (*pte & PTE_V))
+      write_back(v->file->ip, PTE2PA(*pte), v->offset + (a - v->start));
+  }
+  return 0;
+}
+
 const struct mmap_policy mmap_naive_policy = {
   .name = "naive",
   .fault = naive_fault,
   .release = naive_release,
+  .dup = 0,  // the lab's fork: the child faults in its own copies
+  .sync = naive_sync,
 };

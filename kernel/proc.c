@@ -207,14 +207,22 @@ fork(void)
   struct proc *np = allocproc();
   if (np == 0)
     return -EAGAIN;
-  if (uvmcopy(p->pagetable, np->pagetable, 0, p->sz) != 0) {
+  // np is USED: no other hart looks at it until it is RUNNABLE, so it is
+  // filled in without its lock (vma_copy takes the page cache's lock).
+  release(&np->lock);
+  int err = uvmcopy(p->pagetable, np->pagetable, 0, p->sz);
+  if (err == 0) {
+    np->sz = p->sz;  // so that freeproc frees the copy if vma_copy fails
+    err = vma_copy(p, np);
+  }
+  if (err != 0) {
+    vma_unmap_all(np);
+    acquire(&np->lock);
     freeproc(np);
     release(&np->lock);
     return -ENOMEM;
   }
-  np->sz = p->sz;
   np->heap_base = p->heap_base;
-  vma_copy(p, np);
   *np->trapframe = *p->trapframe;
   np->trapframe->x[REG_A0] = 0;  // fork returns 0 in the child
   for (int i = 0; i < NOFILE; i++)
@@ -223,7 +231,6 @@ fork(void)
   np->cwd = idup(p->cwd);
   safestrcpy(np->name, p->name, sizeof(p->name));
   int pid = np->pid;
-  release(&np->lock);
 
   acquire(&wait_lock);
   np->parent = p;

@@ -7,6 +7,13 @@
 //     or negative), EBADF (fd not open), EACCES (not a regular file, not
 //     readable, or MAP_SHARED+PROT_WRITE on a file not open for writing),
 //     ENOMEM (no free slot or address range).
+//   int msync(void *addr, size_t len, int flags)
+//     writes back the dirty pages of every writable shared mapping in the
+//     range; MS_SYNC and MS_ASYNC both return after the pages are
+//     committed to the log (MS_ASYNC could return earlier; doing the same
+//     work is allowed and simpler). Errors: EINVAL (addr not page aligned,
+//     unknown flags, both MS_SYNC and MS_ASYNC), ENOMEM (some page of the
+//     range is not mapped), EIO (a write-back failed; its pages stay dirty).
 //   int munmap(void *addr, size_t len)
 //     errors: EINVAL (addr not page aligned, len 0, range past MAXVA),
 //     ENOMEM (the range is a hole inside one area and all NMMAP slots
@@ -81,4 +88,22 @@ sys_munmap(void)
   if (addr % PGSIZE != 0 || len == 0 || addr >= MAXVA || len > MAXVA - addr)
     return -EINVAL;
   return vma_unmap(myproc(), addr, len);
+}
+
+long
+sys_msync(void)
+{
+  uint64 addr, len;
+  int flags;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &flags);
+  if (addr % PGSIZE != 0 || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 ||
+      ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+    return -EINVAL;
+  if (len == 0)
+    return 0;
+  if (addr >= MAXVA || len > MAXVA - addr)
+    return -ENOMEM;
+  return vma_sync(myproc(), addr, len, flags);
 }

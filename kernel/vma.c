@@ -6,9 +6,11 @@
 // (p->sz). The heap in turn may not grow past the lowest area (growproc
 // asks vma_lowest()), so the two never meet.
 //
-// Which physical pages back an area is the active policy's business
-// (struct mmap_policy); this file only keeps the bookkeeping and checks
-// permissions.
+// Which physical pages back an area is its policy's business (struct
+// mmap_policy, chosen when the area is made: vma_default_policy, set by
+// the KNOB_POLICY knob); this file only keeps the bookkeeping, checks
+// permissions, and keeps every area on its inode's list of mappings (the
+// page cache's reverse map) from mmap to its removal.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -20,10 +22,10 @@
 #include "kernel/file.h"
 #include "kernel/fault.h"
 #include "kernel/vma.h"
+#include "kernel/pagecache.h"
 #include "kernel/kstats_impl.h"
 
-// The policy in force for every mapping.
-static const struct mmap_policy *policy = &mmap_naive_policy;
+const struct mmap_policy *vma_default_policy = &mmap_cache_policy;
 
 struct vma *
 vma_find(struct proc *p, uint64 va)
@@ -43,7 +45,7 @@ vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
       (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
     return -EFAULT;
   uint64 reads = p->disk_reads;
-  int err = policy->fault(p, v, va);
+  int err = v->policy->fault(p, v, va, access);
   if (err == 0) {
     kstat_inc(faults);
     if (p->disk_reads != reads)
@@ -119,6 +121,9 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   v->flags = flags;
   v->file = filedup(f);
   v->offset = off;
+  v->policy = vma_default_policy;
+  v->proc = p;
+  pc_link_vma(v);
   return start;
 }
 
@@ -126,6 +131,7 @@ static void
 drop(struct vma *v)
 {
   struct file *f = v->file;
+  pc_unlink_vma(v);
   v->used = 0;
   v->file = 0;
   fileclose(f);
@@ -140,22 +146,22 @@ unmap_part(struct proc *p, struct vma *v, uint64 lo, uint64 hi)
     struct vma *upper = alloc_slot(p);
     if (upper == 0)
       return -ENOMEM;
-    policy->release(p, v, lo, (hi - lo) / PGSIZE);
+    v->policy->release(p, v, lo, (hi - lo) / PGSIZE);
     *upper = *v;
     upper->start = hi;
     upper->offset = v->offset + (hi - v->start);
     upper->file = filedup(v->file);
-    v->end = lo;
+    pc_link_vma(upper);
+    pc_set_range(v, v->start, lo, v->offset);
     return 0;
   }
-  policy->release(p, v, lo, (hi - lo) / PGSIZE);
+  v->policy->release(p, v, lo, (hi - lo) / PGSIZE);
   if (lo == v->start && hi == v->end) {
     drop(v);
   } else if (lo == v->start) {
-    v->offset += hi - v->start;
-    v->start = hi;
+    pc_set_range(v, hi, v->end, v->offset + (hi - v->start));
   } else {
-    v->end = lo;
+    pc_set_range(v, v->start, lo, v->offset);
   }
   return 0;
 }
@@ -194,18 +200,58 @@ vma_unmap_all(struct proc *p)
 {
   for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
     if (v->used) {
-      policy->release(p, v, v->start, (v->end - v->start) / PGSIZE);
+      v->policy->release(p, v, v->start, (v->end - v->start) / PGSIZE);
       drop(v);
     }
   }
 }
 
-void
+int
 vma_copy(struct proc *parent, struct proc *child)
 {
   for (int i = 0; i < NMMAP; i++) {
-    child->vmas[i] = parent->vmas[i];
-    if (child->vmas[i].used)
-      child->vmas[i].file = filedup(parent->vmas[i].file);
+    struct vma *pv = &parent->vmas[i], *cv = &child->vmas[i];
+    *cv = *pv;
+    cv->mnext = 0;
+    if (!cv->used)
+      continue;
+    cv->file = filedup(pv->file);
+    cv->proc = child;
+    pc_link_vma(cv);
+    if (pv->policy->dup && pv->policy->dup(parent, pv, child, cv) != 0)
+      return -ENOMEM;  // the caller removes the child's areas
   }
+  return 0;
+}
+
+// Is every page of [addr, end) inside some area?
+static int
+fully_mapped(struct proc *p, uint64 addr, uint64 end)
+{
+  while (addr < end) {
+    struct vma *v = vma_find(p, addr);
+    if (v == 0)
+      return 0;
+    addr = v->end;
+  }
+  return 1;
+}
+
+int
+vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
+{
+  uint64 end = PGROUNDUP(addr + len);
+  if (!fully_mapped(p, addr, end))
+    return -ENOMEM;
+  int err = 0;
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (!v->used || end <= v->start || v->end <= addr || v->policy->sync == 0)
+      continue;
+    uint64 lo = addr > v->start ? addr : v->start;
+    uint64 hi = end < v->end ? end : v->end;
+    int e = v->policy->sync(p, v, lo, (hi - lo) / PGSIZE, flags);
+    if (e)
+      err = e;
+  }
+  return err;
 }

@@ -53,7 +53,12 @@ import time
 CASES = [
     ("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
-    ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
+    # The naive policy first: the case sets the policy knob, and the next
+    # case sets it back to the page cache for everything after it.
+    ("mmaptest-naive", "mmaptest -p naive", [r"^mmaptest: policy naive$",
+                                             r"^mmaptest: all tests succeeded$"], 600),
+    ("mmaptest", "mmaptest -p cache", [r"^mmaptest: policy cache$",
+                                       r"^mmaptest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

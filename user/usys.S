@@ -65,4 +65,5 @@ SYSCALL uptime,   SYS_uptime
 SYSCALL mmap,     SYS_mmap
 SYSCALL munmap,   SYS_munmap
 SYSCALL kstats,   SYS_kstats
+SYSCALL msync,    SYS_msync
 SYSCALL knob,     SYS_knob

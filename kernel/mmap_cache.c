@@ -1,0 +1,257 @@
+// mmap_cache.c -- the page-cache mapping policy (the default).
+//
+//   fault    MAP_SHARED: map the cache page itself, so every process and
+//            every mapping of a file page shares one physical page and
+//            sees every store at once. MAP_PRIVATE: map the cache page
+//            read-only; the first store copies it (copy-on-write) into a
+//            private page that is never written back. A read fault also
+//            maps the already cached, up-to-date neighbours in an aligned
+//            window of pc_faultaround pages (fault-around), clean.
+//   release  unmap, collecting D bits into the cache pages, then write
+//            back the dirty pages of a writable shared range.
+//   dup      fork: the child gets the parent's private copies, shared
+//            copy-on-write between the two; cache pages it faults in.
+//   sync     msync: write back the dirty pages of the range.
+//
+// Dirty tracking. A hart that sets PTE A/D itself (QEMU) needs nothing
+// from us: a clean shared writable page is mapped with W and the store
+// sets D. A hart that faults instead (Svade) is emulated with the
+// pc_svade knob: clean pages are then mapped without W, and the first
+// store faults into cache_fault, which just marks the PTE writable and
+// dirty. Write-back takes W away again in that mode (pagecache.c).
+//
+// Locks: PTEs of these areas change only under pc.lock (pagecache.c),
+// which reverse-map walkers also hold; page-table pages are allocated
+// before taking it (walk with alloc), since kalloc may reclaim.
+// Anonymous private pages (PG_ANON) are reference counted under pc.lock.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/sleeplock.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/kalloc.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
+#include "kernel/inode.h"
+#include "kernel/file.h"
+#include "kernel/vma.h"
+#include "kernel/fault.h"
+#include "kernel/pagecache.h"
+#include "kernel/kstats_impl.h"
+
+// The file page behind va. 64 bits: an area may start far past any file.
+static uint64
+pgno_of(struct vma *v, uint64 va)
+{
+  return (v->offset + (va - v->start)) / PGSIZE;
+}
+
+// A page number clipped to what the cache's 32-bit page numbers hold
+// (far beyond MAXFILE, so nothing past it is ever cached).
+static uint
+clip(uint64 pgno)
+{
+  return pgno > 0xFFFFFFFFUL ? 0xFFFFFFFFU : (uint)pgno;
+}
+
+// PTE rights for a cache page in v: never W for private areas (a store
+// must fault to copy), nor for clean pages under Svade emulation.
+static int
+rights(struct vma *v, int dirty)
+{
+  int perm = PTE_U | PTE_R;
+  if (v->prot & PROT_EXEC)
+    perm |= PTE_X;
+  if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE) && (dirty || !pc_svade))
+    perm |= PTE_W;
+  if (dirty)
+    perm |= PTE_A | PTE_D;
+  return perm;
+}
+
+// Maps the up-to-date cache pages next to va (already mapped) that need
+// no I/O, clean, in the aligned window of pc_faultaround pages clipped to
+// the area and the file. => pc.lock held; ip locked (its size is stable).
+static void
+fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip)
+{
+  long win = pc_faultaround;
+  if (win <= 1)
+    return;
+  if (win > 64)
+    win = 64;  // an aligned window of <= 512 pages stays in one table page
+  uint64 span = (uint64)win * PGSIZE;
+  uint64 lo = va & ~(span - 1), hi = lo + span;
+  if (lo < v->start)
+    lo = v->start;
+  if (hi > v->end)
+    hi = v->end;
+  uint64 npages = (ip->size + PGSIZE - 1) / PGSIZE;
+  pte_t *base = walk(p->pagetable, va, 0);
+  int n = 0;
+  for (uint64 a = lo; a < hi; a += PGSIZE) {
+    uint64 pgno = pgno_of(v, a);
+    if (a == va || pgno >= npages)
+      continue;
+    pte_t *pte = base + ((long)(a - va) / PGSIZE);
+    if (*pte & PTE_V)
+      continue;
+    struct page *pg = pc_lookup_locked(ip, (uint)pgno);
+    if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE)
+      continue;
+    *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
+    pg->mapcount++;
+    n++;
+  }
+  __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
+}
+
+// A private copy of the page at pa, or 0.
+static void *
+copy_page(uint64 pa)
+{
+  void *mem = kalloc();
+  if (mem == 0)
+    return 0;
+  memmove(mem, (void *)pa, PGSIZE);
+  pc_anon_init(mem);
+  kstat_inc(cow_copies);
+  return mem;
+}
+
+// A store to a present page the PTE does not let us write: copy-on-write
+// in a private area, "now dirty" in a shared one under Svade emulation.
+// => no locks held.
+static int
+write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte)
+{
+  if (v->flags & MAP_SHARED) {
+    pc_lock();
+    if (*pte & PTE_V)
+      __atomic_fetch_or(pte, PTE_W | PTE_D | PTE_A, __ATOMIC_SEQ_CST);
+    pc_unlock();
+    sfence_vma();
+    return 0;
+  }
+  uint64 pa = PTE2PA(*pte);  // only this process changes its own PTEs' pages
+  void *mem = 0;
+  if (!pc_anon_sole(pa) && (mem = copy_page(pa)) == 0)
+    return -ENOMEM;
+  pc_lock();
+  uint64 old = *pte;
+  struct page *pg = pa2page(pa);
+  if (mem) {
+    *pte = PA2PTE((uint64)mem) | PTE_FLAGS(old) | PTE_W | PTE_A | PTE_D;
+    pc_unmapped_locked(pg, old);
+  } else {
+    *pte = old | PTE_W | PTE_A | PTE_D;  // the last owner of a copy
+  }
+  pc_unlock();
+  sfence_vma();
+  return 0;
+}
+
+static int
+cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
+{
+  pte_t *pte = walk(p->pagetable, va, 1);  // table pages now, not under pc.lock
+  if (pte == 0)
+    return -ENOMEM;
+  if (*pte & PTE_V) {
+    if (access != FAULT_WRITE)
+      return 0;  // mapped meanwhile (fault-around): retry the access
+    return write_present(p, v, va, pte);
+  }
+  uint64 pgno = pgno_of(v, va);
+  if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)
+    return -EFAULT;  // past the end of any file: the SIGBUS rule
+  struct inode *ip = v->file->ip;
+  ilock(ip);
+  struct page *pg;
+  int major;
+  int err = pc_get(ip, (uint)pgno, &pg, &major);
+  if (err) {
+    iunlock(ip);
+    return err;  // -EFAULT past the end of the file: the process dies
+  }
+  uint64 pa = page2pa(pg);
+  void *mem = 0;
+  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE) && (mem = copy_page(pa)) == 0) {
+    pc_put(pg);
+    iunlock(ip);
+    return -ENOMEM;
+  }
+  pc_lock();
+  if (mem) {
+    *pte = PA2PTE((uint64)mem) | rights(v, 0) | PTE_W | PTE_A | PTE_D | PTE_V;
+  } else {
+    *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
+    pc_mapped_locked(pg);
+  }
+  if (access != FAULT_WRITE)
+    fault_around(p, v, va, ip);
+  pc_unlock();
+  pc_put(pg);
+  iunlock(ip);
+  return 0;
+}
+
+static void
+cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  uint64 end = va + npages * PGSIZE;
+  pc_lock();
+  for (uint64 a = va; a < end; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
+    pc_unmapped_locked(pa2page(PTE2PA(old)), old);
+  }
+  pc_unlock();
+  sfence_vma();
+  if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+    pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+}
+
+static int
+cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *cv)
+{
+  if (pv->flags & MAP_SHARED)
+    return 0;  // the child faults the shared cache pages in itself
+  for (uint64 a = pv->start; a < pv->end; a += PGSIZE) {
+    pte_t *ppte = walk(parent->pagetable, a, 0);
+    if (ppte == 0 || (*ppte & PTE_V) == 0 || !pc_is_anon(PTE2PA(*ppte)))
+      continue;
+    pte_t *cpte = walk(child->pagetable, a, 1);
+    if (cpte == 0)
+      return -ENOMEM;
+    pc_lock();
+    uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
+    pc_anon_get(PTE2PA(old));
+    *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
+    pc_unlock();
+  }
+  sfence_vma();  // the parent's copies are read-only now
+  return 0;
+}
+
+static int
+cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
+{
+  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
+    return 0;  // nothing of a private or read-only area reaches the file
+  return pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+}
+
+const struct mmap_policy mmap_cache_policy = {
+  .name = "cache",
+  .fault = cache_fault,
+  .release = cache_release,
+  .dup = cache_dup,
+  .sync = cache_sync,
+};

@@ -1,0 +1,124 @@
+// pagecache.h -- the shared per-inode page cache, and the descriptor every
+// physical page has (struct page).
+//
+// One cache page holds one PGSIZE piece of one file: (inode, page number).
+// read(), the cache mapping policy (mmap_cache.c) and write-back all use
+// the same page, so every process that maps or reads a file page sees
+// one physical page. The contract, page states, lock legend and lock
+// order are at the top of pagecache.c.
+//
+// Lock legend for struct page:
+//   [pc] the cache lock, pc.lock (pagecache.c)
+//   [s]  the owning inode's sleep lock (page contents during I/O)
+#ifndef PCV6_PAGECACHE_H
+#define PCV6_PAGECACHE_H
+
+#include "kernel/types.h"
+
+struct inode;
+struct proc;
+struct vma;
+
+// struct page flags.
+#define PG_CACHE    0x01  // in the page cache: ip and pgno name it
+#define PG_UPTODATE 0x02  // contents match the file (or newer)
+#define PG_DIRTY    0x04  // D bits were collected: newer than the disk
+#define PG_IO       0x08  // being filled or written back (under ip's lock)
+#define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
+#define PG_REFD     0x20  // used since the clock hand last passed
+
+struct page {
+  uint16 flags;          // [pc] PG_*
+  int ref;               // [pc] transient holders (cache), owners (anon)
+  int mapcount;          // [pc] PTEs of cache-policy areas mapping it
+  struct inode *ip;      // [pc] owner (cache pages)
+  uint pgno;             // [pc] page index in the file
+  struct page *hnext;    // [pc] hash chain
+  struct page *inext;    // [pc] the owner's list of cached pages
+  struct page *iprev;
+  struct page *cnext;    // [pc] the clock ring of all cache pages
+  struct page *cprev;
+};
+
+void pcinit(void);
+struct page *pa2page(uint64 pa);
+uint64 page2pa(struct page *pg);
+
+// ---- cache lookups (=> ip locked by the caller for all of these) ----
+
+// The up-to-date cache page for (ip, pgno), with a reference for the
+// caller, reading it -- and up to the read-ahead window after it -- on a
+// miss. *major is set to 1 if the call waited for the disk. Errors:
+// -EFAULT when pgno lies wholly past the end of the file, -ENOMEM, -EIO.
+int pc_get(struct inode *ip, uint pgno, struct page **out, int *major);
+void pc_put(struct page *pg);  // => nothing locked needed
+// read() of a regular file: copies n bytes at off to dst (user address
+// if user). Bytes transferred or -E*. => ip locked; nofault set by caller.
+int pc_read(struct inode *ip, int user, uint64 dst, uint off, uint n);
+// writei() calls this after changing the file's bytes [off, off+n) in
+// its buffers, so a cached page shows them at once. src is a kernel
+// pointer to those bytes.
+void pc_update(struct inode *ip, uint off, const void *src, uint n);
+// The file shrinks to size bytes (O_TRUNC, or freeing the inode): pages
+// past it leave every mapping and the cache; the rest of the last page
+// is zeroed.
+void pc_truncate(struct inode *ip, uint size);
+// The inode slot is being reused for another file (iget): drop all of
+// its pages. => icache.lock held; ip has no references.
+void pc_forget(struct inode *ip);
+
+// ---- write-back (=> no locks held; takes begin_op and ip's lock) ----
+
+// Writes back every dirty page of ip in [lo, hi) page numbers (found from
+// PG_DIRTY and the D bits of every mapping). 0, or -EIO (the pages that
+// failed stay dirty).
+int pc_writeback_range(struct inode *ip, uint lo, uint hi);
+// Writes back everything dirty and frees every unmapped cache page;
+// returns the number of pages freed.
+int pc_drop_all(void);
+
+// ---- the reverse map: mappings of an inode ----
+
+// Links / unlinks an area into its inode's list of mappings.
+void pc_link_vma(struct vma *v);
+void pc_unlink_vma(struct vma *v);
+// Changes an area's range under the cache lock, so that reverse-map
+// walkers see either the old or the new range, never half of each.
+void pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset);
+
+// ---- memory pressure ----
+
+// Frees up to want cache pages with the clock (clean first, mapped ones
+// unmapped through the reverse map); dirty pages are written back only
+// if may_write (=> then no locks held at all). Returns pages freed.
+int pc_reclaim(int want, int may_write);
+
+// ---- for the cache mapping policy (mmap_cache.c) ----
+
+void pc_lock(void);
+void pc_unlock(void);
+// The cache page (ip, pgno) or 0. => pc.lock held.
+struct page *pc_lookup_locked(struct inode *ip, uint pgno);
+// A PTE now maps cache page pg. => pc.lock held.
+void pc_mapped_locked(struct page *pg);
+// A PTE that held `old` (a cache page pg, or an anonymous copy) was
+// cleared by its owner: collects D, drops the mapping or the copy.
+// => pc.lock held.
+void pc_unmapped_locked(struct page *pg, uint64 old);
+// Makes every hart forget p's translation of va. => any locks.
+void pc_shootdown(struct proc *p, uint64 va);
+// Anonymous private copies: mem (from kalloc) becomes one with one
+// owner; get adds an owner (=> pc.lock held); is_anon / sole tell
+// whether pa is such a copy / one with a single owner.
+void pc_anon_init(void *mem);
+void pc_anon_get(uint64 pa);
+int pc_is_anon(uint64 pa);
+int pc_anon_sole(uint64 pa);
+
+// ---- knobs (knobs.c) ----
+extern volatile long pc_faultaround;  // pages, power of two, 1 = off
+extern volatile long pc_readahead_max;// pages, 0/1 = off
+extern volatile long pc_svade;        // 1: track dirtiness by store faults
+extern volatile long pc_limit;        // most cache pages, 0 = no limit
+
+#endif

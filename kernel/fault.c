@@ -6,9 +6,9 @@
 // missing page at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
-//   2. mapped file area: va lies in one of the process's vmas; vma.c
-//      checks the access against the area's rights and its policy
-//      supplies the page.
+//   2. mapped file area: va lies in one of the process's vmas; the
+//      access is checked against the area's rights and the area's
+//      policy (mmap_cache.c or mmap_naive.c) supplies the page.
 // Everything else -- the stack guard page, addresses beyond the break,
 // stores to read-only pages, kernel addresses -- returns -EFAULT and the
 // caller kills the process.
@@ -21,7 +21,9 @@
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/vma.h"
+#include "kernel/fcntl.h"
 #include "kernel/fault.h"
+#include "kernel/kstats_impl.h"
 
 // Would a user access of this kind go through this PTE?
 static int
@@ -49,6 +51,28 @@ fault_lazy_heap(struct proc *p, uint64 va)
   return 0;
 }
 
+// A fault at va inside area v: 0 when the page is now mapped, -EFAULT
+// when v->prot does not allow the access, else the policy's error.
+static int
+fault_area(struct proc *p, struct vma *v, uint64 va, int access)
+{
+  // RISC-V has no write-only pages, so PROT_WRITE implies reading.
+  if ((access == FAULT_WRITE && !(v->prot & PROT_WRITE)) ||
+      (access == FAULT_READ && !(v->prot & (PROT_READ | PROT_WRITE))) ||
+      (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
+    return -EFAULT;
+  uint64 reads = p->disk_reads;
+  int err = v->policy->fault(p, v, va, access);
+  if (err == 0) {
+    kstat_inc(faults);
+    if (p->disk_reads != reads)
+      kstat_inc(faults_major);
+    else
+      kstat_inc(faults_minor);
+  }
+  return err;
+}
+
 int
 fault_resolve(struct proc *p, uint64 va, int access)
 {
@@ -65,7 +89,7 @@ fault_resolve(struct proc *p, uint64 va, int access)
       return 0;
     struct vma *v = vma_find(p, va);
     if (v != 0 && access == FAULT_WRITE && (*pte & PTE_U))
-      return vma_fault(p, v, va, access);
+      return fault_area(p, v, va, access);
     return -EFAULT;
   }
 
@@ -73,6 +97,6 @@ fault_resolve(struct proc *p, uint64 va, int access)
     return access == FAULT_EXEC ? -EFAULT : fault_lazy_heap(p, va);
   struct vma *v = vma_find(p, va);
   if (v != 0)
-    return vma_fault(p, v, va, access);
+    return fault_area(p, v, va, access);
   return -EFAULT;
 }

@@ -36,26 +36,6 @@ vma_find(struct proc *p, uint64 va)
   return 0;
 }
 
-int
-vma_fault(struct proc *p, struct vma *v, uint64 va, int access)
-{
-  // RISC-V has no write-only pages, so PROT_WRITE implies reading.
-  if ((access == FAULT_WRITE && !(v->prot & PROT_WRITE)) ||
-      (access == FAULT_READ && !(v->prot & (PROT_READ | PROT_WRITE))) ||
-      (access == FAULT_EXEC && !(v->prot & PROT_EXEC)))
-    return -EFAULT;
-  uint64 reads = p->disk_reads;
-  int err = v->policy->fault(p, v, va, access);
-  if (err == 0) {
-    kstat_inc(faults);
-    if (p->disk_reads != reads)
-      kstat_inc(faults_major);
-    else
-      kstat_inc(faults_minor);
-  }
-  return err;
-}
-
 uint64
 vma_lowest(struct proc *p)
 {

@@ -4,8 +4,8 @@
 // A vma covers [start, end) of user virtual memory, page aligned, backed
 // by the file `file` from byte `offset` on. Its pages appear lazily: mmap
 // maps nothing, and the first access to each page faults into
-// vma_fault(), which checks the access against prot and asks the active
-// policy for the page. munmap, exec and exit hand ranges back through the
+// fault_resolve() (fault.c), which checks the access against prot and
+// asks the area's policy for the page. munmap, exec and exit hand ranges back through the
 // policy's release(), which writes MAP_SHARED data back to the file.
 //
 // Lock legend: [o] private to the owning process (its own system calls and
@@ -62,10 +62,6 @@ extern const struct mmap_policy *vma_default_policy;
 
 // The vma containing va, or 0.
 struct vma *vma_find(struct proc *p, uint64 va);
-// Fault on a missing page va inside v (fault_resolve has checked that it
-// is missing): 0 when the page is now mapped, -EFAULT when the access is
-// not allowed by v->prot, else the policy's error.
-int vma_fault(struct proc *p, struct vma *v, uint64 va, int access);
 
 // mmap: records a new area; returns its address or -E*.
 long vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off);

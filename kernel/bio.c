@@ -8,12 +8,16 @@
 // Locks: bcache.lock protects the list, dev, blockno and refcnt of every
 // buffer; each buffer's sleep lock protects valid and data. bcache.lock is
 // never held while sleeping for a buffer's lock.
+//
+// I/O: one block per disk request (disk.h), waited for at once. A device
+// error is fatal here: see buf_io.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/spinlock.h"
 #include "kernel/sleeplock.h"
 #include "kernel/printf.h"
 #include "kernel/proc.h"
+#include "kernel/fs.h"
 #include "kernel/disk.h"
 #include "kernel/buf.h"
 
@@ -71,12 +75,29 @@ found:
   return b;
 }
 
+// Moves b->data to or from its block with one disk request.
+//
+// Error policy: bread and bwrite have no way to report a failure, and
+// their callers (inodes, directories, bitmaps, the log) could not go on
+// without the block anyway, so a device error panics, naming the block.
+// Code that can fail a system call instead should issue disk requests
+// itself (disk.h) and handle the -EIO it gets.
+// => b->lock held.
+static void
+buf_io(struct buf *b, int write)
+{
+  struct disk_seg seg = { .addr = b->data, .len = BSIZE };
+  struct disk_req r = { .blockno = b->blockno, .write = write, .segs = &seg, .nseg = 1 };
+  if (disk_rw(&r) != 0)
+    panic("bio: I/O error %s block %d", write ? "writing" : "reading", b->blockno);
+}
+
 struct buf *
 bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);
   if (!b->valid) {
-    virtio_disk_rw(b, 0);
+    buf_io(b, 0);
     b->valid = 1;
   }
   return b;
@@ -96,7 +117,7 @@ void
 bwrite(struct buf *b)
 {
   KASSERT(holdingsleep(&b->lock));
-  virtio_disk_rw(b, 1);
+  buf_io(b, 1);
 }
 
 void

@@ -14,7 +14,6 @@
 
 struct buf {
   int valid;              // [lock] data holds the block's contents
-  int disk;               // [disk] owned by the disk driver until it clears this
   uint dev;               // [bcache]
   uint blockno;           // [bcache]
   struct sleeplock lock;

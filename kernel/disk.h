@@ -1,13 +1,73 @@
-// disk.h -- the block device under the buffer cache (virtio_disk.c).
+// disk.h -- the block device (virtio_disk.c): requests that move runs of
+// contiguous BSIZE blocks to or from memory scattered over segments, many
+// of them in flight at once.
+//
+// A request's life:
+//   fill blockno, write, segs, nseg      (caller; private fields untouched)
+//   disk_submit(r)                       queued, returns at once
+//   ... submit more, or do other work ...
+//   err = disk_wait(r)                   sleeps until the device is done
+// after which r and its segments are the caller's again (r may be reused
+// for a new submit). disk_rw() is the two in one.
+//
+// Limits: a request carries at most disk_max_segs() segments and
+// disk_max_blocks() blocks in all; callers split longer runs. Both are
+// at least 1 and fixed at boot.
+//
+// Memory: a segment's addr must be a direct-mapped kernel address (kernel
+// data or bss, or a page from kalloc) -- never the kernel stack, which the
+// device cannot see at its virtual address. The struct disk_req and the
+// disk_seg array themselves may live anywhere, the stack included.
+//
+// Errors: disk_wait returns -EIO when the device reports a failure or the
+// blocks lie past the end of the disk; the driver never panics for that.
+//
+// Lock tags: [c] set by the caller before disk_submit, read-only until
+// disk_wait returns; [d] driver-private, under the driver's lock.
 #ifndef PCV6_DISK_H
 #define PCV6_DISK_H
 
-struct buf;
+#include "kernel/types.h"
+
+// One piece of memory a request reads into or writes from.
+struct disk_seg {
+  void *addr;          // [c] direct-mapped kernel address
+  uint32 len;          // [c] a nonzero multiple of BSIZE
+};
+
+struct disk_req {
+  uint64 blockno;          // [c] first block (BSIZE units)
+  int write;               // [c] 1 = write to disk, 0 = read
+  struct disk_seg *segs;   // [c] the blocks blockno.. in order, scattered over segs
+  int nseg;                // [c] 1..disk_max_segs()
+
+  // Driver-private: set by disk_submit.
+  int state;               // [d] DISK_REQ_QUEUED or DISK_REQ_DONE
+  int error;               // [d] 0 or -EIO, valid once DONE
+  int head;                // [d] descriptor chain head while QUEUED
+  uint32 nblocks;          // [d] total blocks of segs
+};
+
+#define DISK_REQ_QUEUED 1  // handed to the device (or waiting for room)
+#define DISK_REQ_DONE   2  // the device finished it; error says how
 
 void virtio_disk_init(void);
-// Reads or writes b->data as block b->blockno; sleeps until done.
-// => b->lock held.
-void virtio_disk_rw(struct buf *b, int write);
 void virtio_disk_intr(void);
+
+// Queues r, sleeping while the queue has no room for it; returns at once
+// after that. r's segments must respect disk_max_segs/disk_max_blocks.
+// => no spinlocks held; r and its segs stay valid until disk_wait returns.
+void disk_submit(struct disk_req *r);
+// Sleeps until r is complete. Returns 0, or -EIO if the device reported
+// an error (or the blocks are past the end of the disk). Counts a read
+// in myproc()->disk_reads.
+// => no spinlocks held; r was submitted and not yet waited for.
+int disk_wait(struct disk_req *r);
+// disk_submit + disk_wait.
+int disk_rw(struct disk_req *r);
+// Most blocks one request may carry, and most segments (from the device's
+// limits and the queue size); callers split longer runs.
+int disk_max_blocks(void);
+int disk_max_segs(void);
 
 #endif

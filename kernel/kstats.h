@@ -41,6 +41,9 @@ struct kstats {
   uint64 tlb_shootdowns;    // remote sfence.vma requests sent to other harts
 
   // ---- the disk (virtio_disk.c) ----
+  // A request moves a run of contiguous blocks; a 32-block request adds 1
+  // to *_reqs and 32 to *_blocks. Requests the device failed count in
+  // *_reqs but move no blocks.
   uint64 disk_read_reqs;    // read requests completed by the device
   uint64 disk_read_blocks;  // BSIZE blocks those requests read
   uint64 disk_write_reqs;   // write requests completed by the device

@@ -29,6 +29,8 @@
 #define VIRTIO_MMIO_QUEUE_DRIVER_HIGH  0x094
 #define VIRTIO_MMIO_QUEUE_DEVICE_LOW   0x0a0  // the used ring
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH  0x0a4
+#define VIRTIO_MMIO_CONFIG_GENERATION  0x0fc  // changes while config changes
+#define VIRTIO_MMIO_CONFIG             0x100  // device-specific config space
 
 #define VIRTIO_MAGIC       0x74726976
 #define VIRTIO_VERSION_MODERN 2
@@ -41,6 +43,8 @@
 #define VIRTIO_STATUS_FEATURES_OK 8
 
 // Feature bits we look at.
+#define VIRTIO_BLK_F_SIZE_MAX    1   // config size_max: most bytes per descriptor
+#define VIRTIO_BLK_F_SEG_MAX     2   // config seg_max: most data descriptors per request
 #define VIRTIO_BLK_F_RO          5
 #define VIRTIO_BLK_F_SCSI        7
 #define VIRTIO_BLK_F_CONFIG_WCE 11
@@ -50,7 +54,11 @@
 #define VIRTIO_RING_F_EVENT_IDX 29
 #define VIRTIO_F_VERSION_1      32   // required by the modern interface
 
-#define VIRTQ_SIZE 8   // descriptors in our one queue (a power of two)
+// Descriptors in our one queue at most (a power of two). The driver uses
+// the largest power of two not above this and the device's QueueNumMax.
+// At 256 the descriptor table is exactly one page and each ring fits in
+// one, which is what the driver allocates.
+#define VIRTQ_SIZE 256
 
 struct virtq_desc {
   uint64 addr;
@@ -79,10 +87,18 @@ struct virtq_used {
   struct virtq_used_elem ring[VIRTQ_SIZE];
 };
 
-// Block request header; followed by the data and a one-byte status.
+// Block device config space: byte offsets from VIRTIO_MMIO_CONFIG.
+#define VIRTIO_BLK_CFG_CAPACITY  0   // le64: size in 512-byte sectors
+#define VIRTIO_BLK_CFG_SIZE_MAX  8   // le32, if VIRTIO_BLK_F_SIZE_MAX
+#define VIRTIO_BLK_CFG_SEG_MAX  12   // le32, if VIRTIO_BLK_F_SEG_MAX
+
+// Block request header; followed by the data (one or more descriptors)
+// and a one-byte status.
 #define VIRTIO_BLK_T_IN  0   // read
 #define VIRTIO_BLK_T_OUT 1   // write
-#define VIRTIO_BLK_S_OK  0
+#define VIRTIO_BLK_S_OK     0
+#define VIRTIO_BLK_S_IOERR  1
+#define VIRTIO_BLK_S_UNSUPP 2
 #define VIRTIO_SECTOR_SIZE 512
 
 struct virtio_blk_req {

@@ -52,7 +52,7 @@ static char buf[CHUNK];
 static void __attribute__((noreturn))
 fail(const char *what, const char *path)
 {
-  printf("fsstress: FAILED %s %s (errno %d)\n", what, path, errno);
+  printf("fsstress: FAILED %s %s: %s\n", what, path, strerror(errno));
   exit(1);
 }
 

@@ -50,9 +50,45 @@ import time
 # are Python regexes searched with re.MULTILINE in the command's output
 # (echo of the command excluded); all must match, in any order. Timeouts are
 # generous: the host is a busy 2-core machine emulating 3 harts.
+#
+# The tool cases check their numbers against README.md as the host sees it:
+# mkfs copies that file into the image as README when make test builds.
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+with open(README, "rb") as _f:
+    README_BYTES = _f.read()
+README_LINES = README_BYTES.split(b"\n")
+if README_LINES and README_LINES[-1] == b"":
+    README_LINES.pop()
+README_FIRST = README_LINES[0].decode()
+PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
+
 CASES = [
     ("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
+    ("ls-l", "ls -l README; ls -l /",
+     [r"^file\s+1\s+\d+\s+%d README$" % len(README_BYTES),
+      r"^dir\s+\d+\s+1\s+\d+ \.$", r"^dev\s+1\s+\d+\s+0 console$"], 120),
+    ("grep-n", "grep -n '^%s$' README; grep -in '^%s$' README"
+     % (README_FIRST, README_FIRST.upper()),
+     [r"\A1:%s\n1:%s\n" % ((re.escape(README_FIRST),) * 2)], 120),
+    ("grep-c", "grep -c PCV6 README; grep -ic PCV6 README; grep -vc pcv6 README",
+     [r"\A%d\n%d\n%d\n" % (sum(1 for l in README_LINES if b"PCV6" in l),
+                            PCV6_LINES,
+                            sum(1 for l in README_LINES if b"pcv6" not in l))], 120),
+    ("wc-l", "wc -l README; wc -lc README",
+     [r"^%d README$" % len(README_LINES),
+      r"^%d %d README$" % (len(README_LINES), len(README_BYTES))], 120),
+    ("echo-n", "echo -n abc; echo def", [r"^abcdef$"], 120),
+    ("cat-n", "echo one > n1; echo two >> n1; cat -n n1",
+     [r"\A\s+1\tone\n\s+2\ttwo\n"], 120),
+    ("bad-option", "ls -z; grep -q x README; wc -x; echo still here",
+     [r"^ls: unknown option -z\nusage: ls ", r"^usage: grep ", r"^usage: wc ",
+      r"^still here$"], 120),
+    ("cat-missing", "cat nosuchfile",
+     [r"^cat: nosuchfile: no such file or directory$"], 120),
+    ("no-program", "nosuchprog; README",
+     [r"^sh: exec nosuchprog: no such file or directory$",
+      r"^sh: exec README: not an executable program$"], 120),
     ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]

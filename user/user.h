@@ -40,6 +40,8 @@ int munmap(void *addr, size_t len);
 struct kstats;
 int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
 long knob(int which, long value); // pcv6 extension: kernel/knobs.h
+struct procinfo;
+int procinfo(struct procinfo *buf, int max); // pcv6 extension: kernel/procinfo.h
 
 // Library (user/ulib.c, user/printf.c, user/umalloc.c, user/errstr.c).
 extern int errno;

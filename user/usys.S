@@ -66,3 +66,4 @@ SYSCALL mmap,     SYS_mmap
 SYSCALL munmap,   SYS_munmap
 SYSCALL kstats,   SYS_kstats
 SYSCALL knob,     SYS_knob
+SYSCALL procinfo, SYS_procinfo

@@ -101,7 +101,8 @@ CASES = [
 
 # Crash-recovery cases, run after CASES, each on its own copy of the disk
 # image (no -snapshot): (name, round, timeout in seconds). The case boots
-# QEMU on the copy, runs fsstress, and kills QEMU with SIGKILL the moment
+# QEMU on the copy, runs "fsstress N" with N well past the round (so it
+# cannot finish first), and kills QEMU with SIGKILL the moment
 # "fsstress: round ROUND" appears -- that is the crash, synchronised on the
 # output, so it lands somewhere in round ROUND + 1. It then boots the copy
 # again (the kernel replays a committed log at boot, printing "log:
@@ -363,6 +364,7 @@ def crash_phase_run(con, round_no, timeout):
     """Phase 1, at the prompt: start fsstress and kill QEMU as soon as it
     reports round_no. Returns None or a failure reason."""
     start = con.mark()
+    command = "fsstress %d" % (round_no + 20)
     done_re = re.compile(r"^fsstress: round %d$" % round_no, re.MULTILINE)
     bad_re = re.compile(r"panic|FAILED")
 
@@ -372,13 +374,13 @@ def crash_phase_run(con, round_no, timeout):
             return "bad"
         if done_re.search(out):
             return "round"
-        body = body_of(out, "fsstress")
+        body = body_of(out, command)
         if body is not None and body.endswith(PROMPT):
             return "exited"
         return None
 
     try:
-        con.send("fsstress\n")
+        con.send(command + "\n")
         got = con.wait(check, time.monotonic() + timeout)
     except QemuDied:
         return "first boot: " + qemu_status(con)

@@ -84,9 +84,12 @@ qemu: deps
 
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 
+# Writes .gdbinit (kernel symbols, then attach to this QEMU), so that in
+# another terminal, in this directory, `gdb-multiarch -x .gdbinit` attaches.
 qemu-gdb: deps
 	$(MAKE) all
-	@echo "waiting for gdb: gdb-multiarch kernel/kernel -ex 'target remote 127.0.0.1:$(GDBPORT)'"
+	@printf 'file kernel/kernel\ntarget remote 127.0.0.1:%s\n' $(GDBPORT) > .gdbinit
+	@echo "waiting for gdb on port $(GDBPORT); in another terminal, here: gdb-multiarch -x .gdbinit"
 	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
@@ -102,7 +105,7 @@ format:
 
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
-	      scripts/mkfs fs.img .fssize
+	      scripts/mkfs fs.img .fssize .gdbinit
 
 -include $(K)/*.d $(U)/*.d
 

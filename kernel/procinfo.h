@@ -31,7 +31,7 @@ struct procinfo {
                 // its page table (program, stack, heap, mapped-file
                 // pages; not page-table pages, not its kernel stack or
                 // trapframe). A page shared by several processes counts
-                // in each; lazily grown heap not yet touched counts not.
+                // in each; lazily grown heap not touched yet does not.
   char name[PROCINFO_NAMELEN]; // program name (last element of the exec
                                // path), always NUL-terminated
 };

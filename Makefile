@@ -28,7 +28,7 @@ LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 KSRCS := $(sort $(wildcard $(K)/*.c) $(wildcard $(K)/*.S))
 KOBJS := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(KSRCS)))
 
-ULIBSRC := $(U)/ulib.c $(U)/printf.c $(U)/umalloc.c
+ULIBSRC := $(U)/ulib.c $(U)/printf.c $(U)/umalloc.c $(U)/errstr.c
 ULIBOBJ := $(ULIBSRC:.c=.o) $(U)/usys.o
 MAIN_RE := ^((int|void)[[:space:]]+)?main[[:space:]]*[(]
 UPROGSRC := $(filter-out $(ULIBSRC),$(shell grep -l -E '$(MAIN_RE)' $(U)/*.c))
@@ -84,22 +84,28 @@ qemu: deps
 
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 
+# Writes .gdbinit (kernel symbols, then attach to this QEMU), so that in
+# another terminal, in this directory, `gdb-multiarch -x .gdbinit` attaches.
 qemu-gdb: deps
 	$(MAKE) all
-	@echo "waiting for gdb: gdb-multiarch kernel/kernel -ex 'target remote 127.0.0.1:$(GDBPORT)'"
+	@printf 'file kernel/kernel\ntarget remote 127.0.0.1:%s\n' $(GDBPORT) > .gdbinit
+	@echo "waiting for gdb on port $(GDBPORT); in another terminal, here: gdb-multiarch -x .gdbinit"
 	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
+# `make test ONLY=name` (or ONLY="a b") runs just those cases after boot.
+ONLY ?=
 test: deps
 	$(MAKE) all
-	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot"
+	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
+	    $(foreach n,$(ONLY),--only $(n))
 
 format:
 	clang-format -i $(K)/*.c $(K)/*.h $(U)/*.c $(U)/*.h
 
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
-	      scripts/mkfs fs.img .fssize
+	      scripts/mkfs fs.img .fssize .gdbinit
 
 -include $(K)/*.d $(U)/*.d
 

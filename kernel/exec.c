@@ -159,12 +159,16 @@ kexec(const char *path, char **argv)
     goto bad;
   }
 
-  // Commit: from here on the old image is gone.
+  // Commit: from here on the old image is gone. The name and the table
+  // change under p->lock, which proc_list() (ps) holds while it reads
+  // them, so it never walks a table that is being freed.
   vma_unmap_all(p);
-  safestrcpy(p->name, last_element(path), sizeof(p->name));
   pagetable_t oldpt = p->pagetable;
   uint64 oldsz = p->sz;
+  acquire(&p->lock);
+  safestrcpy(p->name, last_element(path), sizeof(p->name));
   p->pagetable = pt;
+  release(&p->lock);
   p->sz = stack_top;
   p->heap_base = stack_top;
   p->trapframe->epc = eh.entry;

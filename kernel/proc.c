@@ -10,6 +10,13 @@
 // holds it from before releasing the condition lock until after the switch.
 //
 // Lock order: wait_lock -> p->lock. pid_lock is a leaf.
+//
+// proc_list() (the procinfo system call, for ps) reads other processes'
+// names and walks their page tables holding only their p->lock. That is
+// safe because a live page table is replaced (exec) only under p->lock and
+// freed (exec, freeproc) only after that or under p->lock, and its
+// interior pages are freed only with the whole table; concurrent changes
+// to its leaves just make the count a moment old.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -25,6 +32,7 @@
 #include "kernel/inode.h"
 #include "kernel/file.h"
 #include "kernel/exec.h"
+#include "kernel/procinfo.h"
 #include "kernel/proc.h"
 
 struct cpu cpus[NCPU];
@@ -487,6 +495,91 @@ either_copyin(void *dst, int user_src, uint64 src, uint64 len)
     return copyin(myproc()->pagetable, dst, src, len);
   memmove(dst, (void *)src, len);
   return 0;
+}
+
+// Counts the present user pages (valid leaves with PTE_U) in the page
+// table pt, whose entries are at `level` (2 at the root).
+// => the table cannot be freed meanwhile (the owner's p->lock held, or
+//    it is ours). Reads each entry once; a pointer outside RAM is skipped
+//    rather than followed, so even a torn read cannot fault the kernel.
+static uint64
+count_user_pages(pagetable_t pt, int level)
+{
+  uint64 n = 0;
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
+    if ((pte & PTE_V) == 0)
+      continue;
+    if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
+      if (pte & PTE_U)
+        n++;
+      continue;
+    }
+    uint64 pa = PTE2PA(pte);
+    if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
+      n += count_user_pages((pagetable_t)pa, level - 1);
+  }
+  return n;
+}
+
+static int
+procinfo_state(enum procstate s)
+{
+  switch (s) {
+  case USED: return PROCINFO_NEW;
+  case SLEEPING: return PROCINFO_SLEEPING;
+  case RUNNABLE: return PROCINFO_RUNNABLE;
+  case RUNNING: return PROCINFO_RUNNING;
+  case ZOMBIE: return PROCINFO_ZOMBIE;
+  default: return 0;
+  }
+}
+
+// Describes slot p in *pi; returns 0, or -1 if the slot is unused.
+// => wait_lock held (for p->parent; a parent's pid cannot change while it
+//    has children, since a process is freed only after exit() handed its
+//    children to init, both under wait_lock). Takes p->lock.
+static int
+proc_describe(struct proc *p, struct procinfo *pi)
+{
+  memset(pi, 0, sizeof(*pi));  // padding too: no kernel bytes leak out
+  acquire(&p->lock);
+  if (p->state == UNUSED) {
+    release(&p->lock);
+    return -1;
+  }
+  pi->pid = p->pid;
+  pi->ppid = p->parent ? p->parent->pid : 0;
+  pi->state = procinfo_state(p->state);
+  if (p->pagetable)
+    pi->pages = count_user_pages(p->pagetable, 2);
+  safestrcpy(pi->name, p->name, sizeof(pi->name));
+  release(&p->lock);
+  return 0;
+}
+
+// The procinfo system call: fills the user array dst with up to max
+// struct procinfo (kernel/procinfo.h), one per slot in use. Returns how
+// many it filled, or -EFAULT.
+// => called with nothing locked. Each entry is gathered under the locks
+//    and copied out with none held, since copyout may fault a page in.
+int
+proc_list(uint64 dst, int max)
+{
+  struct proc *self = myproc();
+  int n = 0;
+  for (struct proc *p = procs; p < &procs[NPROC] && n < max; p++) {
+    struct procinfo pi;
+    acquire(&wait_lock);
+    int r = proc_describe(p, &pi);
+    release(&wait_lock);
+    if (r < 0)
+      continue;
+    if (copyout(self->pagetable, dst + (uint64)n * sizeof(pi), &pi, sizeof(pi)) < 0)
+      return -EFAULT;
+    n++;
+  }
+  return n;
 }
 
 // Console Ctrl-P: one line per process. Takes no locks, so that it works

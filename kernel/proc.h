@@ -49,12 +49,15 @@ struct proc {
   uint64 kstack;               // [o] bottom of the kernel stack (virtual)
   uint64 sz;                   // [o] end of the heap: the program break
   uint64 heap_base;            // [o] start of the heap (just above the stack)
-  pagetable_t pagetable;       // [o] user page table
+  pagetable_t pagetable;       // [o] user page table; replaced (exec)
+                               //     under p->lock too, so proc_list()
+                               //     may walk it holding p->lock
   struct trapframe *trapframe; // [o] the page mapped at TRAPFRAME
   struct context context;      // [o] swtch() here to run the process
   struct file *ofile[NOFILE];  // [o] open files
   struct inode *cwd;           // [o] current directory
-  char name[16];               // [o] for debugging
+  char name[16];               // [o] for ps and debugging; written
+                               //     under p->lock once the process runs
   int err;                     // [o] error code of the last failed syscall
   int nofault;                 // [o] copies to/from user memory must not fault
                                //     pages in (an inode lock is held; vm.c)
@@ -83,6 +86,7 @@ int  killed(struct proc *p);
 int  growproc(long n, int lazy);
 pagetable_t proc_pagetable(struct proc *p);
 void proc_freepagetable(pagetable_t pagetable, uint64 sz);
+int  proc_list(uint64 dst, int max);   // procinfo(): kernel/procinfo.h
 int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);

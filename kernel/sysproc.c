@@ -93,3 +93,17 @@ sys_uptime(void)
   release(&tickslock);
   return t;
 }
+
+// procinfo(buf, max): describes up to max processes in the user array buf
+// (struct procinfo, kernel/procinfo.h); returns how many.
+long
+sys_procinfo(void)
+{
+  uint64 buf;
+  int max;
+  argaddr(0, &buf);
+  argint(1, &max);
+  if (max < 0)
+    return -EINVAL;
+  return proc_list(buf, max);
+}

@@ -50,9 +50,51 @@ import time
 # are Python regexes searched with re.MULTILINE in the command's output
 # (echo of the command excluded); all must match, in any order. Timeouts are
 # generous: the host is a busy 2-core machine emulating 3 harts.
+#
+# The tool cases check their numbers against README.md as the host sees it:
+# mkfs copies that file into the image as README when make test builds.
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
+with open(README, "rb") as _f:
+    README_BYTES = _f.read()
+README_LINES = README_BYTES.split(b"\n")
+if README_LINES and README_LINES[-1] == b"":
+    README_LINES.pop()
+README_FIRST = README_LINES[0].decode()
+PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
+
 CASES = [
     ("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
+    ("ls-l", "ls -l README; ls -l /",
+     [r"^file\s+1\s+\d+\s+%d README$" % len(README_BYTES),
+      r"^dir\s+\d+\s+1\s+\d+ \.$", r"^dev\s+1\s+\d+\s+0 console$"], 120),
+    ("grep-n", "grep -n '^%s$' README; grep -in '^%s$' README"
+     % (README_FIRST, README_FIRST.upper()),
+     [r"\A1:%s\n1:%s\n" % ((re.escape(README_FIRST),) * 2)], 120),
+    ("grep-c", "grep -c PCV6 README; grep -ic PCV6 README; grep -vc pcv6 README",
+     [r"\A%d\n%d\n%d\n" % (sum(1 for l in README_LINES if b"PCV6" in l),
+                            PCV6_LINES,
+                            sum(1 for l in README_LINES if b"pcv6" not in l))], 120),
+    ("wc-l", "wc -l README; wc -lc README",
+     [r"^%d README$" % len(README_LINES),
+      r"^%d %d README$" % (len(README_LINES), len(README_BYTES))], 120),
+    ("echo-n", "echo -n abc; echo def", [r"^abcdef$"], 120),
+    ("cat-n", "echo one > n1; echo two >> n1; cat -n n1",
+     [r"\A\s+1\tone\n\s+2\ttwo\n"], 120),
+    ("bad-option", "ls -z; grep -q x README; wc -x; echo still here",
+     [r"^ls: unknown option -z\nusage: ls ", r"^usage: grep ", r"^usage: wc ",
+      r"^still here$"], 120),
+    ("cat-missing", "cat nosuchfile",
+     [r"^cat: nosuchfile: no such file or directory$"], 120),
+    ("ps", "ps",
+     [r"^\s*PID\s+PPID\s+STATE\s+PAGES\s+NAME$",
+      r"^\s*1\s+0\s+sleeping\s+[1-9]\d*\s+init$",
+      r"^\s*\d+\s+1\s+sleeping\s+[1-9]\d*\s+sh$",
+      r"^\s*\d+\s+\d+\s+running\s+[1-9]\d*\s+ps$"], 120),
+    ("sleep", "sleep 1; echo woke; sleep x", [r"^woke$", r"^usage: sleep ticks"], 120),
+    ("no-program", "nosuchprog; README",
+     [r"^sh: exec nosuchprog: no such file or directory$",
+      r"^sh: exec README: not an executable program$"], 120),
     # The naive policy first: the case sets the policy knob, and the next
     # case sets it back to the page cache for everything after it.
     ("mmaptest-naive", "mmaptest -p naive", [r"^mmaptest: policy naive$",
@@ -64,7 +106,8 @@ CASES = [
 
 # Crash-recovery cases, run after CASES, each on its own copy of the disk
 # image (no -snapshot): (name, round, timeout in seconds). The case boots
-# QEMU on the copy, runs fsstress, and kills QEMU with SIGKILL the moment
+# QEMU on the copy, runs "fsstress N" with N well past the round (so it
+# cannot finish first), and kills QEMU with SIGKILL the moment
 # "fsstress: round ROUND" appears -- that is the crash, synchronised on the
 # output, so it lands somewhere in round ROUND + 1. It then boots the copy
 # again (the kernel replays a committed log at boot, printing "log:
@@ -326,6 +369,7 @@ def crash_phase_run(con, round_no, timeout):
     """Phase 1, at the prompt: start fsstress and kill QEMU as soon as it
     reports round_no. Returns None or a failure reason."""
     start = con.mark()
+    command = "fsstress %d" % (round_no + 20)
     done_re = re.compile(r"^fsstress: round %d$" % round_no, re.MULTILINE)
     bad_re = re.compile(r"panic|FAILED")
 
@@ -335,13 +379,13 @@ def crash_phase_run(con, round_no, timeout):
             return "bad"
         if done_re.search(out):
             return "round"
-        body = body_of(out, "fsstress")
+        body = body_of(out, command)
         if body is not None and body.endswith(PROMPT):
             return "exited"
         return None
 
     try:
-        con.send("fsstress\n")
+        con.send(command + "\n")
         got = con.wait(check, time.monotonic() + timeout)
     except QemuDied:
         return "first boot: " + qemu_status(con)

@@ -19,11 +19,11 @@ main(int argc, char *argv[])
   const char *path = argc > 1 ? argv[1] : "/crashed";
   int fd = open(path, O_CREATE | O_WRONLY | O_TRUNC);
   if (fd < 0) {
-    fprintf(2, "crashpoint: cannot create %s\n", path);
+    fprintf(2, "crashpoint: %s: %s\n", path, strerror(errno));
     return 1;
   }
   if (knob(KNOB_CRASH_AFTER_COMMIT, 1) < 0) {
-    fprintf(2, "crashpoint: knob failed\n");
+    perror("crashpoint: knob");
     return 1;
   }
   write(fd, LINE, sizeof(LINE) - 1);  // the machine stops during this commit

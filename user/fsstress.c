@@ -1,6 +1,6 @@
 // fsstress.c -- keep the file system busy so a crash can land anywhere.
 //
-// Usage: fsstress [ROUNDS]   (no argument: run until killed)
+// Usage: fsstress [ROUNDS]   (default DEFAULT_ROUNDS; 0: run until killed)
 //
 // Works in the directory /stress (created if missing). It forks NWORKER
 // workers that each run rounds of work on names of their own, without
@@ -40,6 +40,7 @@
 #include "user/user.h"
 
 #define NWORKER  4
+#define DEFAULT_ROUNDS 10  // a few seconds' work, for someone trying it out
 #define CHUNK    4096  // bytes per write() call
 #define BIGKB    280   // > (NDIRECT + NINDIRECT) KiB
 #define NAMELEN  32
@@ -52,7 +53,7 @@ static char buf[CHUNK];
 static void __attribute__((noreturn))
 fail(const char *what, const char *path)
 {
-  printf("fsstress: FAILED %s %s (errno %d)\n", what, path, errno);
+  printf("fsstress: FAILED %s %s: %s\n", what, path, strerror(errno));
   exit(1);
 }
 
@@ -188,10 +189,29 @@ worker_loop(int w, int rounds)
   exit(0);
 }
 
+static int
+all_digits(const char *s)
+{
+  if (*s == 0 || strlen(s) > 9)
+    return 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9')
+      return 0;
+  }
+  return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
-  int rounds = argc > 1 ? atoi(argv[1]) : 0;  // 0: forever
+  int rounds = DEFAULT_ROUNDS;
+  if (argc > 2 || (argc == 2 && !all_digits(argv[1]))) {
+    fprintf(2, "usage: fsstress [rounds]   (default %d; 0 runs until killed)\n",
+            DEFAULT_ROUNDS);
+    exit(1);
+  }
+  if (argc == 2)
+    rounds = atoi(argv[1]);
   if (mkdir("/stress") < 0) {
     struct stat st;
     if (stat("/stress", &st) < 0 || st.type != T_DIR)

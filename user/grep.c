@@ -1,6 +1,12 @@
-// grep.c -- grep pattern [file...]: print the lines that contain a match
-// for pattern, reading standard input when no file is named. With more than
-// one file each line is prefixed with "name:".
+// grep.c -- grep [-cinv] pattern [file...]: print the lines that contain
+// a match for pattern, reading standard input when no file is named. With
+// more than one file each line is prefixed with "name:".
+//
+// Options (combinable, as in -in):
+//   -c  print only how many lines were selected (per file: "name:count")
+//   -i  ignore case: letters match either way
+//   -n  prefix each line with its line number ("12:", after any "name:")
+//   -v  select the lines that do not match
 //
 // Pattern language (a small subset of POSIX basic regular expressions):
 //   c    any other character matches itself
@@ -13,9 +19,12 @@
 //
 // The pattern is compiled once into a list of items; matching walks the
 // list, trying the longest run first for starred items and backing off.
+// A line longer than LINE_MAX is examined in pieces, each matched (and
+// printed) on its own but all under the line's one number.
 //
-// Exit status: 0 if some line matched, 1 if none did, 2 on a usage error
-// or an unreadable file.
+// Exit status: 0 if some line was selected, 1 if none was, 2 on a usage
+// error (an unknown option included) or an unreadable file -- POSIX grep's
+// convention, which keeps 1 meaning "no match".
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
@@ -39,8 +48,22 @@ struct pattern {
   int at_end;    // trailing '$'
 };
 
+// One input being scanned.
+struct source {
+  const char *label;  // "name" to prefix lines with, or 0
+  int lineno;         // number of the line being examined
+  int selected;       // lines selected so far
+};
+
 static struct pattern pat;
 static char buf[LINE_MAX + 1];
+static char opt[128];  // the options seen: opt['i'] and so on
+
+static char
+lower(char c)
+{
+  return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
 
 // Translate the pattern text into pat. Returns 0, or -1 if it has too
 // many items or stars.
@@ -80,7 +103,11 @@ compile(const char *re)
 static int
 item_matches(const struct item *it, char c)
 {
-  return c != 0 && (it->any || it->ch == c);
+  if (c == 0)
+    return 0;
+  if (it->any || it->ch == c)
+    return 1;
+  return opt['i'] && lower(it->ch) == lower(c);
 }
 
 // Does pattern item k onwards match text starting exactly at s?
@@ -119,81 +146,107 @@ line_matches(const char *line)
   return 0;
 }
 
-// Print line (without its newline) if it matches. Returns 1 if it did.
-static int
-consider(char *line, const char *label)
+// Consider one line (without its newline); piece says whether it goes on
+// an overlong line whose start was already counted. Prints it if selected
+// and printing is wanted.
+static void
+consider(struct source *src, char *line, int piece)
 {
-  if (!line_matches(line))
-    return 0;
-  if (label)
-    printf("%s:%s\n", label, line);
+  if (!piece)
+    src->lineno++;
+  if (line_matches(line) == opt['v'])
+    return;
+  src->selected++;
+  if (opt['c'])
+    return;
+  // One printf per line: a line of ordinary length leaves in one write.
+  if (src->label && opt['n'])
+    printf("%s:%d:%s\n", src->label, src->lineno, line);
+  else if (src->label)
+    printf("%s:%s\n", src->label, line);
+  else if (opt['n'])
+    printf("%d:%s\n", src->lineno, line);
   else
     printf("%s\n", line);
-  return 1;
 }
 
-// Scan fd line by line. Returns matches found, or -1 on a read error.
+// Scan fd line by line. Returns 0, or -1 on a read error.
 static int
-scan(int fd, const char *label)
+scan(int fd, struct source *src)
 {
-  int have = 0, found = 0, n;
+  int have = 0, n, piece = 0;
   while ((n = read(fd, buf + have, LINE_MAX - have)) > 0) {
     have += n;
     char *start = buf, *nl;
     buf[have] = 0;
     while ((nl = strchr(start, '\n')) != 0) {
       *nl = 0;
-      found += consider(start, label);
+      consider(src, start, piece);
+      piece = 0;
       start = nl + 1;
     }
     have -= start - buf;
     if (have == LINE_MAX) {  // one overlong line: take what we have
-      found += consider(buf, label);
+      consider(src, buf, piece);
+      piece = 1;
       have = 0;
     }
     memmove(buf, start, have);
   }
   if (have > 0) {  // last line without a newline
     buf[have] = 0;
-    found += consider(buf, label);
+    consider(src, buf, piece);
   }
-  return n < 0 ? -1 : found;
+  if (opt['c'] && src->label)
+    printf("%s:%d\n", src->label, src->selected);
+  else if (opt['c'])
+    printf("%d\n", src->selected);
+  return n < 0 ? -1 : 0;
+}
+
+static int
+usage(void)
+{
+  fprintf(2, "usage: grep [-cinv] pattern [file...]\n");
+  return 2;
 }
 
 int main(int argc, char **argv)
 {
-  if (argc < 2) {
-    fprintf(2, "usage: grep pattern [file...]\n");
-    return 2;
-  }
-  if (compile(argv[1]) < 0) {
+  int first = getflags(argc, argv, "cinv", opt);
+  if (first < 0 || first >= argc)
+    return usage();
+  if (compile(argv[first]) < 0) {
     fprintf(2, "grep: pattern too complex\n");
     return 2;
   }
-  if (argc == 2) {
-    int r = scan(0, 0);
-    if (r < 0)
-      fprintf(2, "grep: read error (errno %d)\n", errno);
-    return r < 0 ? 2 : (r > 0 ? 0 : 1);
+  first++;
+  if (first == argc) {
+    struct source src = { 0, 0, 0 };
+    if (scan(0, &src) < 0) {
+      perror("grep: read");
+      return 2;
+    }
+    return src.selected > 0 ? 0 : 1;
   }
-  int found = 0, trouble = 0;
-  for (int i = 2; i < argc; i++) {
+  int selected = 0, trouble = 0;
+  for (int i = first; i < argc; i++) {
     int fd = open(argv[i], O_RDONLY);
     if (fd < 0) {
-      fprintf(2, "grep: cannot open %s (errno %d)\n", argv[i], errno);
+      fprintf(2, "grep: %s: %s\n", argv[i], strerror(errno));
       trouble = 1;
       continue;
     }
-    int r = scan(fd, argc > 3 ? argv[i] : 0);
+    struct source src = { argc - first > 1 ? argv[i] : 0, 0, 0 };
+    int r = scan(fd, &src);
     close(fd);
     if (r < 0) {
-      fprintf(2, "grep: %s: read error (errno %d)\n", argv[i], errno);
+      fprintf(2, "grep: %s: %s\n", argv[i], strerror(errno));
       trouble = 1;
-    } else {
-      found += r;
     }
+    selected += src.selected;
   }
   if (trouble)
     return 2;
-  return found > 0 ? 0 : 1;
+  return selected > 0 ? 0 : 1;
 }

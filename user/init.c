@@ -38,7 +38,7 @@ start_shell(void)
   int pid = fork();
   if (pid == 0) {
     exec("sh", sh_argv);
-    fprintf(2, "init: exec sh failed (errno %d)\n", errno);
+    perror("init: exec sh");
     exit(1);
   }
   return pid;
@@ -52,7 +52,7 @@ int main(void)
     printf("init: starting sh\n");
     int sh = start_shell();
     if (sh < 0) {
-      fprintf(2, "init: fork failed (errno %d)\n", errno);
+      perror("init: fork");
       pause(RESTART_DELAY);
       continue;
     }
@@ -63,7 +63,7 @@ int main(void)
       if (pid == sh)
         break;
       if (pid < 0) {  // no children at all: should not happen, shell lost
-        fprintf(2, "init: wait failed (errno %d)\n", errno);
+        perror("init: wait");
         break;
       }
     }

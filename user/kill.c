@@ -1,5 +1,6 @@
-// kill.c -- kill pid...: ask the kernel to terminate each listed process.
-// Exits 1 if any pid was malformed or could not be killed.
+// kill.c -- kill pid...: ask the kernel to terminate each listed process
+// (`ps` lists them). Exits 1 if any pid was malformed or could not be
+// killed. There are no signals, so no options such as -9.
 #include "kernel/types.h"
 #include "user/user.h"
 
@@ -18,17 +19,19 @@ is_number(const char *s)
 
 int main(int argc, char **argv)
 {
-  if (argc < 2) {
+  static char opt[128];
+  int first = getflags(argc, argv, "", opt);
+  if (first < 0 || first == argc) {
     fprintf(2, "usage: kill pid...\n");
     return 1;
   }
   int status = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = first; i < argc; i++) {
     if (!is_number(argv[i])) {
       fprintf(2, "kill: %s: not a process id\n", argv[i]);
       status = 1;
     } else if (kill(atoi(argv[i])) < 0) {
-      fprintf(2, "kill: %s: failed (errno %d)\n", argv[i], errno);
+      fprintf(2, "kill: %s: %s\n", argv[i], strerror(errno));
       status = 1;
     }
   }

@@ -1,7 +1,13 @@
-// ls.c -- ls [path...]: describe files. For a directory, one line per
-// entry; for anything else, one line for the path itself. With no
-// arguments, lists ".". Each line is: name (padded to DIRSIZ), type
-// (1 dir, 2 file, 3 device, as in kernel/stat.h), inode number, size.
+// ls.c -- ls [-l] [path...]: name files. For a directory, one line per
+// entry; for anything else, one line for the path itself. With no paths,
+// lists ".".
+//
+// Plain ls prints each name on a line of its own. ls -l prints, per line,
+//   type  links  inode  size  name
+// where type is "dir", "file" or "dev" (kernel/stat.h), links the number of
+// directory entries naming the file, inode its inode number and size its
+// length in bytes:
+//   file     1     2    12345 README
 //
 // Directories are read raw: their content is an array of struct dirent,
 // where inum 0 marks an unused slot and a name of exactly DIRSIZ bytes has
@@ -13,19 +19,27 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
+static int long_format;  // -l
+
+static const char *
+type_name(int type)
+{
+  switch (type) {
+  case T_DIR: return "dir";
+  case T_FILE: return "file";
+  case T_DEVICE: return "dev";
+  default: return "?";
+  }
+}
+
 static void
 print_entry(const char *name, const struct stat *st)
 {
-  char padded[DIRSIZ + 1];
-  int n = strlen(name);
-  if (n >= DIRSIZ) {  // long names are shown whole, unpadded
-    printf("%s %d %u %lu\n", name, st->type, st->ino, st->size);
-    return;
-  }
-  memmove(padded, name, n);
-  memset(padded + n, ' ', DIRSIZ - n);
-  padded[DIRSIZ] = 0;
-  printf("%s %d %u %lu\n", padded, st->type, st->ino, st->size);
+  if (long_format)
+    printf("%-4s %5d %5u %8lu %s\n", type_name(st->type), st->nlink, st->ino,
+           st->size, name);
+  else
+    printf("%s\n", name);
 }
 
 // List the entries of the open directory fd, whose path is dir.
@@ -40,7 +54,7 @@ list_dir(int fd, const char *dir)
   int status = 0;
   int dlen = strlen(dir);
   if (dlen + 1 + DIRSIZ + 1 > MAXPATH) {
-    fprintf(2, "ls: path too long: %s\n", dir);
+    fprintf(2, "ls: %s: path too long\n", dir);
     return -1;
   }
   memmove(path, dir, dlen);
@@ -50,9 +64,13 @@ list_dir(int fd, const char *dir)
       continue;
     memmove(name, de.name, DIRSIZ);
     name[DIRSIZ] = 0;
+    if (!long_format) {  // the name is all we need: no stat
+      print_entry(name, 0);
+      continue;
+    }
     strcpy(path + dlen + 1, name);
     if (stat(path, &st) < 0) {
-      fprintf(2, "ls: cannot stat %s (errno %d)\n", path, errno);
+      fprintf(2, "ls: %s: %s\n", path, strerror(errno));
       status = -1;
       continue;
     }
@@ -68,12 +86,12 @@ list_path(const char *path)
   struct stat st;
   int fd = open(path, O_RDONLY);
   if (fd < 0) {
-    fprintf(2, "ls: cannot open %s (errno %d)\n", path, errno);
+    fprintf(2, "ls: %s: %s\n", path, strerror(errno));
     return -1;
   }
   int r = fstat(fd, &st);
   if (r < 0)
-    fprintf(2, "ls: cannot stat %s (errno %d)\n", path, errno);
+    fprintf(2, "ls: %s: %s\n", path, strerror(errno));
   else if (st.type == T_DIR)
     r = list_dir(fd, path);
   else
@@ -84,10 +102,17 @@ list_path(const char *path)
 
 int main(int argc, char **argv)
 {
-  if (argc < 2)
+  static char opt[128];
+  int first = getflags(argc, argv, "l", opt);
+  if (first < 0) {
+    fprintf(2, "usage: ls [-l] [path...]\n");
+    return 1;
+  }
+  long_format = opt['l'];
+  if (first == argc)
     return list_path(".") < 0;
   int status = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = first; i < argc; i++) {
     if (list_path(argv[i]) < 0)
       status = 1;
   }

@@ -31,6 +31,7 @@
 #include "kernel/param.h"
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
+#include "kernel/errno.h"
 #include "user/user.h"
 
 #define LINE_MAX   512   // longest input line, newline included
@@ -404,7 +405,7 @@ fork_or_complain(void)
 {
   int pid = fork();
   if (pid < 0)
-    fprintf(2, "sh: fork failed (errno %d)\n", errno);
+    perror("sh: fork");
   return pid;
 }
 
@@ -443,11 +444,11 @@ apply_redirect(const struct redir *r)
 {
   int fd = open(r->path, r->mode);
   if (fd < 0) {
-    fprintf(2, "sh: cannot open %s (errno %d)\n", r->path, errno);
+    fprintf(2, "sh: %s: %s\n", r->path, strerror(errno));
     return -1;
   }
   if (r->append && skip_to_end(fd) < 0) {
-    fprintf(2, "sh: cannot append to %s (errno %d)\n", r->path, errno);
+    fprintf(2, "sh: %s: cannot append: %s\n", r->path, strerror(errno));
     close(fd);
     return -1;
   }
@@ -473,7 +474,7 @@ builtin(struct node *n, int *status)
     const char *dir = n->argc > 1 ? argv[1] : "/";
     *status = 0;
     if (chdir(dir) < 0) {
-      fprintf(2, "cd: cannot cd to %s (errno %d)\n", dir, errno);
+      fprintf(2, "cd: %s: %s\n", dir, strerror(errno));
       *status = 1;
     }
     return 1;
@@ -485,18 +486,21 @@ builtin(struct node *n, int *status)
 
 // Replace this process with program argv[0]. A bare name that is not
 // found in the current directory is also tried in "/", where mkfs puts
-// every program. Returns only on failure.
+// every program. Returns only on failure, after saying why: the reason
+// from "/" when the name was not found here, else the first one (a file
+// that exists here but is no program is reported as such).
 static void
 exec_program(char **argv)
 {
   static char rooted[MAXPATH];
   exec(argv[0], argv);
-  if (strchr(argv[0], '/') == 0 && strlen(argv[0]) + 2 <= MAXPATH) {
+  if (errno == ENOENT && strchr(argv[0], '/') == 0 &&
+      strlen(argv[0]) + 2 <= MAXPATH) {
     rooted[0] = '/';
     strcpy(rooted + 1, argv[0]);
     exec(rooted, argv);
   }
-  fprintf(2, "exec %s failed\n", argv[0]);
+  fprintf(2, "sh: exec %s: %s\n", argv[0], strerror(errno));
 }
 
 // Run n in the current process, which is a child of the shell; never
@@ -550,7 +554,7 @@ run_pipeline(struct node *n)
     int p[2] = { -1, -1 };
     int more = (n->kind == N_PIPE);
     if (more && pipe(p) < 0) {
-      fprintf(2, "sh: pipe failed (errno %d)\n", errno);
+      perror("sh: pipe");
       break;
     }
     int pid = spawn(more ? n->left : n, in, p[1], p[0]);
@@ -663,7 +667,7 @@ int main(int argc, char **argv)
 {
   int in = 0;
   if (argc > 1 && (in = open(argv[1], O_RDONLY)) < 0) {
-    fprintf(2, "sh: cannot open %s (errno %d)\n", argv[1], errno);
+    fprintf(2, "sh: %s: %s\n", argv[1], strerror(errno));
     exit(1);
   }
   int interactive = (in == 0) && input_is_console(0);

@@ -41,9 +41,17 @@ int msync(void *addr, size_t len, int flags);  // pcv6 extension: MS_* in kernel
 struct kstats;
 int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
 long knob(int which, long value); // pcv6 extension: kernel/knobs.h
+struct procinfo;
+int procinfo(struct procinfo *buf, int max); // pcv6 extension: kernel/procinfo.h
 
-// Library (user/ulib.c, user/printf.c, user/umalloc.c).
+// Library (user/ulib.c, user/printf.c, user/umalloc.c, user/errstr.c).
 extern int errno;
+const char *strerror(int code);  // "no such file or directory" for ENOENT
+void perror(const char *what);   // "what: strerror(errno)" on fd 2
+// Leading "-abc" options; sets on[c] for each letter c (on: 128 zeroed
+// bytes). Returns the first operand's index, or -1 after naming an
+// unknown option on fd 2. See user/errstr.c.
+int getflags(int argc, char **argv, const char *allowed, char *on);
 char *sbrk(int);      // grow (or shrink) the heap, allocating pages now
 char *sbrklazy(int);  // grow the heap, allocating pages on first touch
 int stat(const char *, struct stat *);

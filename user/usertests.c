@@ -35,6 +35,7 @@
 #include "kernel/elf.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
+#include "kernel/procinfo.h"
 #include "user/user.h"
 #include "user/testlib.h"
 
@@ -1681,6 +1682,130 @@ test_errno(void)
 }
 
 // ---------------------------------------------------------------------------
+// procinfo: the process list behind ps
+
+static struct procinfo ptable[NPROC];
+
+// The entry for pid in a fresh procinfo() snapshot, or 0 if none.
+static struct procinfo *
+find_proc(int pid)
+{
+  int n = procinfo(ptable, NPROC);
+  CHECK(n > 0 && n <= NPROC, "procinfo returned %d", n);
+  for (int i = 0; i < n; i++) {
+    if (ptable[i].pid == pid)
+      return &ptable[i];
+  }
+  return 0;
+}
+
+static uint64
+my_pages(void)
+{
+  struct procinfo *me = find_proc(getpid());
+  CHECK(me != 0, "procinfo does not list the caller");
+  return me->pages;
+}
+
+// Arguments, states, names, padding.
+static void
+test_procinfo_list(void)
+{
+  CHECK(procinfo(ptable, 0) == 0, "procinfo(buf, 0) did not return 0");
+  CHECK(procinfo(ptable, -1) == -1 && errno == EINVAL, "procinfo(buf, -1): errno %d", errno);
+  CHECK(procinfo((struct procinfo *)KERNBASE, NPROC) == -1 && errno == EFAULT,
+        "procinfo into kernel memory: errno %d, want EFAULT", errno);
+  CHECK(procinfo(ptable, 1) == 1 && ptable[0].pid == 1, "procinfo(buf, 1): not just init");
+
+  memset(ptable, 0xff, sizeof(ptable));
+  struct procinfo *init = find_proc(1);
+  CHECK(init && init->ppid == 0 && strcmp(init->name, "init") == 0 &&
+        init->state == PROCINFO_SLEEPING && init->pages > 0, "init's entry is wrong");
+  struct procinfo *me = find_proc(getpid());
+  CHECK(me && me->state == PROCINFO_RUNNING && strcmp(me->name, "usertests") == 0,
+        "own entry: state %d name %s", me ? me->state : -1, me ? me->name : "-");
+  struct procinfo *parent = find_proc(me->ppid);
+  CHECK(parent && strcmp(parent->name, "usertests") == 0, "parent %d not listed", me->ppid);
+  // Every byte that is not a field's value must be zero: the padding
+  // after state, and the name after its NUL.
+  const uchar *raw = (const uchar *)init;
+  for (uint i = __builtin_offsetof(struct procinfo, state) + sizeof(int);
+       i < __builtin_offsetof(struct procinfo, pages); i++)
+    CHECK(raw[i] == 0, "padding byte %d is %x", i, raw[i]);
+  for (uint i = strlen(init->name); i < PROCINFO_NAMELEN; i++)
+    CHECK(init->name[i] == 0, "name byte %d is %x", i, (uchar)init->name[i]);
+
+  // A sleeping child (blocked on an empty pipe: a child in pause() would
+  // be woken, runnable, at every tick), then a zombie until collected.
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe failed");
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    char ch;
+    close(fds[1]);
+    read(fds[0], &ch, 1);
+    exit(0);
+  }
+  close(fds[0]);
+  struct procinfo *c;
+  for (int i = 0; i < 100; i++) {  // it may not have gone to sleep yet
+    c = find_proc(pid);
+    if (c && c->state == PROCINFO_SLEEPING)
+      break;
+    pause(1);
+  }
+  int st = c ? c->state : -1, ppid = c ? c->ppid : -1;
+  CHECK(kill(pid) == 0, "kill failed");
+  close(fds[1]);
+  CHECK(st == PROCINFO_SLEEPING && ppid == getpid(), "child: state %d ppid %d", st, ppid);
+  for (int i = 0; i < 100; i++) {
+    c = find_proc(pid);
+    if (c && c->state == PROCINFO_ZOMBIE)
+      break;
+    pause(1);
+  }
+  CHECK(c && c->state == PROCINFO_ZOMBIE, "killed child is not a zombie");
+  CHECK(wait(0) == pid, "wait failed");
+  CHECK(find_proc(pid) == 0, "collected child still listed");
+}
+
+// pages follows the address space exactly: eager heap at once, lazy heap
+// on first touch, mapped file pages when faulted in.
+static void
+test_procinfo_pages(void)
+{
+  uint64 base = my_pages();
+  char *p = sbrk(10 * PGSIZE);
+  CHECK(p != SBRK_ERROR, "sbrk failed");
+  CHECK(my_pages() == base + 10, "after sbrk of 10 pages: %lu, want %lu", my_pages(), base + 10);
+  char *q = sbrklazy(5 * PGSIZE);
+  CHECK(q != SBRK_ERROR, "sbrklazy failed");
+  CHECK(my_pages() == base + 10, "lazy pages counted before use");
+  q[PGSIZE] = 1;
+  CHECK(my_pages() == base + 11, "touched lazy page: %lu, want %lu", my_pages(), base + 11);
+  CHECK(sbrk(-15 * PGSIZE) != SBRK_ERROR, "shrink failed");
+  CHECK(my_pages() == base, "after shrinking: %lu, want %lu", my_pages(), base);
+
+  unlink("pi_file");
+  int fd = open("pi_file", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create pi_file");
+  static char page[PGSIZE];
+  for (int i = 0; i < 3; i++)
+    CHECK(write(fd, page, PGSIZE) == PGSIZE, "write pi_file");
+  char *m = mmap(0, 3 * PGSIZE, PROT_READ, MAP_PRIVATE, fd, 0);
+  CHECK(m != (char *)-1, "mmap failed");
+  CHECK(my_pages() == base, "mapped pages counted before use");
+  load_at((uint64)m);
+  load_at((uint64)m + 2 * PGSIZE);
+  CHECK(my_pages() == base + 2, "two mapped pages read: %lu, want %lu", my_pages(), base + 2);
+  CHECK(munmap(m, 3 * PGSIZE) == 0, "munmap failed");
+  CHECK(my_pages() == base, "after munmap: %lu, want %lu", my_pages(), base);
+  close(fd);
+  unlink("pi_file");
+}
+
+// ---------------------------------------------------------------------------
 // Clock ticks
 
 static void
@@ -1884,6 +2009,8 @@ static const struct test tests[] = {
   { "open_exhaust", test_open_exhaust },
   { "errno", test_errno },
   { "pause", test_pause },
+  { "procinfo_list", test_procinfo_list },
+  { "procinfo_pages", test_procinfo_pages },
   { "removed_cwd", test_removed_cwd },
   { "sbrk_wrap", test_sbrk_wrap },
   { "inode_cache_full", test_inode_cache_full },

@@ -67,3 +67,4 @@ SYSCALL munmap,   SYS_munmap
 SYSCALL kstats,   SYS_kstats
 SYSCALL msync,    SYS_msync
 SYSCALL knob,     SYS_knob
+SYSCALL procinfo, SYS_procinfo

@@ -1,7 +1,8 @@
-// wc.c -- count lines, words and bytes of each named file (or of standard
-// input, given no names) and print "lines words bytes name". A word is a
-// maximal run of characters that are not blanks (space, tab, newline,
-// carriage return, vertical tab, form feed).
+// wc.c -- wc [-lwc] [file...]: count lines, words and bytes of each named
+// file (or of standard input, given no names) and print them in that order,
+// then the name. With options, only the counts asked for are printed (still
+// in that order). A word is a maximal run of characters that are not blanks
+// (space, tab, newline, carriage return, vertical tab, form feed).
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
@@ -42,34 +43,51 @@ count_fd(int fd, struct counts *c)
   return n < 0 ? -1 : 0;
 }
 
+// Which counts to print: -l, -w, -c; all three when none is given.
+static char opt[128];
+
+// Print the selected counts, each followed by a space, then the name.
 static void
 report(const struct counts *c, const char *name)
 {
-  printf("%lu %lu %lu %s\n", c->lines, c->words, c->bytes, name);
+  if (opt['l'])
+    printf("%lu ", c->lines);
+  if (opt['w'])
+    printf("%lu ", c->words);
+  if (opt['c'])
+    printf("%lu ", c->bytes);
+  printf("%s\n", name);
 }
 
 int main(int argc, char **argv)
 {
-  if (argc < 2) {
+  int first = getflags(argc, argv, "lwc", opt);
+  if (first < 0) {
+    fprintf(2, "usage: wc [-lwc] [file...]\n");
+    return 1;
+  }
+  if (!opt['l'] && !opt['w'] && !opt['c'])
+    opt['l'] = opt['w'] = opt['c'] = 1;
+  if (first == argc) {
     struct counts c = {0, 0, 0};
     if (count_fd(0, &c) < 0) {
-      fprintf(2, "wc: read error (errno %d)\n", errno);
+      perror("wc: read");
       return 1;
     }
     report(&c, "");
     return 0;
   }
   int status = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = first; i < argc; i++) {
     struct counts c = {0, 0, 0};
     int fd = open(argv[i], O_RDONLY);
     if (fd < 0) {
-      fprintf(2, "wc: cannot open %s (errno %d)\n", argv[i], errno);
+      fprintf(2, "wc: %s: %s\n", argv[i], strerror(errno));
       status = 1;
       continue;
     }
     if (count_fd(fd, &c) < 0) {
-      fprintf(2, "wc: %s: read error (errno %d)\n", argv[i], errno);
+      fprintf(2, "wc: %s: %s\n", argv[i], strerror(errno));
       status = 1;
     }
     close(fd);

@@ -97,6 +97,10 @@ CASES = [
       r"^sh: exec README: not an executable program$"], 120),
     # The naive policy first: the case sets the policy knob, and the next
     # case sets it back to the page cache for everything after it.
+    ("vmctl", "vmctl faultaround 3; vmctl; vmctl drop",
+     [r"^vmctl: faultaround 3: invalid argument$", r"^free_pages [1-9]\d*$",
+      r"^faults \d+$", r"^pc_pages \d+$", r"^disk_read_reqs [1-9]\d*$",
+      r"^dropped \d+ pages$"], 120),
     ("mmaptest-naive", "mmaptest -p naive", [r"^mmaptest: policy naive$",
                                              r"^mmaptest: all tests succeeded$"], 600),
     ("mmaptest", "mmaptest -p cache", [r"^mmaptest: policy cache$",
@@ -129,7 +133,13 @@ CASES = [
 # /crashed to hold crashpoint's line.
 COMMIT_CRASH = "commit"
 CRASHPOINT_LINE = r"^committed before the crash$"
+# The case whose round is MSYNC_CRASH cuts the power right after
+# msync(MS_SYNC) returns in `pcsync write` (which keeps its mapping, so
+# only msync can have written the stores), and requires `pcsync check`
+# to find every stored byte after the next boot.
+MSYNC_CRASH = "msync"
 CRASH_CASES = [
+    ("crash-msync", MSYNC_CRASH, 900),
     ("crash-round3", 3, 900),
     ("crash-round5", 5, 900),
     ("crash-round8", 8, 900),
@@ -421,6 +431,36 @@ def crash_phase_commit(con, timeout):
     return "the machine was still running %ds after crashpoint" % timeout
 
 
+def crash_phase_msync(con, timeout):
+    """Phase 1 of the msync crash: run `pcsync write` and kill QEMU the
+    moment it says its msync returned. Returns None or a failure reason."""
+    start = con.mark()
+    synced_re = re.compile(r"^pcsync: synced$", re.MULTILINE)
+
+    def check(text):
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        if synced_re.search(out):
+            return "synced"
+        body = body_of(out, "pcsync write")
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send("pcsync write\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        return "QEMU stopped during pcsync write"
+    if got == "synced":
+        con.crash()
+        return None
+    if got is None:
+        return "no \"pcsync: synced\" within %ds" % timeout
+    return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
+
+
 def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
     """One crash case, from copying the image to fsck.
     Returns (ok, reason, console output to show, remarks)."""
@@ -443,12 +483,18 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
         argv, original = crash_argv(qemu_argv, image)
         shutil.copyfile(original, image)
         commit = round_no == COMMIT_CRASH
-        con, why = machine("run fsstress, crash " +
+        msync = round_no == MSYNC_CRASH
+        con, why = machine("cut the power after msync" if msync else
+                           "run fsstress, crash " +
                            ("at a commit point" if commit else "at round %d" % round_no))
         if why:
             return False, "first boot: " + why, outputs(), ""
-        why = crash_phase_commit(con, timeout) if commit else \
-            crash_phase_run(con, round_no, timeout)
+        if msync:
+            why = crash_phase_msync(con, timeout)
+        elif commit:
+            why = crash_phase_commit(con, timeout)
+        else:
+            why = crash_phase_run(con, round_no, timeout)
         con.stop()
         if why:
             return False, why, outputs(), ""
@@ -474,11 +520,15 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
             ok, why, out, _ = run_case(con, name, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not ok:
                 return False, "cat /crashed after replay: " + why, outputs(), remark
-        ok, why, out, _ = run_case(con, name, "ls /stress", [r"^\.\s"], timeout)
+        if msync:
+            ok, why, out, _ = run_case(con, name, "pcsync check", [r"^pcsync: data intact$"],
+                                       timeout)
+        else:
+            ok, why, out, _ = run_case(con, name, "ls /stress", [r"^\.\s"], timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
         if not ok:
-            return False, "ls /stress after the crash: " + why, outputs(), remark
+            return False, "check after the crash: " + why, outputs(), remark
 
         status, report = run_fsck(image)
         log.write("\n==== runtest: %s: fsck after recovery ====\n%s"

@@ -1,0 +1,105 @@
+// vmctl -- read the kernel's counters and set the page-cache knobs.
+//
+//   vmctl                    print every counter as "name value"
+//   vmctl policy naive|cache mapping policy for areas mapped from now on
+//   vmctl faultaround N      fault-around window in pages (1 = off)
+//   vmctl readahead N        largest read-ahead window in pages (0 = off)
+//   vmctl svade 0|1          track dirty pages by store faults (1) or by
+//                            the hardware's D bit (0)
+//   vmctl limit N            most pages the page cache may hold (0 = none)
+//   vmctl drop               write back everything dirty, free every
+//                            unmapped cache page (a cold cache)
+#include "kernel/types.h"
+#include "kernel/kstats.h"
+#include "kernel/knobs.h"
+#include "user/user.h"
+
+static const char *names[] = {KSTATS_NAMES};
+_Static_assert(sizeof(names) / sizeof(names[0]) == KSTATS_COUNT,
+               "one name per counter");
+
+static void
+usage(void)
+{
+  fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
+             "              svade 0|1 | limit N | drop]\n");
+  exit(1);
+}
+
+static int
+print_counters(void)
+{
+  struct kstats ks;
+  if (kstats(&ks) < 0) {
+    fprintf(2, "vmctl: kstats: %s\n", strerror(errno));
+    return 1;
+  }
+  uint64 *v = (uint64 *)&ks;
+  for (int i = 0; i < KSTATS_COUNT; i++)
+    printf("%s %lu\n", names[i], v[i]);
+  return 0;
+}
+
+// A decimal argument, or -1 if s is not one.
+static long
+number(const char *s)
+{
+  if (*s == 0)
+    return -1;
+  long n = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || n > 100000000)
+      return -1;
+    n = n * 10 + (*s - '0');
+  }
+  return n;
+}
+
+static int
+set(const char *what, int which, long value)
+{
+  if (value < 0)
+    usage();
+  long old = knob(which, value);
+  if (old < 0) {
+    fprintf(2, "vmctl: %s %ld: %s\n", what, value, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+  if (argc == 1)
+    return print_counters();
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "drop") == 0 && argc == 2) {
+    long n = knob(KNOB_DROP, 0);
+    if (n < 0) {
+      fprintf(2, "vmctl: drop: %s\n", strerror(errno));
+      return 1;
+    }
+    printf("dropped %ld pages\n", n);
+    return 0;
+  }
+  if (argc != 3)
+    usage();
+  if (strcmp(cmd, "policy") == 0) {
+    if (strcmp(argv[2], "naive") == 0)
+      return set(cmd, KNOB_POLICY, MMAP_POLICY_NAIVE);
+    if (strcmp(argv[2], "cache") == 0)
+      return set(cmd, KNOB_POLICY, MMAP_POLICY_CACHE);
+    usage();
+  }
+  if (strcmp(cmd, "faultaround") == 0)
+    return set(cmd, KNOB_FAULTAROUND, number(argv[2]));
+  if (strcmp(cmd, "readahead") == 0)
+    return set(cmd, KNOB_READAHEAD, number(argv[2]));
+  if (strcmp(cmd, "svade") == 0)
+    return set(cmd, KNOB_SVADE, number(argv[2]));
+  if (strcmp(cmd, "limit") == 0)
+    return set(cmd, KNOB_PC_LIMIT, number(argv[2]));
+  usage();
+  return 1;
+}

@@ -4,7 +4,10 @@
 // then LOGBLOCKS body blocks. Committing writes every dirty block to the
 // body, then the header with n > 0 -- that single sector write is the
 // commit point -- then copies the blocks to their homes, then writes the
-// header with n = 0. Recovery at boot replays a committed header.
+// header with n = 0. Each step starts only when the previous one is
+// complete on disk; within a step the blocks go out as a few multi-block
+// requests at once (the body as one run, the homes as runs of consecutive
+// blocks), in any order. Recovery at boot replays a committed header.
 //
 // Concurrent system calls share one transaction: begin_op() admits a new
 // operation only if the worst case of every admitted operation still fits
@@ -20,6 +23,7 @@
 #include "kernel/string.h"
 #include "kernel/proc.h"
 #include "kernel/buf.h"
+#include "kernel/disk.h"
 #include "kernel/log.h"
 #include "kernel/sbi.h"
 #include "kernel/knobs.h"
@@ -71,19 +75,92 @@ write_head(void)
   brelse(b);
 }
 
-// Copies each logged block from the log body to its home location.
+// ---- Moving the log body ----
+//
+// The body is staged in log_body[], which is contiguous memory, so any run
+// of body blocks is one segment: write_log copies the dirty blocks there
+// and writes the body in as few disk requests as the driver's limits
+// allow; install_trans writes each run of consecutive home blocks from
+// there, all runs in flight at once. Body blocks never pass through the
+// buffer cache, so no cached copy of one can go stale. Only the committer
+// (one at a time, log.committing) and recovery at boot use these.
+static char log_body[LOGBLOCKS][BSIZE];
+static struct disk_seg log_segs[LOGBLOCKS];
+static struct disk_req log_reqs[LOGBLOCKS];  // queued by log_io_submit
+static int log_nreq;
+
+// Queues the transfer of n blocks, from blockno on, to or from
+// log_body[first..], in requests of at most disk_max_blocks() blocks.
+static void
+log_io_submit(uint blockno, int first, int n, int write)
+{
+  int max = disk_max_blocks();
+  while (n > 0) {
+    int k = n < max ? n : max;
+    KASSERT(log_nreq < LOGBLOCKS);  // each request moves at least one block
+    struct disk_seg *seg = &log_segs[log_nreq];
+    struct disk_req *r = &log_reqs[log_nreq++];
+    seg->addr = log_body[first];
+    seg->len = k * BSIZE;
+    r->blockno = blockno;
+    r->write = write;
+    r->segs = seg;
+    r->nseg = 1;
+    disk_submit(r);
+    blockno += k;
+    first += k;
+    n -= k;
+  }
+}
+
+// Waits for every request log_io_submit queued. A failure is fatal (the
+// buffer cache's policy, bio.c): a transaction that cannot be logged or
+// installed cannot be committed or replayed, and the log is metadata.
+static void
+log_io_wait(const char *what)
+{
+  int failed = 0;
+  for (int i = 0; i < log_nreq; i++)
+    if (disk_wait(&log_reqs[i]) != 0)
+      failed = 1;
+  log_nreq = 0;
+  if (failed)
+    panic("log: I/O error %s", what);
+}
+
+// Writes each logged block from log_body[] to its home location: every
+// run of consecutive home blocks is submitted, then all are waited for
+// (they are independent of each other); the caller clears the header only
+// after this returns. Recovering, the body is first read from disk, and
+// any cached copy of a home block is given the installed contents.
+// Otherwise log_body[] still holds what write_log put there, the cached
+// home blocks already hold the same bytes, and they are unpinned.
 static void
 install_trans(int recovering)
 {
-  for (int i = 0; i < log.lh.n; i++) {
-    struct buf *from = bread(log.dev, log.start + 1 + i);
-    struct buf *to = bread(log.dev, log.lh.block[i]);
-    memmove(to->data, from->data, BSIZE);
-    bwrite(to);
-    if (!recovering)
-      bunpin(to);
-    brelse(from);
-    brelse(to);
+  int n = log.lh.n;
+  if (n < 0 || n > LOGBLOCKS)
+    panic("log: header claims %d blocks", n);
+  if (recovering) {
+    log_io_submit(log.start + 1, 0, n, 0);
+    log_io_wait("reading the log");
+  }
+  for (int i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && log.lh.block[j] == log.lh.block[j - 1] + 1; j++)
+      ;
+    log_io_submit(log.lh.block[i], i, j - i, 1);
+  }
+  log_io_wait("installing the log");
+  for (int i = 0; i < n; i++) {
+    struct buf *b;
+    if (recovering) {
+      b = bread_overwrite(log.dev, log.lh.block[i], 0);
+      memmove(b->data, log_body[i], BSIZE);
+    } else {
+      b = bread(log.dev, log.lh.block[i]);  // cached: it is pinned
+      bunpin(b);
+    }
+    brelse(b);
   }
 }
 
@@ -139,18 +216,21 @@ end_op(void)
   }
 }
 
-// Copies the dirty cached blocks into the log body.
+// Copies the dirty cached blocks into log_body[] and writes it to the log
+// on disk, returning when every block is there: the commit point, which
+// follows, must not reach the disk before them. One buffer is locked at a
+// time (holding all of them could exhaust the cache, which the pinned
+// blocks already fill up to half).
 static void
 write_log(void)
 {
   for (int i = 0; i < log.lh.n; i++) {
-    struct buf *to = bread_overwrite(log.dev, log.start + 1 + i, 0);
     struct buf *from = bread(log.dev, log.lh.block[i]);
-    memmove(to->data, from->data, BSIZE);
-    bwrite(to);
+    memmove(log_body[i], from->data, BSIZE);
     brelse(from);
-    brelse(to);
   }
+  log_io_submit(log.start + 1, 0, log.lh.n, 1);
+  log_io_wait("writing the log");
 }
 
 static void

@@ -518,7 +518,8 @@ disk_rw(struct disk_req *r)
 // first files) are read twice -- in multi-segment requests scattered over
 // the pages of one buffer in a shuffled layout, all in flight at once, and
 // one block per request, also all in flight -- and compared. A mismatch
-// means the driver would corrupt data: panic.
+// means the driver would corrupt data: panic. Last, a read running past
+// the end of the disk must come back as -EIO.
 
 #define SC_RUN    16    // blocks compared per round: 4 pages
 #define SC_BLOCKS 256
@@ -622,6 +623,15 @@ selfcheck(void)
         panic("virtio disk: self check: block %lu differs between a %d-segment read "
               "and a single-block read", base + j, nseg);
   }
+  // A request that runs past the end fails, without a panic.
+  sc_segs[0].addr = multi[0];
+  sc_segs[0].len = 2 * BSIZE;
+  sc_reqs[0].blockno = disk.capacity - 1;
+  sc_reqs[0].write = 0;
+  sc_reqs[0].segs = sc_segs;
+  sc_reqs[0].nseg = 1;
+  if (disk.max_blocks >= 2 && disk_rw(&sc_reqs[0]) != -EIO)
+    panic("virtio disk: self check: a read past the end did not fail");
   for (int i = 0; i < SC_PAGES; i++) {
     kfree(multi[i]);
     kfree(single[i]);

@@ -1262,9 +1262,9 @@ test_bigfile(void)
 }
 
 // ---------------------------------------------------------------------------
-// The disk path: data surviving the multi-block requests. Reads the disk
-// counters of kstats(); nothing else runs while usertests does, so the
-// deltas are this test's own I/O.
+// The disk path: batched log I/O, and data surviving the multi-block
+// requests. Both read the disk counters of kstats(); nothing else runs
+// while usertests does, so the deltas are this test's own I/O.
 
 static struct kstats ks_before, ks_after;
 
@@ -1272,6 +1272,33 @@ static void
 read_kstats(struct kstats *k)
 {
   CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
+}
+
+// One 8 KiB write() is one log transaction of 10 blocks (8 data blocks,
+// the inode block and a bitmap block), each written twice: to the log
+// body and to its home. Written one block per request that is about as
+// many requests as blocks; the log writes its body as one run and its
+// contiguous home blocks as one run, so requests must be far fewer.
+static void
+test_disk_batching(void)
+{
+  unlink("dbatch");
+  int fd = open("dbatch", O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "create failed");
+  for (int i = 0; i < sizeof(bigbuf); i++)
+    bigbuf[i] = (char)(i * 5 + 3);
+  read_kstats(&ks_before);
+  CHECK(write(fd, bigbuf, sizeof(bigbuf)) == sizeof(bigbuf), "8 KiB write failed");
+  read_kstats(&ks_after);
+  close(fd);
+  uint64 reqs = ks_after.disk_write_reqs - ks_before.disk_write_reqs;
+  uint64 blocks = ks_after.disk_write_blocks - ks_before.disk_write_blocks;
+  int want = 2 * sizeof(bigbuf) / BSIZE;  // the data blocks, logged and installed
+  CHECK(blocks >= want, "an 8 KiB write moved %d blocks to disk, want at least %d",
+        (int)blocks, want);
+  CHECK(reqs * 2 <= blocks, "an 8 KiB write took %d write requests for %d blocks",
+        (int)reqs, (int)blocks);
+  CHECK(unlink("dbatch") == 0, "unlink failed");
 }
 
 #define DI_BYTES (600 * 1024)  // well past NBUF blocks: read-back comes from disk
@@ -2001,6 +2028,7 @@ static const struct test tests[] = {
   { "bad_fds", test_bad_fds },
   { "concurrent_dir", test_concurrent_dir },
   { "bigfile", test_bigfile },
+  { "disk_batching", test_disk_batching },
   { "disk_integrity", test_disk_integrity },
   { "sbrk_grow_shrink", test_sbrk_grow_shrink },
   { "sbrk_huge", test_sbrk_huge },

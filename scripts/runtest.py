@@ -105,6 +105,10 @@ CASES = [
                                              r"^mmaptest: all tests succeeded$"], 600),
     ("mmaptest", "mmaptest -p cache", [r"^mmaptest: policy cache$",
                                        r"^mmaptest: all tests succeeded$"], 600),
+    # The page cache again, with dirty pages found by store faults (as on
+    # a hart without hardware D-bit updates) instead of by the D bit.
+    ("mmaptest-svade", "vmctl svade 1; mmaptest -p cache; vmctl svade 0",
+     [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

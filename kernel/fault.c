@@ -24,6 +24,9 @@
 #include "kernel/fcntl.h"
 #include "kernel/fault.h"
 #include "kernel/kstats_impl.h"
+#include "kernel/trace_impl.h"
+#include "kernel/file.h"
+#include "kernel/inode.h"
 
 // Would a user access of this kind go through this PTE?
 static int
@@ -64,11 +67,14 @@ fault_area(struct proc *p, struct vma *v, uint64 va, int access)
   uint64 reads = p->disk_reads;
   int err = v->policy->fault(p, v, va, access);
   if (err == 0) {
+    int major = p->disk_reads != reads;
     kstat_inc(faults);
-    if (p->disk_reads != reads)
+    if (major)
       kstat_inc(faults_major);
     else
       kstat_inc(faults_minor);
+    trace_event(major ? TRACE_MAJOR : TRACE_MINOR, v->file->ip->inum,
+                (v->offset + (va - v->start)) / PGSIZE);
   }
   return err;
 }

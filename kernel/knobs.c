@@ -1,6 +1,6 @@
 // knobs.c -- the knob() system call: knob(which, value) sets a run-time
 // switch from knobs.h and returns its previous value (KNOB_DROP: pages
-// freed), or fails with EINVAL for an unknown
+// freed; KNOB_TRACE: events held), or fails with EINVAL for an unknown
 // knob or a value out of its range. Knobs are plain words read without locks by
 // the code they steer; a change takes effect at that code's next check.
 #include "kernel/types.h"
@@ -8,6 +8,7 @@
 #include "kernel/knobs.h"
 #include "kernel/vma.h"
 #include "kernel/pagecache.h"
+#include "kernel/trace_impl.h"
 #include "kernel/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
@@ -59,6 +60,8 @@ sys_knob(void)
     return set_in_range(&pc_readahead_max, (long)value, 0, 64);
   case KNOB_DROP:
     return pc_drop_all();
+  case KNOB_TRACE:
+    return trace_knob((long)value);
   case KNOB_SVADE:
     return set_in_range(&pc_svade, (long)value, 0, 1);
   case KNOB_PC_LIMIT:

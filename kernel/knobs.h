@@ -17,7 +17,8 @@
 // Any value: write back every dirty cache page and free every cache page
 // that no mapping holds (returns how many were freed).
 #define KNOB_DROP        5
-// 6 is kept for the fault trace (not built yet: EINVAL today).
+// Fault trace (kernel/trace.h): 1 empties it and starts recording, 0
+// stops; returns the number of events held.
 #define KNOB_TRACE       6
 // Svade emulation: when 1, shared writable pages are mapped without PTE_W
 // until the first store faults (as on a hart that does not set PTE D).

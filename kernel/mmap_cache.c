@@ -42,6 +42,7 @@
 #include "kernel/fault.h"
 #include "kernel/pagecache.h"
 #include "kernel/kstats_impl.h"
+#include "kernel/trace_impl.h"
 
 // The file page behind va. 64 bits: an area may start far past any file.
 static uint64
@@ -106,6 +107,7 @@ fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip)
     *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
     pg->mapcount++;
     n++;
+    trace_event(TRACE_FAULTAROUND, ip->inum, pgno);
   }
   __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
 }

@@ -72,6 +72,7 @@
 #include "kernel/vma.h"
 #include "kernel/pagecache.h"
 #include "kernel/kstats_impl.h"
+#include "kernel/trace_impl.h"
 
 #define NPAGEDESC ((PHYSTOP - KERNBASE) / PGSIZE)
 #define NHASH 4096                      // hash buckets, a power of two
@@ -540,6 +541,8 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *major)
   if (err)
     return err;
   __atomic_fetch_add(&kstat_counters.readahead_pages, n - 1, __ATOMIC_RELAXED);
+  for (int i = 1; i < n; i++)
+    trace_event(TRACE_READAHEAD, ip->inum, pgno + i);
   *out = pg[0];
   return 0;
 }

@@ -79,6 +79,11 @@ static inline uint64 r_sip(void) { return CSR_READ(sip); }
 static inline void w_sip(uint64 x) { CSR_WRITE(sip, x); }
 static inline uint64 r_sie(void) { return CSR_READ(sie); }
 static inline void w_sie(uint64 x) { CSR_WRITE(sie, x); }
+// scounteren: which of cycle (bit 0), time (1), instret (2) user mode may read.
+#define SCOUNTEREN_CY (1 << 0)
+#define SCOUNTEREN_TM (1 << 1)
+#define SCOUNTEREN_IR (1 << 2)
+static inline void w_scounteren(uint64 x) { CSR_WRITE(scounteren, x); }
 static inline uint64 r_sepc(void) { return CSR_READ(sepc); }
 static inline void w_sepc(uint64 x) { CSR_WRITE(sepc, x); }
 static inline uint64 r_stvec(void) { return CSR_READ(stvec); }

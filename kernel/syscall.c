@@ -80,6 +80,7 @@ long sys_kstats(void);
 long sys_knob(void);
 long sys_msync(void);
 long sys_procinfo(void);
+long sys_tracedump(void);
 
 static long (*const syscalls[])(void) = {
   [SYS_fork] sys_fork,     [SYS_exit] sys_exit,     [SYS_wait] sys_wait,
@@ -91,7 +92,7 @@ static long (*const syscalls[])(void) = {
   [SYS_link] sys_link,     [SYS_mkdir] sys_mkdir,   [SYS_close] sys_close,
   [SYS_mmap] sys_mmap,     [SYS_munmap] sys_munmap, [SYS_kstats] sys_kstats,
   [SYS_knob] sys_knob,     [SYS_msync] sys_msync,
-  [SYS_procinfo] sys_procinfo,
+  [SYS_procinfo] sys_procinfo, [SYS_tracedump] sys_tracedump,
 };
 
 #define NSYSCALL ((int)(sizeof(syscalls) / sizeof(syscalls[0])))

@@ -28,6 +28,7 @@
 #define SYS_kstats 24   // pcv6 extension: struct kstats (kernel/kstats.h)
 #define SYS_knob   25   // pcv6 extension: run-time switches (kernel/knobs.h)
 #define SYS_msync  26   // pcv6 extension: msync(addr, len, flags)
+#define SYS_tracedump 28 // pcv6 extension: fault trace (kernel/trace.h)
 #define SYS_procinfo 27 // pcv6 extension: process list for ps (kernel/procinfo.h)
 
 #endif

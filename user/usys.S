@@ -66,5 +66,6 @@ SYSCALL mmap,     SYS_mmap
 SYSCALL munmap,   SYS_munmap
 SYSCALL kstats,   SYS_kstats
 SYSCALL msync,    SYS_msync
+SYSCALL tracedump, SYS_tracedump
 SYSCALL knob,     SYS_knob
 SYSCALL procinfo, SYS_procinfo

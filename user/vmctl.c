@@ -9,9 +9,14 @@
 //   vmctl limit N            most pages the page cache may hold (0 = none)
 //   vmctl drop               write back everything dirty, free every
 //                            unmapped cache page (a cold cache)
+//   vmctl trace on|off       start (emptying it) or stop the fault trace
+//   vmctl trace dump         print it: "trace N", then one line per event,
+//                            "SEQ KIND INUM PGNO", KIND one of minor, major,
+//                            around (fault-around), ahead (read-ahead)
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
+#include "kernel/trace.h"
 #include "user/user.h"
 
 static const char *names[] = {KSTATS_NAMES};
@@ -22,7 +27,7 @@ static void
 usage(void)
 {
   fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
-             "              svade 0|1 | limit N | drop]\n");
+             "              svade 0|1 | limit N | drop | trace on|off|dump]\n");
   exit(1);
 }
 
@@ -68,6 +73,41 @@ set(const char *what, int which, long value)
   return 0;
 }
 
+static struct trace_event events[64];
+static const char *kinds[] = {"?", "minor", "major", "around", "ahead"};
+
+static int
+trace(const char *what)
+{
+  if (strcmp(what, "on") == 0 || strcmp(what, "off") == 0) {
+    long n = knob(KNOB_TRACE, strcmp(what, "on") == 0);
+    if (n < 0) {
+      fprintf(2, "vmctl: trace %s: %s\n", what, strerror(errno));
+      return 1;
+    }
+    return 0;
+  }
+  if (strcmp(what, "dump") != 0)
+    usage();
+  long total = knob(KNOB_TRACE, 0);  // stops recording; says how many
+  if (total < 0) {
+    fprintf(2, "vmctl: trace dump: %s\n", strerror(errno));
+    return 1;
+  }
+  printf("trace %ld\n", total);
+  for (int start = 0; start < total;) {
+    int n = tracedump(events, start, 64);
+    if (n <= 0)
+      break;
+    for (int i = 0; i < n; i++) {
+      uint k = events[i].kind < 5 ? events[i].kind : 0;
+      printf("%d %s %d %d\n", events[i].seq, kinds[k], events[i].inum, events[i].pgno);
+    }
+    start += n;
+  }
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -92,6 +132,8 @@ main(int argc, char *argv[])
       return set(cmd, KNOB_POLICY, MMAP_POLICY_CACHE);
     usage();
   }
+  if (strcmp(cmd, "trace") == 0)
+    return trace(argv[2]);
   if (strcmp(cmd, "faultaround") == 0)
     return set(cmd, KNOB_FAULTAROUND, number(argv[2]));
   if (strcmp(cmd, "readahead") == 0)

@@ -59,6 +59,8 @@ CASES = [
                                              r"^mmaptest: all tests succeeded$"], 600),
     ("mmaptest", "mmaptest -p cache", [r"^mmaptest: policy cache$",
                                        r"^mmaptest: all tests succeeded$"], 600),
+    # The page cache's own tests (pctest selects the cache policy itself).
+    ("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

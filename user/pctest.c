@@ -1310,6 +1310,75 @@ test_race(void)
 }
 
 // ---------------------------------------------------------------------------
+// 14. Copy-on-write while the page is being evicted
+//
+// A store to a private mapping's read-only cache page copies the page. A
+// reader on another hart makes the cache evict constantly (a limit of 2
+// pages, misses served from the buffer cache, so they come fast), so the
+// page may be unmapped and freed while it is being copied. Every copy
+// must still hold the file's bytes, and the kernel must not trip over
+// the page that went away.
+
+#define CE_PAGES 8
+#define CE_ROUNDS 300
+#define CE_LIMIT 2
+#define CE_MAX_READS 5000  // the reader stops here even if never told to
+
+static char ce_buf[CE_PAGES * PG];
+
+// Reads pc_ce2 whole, again and again, until *stop is set.
+static void
+ce_reader(volatile char *stop)
+{
+  for (int n = 0; n < CE_MAX_READS && !*stop; n++) {
+    int fd = open_or_fail("pc_ce2", O_RDONLY);
+    CHECK(read(fd, ce_buf, sizeof(ce_buf)) == sizeof(ce_buf), "reader: short read");
+    close(fd);
+    expect_mem(ce_buf, sizeof(ce_buf), 71, 0, "reader: read() under eviction");
+  }
+}
+
+static void
+test_cow_evict(void)
+{
+  make_file("pc_ce", CE_PAGES * PG, 70);
+  make_file("pc_ce2", CE_PAGES * PG, 71);
+  make_file("pc_ceflag", PG, 72);
+  volatile char *stop = map_path("pc_ceflag", O_RDWR, PG, RW, MAP_SHARED);
+  *stop = 0;
+  long old = knob(KNOB_PC_LIMIT, CE_LIMIT);
+  CHECK(old >= 0, "cannot set KNOB_PC_LIMIT, errno %d", errno);
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    ce_reader(stop);
+    exit(0);
+  }
+  read_kstats(&ks_a);
+  for (int r = 0; r < CE_ROUNDS; r++) {
+    char *q = map_path("pc_ce", O_RDONLY, CE_PAGES * PG, RW, MAP_PRIVATE);
+    for (int i = 0; i < CE_PAGES; i++) {
+      touch(q, i, 70);
+      q[i * PG + 1] = pat(70, i * PG + 1);  // the same byte: the copy must be the file page
+      expect_mem(q + i * PG, PG, 70, i * PG, "private copy made under eviction");
+    }
+    unmap_or_fail(q, CE_PAGES * PG);
+  }
+  read_kstats(&ks_b);
+  *stop = 1;
+  reap(pid, "reader");
+  knob(KNOB_PC_LIMIT, old);
+  printf("note: cow_evict: %d copies for %d stores, %d evictions\n", (int)DELTA(cow_copies),
+         CE_ROUNDS * CE_PAGES, (int)DELTA(pc_evictions));
+  CHECK(DELTA(pc_evictions) > 0, "nothing was evicted");
+  CHECK(DELTA(cow_copies) >= CE_ROUNDS * CE_PAGES, "%d copies for %d stores",
+        (int)DELTA(cow_copies), CE_ROUNDS * CE_PAGES);
+  unmap_or_fail((void *)stop, PG);
+  unlink("pc_ce");
+  unlink("pc_ce2");
+  unlink("pc_ceflag");
+}
+
+// ---------------------------------------------------------------------------
 // The suite
 
 struct test {
@@ -1331,6 +1400,7 @@ static const struct test tests[] = {
   { "unlink", test_unlink },
   { "limit", test_limit },
   { "race", test_race },
+  { "cow_evict", test_cow_evict },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

@@ -2,8 +2,8 @@
 // write(): one physical copy of a file page for every process, coherence
 // between mappings and read()/write(), write-back of exactly the dirty
 // pages, fault-around, read-ahead, copy-on-write, msync, truncation and
-// unlink of mapped files, the cache size limit, and stores racing with
-// write-back on several harts.
+// unlink of mapped files, the cache size limit, stores racing with
+// write-back on several harts, and copies racing with eviction.
 //
 // Usage: pctest [NAME]   run every test, or only test NAME
 //

@@ -139,13 +139,24 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte)
     sfence_vma();
     return 0;
   }
-  uint64 pa = PTE2PA(*pte);  // only this process changes its own PTEs' pages
+  // Read without pc.lock: while we copy, a reverse-map walker (eviction,
+  // truncation) may take a cache page out of this PTE and free it. Only
+  // anonymous copies are ours alone.
+  uint64 pa = PTE2PA(*pte);
   void *mem = 0;
   if (!pc_anon_sole(pa) && (mem = copy_page(pa)) == 0)
     return -ENOMEM;
   pc_lock();
   uint64 old = *pte;
   struct page *pg = pa2page(pa);
+  if (!(old & PTE_V) || PTE2PA(old) != pa) {
+    // The page went meanwhile, so the copy may hold anything: drop it
+    // and let the access fault again.
+    if (mem)
+      pc_unmapped_locked(pa2page((uint64)mem), 0);
+    pc_unlock();
+    return 0;
+  }
   if (mem) {
     *pte = PA2PTE((uint64)mem) | PTE_FLAGS(old) | PTE_W | PTE_A | PTE_D;
     pc_unmapped_locked(pg, old);

@@ -631,8 +631,14 @@ pc_truncate(struct inode *ip, uint size)
     else if (pg->pgno == keep - 1 && size % PGSIZE)
       memset((char *)page2pa(pg) + size % PGSIZE, 0, PGSIZE - size % PGSIZE);
   }
-  if (ip->ra_next > keep)
+  // A sequential run past the new end is over. Keeping its window would
+  // make the next miss at `keep` look like its continuation and read
+  // twice that window -- for a truncated file's new contents, or for a
+  // new file in this slot (freeing an inode truncates it to 0).
+  if (ip->ra_next > keep) {
     ip->ra_next = keep;
+    ip->ra_win = 0;
+  }
   release(&pc.lock);
 }
 

@@ -112,6 +112,8 @@ CASES = [
     # a hart without hardware D-bit updates) instead of by the D bit.
     ("mmaptest-svade", "vmctl svade 1; mmaptest -p cache; vmctl svade 0",
      [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
+    # The page cache's own tests (pctest selects the cache policy itself).
+    ("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

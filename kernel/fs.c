@@ -140,6 +140,7 @@ iget(uint dev, uint inum)
     empty->inum = inum;
     empty->ref = 1;
     empty->valid = 0;
+    empty->ra_next = empty->ra_win = 0;  // a new file starts a new read-ahead run
   }
   release(&icache.lock);
   return empty;

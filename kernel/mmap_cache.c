@@ -182,6 +182,9 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   uint64 pgno = pgno_of(v, va);
   if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)
     return -EFAULT;  // past the end of any file: the SIGBUS rule
+  // Dirty pages can be written back to keep the cache under its limit
+  // only here, before the inode lock (write-back takes begin_op first).
+  pc_enforce_limit();
   struct inode *ip = v->file->ip;
   ilock(ip);
   struct page *pg;

@@ -82,6 +82,7 @@
 // change), so this many fit one operation's log reservation.
 #define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
 #define RA_FIRST 4                      // first read-ahead window (pages)
+#define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
 #define RA_LIMIT 64                     // most read-ahead pages per miss
 
 volatile long pc_faultaround = 16;
@@ -919,4 +920,13 @@ pc_anon_sole(uint64 pa)
   int sole = (pg->flags & PG_ANON) && pg->ref == 1;
   release(&pc.lock);
   return sole;
+}
+
+void
+pc_enforce_limit(void)
+{
+  long limit = pc_limit;
+  int over = limit > 0 ? pc.npages - (int)limit : 0;  // racy read: a hint
+  if (over > 0)
+    pc_reclaim(over + RECLAIM_SLACK, 1);
 }

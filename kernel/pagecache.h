@@ -92,6 +92,9 @@ void pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset);
 // unmapped through the reverse map); dirty pages are written back only
 // if may_write (=> then no locks held at all). Returns pages freed.
 int pc_reclaim(int want, int may_write);
+// If the cache holds more than pc_limit pages, brings it back under the
+// limit, writing dirty pages back if it must. => no locks held at all.
+void pc_enforce_limit(void);
 
 // ---- for the cache mapping policy (mmap_cache.c) ----
 

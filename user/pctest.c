@@ -1159,6 +1159,34 @@ test_limit(void)
         (int)want, (int)bad);
   CHECK(DELTA(pc_evictions) > 0, "no evictions under the limit");
   CHECK(most <= LIMIT + LIMIT_SLACK, "the cache held %d pages, limit %d", (int)most, LIMIT);
+
+  // Stores to every page: dirty pages are written back to stay under the
+  // limit, and every store reaches the file.
+  knob(KNOB_PC_LIMIT, LIMIT);
+  char *w = map_path("pc_big", O_RDWR, BIG_PAGES * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+  most = 0;
+  struct kstats k;
+  for (int pg = 0; pg < BIG_PAGES; pg++) {
+    w[pg * PG] = (char)(pg % 200 + 1);
+    if (pg % 8 == 7) {
+      read_kstats(&k);
+      if ((long)k.pc_pages > most)
+        most = k.pc_pages;
+    }
+  }
+  knob(KNOB_PC_LIMIT, old);
+  unmap_or_fail(w, BIG_PAGES * PG);
+  CHECK(most <= LIMIT + LIMIT_SLACK, "storing: the cache held %d pages, limit %d", (int)most,
+        LIMIT);
+  int fd = open("pc_big", O_RDONLY);
+  CHECK(fd >= 0, "cannot open pc_big");
+  static char page[PG];
+  for (int pg = 0; pg < BIG_PAGES; pg++) {
+    CHECK(read(fd, page, PG) == PG, "short read of pc_big");
+    CHECK(page[0] == (char)(pg % 200 + 1), "page %d lost its store under the limit", pg);
+    CHECK(page[1] == pat(50, (uint64)pg * PG + 1), "page %d: byte 1 changed", pg);
+  }
+  close(fd);
   unlink("pc_big");
 }
 

@@ -370,6 +370,9 @@ itrunc(struct inode *ip)
 void
 stati(struct inode *ip, struct stat *st)
 {
+  // The whole struct goes to user space, padding included: clear it so
+  // no byte of the caller's stack frame travels with it.
+  memset(st, 0, sizeof(*st));
   st->dev = ip->dev;
   st->ino = ip->inum;
   st->type = ip->type;

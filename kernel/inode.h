@@ -61,7 +61,8 @@ void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);   // writes fields to disk; => locked, in a transaction
 void itrunc(struct inode *ip);    // => locked, in a transaction
-void stati(struct inode *ip, struct stat *st);  // => locked
+// Fills every byte of *st (padding zeroed: it is copied out whole). => locked
+void stati(struct inode *ip, struct stat *st);
 
 // Read/write file contents; user != 0 means dst/src is a user address.
 // Return bytes transferred (short at EOF or when the disk fills), or -E*.

@@ -9,11 +9,13 @@
 // TRAMPOLINE (without PTE_U) at the top. Pages may be missing anywhere in
 // the user range: the stack guard page, lazily grown heap, and mmap areas
 // that have not been touched. Copies to/from user memory therefore go
-// through user_page(), which asks the fault handler (fault.c) to supply a
-// missing page exactly as a hardware page fault would -- except while the
-// process has p->nofault set: a fault may need to lock an inode (a mapped
-// file's), so code holding an inode lock prefaults first and sets nofault,
-// and an untouched page then ends the copy with EFAULT instead.
+// through user_page(), which allows a copy only where the process's own
+// load or store would be allowed (PTE_R to read, PTE_W to write), and asks
+// the fault handler (fault.c) to supply a missing page exactly as a
+// hardware page fault would -- except while the process has p->nofault
+// set: a fault may need to lock an inode (a mapped file's), so code
+// holding an inode lock prefaults first and sets nofault, and an untouched
+// page then ends the copy with EFAULT instead.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -237,24 +239,28 @@ fail:
 }
 
 // The physical page behind user address va, supplying it through the
-// fault handler if it is missing; 0 if the access is not allowed.
+// fault handler if it is missing; 0 if the access is not allowed. A copy
+// is allowed exactly when the process's own load (write == 0) or store
+// would be: the page needs PTE_U and PTE_R or PTE_W. A page present
+// without that right goes to fault_resolve() like a hardware fault, which
+// refuses it (an exec-only mapping stays unreadable after an instruction
+// fetch has brought its page in).
 static uint64
 user_page(pagetable_t pagetable, uint64 va, int write)
 {
   if (va >= MAXVA)
     return 0;
+  uint64 need = PTE_V | PTE_U | (write ? PTE_W : PTE_R);
   pte_t *pte = walk(pagetable, va, 0);
-  if (pte == 0 || (*pte & PTE_V) == 0 || (write && (*pte & PTE_W) == 0)) {
+  if (pte == 0 || (*pte & need) != need) {
     struct proc *p = myproc();
     if (p == 0 || p->pagetable != pagetable || p->nofault ||
         fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
       return 0;
     pte = walk(pagetable, va, 0);
-    if (pte == 0 || (*pte & PTE_V) == 0)
+    if (pte == 0 || (*pte & need) != need)
       return 0;
   }
-  if ((*pte & PTE_U) == 0 || (write && (*pte & PTE_W) == 0))
-    return 0;
   return PTE2PA(*pte);
 }
 

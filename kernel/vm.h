@@ -38,9 +38,11 @@ void uvmfreetables(pagetable_t pagetable);
 // 0, or -ENOMEM after undoing what it mapped.
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
 
-// Kernel <-> user copies for the current process. They refuse addresses
-// at or above MAXVA, unmapped pages that no fault handler can supply,
-// pages without PTE_U, and (copyout) read-only pages. 0 or -EFAULT.
+// Kernel <-> user copies for the current process. They allow what a user
+// load (copyin, copyinstr: PTE_R) or store (copyout: PTE_W) would, and
+// refuse addresses at or above MAXVA, unmapped pages that no fault handler
+// can supply, pages without PTE_U, and pages without the right (so an
+// exec-only page cannot be read, nor a read-only one written). 0 or -EFAULT.
 int copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len);
 int copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len);
 // Makes the pages of [va, va+len) present for this access, in order,

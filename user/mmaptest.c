@@ -852,6 +852,55 @@ test_syscall_buffers(void)
 }
 
 // ---------------------------------------------------------------------------
+// System calls get exactly the access the process itself has
+
+// RISC-V `ret` (jalr x0, 0(ra)): a function that returns at once.
+#define RISCV_RET 0x00008067u
+
+// A system call may read a mapped page only if the process could load from
+// it, and write one only if it could store to it -- also after the page
+// is present. An exec-only page becomes present when the process jumps
+// into it; write() from it must still fail, as a load would. A read-only
+// page is present after a load; read() into it must still fail.
+static void
+test_exec_only(void)
+{
+  unlink("mm_xo");
+  int fd = open_or_fail("mm_xo", O_CREATE | O_RDWR);
+  uint32 code = RISCV_RET;
+  CHECK(write(fd, &code, sizeof(code)) == sizeof(code), "cannot write mm_xo");
+  close(fd);
+  int fds[2];
+  CHECK(pipe(fds) == 0, "pipe");
+
+  char *x = map_file("mm_xo", O_RDONLY, PG, PROT_EXEC, MAP_PRIVATE);
+  CHECK(write(fds[1], x, 16) == -1 && errno == EFAULT,
+        "write() from an untouched exec-only page: not EFAULT (errno %d)", errno);
+  void (*fn)(void) = (void (*)(void))opaque((uint64)x);
+  fn();  // the instruction fetch maps the page, execute-only
+  CHECK(write(fds[1], x, 16) == -1, "write() copied out of a present exec-only page");
+  CHECK(errno == EFAULT, "write() from an exec-only page: errno %d, want %d", errno, EFAULT);
+  CHECK(open(x, O_RDONLY) == -1 && errno == EFAULT,
+        "open() took its path from an exec-only page (errno %d)", errno);
+
+  make_file("mm_ro2", PG, 31);
+  int rfd = open_or_fail("mm_ro2", O_RDONLY);
+  char *r = map_or_fail(PG, PROT_READ, MAP_PRIVATE, rfd, 0);
+  expect_pattern(r, 16, 31, 0, "read-only page");  // now present
+  CHECK(read(rfd, r, 16) == -1 && errno == EFAULT,
+        "read() into a present read-only page: not EFAULT (errno %d)", errno);
+  expect_pattern(r, PG, 31, 0, "read-only page after the refused read()");
+
+  unmap_or_fail(x, PG);
+  unmap_or_fail(r, PG);
+  close(rfd);
+  close(fds[0]);
+  close(fds[1]);
+  unlink("mm_xo");
+  unlink("mm_ro2");
+}
+
+// ---------------------------------------------------------------------------
 // Counters
 
 static void
@@ -962,6 +1011,7 @@ static const struct test tests[] = {
   { "far_offset", test_far_offset },
   { "sbrk_limit", test_sbrk_limit },
   { "syscall_buffers", test_syscall_buffers },
+  { "exec_only", test_exec_only },
   { "counters", test_counters },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))

@@ -1832,6 +1832,38 @@ test_procinfo_pages(void)
   CHECK(my_pages() == base, "after munmap: %lu, want %lu", my_pages(), base);
   close(fd);
   unlink("pi_file");
+// What the kernel copies out whole must not carry its own memory along.
+
+// struct stat has 4 bytes of padding between nlink and size (offsets
+// 12..15). fstat fills a buffer holding a pattern; every padding byte must
+// come back zero, whatever the kernel stack held before (so try after
+// calls that leave different things there), for a file, a directory and a
+// device.
+static void
+test_stat_padding(void)
+{
+  static const char *const paths[] = { "README", ".", "console" };
+  static struct stat st;
+  // The gap between the end of nlink and the start of size.
+  const uint pad = (uint)((char *)&st.nlink + sizeof(st.nlink) - (char *)&st);
+  const uint pad_end = (uint)((char *)&st.size - (char *)&st);
+  CHECK(pad_end > pad, "struct stat has no padding here (%d..%d)", pad, pad_end);
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 3; i++) {
+      int fd = open(paths[i], O_RDONLY);
+      CHECK(fd >= 0, "open %s", paths[i]);
+      if (round == 1)
+        getpid();
+      else if (round == 2 && i < 2)
+        read(fd, &st, 1);  // a deeper call's frame (not the console: it would wait)
+      memset(&st, 0xa5, sizeof(st));
+      CHECK(fstat(fd, &st) == 0, "fstat %s", paths[i]);
+      close(fd);
+      const uchar *b = (const uchar *)&st;
+      for (uint k = pad; k < pad_end; k++)
+        CHECK(b[k] == 0, "fstat %s: padding byte %d is 0x%x, want 0", paths[i], k, b[k]);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -2046,6 +2078,7 @@ static const struct test tests[] = {
   { "inode_cache_full", test_inode_cache_full },
   { "exec_high_segment", test_exec_high_segment },
   { "kill_init", test_kill_init },
+  { "stat_padding", test_stat_padding },
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
 

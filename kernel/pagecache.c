@@ -164,12 +164,11 @@ insert(struct page *pg, struct inode *ip, uint pgno)
   __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
 }
 
-// Takes pg out of the cache and frees its memory. => pc.lock held;
-// unmapped and unreferenced.
+// Takes pg out of the cache's lists (hash, inode, clock). => pc.lock held.
 static void
-remove_free(struct page *pg)
+unlink_page(struct page *pg)
 {
-  KASSERT(pg->mapcount == 0 && pg->ref == 0 && (pg->flags & PG_CACHE));
+  KASSERT(pg->flags & PG_CACHE);
   struct page **pp = &pc.hash[hashof(pg->ip, pg->pgno)];
   while (*pp != pg)
     pp = &(*pp)->hnext;
@@ -192,6 +191,15 @@ remove_free(struct page *pg)
   pg->ip = 0;
   pc.npages--;
   __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
+}
+
+// Takes pg out of the cache and frees its memory. => pc.lock held;
+// unmapped and unreferenced.
+static void
+remove_free(struct page *pg)
+{
+  KASSERT(pg->mapcount == 0 && pg->ref == 0);
+  unlink_page(pg);
   kfree((void *)page2pa(pg));
 }
 
@@ -553,8 +561,45 @@ pc_put(struct page *pg)
 {
   acquire(&pc.lock);
   KASSERT(pg->ref > 0);
-  pg->ref--;
+  if (--pg->ref == 0 && pg->flags == PG_ORPHAN) {
+    pg->flags = 0;
+    kfree((void *)page2pa(pg));
+  }
   release(&pc.lock);
+}
+
+int
+pc_hold_user(pte_t *pte, uint64 pa, struct page **held)
+{
+  *held = 0;
+  acquire(&pc.lock);
+  pte_t e = *pte;
+  if ((e & PTE_V) == 0 || PTE2PA(e) != pa) {
+    release(&pc.lock);
+    return -1;  // unmapped since it was looked up: look again
+  }
+  struct page *pg = pa2page(pa);
+  if (pg->flags & PG_CACHE) {
+    pg->ref++;
+    *held = pg;
+  }
+  release(&pc.lock);
+  return 0;
+}
+
+void
+pc_release_user(struct page *pg, pte_t *pte, int wrote)
+{
+  acquire(&pc.lock);
+  // Set D after the bytes are in, as a store's translation would: a
+  // write-back that cleared D before the copy sees it set again and
+  // writes the page once more; none can clear it after and miss them.
+  if (wrote && (*pte & PTE_V) && PTE2PA(*pte) == page2pa(pg))
+    __atomic_fetch_or(pte, PTE_A | PTE_D, __ATOMIC_SEQ_CST);
+  else if (wrote && (pg->flags & PG_CACHE))
+    pg->flags |= PG_DIRTY;  // unmapped meanwhile: the bytes still count
+  release(&pc.lock);
+  pc_put(pg);
 }
 
 int
@@ -605,15 +650,18 @@ pc_update(struct inode *ip, uint off, const void *src, uint n)
 }
 
 // Takes pg out of every mapping and out of the cache. => pc.lock held.
+// A page still referenced (a system call copying to or from it through
+// a user mapping, pc_hold_user) leaves the cache now and is freed by its
+// last pc_put: an orphan.
 static void
 discard(struct page *pg)
 {
   rmap_unmap(pg);
+  KASSERT(pg->mapcount == 0);
   if (pg->ref > 0) {
-    // A transient holder without the inode lock cannot exist (pc_get
-    // needs it); but if one did, freeing under it would be fatal.
-    panic("pagecache: discarding page %d of inode %d with %d references",
-          pg->pgno, pg->ip->inum, pg->ref);
+    unlink_page(pg);
+    pg->flags = PG_ORPHAN;
+    return;
   }
   remove_free(pg);
 }

@@ -14,6 +14,7 @@
 #define PCV6_PAGECACHE_H
 
 #include "kernel/types.h"
+#include "kernel/riscv.h"
 
 struct inode;
 struct proc;
@@ -26,6 +27,7 @@ struct vma;
 #define PG_IO       0x08  // being filled or written back (under ip's lock)
 #define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
 #define PG_REFD     0x20  // used since the clock hand last passed
+#define PG_ORPHAN   0x40  // left the cache while referenced; freed by the last pc_put
 
 struct page {
   uint16 flags;          // [pc] PG_*
@@ -117,6 +119,16 @@ void pc_anon_init(void *mem);
 void pc_anon_get(uint64 pa);
 int pc_is_anon(uint64 pa);
 int pc_anon_sole(uint64 pa);
+
+// ---- kernel copies to and from user memory (vm.c) ----
+
+// Checks that *pte still maps pa (-1 if not: look the page up again)
+// and, if pa is a cache page, takes a reference on it (*held, else 0) so
+// that eviction or truncation cannot free it while the kernel copies.
+int pc_hold_user(pte_t *pte, uint64 pa, struct page **held);
+// Ends a pc_hold_user; if the kernel wrote to the page, marks the PTE
+// dirty (as the process's own store would) or, if it is gone, the page.
+void pc_release_user(struct page *pg, pte_t *pte, int wrote);
 
 // ---- knobs (knobs.c) ----
 extern volatile long pc_faultaround;  // pages, power of two, 1 = off

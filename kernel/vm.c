@@ -27,6 +27,7 @@
 #include "kernel/proc.h"
 #include "kernel/fault.h"
 #include "kernel/vm.h"
+#include "kernel/pagecache.h"
 
 pagetable_t kernel_pagetable;
 
@@ -246,7 +247,7 @@ fail:
 // refuses it (an exec-only mapping stays unreadable after an instruction
 // fetch has brought its page in).
 static uint64
-user_page(pagetable_t pagetable, uint64 va, int write)
+user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep)
 {
   if (va >= MAXVA)
     return 0;
@@ -261,7 +262,29 @@ user_page(pagetable_t pagetable, uint64 va, int write)
     if (pte == 0 || (*pte & need) != need)
       return 0;
   }
+  if (ptep)
+    *ptep = pte;
   return PTE2PA(*pte);
+}
+
+// The user page at va (page aligned) for a kernel copy, held so that it
+// stays allocated until user_page_put (a page-cache page may otherwise be
+// evicted or truncated away by another hart mid-copy). 0 if refused.
+static uint64
+user_page_get(pagetable_t pagetable, uint64 va, int write, pte_t **pte, struct page **held)
+{
+  for (;;) {
+    uint64 pa = user_page(pagetable, va, write, pte);
+    if (pa == 0 || pc_hold_user(*pte, pa, held) == 0)
+      return pa;
+  }
+}
+
+static void
+user_page_put(pte_t *pte, struct page *held, int wrote)
+{
+  if (held)
+    pc_release_user(held, pte, wrote);
 }
 
 void
@@ -270,7 +293,7 @@ vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
   if (len == 0 || va + len < va)
     return;
   for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
-    if (user_page(pagetable, a, write) == 0)
+    if (user_page(pagetable, a, write, 0) == 0)
       return;
 }
 
@@ -281,7 +304,9 @@ copy_user(pagetable_t pagetable, uint64 uva, char *kbuf, uint64 len, int to_user
 {
   while (len > 0) {
     uint64 va0 = PGROUNDDOWN(uva);
-    uint64 pa0 = user_page(pagetable, va0, to_user);
+    pte_t *pte;
+    struct page *held;
+    uint64 pa0 = user_page_get(pagetable, va0, to_user, &pte, &held);
     if (pa0 == 0)
       return -EFAULT;
     uint64 n = PGSIZE - (uva - va0);
@@ -292,6 +317,7 @@ copy_user(pagetable_t pagetable, uint64 uva, char *kbuf, uint64 len, int to_user
       memmove(upart, kbuf, n);
     else
       memmove(kbuf, upart, n);
+    user_page_put(pte, held, to_user);
     len -= n;
     kbuf += n;
     uva = va0 + PGSIZE;
@@ -316,16 +342,21 @@ copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
 {
   while (max > 0) {
     uint64 va0 = PGROUNDDOWN(srcva);
-    uint64 pa0 = user_page(pagetable, va0, 0);
+    pte_t *pte;
+    struct page *held;
+    uint64 pa0 = user_page_get(pagetable, va0, 0, &pte, &held);
     if (pa0 == 0)
       return -EFAULT;
     const char *p = (const char *)(pa0 + (srcva - va0));
     uint64 n = PGSIZE - (srcva - va0);
-    for (; n > 0 && max > 0; n--, max--, p++, dst++) {
+    int found = 0;
+    for (; n > 0 && max > 0 && !found; n--, max--, p++, dst++) {
       *dst = *p;
-      if (*p == 0)
-        return 0;
+      found = *p == 0;
     }
+    user_page_put(pte, held, 0);
+    if (found)
+      return 0;
     srcva = va0 + PGSIZE;
   }
   return -ENAMETOOLONG;

@@ -1414,6 +1414,33 @@ struct test {
   void (*fn)(void);
 };
 
+// ---------------------------------------------------------------------------
+// 15. Stores made by the kernel on the process's behalf (read() into a
+// mapping) dirty the page like the process's own stores.
+
+static void
+test_syscall_store(void)
+{
+  make_file("pc_src", 4 * PG, 61);
+  for (int svade = 0; svade <= 1; svade++) {
+    make_file("pc_sys", 4 * PG, 60);
+    long old = knob(KNOB_SVADE, svade);
+    CHECK(old >= 0, "cannot set KNOB_SVADE, errno %d", errno);
+    char *p = map_path("pc_sys", O_RDWR, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+    expect_mem(p, 4 * PG, 60, 0, "mapping before read()");  // present and clean
+    int fd = open_or_fail("pc_src", O_RDONLY);
+    CHECK(read(fd, p, 4 * PG) == 4 * PG, "read() into the mapping failed, errno %d", errno);
+    close(fd);
+    unmap_or_fail(p, 4 * PG);
+    knob(KNOB_SVADE, old);
+    knob(KNOB_DROP, 0);  // read the file back from the disk, not the cache
+    expect_file("pc_sys", 4 * PG, 61, 0,
+                svade ? "file after read() into a mapping (svade)" : "file after read() into a mapping");
+  }
+  unlink("pc_sys");
+  unlink("pc_src");
+}
+
 static const struct test tests[] = {
   { "share_live", test_share_live },
   { "coherence", test_coherence },
@@ -1429,6 +1456,7 @@ static const struct test tests[] = {
   { "limit", test_limit },
   { "race", test_race },
   { "cow_evict", test_cow_evict },
+  { "syscall_store", test_syscall_store },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

@@ -154,6 +154,10 @@ sys_link(void)
   if (dp == 0)
     goto undo;
   ilock(dp);
+  if (dp->nlink == 0) {  // removed since nameiparent let go of it
+    iunlockput(dp);
+    goto undo;
+  }
   if (dp->dev != ip->dev) {
     iunlockput(dp);
     err = -EINVAL;
@@ -256,6 +260,13 @@ create(const char *path, short type, short major, short minor, int *errp)
   if (dp == 0)
     return 0;
   ilock(dp);
+  // nameiparent found dp linked but let go of it, so it may have been
+  // removed since: an entry added now would be in no reachable directory
+  // (and mkdir's nlink++ would bring dp back to life, unreachable).
+  if (dp->nlink == 0) {
+    iunlockput(dp);
+    return 0;
+  }
 
   struct inode *ip;
   if (dirfind(dp, name, 0) != 0) {

@@ -1214,6 +1214,107 @@ test_concurrent_dir(void)
 }
 
 // ---------------------------------------------------------------------------
+// Adding entries to a directory that is being removed.
+//
+// The test process makes and removes directory "dr" over and over while
+// DR_MAKERS workers create a file, make a directory and link a file inside
+// it, each under names of its own, and a reader keeps opening and reading
+// dr (its turns on dr's lock make the others queue there, which opens the
+// race: a maker checks that dr is alive, lets go of it, the remover gets
+// in, and the maker then adds its entry). An entry made while dr exists
+// keeps dr from being removed, so whatever a maker made it must be able
+// to remove again. An entry added to a dr that was already removed is in
+// no directory anyone can reach: the remove fails, and the kernel has
+// leaked an inode (or, for mkdir, revived the removed dr).
+
+#define DR_MAKERS 2
+#define DR_ROUNDS 300
+
+// Make name with op (0 create, 1 mkdir, 2 link); if that worked, the name
+// must go away again. Exits 5 + op if it does not.
+static void
+dr_try(int op, const char *name)
+{
+  int made;
+  if (op == 0) {
+    int fd = open(name, O_CREATE | O_RDWR);
+    made = fd >= 0;
+    if (made)
+      close(fd);
+  } else if (op == 1) {
+    made = mkdir(name) == 0;
+  } else {
+    made = link("dr_src", name) == 0;
+  }
+  if (made && unlink(name) != 0) {
+    printf("test dir_race: FAILED: made %s, but it cannot be removed (errno %d)\n", name, errno);
+    exit(5 + op);
+  }
+}
+
+static void
+dr_maker(int w)
+{
+  static const char *const kinds[3] = { "dr/f", "dr/d", "dr/l" };
+  char name[16];
+  for (int round = 0; round < DR_ROUNDS; round++)
+    for (int op = 0; op < 3; op++)
+      dr_try(op, numname(name, kinds[op], w));
+  exit(0);
+}
+
+// Reads whatever dr is now, over and over, until killed.
+static void
+dr_reader(void)
+{
+  struct dirent de;
+  for (;;) {
+    int fd = open("dr", O_RDONLY);
+    if (fd < 0)
+      continue;
+    while (read(fd, &de, sizeof(de)) == sizeof(de))
+      ;
+    close(fd);
+  }
+}
+
+static void
+test_dir_race(void)
+{
+  unlink("dr");
+  make_file("dr_src", "x", 1);
+  int reader = fork();
+  CHECK(reader >= 0, "fork failed");
+  if (reader == 0)
+    dr_reader();
+  for (int w = 0; w < DR_MAKERS; w++) {
+    int pid = fork();
+    CHECK(pid >= 0, "fork failed");
+    if (pid == 0)
+      dr_maker(w);
+  }
+  for (int round = 0; round < 3 * DR_ROUNDS; round++) {
+    mkdir("dr");   // fails while dr is still there
+    unlink("dr");  // fails while a maker has an entry in it
+  }
+  int bad = 0;
+  for (int w = 0; w < DR_MAKERS; w++) {
+    int st = -99;
+    int pid = wait(&st);
+    CHECK(pid > 0 && pid != reader, "lost a maker");
+    bad |= st;
+  }
+  kill(reader);
+  CHECK(wait(0) == reader, "lost the reader");
+  CHECK(bad == 0, "a maker failed");
+  unlink("dr");
+  CHECK(open("dr", O_RDONLY) < 0, "dr still exists after the race");
+  struct stat st;
+  CHECK(stat("dr_src", &st) == 0 && st.nlink == 1, "dr_src has %d links, want 1", st.nlink);
+  CHECK(unlink("dr_src") == 0, "unlink dr_src");
+}
+
+// ---------------------------------------------------------------------------
 // A 2 MiB file: past the direct and single-indirect blocks (267 KiB) into
 // the double-indirect ones.
 
@@ -2059,6 +2160,7 @@ static const struct test tests[] = {
   { "dup", test_dup },
   { "bad_fds", test_bad_fds },
   { "concurrent_dir", test_concurrent_dir },
+  { "dir_race", test_dir_race },
   { "bigfile", test_bigfile },
   { "disk_batching", test_disk_batching },
   { "disk_integrity", test_disk_integrity },

@@ -1933,6 +1933,9 @@ test_procinfo_pages(void)
   CHECK(my_pages() == base, "after munmap: %lu, want %lu", my_pages(), base);
   close(fd);
   unlink("pi_file");
+}
+
+// ---------------------------------------------------------------------------
 // What the kernel copies out whole must not carry its own memory along.
 
 // struct stat has 4 bytes of padding between nlink and size (offsets

@@ -59,12 +59,16 @@ clip(uint64 pgno)
   return pgno > 0xFFFFFFFFUL ? 0xFFFFFFFFU : (uint)pgno;
 }
 
-// PTE rights for a cache page in v: never W for private areas (a store
-// must fault to copy), nor for clean pages under Svade emulation.
+// PTE rights for a cache page in v: R only if the area may be read (an
+// exec-only area stays unreadable, even to system calls), never W for
+// private areas (a store must fault to copy), nor for clean pages under
+// Svade emulation.
 static int
 rights(struct vma *v, int dirty)
 {
-  int perm = PTE_U | PTE_R;
+  int perm = PTE_U;
+  if (v->prot & (PROT_READ | PROT_WRITE))  // no write-only pages on RISC-V
+    perm |= PTE_R;
   if (v->prot & PROT_EXEC)
     perm |= PTE_X;
   if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE) && (dirty || !pc_svade))

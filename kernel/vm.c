@@ -91,6 +91,9 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
     } else {
       if (!alloc || (pagetable = kzalloc()) == 0)
         return 0;
+      // The zeroes before the pointer: the page cache's reverse-map
+      // walkers may read this table from another hart at any moment.
+      __sync_synchronize();
       *pte = PA2PTE(pagetable) | PTE_V;
     }
   }

@@ -45,6 +45,10 @@ struct kstats {
   uint64 disk_read_blocks;  // BSIZE blocks those requests read
   uint64 disk_write_reqs;   // write requests completed by the device
   uint64 disk_write_blocks; // BSIZE blocks those requests wrote
+
+  // ---- scheduling (proc.c) ----
+  uint64 ipi_wakeups;   // inter-hart interrupts sent to an idle hart because
+                        // a process had waited KICK_DELAY (1 ms) runnable
 };
 
 // The names vmctl prints, in field order (one per uint64 of struct kstats).
@@ -53,7 +57,7 @@ struct kstats {
   "faults_major", "faults_minor", "faultaround_pages", "readahead_pages", \
   "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",\
   "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks",                 \
-  "disk_write_reqs", "disk_write_blocks"
+  "disk_write_reqs", "disk_write_blocks", "ipi_wakeups"
 #define KSTATS_COUNT (sizeof(struct kstats) / sizeof(uint64))
 
 #endif

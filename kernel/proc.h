@@ -29,6 +29,11 @@ struct cpu {
   int noff;                // depth of push_off() nesting
   int intena;              // were interrupts on before the first push_off?
   int started;             // set once the hart has entered the scheduler
+  // The hart's timer (trap.c), touched only by the hart itself with
+  // interrupts off:
+  uint64 tick_due;         // time of the next clock tick
+  uint64 kick_due;         // time to look for overdue RUNNABLE processes, or 0
+  uint64 timer_at;         // what the SBI timer is set to now (0: must be set)
 };
 
 extern struct cpu cpus[NCPU];
@@ -43,6 +48,7 @@ struct proc {
   int killed;            // [p] kill() was called
   int xstate;            // [p] exit status, for the parent's wait()
   int pid;               // [p]
+  uint64 runnable_since; // [p] `time` when last made RUNNABLE
 
   struct proc *parent;   // [w]
 
@@ -86,6 +92,7 @@ void proc_freepagetable(pagetable_t pagetable, uint64 sz);
 int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);
+void proc_kick_overdue(void);  // clock interrupt: this hart's kick deadline passed
 
 // swtch.S
 void swtch(struct context *old, struct context *new);

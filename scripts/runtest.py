@@ -54,6 +54,7 @@ CASES = [
     ("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
     ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
+    ("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

@@ -14,6 +14,7 @@
 #include "kernel/errno.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
+#include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
@@ -164,7 +165,9 @@ kexec(const char *path, char **argv)
   safestrcpy(p->name, last_element(path), sizeof(p->name));
   pagetable_t oldpt = p->pagetable;
   uint64 oldsz = p->sz;
+  acquire(&p->lock);  // p->pagetable is read under p->lock by others (proc.h)
   p->pagetable = pt;
+  release(&p->lock);
   p->sz = stack_top;
   p->heap_base = stack_top;
   p->trapframe->epc = eh.entry;

@@ -280,6 +280,25 @@ reparent(struct proc *p)
   }
 }
 
+// Frees p's user address space -- program, stack, heap and page tables --
+// while p is still alive, so that the memory comes back now rather than
+// when (or if) its parent waits. Afterwards p->pagetable is 0 and nothing
+// may touch p's user memory; the kernel runs on its own page table, so p
+// can still finish exit(). Mapped areas must be gone (vma_unmap_all).
+// => p == myproc(), no locks held.
+static void
+free_user_memory(struct proc *p)
+{
+  acquire(&p->lock);  // others read p->pagetable under p->lock (see proc.h)
+  pagetable_t pt = p->pagetable;
+  uint64 sz = p->sz;
+  p->pagetable = 0;
+  p->sz = 0;
+  release(&p->lock);
+  if (pt)
+    proc_freepagetable(pt, sz);
+}
+
 void
 exit(int status)
 {
@@ -288,6 +307,7 @@ exit(int status)
     panic("init exiting");
 
   vma_unmap_all(p);  // writes shared pages back while files are still open
+  free_user_memory(p);
 
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {

@@ -55,7 +55,10 @@ struct proc {
   uint64 kstack;               // [o] bottom of the kernel stack (virtual)
   uint64 sz;                   // [o] end of the heap: the program break
   uint64 heap_base;            // [o] start of the heap (just above the stack)
-  pagetable_t pagetable;       // [o] user page table
+  pagetable_t pagetable;       // [o] user page table; 0 once exit() freed it.
+                               //     Changed with p->lock held too, so that
+                               //     others may read it (and walk the table)
+                               //     under p->lock
   struct trapframe *trapframe; // [o] the page mapped at TRAPFRAME
   struct context context;      // [o] swtch() here to run the process
   struct file *ofile[NOFILE];  // [o] open files

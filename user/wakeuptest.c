@@ -7,9 +7,12 @@
 // N times. The sleeper blocks in read() on a pipe; each time it gets the
 // token it answers by changing a system-wide gauge that the waker can read
 // without blocking: it creates a pipe or closes the one it created, so
-// kstats() files_open moves by two. The waker writes the token and then
-// keeps running, polling kstats() until the answer shows -- it never
-// blocks, so its own hart never becomes free. After each answer it polls a
+// kstats() files_open moves by two, one file at a time. The waker writes
+// the token and then keeps running, polling kstats() until files_open
+// shows the whole answer -- the exact value it has after the sleeper's
+// pipe() or second close(), never a value half-way, which would let the
+// two sides fall out of step -- so it never blocks and its own hart never
+// becomes free. After each answer it polls a
 // few more times so that the sleeper is back asleep in read() and its hart
 // idle when the next token comes. Each token therefore wakes a process that
 // only an idle hart can run. The kernel must interrupt an idle hart for it
@@ -24,13 +27,17 @@
 //
 // Checks: at least N/2 inter-hart interrupts during the busy-waker rounds
 // (one per round is expected), at most N + N/2 (more would mean several
-// harts per wakeup), and at most N during the 20 * N wakeups of the
-// blocking ping-pong. The elapsed ticks of both runs are printed, not
-// checked: timing on a shared host is no test. Measured on a loaded 2-core
-// host emulating 3 harts, N = 200: busy waker 4-5 ticks with interrupts,
-// 73-106 ticks without; blocking ping-pong 5-7 ticks (0-1 interrupts),
-// against 46-73 ticks when every wakeup interrupted an idle hart at once.
-// Needs at least two harts (make test runs three).
+// harts per wakeup), and fewer than one per two round trips of the
+// blocking ping-pong (interrupting a hart at every wakeup sends more than
+// one per round trip; the delayed kick sends almost none, a few dozen
+// when the host leaves a waker's hart unscheduled for over a millisecond).
+// The elapsed ticks are printed, not checked: timing on a shared host is
+// no test. Measured on a 2-core host emulating 3 harts, N = 200, load
+// average 2 to 9: busy waker 3-24 ticks with the kick, 73-106 without;
+// blocking ping-pong (2000 round trips) 4-21 ticks and 0-146 interrupts,
+// against 46-73 ticks and about 2400 interrupts when every wakeup
+// interrupted an idle hart at once. Needs at least two harts (make test
+// runs three).
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "user/user.h"
@@ -58,7 +65,9 @@ ipis(void)
 }
 
 // The sleeper: n times, wait for a byte on rfd and answer by creating or
-// closing a pipe.
+// closing a pipe. Then it waits for end-of-file before exiting: exit
+// closes rfd, which would change files_open before the waker has seen the
+// last answer.
 static void
 sleeper(int rfd, int n)
 {
@@ -75,6 +84,8 @@ sleeper(int rfd, int n)
       close(p[1]);
     }
   }
+  if (read(rfd, &c, 1) != 0)
+    FAIL("sleeper: a token too many");
   exit(0);
 }
 
@@ -92,11 +103,12 @@ busy_waker(int n)
   }
   close(fds[0]);
   char c = 't';
+  uint64 base = files_open();  // the sleeper has not answered yet
   int start = uptime();
   for (int i = 0; i < n; i++) {
-    uint64 before = files_open();
+    uint64 answered = i % 2 == 0 ? base + 2 : base;
     CHECK(write(fds[1], &c, 1) == 1, "write %d failed", i);
-    while (files_open() == before)
+    while (files_open() != answered)
       ;
     for (int k = 0; k < SETTLE_POLLS; k++)
       files_open();
@@ -173,10 +185,10 @@ main(int argc, char *argv[])
         "interrupts: woken processes wait for an idle hart's clock tick", n, kicks);
   CHECK(kicks <= n + n / 2,
         "%d wakeups sent %d inter-hart interrupts: more than one hart per wakeup", n, kicks);
-  CHECK(ipi2 - ipi1 <= n,
-        "%d blocking round trips sent %d inter-hart interrupts, want at most %d: "
+  CHECK(ipi2 - ipi1 < 10 * n / 2,
+        "%d blocking round trips sent %d inter-hart interrupts, want fewer than %d: "
         "wakeups by a process about to sleep should stay on its hart",
-        10 * n, (int)(ipi2 - ipi1), n);
+        10 * n, (int)(ipi2 - ipi1), 10 * n / 2);
   printf("wakeuptest: all tests succeeded\n");
   exit(0);
 }

@@ -47,6 +47,7 @@
 #include "kernel/file.h"
 #include "kernel/exec.h"
 #include "kernel/proc.h"
+#include "kernel/oom.h"
 #include "kernel/kstats_impl.h"
 
 struct cpu cpus[NCPU];
@@ -211,6 +212,18 @@ userinit(void)
   release(&p->lock);
 }
 
+// Most pages that growing the heap from oldsz to newsz can allocate: the
+// pages, the last-level page tables (one per 512 pages, plus one at each
+// end) and the middle-level ones (one per 512 of those, plus one at each
+// end). It must not be less: the out-of-memory policy lets the growth
+// retry as soon as this many pages are free.
+static uint64
+grow_pages(uint64 oldsz, uint64 newsz)
+{
+  uint64 pages = (PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE;
+  return pages + pages / 512 + 2 + pages / (512 * 512) + 2;
+}
+
 int
 growproc(long n, int lazy)
 {
@@ -219,8 +232,9 @@ growproc(long n, int lazy)
   if (n >= 0) {
     if (newsz < oldsz || newsz > vma_lowest(p))
       return -ENOMEM;
-    if (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
-      return -ENOMEM;
+    while (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+      if (oom_wait_for_memory(OOM_GROW, grow_pages(oldsz, newsz)) != 0)
+        return -ENOMEM;
   } else {
     if (newsz > oldsz)
       return 0;  // shrinking by more than the address space: ignored, as in xv6
@@ -306,8 +320,10 @@ exit(int status)
   if (p == initproc)
     panic("init exiting");
 
+  oom_exit_begin(p);
   vma_unmap_all(p);  // writes shared pages back while files are still open
   free_user_memory(p);
+  oom_exit_end(p);
 
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
@@ -642,6 +658,19 @@ either_copyin(void *dst, int user_src, uint64 src, uint64 len)
     return copyin(myproc()->pagetable, dst, src, len);
   memmove(dst, (void *)src, len);
   return 0;
+}
+
+struct proc *
+proc_slot(int i)
+{
+  KASSERT(i >= 0 && i < NPROC);
+  return &procs[i];
+}
+
+int
+proc_is_init(struct proc *p)
+{
+  return p == initproc;
 }
 
 // Console Ctrl-P: one line per process. Takes no locks, so that it works

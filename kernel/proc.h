@@ -96,6 +96,10 @@ int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);
 void proc_kick_overdue(void);  // clock interrupt: this hart's kick deadline passed
+// For policies that look at every process (oom.c): slot i of the process
+// table (0 <= i < NPROC; lock it before looking), and whether p is init.
+struct proc *proc_slot(int i);
+int  proc_is_init(struct proc *p);
 
 // swtch.S
 void swtch(struct context *old, struct context *new);

@@ -194,7 +194,7 @@ usertrap(void)
     // handled
   } else if (user_page_fault(p, scause, r_stval()) == 0) {
     // page supplied; retry the instruction
-  } else {
+  } else if (!killed(p)) {  // killed meanwhile: the out-of-memory policy said why
     printf("pid %d (%s): killed: %s at va %p, pc %p\n", p->pid, p->name,
            cause_name(scause), (void *)r_stval(), (void *)p->trapframe->epc);
     setkilled(p);

@@ -55,6 +55,11 @@ CASES = [
     ("ls", "ls", [r"^README", r"^cat\s", r"^usertests\s"], 120),
     ("mmaptest", "mmaptest", [r"^mmaptest: all tests succeeded$"], 600),
     ("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
+    # The kernel's out-of-memory line must name the hog that oomtest reports.
+    ("oomtest", "oomtest", [r"^oomtest: all tests succeeded$",
+                            r"^pid (\d+) \(oomtest\): killed: out of memory, \d+ pages$"
+                            r"[\s\S]*^oomtest: hog pid \1 killed by the out-of-memory policy$"],
+     900),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

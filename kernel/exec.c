@@ -14,6 +14,7 @@
 #include "kernel/errno.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
+#include "kernel/spinlock.h"
 #include "kernel/proc.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"

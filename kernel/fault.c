@@ -12,6 +12,13 @@
 // Everything else -- the stack guard page, addresses beyond the break,
 // stores to read-only pages, kernel addresses -- returns -EFAULT and the
 // caller kills the process.
+//
+// When a case cannot get a page (-ENOMEM), the out-of-memory policy
+// (oom.c) makes room, normally by killing the process that holds the most
+// memory, and the fault is retried from the start: the process slept
+// meanwhile, so nothing found before is trusted. A case returns -ENOMEM
+// only when a page allocation failed, and allocates at most
+// OOM_FAULT_PAGES pages (the page and two page-table pages).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -27,6 +34,7 @@
 #include "kernel/trace_impl.h"
 #include "kernel/file.h"
 #include "kernel/inode.h"
+#include "kernel/oom.h"
 
 // Would a user access of this kind go through this PTE?
 static int
@@ -79,8 +87,9 @@ fault_area(struct proc *p, struct vma *v, uint64 va, int access)
   return err;
 }
 
-int
-fault_resolve(struct proc *p, uint64 va, int access)
+// One attempt at the fault: 0, -EFAULT, or -ENOMEM when no page was free.
+static int
+resolve_once(struct proc *p, uint64 va, int access)
 {
   if (va >= MAXVA)
     return -EFAULT;
@@ -105,4 +114,16 @@ fault_resolve(struct proc *p, uint64 va, int access)
   if (v != 0)
     return fault_area(p, v, va, access);
   return -EFAULT;
+}
+
+int
+fault_resolve(struct proc *p, uint64 va, int access)
+{
+  for (;;) {
+    int err = resolve_once(p, va, access);
+    if (err != -ENOMEM)
+      return err;
+    if ((err = oom_wait_for_memory(OOM_FAULT, OOM_FAULT_PAGES)) != 0)
+      return err;
+  }
 }

@@ -48,6 +48,12 @@ struct kstats {
   uint64 disk_read_blocks;  // BSIZE blocks those requests read
   uint64 disk_write_reqs;   // write requests completed by the device
   uint64 disk_write_blocks; // BSIZE blocks those requests wrote
+
+  // ---- scheduling and memory pressure (proc.c, oom.c) ----
+  uint64 ipi_wakeups;   // inter-hart interrupts sent to an idle hart because
+                        // a process had waited KICK_DELAY (1 ms) runnable
+  uint64 oom_kills;     // processes killed by the out-of-memory policy
+                        // (each announced "killed: out of memory")
 };
 
 // The names vmctl prints, in field order (one per uint64 of struct kstats).
@@ -56,7 +62,7 @@ struct kstats {
   "faults_major", "faults_minor", "faultaround_pages", "readahead_pages", \
   "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",\
   "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks",                 \
-  "disk_write_reqs", "disk_write_blocks"
+  "disk_write_reqs", "disk_write_blocks", "ipi_wakeups", "oom_kills"
 #define KSTATS_COUNT (sizeof(struct kstats) / sizeof(uint64))
 
 #endif

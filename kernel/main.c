@@ -12,6 +12,7 @@
 #include "kernel/kalloc.h"
 #include "kernel/vm.h"
 #include "kernel/proc.h"
+#include "kernel/oom.h"
 #include "kernel/trap.h"
 #include "kernel/buf.h"
 #include "kernel/inode.h"
@@ -42,6 +43,7 @@ boot_hart_init(uint64 hartid)
   kvminit();
   kvminithart();
   procinit();
+  oominit();
   trapinit();
   trapinithart();
   plicinit();

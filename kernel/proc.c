@@ -9,6 +9,26 @@
 // wakeup() must take p->lock to change a SLEEPING process, and sleep()
 // holds it from before releasing the condition lock until after the switch.
 //
+// Idle harts. A hart with nothing to run waits in wfi, which only an
+// interrupt ends, so a process made RUNNABLE while the running harts stay
+// busy would wait for some idle hart's next clock tick (up to 1/TICK_HZ s).
+// Instead each idle hart announces itself in idle_harts, and a process
+// made RUNNABLE while some hart is idle gets one such hart interrupted (an
+// SBI inter-hart interrupt, kick_idle_hart) if it is still waiting
+// KICK_DELAY later. The check runs on the waking hart's timer
+// (timer_kick_at, proc_kick_overdue).
+//
+// Rejected alternatives, both measured with a pipe ping-pong on 3 harts:
+// interrupting every idle hart at once (they all race for one process);
+// and interrupting one idle hart at once, at every wakeup. Most wakers go
+// to sleep a few microseconds later (a pipe writer about to read the
+// reply), and their own hart then runs the woken process; an immediate
+// interrupt wakes a second hart that either finds nothing or takes the
+// process away, and the ping-pong then hops between harts -- 10 to 15
+// times slower than on one hart under QEMU, where waking a halted hart
+// is expensive. The delay keeps those wakeups local and still starts a
+// process whose waker keeps running within about a millisecond.
+//
 // Lock order: wait_lock -> p->lock. pid_lock is a leaf.
 //
 // proc_list() (the procinfo system call, for ps) reads other processes'
@@ -24,6 +44,7 @@
 #include "kernel/errno.h"
 #include "kernel/spinlock.h"
 #include "kernel/printf.h"
+#include "kernel/sbi.h"
 #include "kernel/string.h"
 #include "kernel/kalloc.h"
 #include "kernel/vm.h"
@@ -34,10 +55,20 @@
 #include "kernel/exec.h"
 #include "kernel/procinfo.h"
 #include "kernel/proc.h"
+#include "kernel/oom.h"
+#include "kernel/kstats_impl.h"
 
 struct cpu cpus[NCPU];
 static struct proc procs[NPROC];
 static struct proc *initproc;
+
+// Bit h is set while hart h is in the scheduler's idle wait (or about to
+// enter it). [a] changed only with atomic read-modify-write operations.
+static uint64 idle_harts;
+
+// How long a RUNNABLE process may wait before an idle hart is interrupted
+// for it, in `time` units: 1 ms.
+#define KICK_DELAY (TIMEBASE_HZ / 1000)
 
 static struct spinlock pid_lock;
 static int nextpid = 1;  // [pid_lock]
@@ -49,6 +80,8 @@ static struct spinlock wait_lock;
 extern char _trampoline[];
 
 static void forkret(void);
+static void make_runnable(struct proc *p);
+static void want_hart(void);
 
 int
 cpuid(void)
@@ -183,8 +216,20 @@ userinit(void)
     panic("userinit: no process");
   initproc = p;
   safestrcpy(p->name, "init", sizeof(p->name));
-  p->state = RUNNABLE;
+  make_runnable(p);
   release(&p->lock);
+}
+
+// Most pages that growing the heap from oldsz to newsz can allocate: the
+// pages, the last-level page tables (one per 512 pages, plus one at each
+// end) and the middle-level ones (one per 512 of those, plus one at each
+// end). It must not be less: the out-of-memory policy lets the growth
+// retry as soon as this many pages are free.
+static uint64
+grow_pages(uint64 oldsz, uint64 newsz)
+{
+  uint64 pages = (PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE;
+  return pages + pages / 512 + 2 + pages / (512 * 512) + 2;
 }
 
 int
@@ -195,8 +240,9 @@ growproc(long n, int lazy)
   if (n >= 0) {
     if (newsz < oldsz || newsz > vma_lowest(p))
       return -ENOMEM;
-    if (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
-      return -ENOMEM;
+    while (!lazy && uvmalloc(p->pagetable, oldsz, newsz, PTE_W) == 0)
+      if (oom_wait_for_memory(OOM_GROW, grow_pages(oldsz, newsz)) != 0)
+        return -ENOMEM;
   } else {
     if (newsz > oldsz)
       return 0;  // shrinking by more than the address space: ignored, as in xv6
@@ -245,8 +291,9 @@ fork(void)
   release(&wait_lock);
 
   acquire(&np->lock);
-  np->state = RUNNABLE;
+  make_runnable(np);
   release(&np->lock);
+  want_hart();
   return pid;
 }
 
@@ -262,6 +309,25 @@ reparent(struct proc *p)
   }
 }
 
+// Frees p's user address space -- program, stack, heap and page tables --
+// while p is still alive, so that the memory comes back now rather than
+// when (or if) its parent waits. Afterwards p->pagetable is 0 and nothing
+// may touch p's user memory; the kernel runs on its own page table, so p
+// can still finish exit(). Mapped areas must be gone (vma_unmap_all).
+// => p == myproc(), no locks held.
+static void
+free_user_memory(struct proc *p)
+{
+  acquire(&p->lock);  // others read p->pagetable under p->lock (see proc.h)
+  pagetable_t pt = p->pagetable;
+  uint64 sz = p->sz;
+  p->pagetable = 0;
+  p->sz = 0;
+  release(&p->lock);
+  if (pt)
+    proc_freepagetable(pt, sz);
+}
+
 void
 exit(int status)
 {
@@ -269,7 +335,10 @@ exit(int status)
   if (p == initproc)
     panic("init exiting");
 
+  oom_exit_begin(p);
   vma_unmap_all(p);  // writes shared pages back while files are still open
+  free_user_memory(p);
+  oom_exit_end(p);
 
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
@@ -328,14 +397,115 @@ wait(uint64 status_addr)
   }
 }
 
+// Claims one idle hart, if there is one, and interrupts it so that it
+// scans the process table. Returns 1 if a hart was interrupted.
+static int
+kick_idle_hart(void)
+{
+  uint64 idle = __atomic_load_n(&idle_harts, __ATOMIC_RELAXED);
+  while (idle != 0) {
+    uint64 bit = idle & -idle;  // lowest idle hart
+    uint64 was = __atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_SEQ_CST);
+    if (was & bit) {
+      sbi_send_ipi(bit);  // hart ids are cpus[] indexes (cpuid())
+      kstat_inc(ipi_wakeups);
+      return 1;
+    }
+    idle = was & ~bit;  // another hart claimed it first: try the next
+  }
+  return 0;
+}
+
+// => p->lock held.
+static void
+make_runnable(struct proc *p)
+{
+  p->state = RUNNABLE;
+  p->runnable_since = r_time();
+}
+
+// Called after a process was made RUNNABLE (its p->lock released): if a
+// hart is idle, this hart checks again in KICK_DELAY (proc_kick_overdue).
+// If no hart is idle, the next hart to finish what it runs scans the table.
+//
+// Pairs with idle_wait(): the fence orders the caller's store of RUNNABLE
+// before its load of idle_harts, and idle_wait() orders its store of the
+// idle bit before its own scan. So either we see the bit, or that hart's
+// scan sees the RUNNABLE process.
+static void
+want_hart(void)
+{
+  __sync_synchronize();
+  if (__atomic_load_n(&idle_harts, __ATOMIC_RELAXED) != 0)
+    timer_kick_at(r_time() + KICK_DELAY);
+}
+
+// This hart's kick deadline has passed: interrupts one idle hart for each
+// process that has been RUNNABLE for KICK_DELAY or more, and sets a new
+// deadline for those that have waited less. => interrupts off (clock
+// interrupt); no locks held.
+void
+proc_kick_overdue(void)
+{
+  uint64 now = r_time(), next = 0;
+  int overdue = 0;
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == RUNNABLE) {
+      uint64 due = p->runnable_since + KICK_DELAY;
+      if (due <= now)
+        overdue++;
+      else if (next == 0 || due < next)
+        next = due;
+    }
+    release(&p->lock);
+  }
+  if (mycpu()->proc == 0 && overdue > 0)
+    overdue--;  // interrupted in the scheduler: this hart scans next
+  while (overdue-- > 0 && kick_idle_hart())
+    ;
+  if (next != 0 && __atomic_load_n(&idle_harts, __ATOMIC_RELAXED) != 0)
+    timer_kick_at(next);
+}
+
+static int
+any_runnable(void)
+{
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    int r = p->state == RUNNABLE;
+    release(&p->lock);
+    if (r)
+      return 1;
+  }
+  return 0;
+}
+
+// Waits for an interrupt after a scan found nothing to run.
+// => interrupts off.
+//
+// The wfi runs with interrupts still disabled: wfi resumes when an enabled
+// interrupt becomes pending whatever sstatus.SIE says, and the interrupt is
+// then taken at the top of the scheduler loop. Enabling interrupts before
+// the wfi would lose a wakeup that arrives between the scan and the wfi.
+// The hart announces itself idle before a second scan (see want_hart), so
+// a process made RUNNABLE after the first scan is either seen by the
+// second or brings an inter-hart interrupt if it is still waiting
+// KICK_DELAY later. An interrupt sent after the second scan stays pending
+// and ends the wfi at once.
+static void
+idle_wait(void)
+{
+  uint64 bit = 1UL << cpuid();
+  __atomic_fetch_or(&idle_harts, bit, __ATOMIC_SEQ_CST);
+  __sync_synchronize();
+  if (!any_runnable())
+    asm volatile("wfi");
+  __atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_SEQ_CST);
+}
+
 // Per-hart scheduler loop: pick a RUNNABLE process, run it until it calls
 // sched(), repeat. Waits for an interrupt when nothing is runnable.
-//
-// The wait is a wfi with interrupts still disabled: wfi resumes when an
-// enabled interrupt becomes pending whatever sstatus.SIE says, and the
-// interrupt is then taken at the top of the loop. Enabling interrupts
-// before the wfi instead would lose a wakeup that arrives between the scan
-// and the wfi, leaving a runnable process waiting for the next clock tick.
 void
 scheduler(void)
 {
@@ -357,7 +527,7 @@ scheduler(void)
       release(&p->lock);
     }
     if (!ran)
-      asm volatile("wfi");
+      idle_wait();
   }
 }
 
@@ -381,7 +551,7 @@ yield(void)
 {
   struct proc *p = myproc();
   acquire(&p->lock);
-  p->state = RUNNABLE;
+  make_runnable(p);
   sched();
   release(&p->lock);
 }
@@ -431,14 +601,19 @@ void
 wakeup(void *chan)
 {
   struct proc *self = myproc();
+  int woke = 0;
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     if (p == self)
       continue;
     acquire(&p->lock);
-    if (p->state == SLEEPING && p->chan == chan)
-      p->state = RUNNABLE;
+    if (p->state == SLEEPING && p->chan == chan) {
+      make_runnable(p);
+      woke = 1;
+    }
     release(&p->lock);
   }
+  if (woke)
+    want_hart();
 }
 
 // Marks pid killed; it exits when it next crosses into or out of the
@@ -452,9 +627,12 @@ kill(int pid)
     acquire(&p->lock);
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
       p->killed = 1;
-      if (p->state == SLEEPING)
-        p->state = RUNNABLE;
+      int woke = p->state == SLEEPING;
+      if (woke)
+        make_runnable(p);
       release(&p->lock);
+      if (woke)
+        want_hart();
       return 0;
     }
     release(&p->lock);
@@ -580,6 +758,19 @@ proc_list(uint64 dst, int max)
     n++;
   }
   return n;
+}
+
+struct proc *
+proc_slot(int i)
+{
+  KASSERT(i >= 0 && i < NPROC);
+  return &procs[i];
+}
+
+int
+proc_is_init(struct proc *p)
+{
+  return p == initproc;
 }
 
 // Console Ctrl-P: one line per process. Takes no locks, so that it works

@@ -29,6 +29,11 @@ struct cpu {
   int noff;                // depth of push_off() nesting
   int intena;              // were interrupts on before the first push_off?
   int started;             // set once the hart has entered the scheduler
+  // The hart's timer (trap.c), touched only by the hart itself with
+  // interrupts off:
+  uint64 tick_due;         // time of the next clock tick
+  uint64 kick_due;         // time to look for overdue RUNNABLE processes, or 0
+  uint64 timer_at;         // what the SBI timer is set to now (0: must be set)
 };
 
 extern struct cpu cpus[NCPU];
@@ -43,15 +48,17 @@ struct proc {
   int killed;            // [p] kill() was called
   int xstate;            // [p] exit status, for the parent's wait()
   int pid;               // [p]
+  uint64 runnable_since; // [p] `time` when last made RUNNABLE
 
   struct proc *parent;   // [w]
 
   uint64 kstack;               // [o] bottom of the kernel stack (virtual)
   uint64 sz;                   // [o] end of the heap: the program break
   uint64 heap_base;            // [o] start of the heap (just above the stack)
-  pagetable_t pagetable;       // [o] user page table; replaced (exec)
-                               //     under p->lock too, so proc_list()
-                               //     may walk it holding p->lock
+  pagetable_t pagetable;       // [o] user page table; 0 once exit() freed it.
+                               //     Changed with p->lock held too, so that
+                               //     others may read it (and walk the table)
+                               //     under p->lock
   struct trapframe *trapframe; // [o] the page mapped at TRAPFRAME
   struct context context;      // [o] swtch() here to run the process
   struct file *ofile[NOFILE];  // [o] open files
@@ -90,6 +97,11 @@ int  proc_list(uint64 dst, int max);   // procinfo(): kernel/procinfo.h
 int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);
+void proc_kick_overdue(void);  // clock interrupt: this hart's kick deadline passed
+// For policies that look at every process (oom.c): slot i of the process
+// table (0 <= i < NPROC; lock it before looking), and whether p is init.
+struct proc *proc_slot(int i);
+int  proc_is_init(struct proc *p);
 
 // swtch.S
 void swtch(struct context *old, struct context *new);

@@ -9,7 +9,11 @@
 // kernel bug and panics.
 //
 // The clock: every hart asks the SBI for a timer interrupt each
-// 1/TICK_HZ s and yields on it; hart 0 also advances `ticks`.
+// 1/TICK_HZ s and yields on it; hart 0 also advances `ticks`. The same
+// timer also serves one earlier deadline per hart, set by the scheduler
+// (timer_kick_at): when it passes, proc_kick_overdue() looks for processes
+// left waiting while a hart is idle. Such an interrupt is not a tick: it
+// neither advances `ticks` nor makes the running process yield.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -25,7 +29,6 @@
 #include "kernel/syscall_impl.h"
 #include "kernel/trap.h"
 
-#define TIMEBASE_HZ 10000000UL   // QEMU virt `time` CSR frequency
 #define TICK_INTERVAL (TIMEBASE_HZ / TICK_HZ)
 
 struct spinlock tickslock;
@@ -42,6 +45,20 @@ trapinit(void)
   initlock(&tickslock, "time");
 }
 
+// Sets the SBI timer to the earlier of the hart's next tick and its kick
+// deadline, unless it is set to that already. => interrupts off.
+static void
+timer_program(struct cpu *c)
+{
+  uint64 at = c->tick_due;
+  if (c->kick_due != 0 && c->kick_due < at)
+    at = c->kick_due;
+  if (at != c->timer_at) {
+    c->timer_at = at;
+    sbi_set_timer(at);
+  }
+}
+
 void
 trapinithart(void)
 {
@@ -50,19 +67,49 @@ trapinithart(void)
   // User programs may read the cycle, time and instret counters (the
   // benchmarks time themselves with them; OpenSBI lets S-mode read them).
   w_scounteren(SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
-  sbi_set_timer(r_time() + TICK_INTERVAL);
+  struct cpu *c = mycpu();
+  c->tick_due = r_time() + TICK_INTERVAL;
+  c->kick_due = 0;
+  c->timer_at = 0;
+  timer_program(c);
 }
 
-static void
+void
+timer_kick_at(uint64 when)
+{
+  push_off();
+  struct cpu *c = mycpu();
+  if (c->kick_due == 0 || when < c->kick_due) {
+    c->kick_due = when;
+    timer_program(c);
+  }
+  pop_off();
+}
+
+// The timer fired: a tick, a kick deadline, or both. Returns INTR_TIMER
+// for a tick (the caller then yields), else INTR_OTHER.
+static enum intr_kind
 clockintr(void)
 {
-  if (cpuid() == 0) {
-    acquire(&tickslock);
-    ticks++;
-    wakeup(&ticks);
-    release(&tickslock);
+  struct cpu *c = mycpu();
+  uint64 now = r_time();
+  int tick = now >= c->tick_due;
+  if (tick) {
+    c->tick_due = now + TICK_INTERVAL;
+    if (cpuid() == 0) {
+      acquire(&tickslock);
+      ticks++;
+      wakeup(&ticks);
+      release(&tickslock);
+    }
   }
-  sbi_set_timer(r_time() + TICK_INTERVAL);
+  if (c->kick_due != 0 && now >= c->kick_due) {
+    c->kick_due = 0;
+    proc_kick_overdue();  // may set a new deadline
+  }
+  c->timer_at = 0;  // the interrupt stays pending until the timer is set again
+  timer_program(c);
+  return tick ? INTR_TIMER : INTR_OTHER;
 }
 
 static void
@@ -90,8 +137,7 @@ devintr(uint64 scause)
     external_intr();
     return INTR_OTHER;
   case SCAUSE_S_TIMER:
-    clockintr();
-    return INTR_TIMER;
+    return clockintr();
   case SCAUSE_S_SOFT:
     w_sip(r_sip() & ~SIP_SSIP);  // inter-hart interrupt: nothing queued yet
     return INTR_OTHER;
@@ -151,7 +197,7 @@ usertrap(void)
     // handled
   } else if (user_page_fault(p, scause, r_stval()) == 0) {
     // page supplied; retry the instruction
-  } else {
+  } else if (!killed(p)) {  // killed meanwhile: the out-of-memory policy said why
     printf("pid %d (%s): killed: %s at va %p, pc %p\n", p->pid, p->name,
            cause_name(scause), (void *)r_stval(), (void *)p->trapframe->epc);
     setkilled(p);

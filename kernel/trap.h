@@ -9,10 +9,14 @@ extern struct spinlock tickslock;
 extern uint ticks;   // [tickslock] timer ticks since boot (TICK_HZ per second)
 
 #define TICK_HZ 10   // clock interrupts per second
+#define TIMEBASE_HZ 10000000UL  // frequency of the `time` CSR (QEMU virt)
 
 void trapinit(void);
 void trapinithart(void);
 void usertrapret(void) __attribute__((noreturn));
+// Makes this hart's timer also fire at `time` when (if that is earlier
+// than a deadline already set) and then call proc_kick_overdue().
+void timer_kick_at(uint64 when);
 
 void plicinit(void);
 void plicinithart(void);

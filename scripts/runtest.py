@@ -95,8 +95,6 @@ CASES = [
     ("no-program", "nosuchprog; README",
      [r"^sh: exec nosuchprog: no such file or directory$",
       r"^sh: exec README: not an executable program$"], 120),
-    # The naive policy first: the case sets the policy knob, and the next
-    # case sets it back to the page cache for everything after it.
     ("vmctl", "vmctl faultaround 3; vmctl; vmctl drop",
      [r"^vmctl: faultaround 3: invalid argument$", r"^free_pages [1-9]\d*$",
       r"^faults \d+$", r"^pc_pages \d+$", r"^disk_read_reqs [1-9]\d*$",
@@ -104,6 +102,8 @@ CASES = [
     ("vmctl-trace", "vmctl trace on; mmaptest -p cache eof_zero; vmctl trace dump",
      [r"^test eof_zero: OK$", r"^trace [1-9]\d*$", r"^\d+ (minor|major) \d+ 0$",
       r"^\d+ around \d+ 1$"], 300),
+    # The naive policy first: the case sets the policy knob, and the next
+    # case sets it back to the page cache for everything after it.
     ("mmaptest-naive", "mmaptest -p naive", [r"^mmaptest: policy naive$",
                                              r"^mmaptest: all tests succeeded$"], 600),
     ("mmaptest", "mmaptest -p cache", [r"^mmaptest: policy cache$",
@@ -114,6 +114,12 @@ CASES = [
      [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     # The page cache's own tests (pctest selects the cache policy itself).
     ("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    ("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
+    # The kernel's out-of-memory line must name the hog that oomtest reports.
+    ("oomtest", "oomtest", [r"^oomtest: all tests succeeded$",
+                            r"^pid (\d+) \(oomtest\): killed: out of memory, \d+ pages$"
+                            r"[\s\S]*^oomtest: hog pid \1 killed by the out-of-memory policy$"],
+     900),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
 ]
 

@@ -14,8 +14,11 @@
 //    short. Then a hog touches lazily grown heap (sbrklazy, up to 1 GiB on
 //    a machine with 128 MiB) until fewer than LOW_PAGES pages are free,
 //    reports that, and blocks in read(). The bystander is then told to
-//    read every page of its mapping, more pages than are free: one of its
-//    faults finds no memory. The kernel must kill the hog -- the process
+//    read every page of its mapping (more pages than are free; the page
+//    cache may serve that by evicting the mapping's own clean pages as it
+//    goes) and then to touch BYSTANDER_HEAP pages of lazy heap, which
+//    nothing can reclaim: one of its faults finds no memory. The kernel
+//    must kill the hog -- the process
 //    holding the most memory -- with the line
 //        pid N (oomtest): killed: out of memory, K pages
 //    let the bystander wait until the hog has freed its memory, and go
@@ -65,6 +68,7 @@
 #define HOG_BYTES   (1 << 30)
 #define ECHO_BYTES  (8 * PGSIZE) // data a bystander sends through its helper
 #define MAX_ROUNDS  5000         // test 3: give up if no kill was seen by then
+#define BYSTANDER_HEAP 2048      // test 2: anonymous pages the bystander needs
 
 static struct kstats ks;
 static char pagebuf[PGSIZE];
@@ -289,6 +293,19 @@ test_exit_frees(void)
   CHECK(reaped == before, "%d pages free after wait, %d before", (int)reaped, (int)before);
 }
 
+// Touches npages pages of fresh lazy heap, checks them and gives them back.
+static void
+touch_heap(int npages)
+{
+  char *p = sbrklazy(npages * PGSIZE);
+  CHECK(p != SBRK_ERROR, "sbrklazy of %d pages failed", npages);
+  for (int i = 0; i < npages; i++)
+    p[(uint64)i * PGSIZE] = (char)(i % 251 + 1);
+  for (int i = 0; i < npages; i++)
+    CHECK(p[(uint64)i * PGSIZE] == (char)(i % 251 + 1), "heap page %d lost its store", i);
+  CHECK(sbrk(-npages * PGSIZE) != SBRK_ERROR, "giving the heap back failed");
+}
+
 static int
 sleeping_hog(void)
 {
@@ -304,7 +321,8 @@ sleeping_hog(void)
     start_helper(&h);
     signal_fd(ready[1]);
     await(go[0], "go");
-    check_mapping(FILE_PAGES);  // runs out of memory on the way
+    check_mapping(FILE_PAGES);
+    touch_heap(BYSTANDER_HEAP);  // runs out of memory on the way
     check_echo(&h, 0);
     stop_helper(&h);
     exit(0);

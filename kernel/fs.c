@@ -327,6 +327,46 @@ bmap_lookup(struct inode *ip, uint bn)
   return bmap(ip, bn, 0);
 }
 
+void
+bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  uint i = 0;
+  while (i < n) {
+    uint b = bn + i;
+    if (b >= MAXFILE) {
+      out[i++] = 0;
+      continue;
+    }
+    if (b < NDIRECT) {
+      out[i++] = ip->addrs[b];
+      continue;
+    }
+    // The table holding b's entry, and the file block its entry 0 maps.
+    uint rel = b - NDIRECT, table, first;
+    if (rel < NINDIRECT) {
+      table = ip->addrs[IND_SLOT];
+      first = NDIRECT;
+    } else {
+      rel -= NINDIRECT;
+      uint dind = ip->addrs[DIND_SLOT];
+      table = dind ? table_entry(ip, dind, rel / NINDIRECT, 0) : 0;
+      first = NDIRECT + NINDIRECT + (rel / NINDIRECT) * NINDIRECT;
+    }
+    uint count = first + NINDIRECT - b;
+    if (count > n - i)
+      count = n - i;
+    if (table == 0) {
+      memset(&out[i], 0, count * sizeof(uint));
+    } else {
+      struct buf *bp = bread(ip->dev, table);
+      memmove(&out[i], (uint *)bp->data + (b - first), count * sizeof(uint));
+      brelse(bp);
+    }
+    i += count;
+  }
+}
+
 // Frees a block-number table and, `depth` levels down, what it points to.
 static void
 free_table(struct inode *ip, uint table, int depth)

@@ -51,6 +51,9 @@ int  inodes_in_use(void);
 struct inode *inode_next_cached(int *cursor);
 // Disk block holding file block bn, or 0 if none is allocated. => locked.
 uint bmap_lookup(struct inode *ip, uint bn);
+// The same for the n consecutive file blocks from bn, into out[0..n):
+// each block-number table is read once per run, not once per block.
+void bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out);
 // A fresh on-disk inode of this type, referenced and unlocked; 0 if the
 // disk has no free inode or the cache is full. => inside a transaction.
 struct inode *ialloc(uint dev, short type);

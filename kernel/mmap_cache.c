@@ -45,6 +45,8 @@
 #include "kernel/trace_impl.h"
 
 // The file page behind va. 64 bits: an area may start far past any file.
+#define TABLE_SPAN (512 * PGSIZE)  // what one last-level page-table page maps
+
 static uint64
 pgno_of(struct vma *v, uint64 va)
 {
@@ -80,17 +82,28 @@ rights(struct vma *v, int dirty)
 
 // Maps the up-to-date cache pages next to va (already mapped) that need
 // no I/O, clean, in the aligned window of pc_faultaround pages clipped to
-// the area and the file. => pc.lock held; ip locked (its size is stable).
+// the area and the file. A fault that has just read nread pages from va
+// on (the page and its read-ahead) maps all of them too: read-ahead chose
+// them because they are about to be used, and a run that starts inside a
+// window would otherwise cost a fault at each window boundary it crosses.
+// Everything stays inside va's 2 MiB page-table page; a window of 1 turns
+// both off.
+// => pc.lock held; ip locked (its size is stable).
 static void
-fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip)
+fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip, int nread)
 {
   long win = pc_faultaround;
   if (win <= 1)
-    return;
+    return;  // fault-around off: only the faulting page is mapped
   if (win > 64)
-    win = 64;  // an aligned window of <= 512 pages stays in one table page
+    win = 64;
   uint64 span = (uint64)win * PGSIZE;
   uint64 lo = va & ~(span - 1), hi = lo + span;
+  if (va + (uint64)nread * PGSIZE > hi)
+    hi = va + (uint64)nread * PGSIZE;
+  uint64 table_end = (va | (TABLE_SPAN - 1)) + 1;
+  if (hi > table_end)
+    hi = table_end;
   if (lo < v->start)
     lo = v->start;
   if (hi > v->end)
@@ -192,8 +205,8 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   struct inode *ip = v->file->ip;
   ilock(ip);
   struct page *pg;
-  int major;
-  int err = pc_get(ip, (uint)pgno, &pg, &major);
+  int nread;
+  int err = pc_get(ip, (uint)pgno, &pg, &nread);
   if (err) {
     iunlock(ip);
     return err;  // -EFAULT past the end of the file: the process dies
@@ -213,7 +226,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
     pc_mapped_locked(pg);
   }
   if (access != FAULT_WRITE)
-    fault_around(p, v, va, ip);
+    fault_around(p, v, va, ip, nread);
   pc_unlock();
   pc_put(pg);
   iunlock(ip);

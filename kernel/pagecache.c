@@ -344,6 +344,7 @@ alloc_page(void)
 // memory (the blocks of one page). Requests are submitted as soon as
 // they are closed, so several are in flight; all are waited for at the
 // end, or when the scratch arrays are full.
+#define FILL_MAP_PAGES 16  // pages whose block numbers are looked up at once
 #define FILL_REQS 24
 #define FILL_SEGS 128
 struct fill {
@@ -426,12 +427,15 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
   if (f == 0)
     return -ENOMEM;
   memset(f, 0, sizeof(*f));
+  uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
   for (int i = 0; i < n; i++) {
+    if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
+      bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE, sizeof(bnos) / sizeof(bnos[0]), bnos);
     char *mem = (char *)page2pa(pg[i]);
     uint64 off = (uint64)(first + i) * PGSIZE;
     for (int b = 0; b < BLOCKS_PER_PAGE; b++, off += BSIZE) {
       char *dst = mem + b * BSIZE;
-      uint bno = off < ip->size ? bmap_lookup(ip, off / BSIZE) : 0;
+      uint bno = off < ip->size ? bnos[(i % FILL_MAP_PAGES) * BLOCKS_PER_PAGE + b] : 0;
       if (bno == 0)
         memset(dst, 0, BSIZE);
       else if (!bcache_copy(ip->dev, bno, dst))
@@ -520,10 +524,10 @@ end_fill(struct page **pg, int n, int err)
 }
 
 int
-pc_get(struct inode *ip, uint pgno, struct page **out, int *major)
+pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
 {
   KASSERT(holdingsleep(&ip->lock));
-  *major = 0;
+  *nread = 0;
   if ((uint64)pgno * PGSIZE >= ip->size)
     return -EFAULT;
   acquire(&pc.lock);
@@ -544,7 +548,7 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *major)
   int n = start_fill(ip, pgno, readahead_window(ip, pgno), pg);
   if (n == 0)
     return -ENOMEM;
-  *major = 1;
+  *nread = n;
   int err = fill_pages(ip, pgno, pg, n);
   end_fill(pg, n, err);
   if (err)
@@ -612,8 +616,8 @@ pc_read(struct inode *ip, int user, uint64 dst, uint off, uint n)
   uint done = 0;
   while (done < n) {
     struct page *pg;
-    int major;
-    int err = pc_get(ip, off / PGSIZE, &pg, &major);
+    int nread;
+    int err = pc_get(ip, off / PGSIZE, &pg, &nread);
     if (err)
       return done ? (int)done : err;
     uint m = PGSIZE - off % PGSIZE;

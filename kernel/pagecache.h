@@ -50,9 +50,10 @@ uint64 page2pa(struct page *pg);
 
 // The up-to-date cache page for (ip, pgno), with a reference for the
 // caller, reading it -- and up to the read-ahead window after it -- on a
-// miss. *major is set to 1 if the call waited for the disk. Errors:
+// miss. *nread is set to the number of pages the call read (pgno and
+// the ones after it), 0 on a hit. Errors:
 // -EFAULT when pgno lies wholly past the end of the file, -ENOMEM, -EIO.
-int pc_get(struct inode *ip, uint pgno, struct page **out, int *major);
+int pc_get(struct inode *ip, uint pgno, struct page **out, int *nread);
 void pc_put(struct page *pg);  // => nothing locked needed
 // read() of a regular file: copies n bytes at off to dst (user address
 // if user). Bytes transferred or -E*. => ip locked; nofault set by caller.

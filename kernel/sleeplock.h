@@ -11,6 +11,7 @@ struct sleeplock {
   struct spinlock lk;   // protects this struct
   const char *name;     // [I]
   int pid;              // [lk] holder, for holdingsleep()
+  int waiters;          // [lk] processes asleep in acquiresleep
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name);

@@ -643,13 +643,16 @@ test_faultaround(void)
   read_kstats(&ks_b);
   CHECK(DELTA(faults) == 0, "cold: touching the %d pages mapped around page 0 took %d faults",
         (int)around, (int)DELTA(faults));
-  // The rest of the window: each page is mapped once, by its own fault or
-  // around another's.
+  // The rest of the window: a page is either mapped already or faults; a
+  // fault there is a sequential miss, whose read-ahead pages it maps too
+  // (up to its page-table page, past the window), so at most two faults
+  // (pages 4 and 12 with windows of 4, 8, 16) cover it.
   read_kstats(&ks_a);
   for (uint64 i = around + 1; i < FA_WINDOW; i++)
     touch(p, i, 11);
   read_kstats(&ks_b);
-  CHECK(DELTA(faults) + DELTA(faultaround_pages) == FA_WINDOW - 1 - around,
+  CHECK(DELTA(faults) >= 1 && DELTA(faults) <= 2 &&
+            DELTA(faults) + DELTA(faultaround_pages) >= FA_WINDOW - 1 - around,
         "cold: rest of the window (%d pages): %d faults + %d mapped around",
         (int)(FA_WINDOW - 1 - around), (int)DELTA(faults), (int)DELTA(faultaround_pages));
   printf("note: faultaround: cold first touch read %d pages ahead, mapped %d around\n",

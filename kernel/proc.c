@@ -34,6 +34,7 @@
 #include "kernel/exec.h"
 #include "kernel/procinfo.h"
 #include "kernel/proc.h"
+#include "kernel/kstats_impl.h"
 
 struct cpu cpus[NCPU];
 static struct proc procs[NPROC];
@@ -356,8 +357,11 @@ scheduler(void)
       }
       release(&p->lock);
     }
-    if (!ran)
+    if (!ran) {
+      uint64 t0 = r_cycle();
       asm volatile("wfi");
+      kstat_add(idle_cycles, r_cycle() - t0);
+    }
   }
 }
 

@@ -127,7 +127,8 @@ qemu-gdb: deps
 	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
-# `make bench` runs every benchmark (about 15 minutes on 2 quiet cores) and
+# `make bench` runs every benchmark (the committed run took 32 minutes on a
+# 2-core host shared with other QEMU jobs, load average 7-10) and
 # writes results/: bench.csv, summary.md, the plots, hyperfine.md/.json.
 # `make bench-quick` is a small version for development (results-quick/).
 BENCH_QEMU := $(QEMU) -machine virt -bios default -kernel $(K)/kernel -m $(MEM) -nographic \
@@ -140,9 +141,10 @@ bench:
 	@bash scripts/install-deps.sh $(BENCH_DEPS)
 	$(MAKE) all bench.img
 	/usr/bin/python3 scripts/bench.py --qemu "$(BENCH_QEMU)" --out results
-	/usr/bin/python3 scripts/summary.py results
+	/usr/bin/python3 scripts/summary.py results --readme README.md
 	/usr/bin/python3 scripts/plot.py results
-	@echo "bench: results in results/ (summary.md, bench.csv, *.png, hyperfine.md)"
+	@echo "bench: results in results/ (summary.md, bench.csv, *.png, hyperfine.md);"
+	@echo "bench: README.md's goals table updated"
 
 bench-quick:
 	@bash scripts/install-deps.sh $(BENCH_DEPS)

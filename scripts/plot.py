@@ -176,10 +176,17 @@ def plot_sharers(rows, d):
              "pages_used", 1, p)
     fp = float(pick(rows, workload="sharers")[0]["file_pages"])
     axs[0].axhline(fp, color="#555555", ls=":", label="the file's pages (%d)" % fp)
-    nomem = [int(r["param"]) for r in pick(rows, workload="sharers", phase="nomem")]
-    for n in sorted(set(nomem)):
-        axs[0].annotate("naive: out of memory\n(128 MiB machine)", (n, fp * n * 0.85),
-                        color=COLOUR["naive"], fontsize=8, ha="center")
+    # Runs in which the kernel killed a sharer for want of memory: their
+    # pages are what was held when the survivors had read the file.
+    for n in sorted({int(r["param"]) for r in pick(rows, workload="sharers", phase="nomem")}):
+        bad = pick(rows, workload="sharers", phase="nomem", param=n)
+        st = mstat(bad, "pages_used")
+        done = mstat(bad, "sharers_done")
+        p = bad[0]["policy"]
+        axs[0].plot([n], [st[0]], "X", color=COLOUR[p], ms=10)
+        axs[0].annotate("%s: out of memory,\n%g of %d finished" % (p, done[0], n),
+                        (n, st[0]), textcoords="offset points", xytext=(-10, -30),
+                        color=COLOUR[p], fontsize=8, ha="right")
     axs[0].set_xlabel("processes mapping the same file")
     axs[0].set_ylabel("pages used while all hold it (4 KiB pages)")
     axs[0].set_xscale("log", base=2)

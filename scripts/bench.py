@@ -85,16 +85,19 @@ class Unit:
         self.label, self.cmds, self.weight = label, cmds, weight
 
 
-def bench_cmd(policy, state, workload, *args, fa=None, ra=None, rep=0):
+# The kernel's default windows. Every run sets both explicitly: the knobs
+# are global, so a run that left them alone would inherit whatever the
+# window sweep set last in that boot.
+FAULTAROUND_DEFAULT = 16
+
+
+def bench_cmd(policy, state, workload, *args, fa=FAULTAROUND_DEFAULT, ra=READAHEAD_ON, rep=0):
     parts = ["bench"]
     if policy:
         parts += ["-p", policy]
     if state:
         parts += ["-c", state]
-    if fa is not None:
-        parts += ["-f", str(fa)]
-    if ra is not None:
-        parts += ["-a", str(ra)]
+    parts += ["-f", str(fa), "-a", str(ra)]
     parts += ["-r", str(rep), "-n", "RUN", workload] + [str(a) for a in args]
     return " ".join(parts)
 
@@ -301,7 +304,8 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
                     got = parse_lines(out, machine_name)
                     if cmd.startswith("vmctl trace dump"):
                         with lock:
-                            traces[u.label] = (u.cmds[1], parse_trace(out))
+                            traces[u.label] = (u.cmds[1].replace(" -n RUN", ""),
+                                               parse_trace(out))
                     with lock:
                         rows.extend(got)
                 progress.step(u, name)

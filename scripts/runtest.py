@@ -616,6 +616,10 @@ def bench_sane(rows):
             continue
         if r["ok"] != "1" or int(r["cpu_ns"]) <= 0 or int(r["cycles"]) < int(r["cpu_ns"]):
             return "implausible row: %s %s %s" % (r["workload"], r["policy"], r["cpu_ns"])
+    for r in rows:  # only the window sweep (read-ahead off) leaves the defaults
+        if r["machine"] == "icount" and r["ra"] != "0" and (r["fa"], r["ra"]) != ("16", "32"):
+            return "%s ran with fault-around %s, read-ahead %s" % (r["workload"], r["fa"],
+                                                                   r["ra"])
     seq = {r["policy"]: r for r in rows if r["machine"] == "icount" and
            r["workload"] == "seqread" and r["phase"] == "touch" and r["file"] == "f4" and
            r["fa"] == "16" and r["ra"] == "32"}

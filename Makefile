@@ -69,6 +69,40 @@ fs.img: scripts/mkfs README.md $(UPROGS)
 
 .PRECIOUS: $(U)/%.o
 
+# ---- benchmarks (`make bench`; scripts/bench.py says what runs) ----
+#
+# bench.img is a separate disk image, never the test image: the tools a
+# benchmark boot needs (init, sh, vmctl), every bench/*.c program with
+# main(), and data files written on the host by scripts/mkdata (a 64 MiB
+# file is near MAXFILE, so the image is larger than fs.img, with its own
+# mkfs built for that size).
+B := bench
+BENCH_FSSIZE := 163840   # 1 KiB blocks (160 MiB)
+BPROGSRC := $(shell grep -l -E '$(MAIN_RE)' $(B)/*.c)
+BPROGS := $(patsubst $(B)/%.c,$(B)/_%,$(BPROGSRC))
+# NAME:MIB:SEED of each data file (bench/data.h says what they hold). The
+# dirty workload stores to d16 (d1 in bench-quick); nothing else uses them.
+BENCH_DATA := s32:32:1 f16:16:2 d16:16:3 f1:1:4 f4:4:5 f64:64:6 d1:1:7
+
+$(BPROGSRC:.c=.o): Makefile $(B)/data.h
+$(B)/%.o: $(B)/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(B)/_%: $(B)/%.o $(ULIBOBJ) $(U)/user.ld
+	$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIBOBJ)
+
+scripts/mkdata: scripts/mkdata.c $(B)/data.h $(K)/types.h
+	gcc -Wall -Werror -O2 -I. -o $@ scripts/mkdata.c
+scripts/mkfs-bench: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
+	gcc -Wall -Werror -O2 -I. -DFSSIZE=$(BENCH_FSSIZE) -o $@ scripts/mkfs.c
+
+$(B)/data/sums: scripts/mkdata Makefile
+	mkdir -p $(B)/data
+	scripts/mkdata $(B)/data $(BENCH_DATA)
+
+bench.img: scripts/mkfs-bench $(B)/data/sums $(U)/_init $(U)/_sh $(U)/_vmctl $(BPROGS)
+	scripts/mkfs-bench $@ $(U)/_init $(U)/_sh $(U)/_vmctl $(BPROGS) $(B)/data/sums \
+	    $(foreach f,$(BENCH_DATA),$(B)/data/$(firstword $(subst :, ,$(f))))
+
 QEMU := qemu-system-riscv64
 QEMUOPTS := -machine virt -bios default -kernel $(K)/kernel -m $(MEM) -smp $(CPUS) \
             -nographic -global virtio-mmio.force-legacy=false \
@@ -93,20 +127,52 @@ qemu-gdb: deps
 	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
+# `make bench` runs every benchmark (the committed run took 32 minutes on a
+# 2-core host shared with other QEMU jobs, load average 7-10) and
+# writes results/: bench.csv, summary.md, the plots, hyperfine.md/.json.
+# `make bench-quick` is a small version for development (results-quick/).
+BENCH_QEMU := $(QEMU) -machine virt -bios default -kernel $(K)/kernel -m $(MEM) -nographic \
+              -global virtio-mmio.force-legacy=false \
+              -drive file=bench.img,if=none,format=raw,id=x0 \
+              -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 -snapshot
+BENCH_DEPS := hyperfine python3-matplotlib
+
+bench:
+	@bash scripts/install-deps.sh $(BENCH_DEPS)
+	$(MAKE) all bench.img
+	/usr/bin/python3 scripts/bench.py --qemu "$(BENCH_QEMU)" --out results
+	/usr/bin/python3 scripts/summary.py results --readme README.md
+	/usr/bin/python3 scripts/plot.py results
+	@echo "bench: results in results/ (summary.md, bench.csv, *.png, hyperfine.md);"
+	@echo "bench: README.md's goals table updated"
+
+bench-quick:
+	@bash scripts/install-deps.sh $(BENCH_DEPS)
+	$(MAKE) all bench.img
+	/usr/bin/python3 scripts/bench.py --quick --qemu "$(BENCH_QEMU)" --out results-quick \
+	    --log bench-quick.log
+	/usr/bin/python3 scripts/summary.py results-quick
+	/usr/bin/python3 scripts/plot.py results-quick
+	@echo "bench-quick: results in results-quick/"
+
 # `make test ONLY=name` (or ONLY="a b") runs just those cases after boot.
 ONLY ?=
-test: deps
-	$(MAKE) all
+# The last case, bench-quick, runs the benchmark pipeline on bench.img.
+test:
+	@bash scripts/install-deps.sh python3-matplotlib
+	$(MAKE) all bench.img
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
-	    $(foreach n,$(ONLY),--only $(n))
+	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
 
 format:
 	clang-format -i $(K)/*.c $(K)/*.h $(U)/*.c $(U)/*.h
 
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
-	      scripts/mkfs fs.img .fssize .gdbinit
+	      scripts/mkfs fs.img .fssize .gdbinit \
+	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata bench.img
+	rm -rf $(B)/data
 
--include $(K)/*.d $(U)/*.d
+-include $(K)/*.d $(U)/*.d $(B)/*.d
 
-.PHONY: all deps qemu qemu-gdb test format clean FORCE
+.PHONY: all deps qemu qemu-gdb test bench bench-quick format clean FORCE

@@ -54,6 +54,14 @@ struct kstats {
                         // a process had waited KICK_DELAY (1 ms) runnable
   uint64 oom_kills;     // processes killed by the out-of-memory policy
                         // (each announced "killed: out of memory")
+
+  // ---- the scheduler (proc.c) ----
+  uint64 idle_cycles;   // cycle-counter ticks harts spent in the
+                        // scheduler's wfi with nothing to run, summed over
+                        // harts. Under QEMU -icount shift=0,sleep=off the
+                        // cycle counter is virtual nanoseconds and an idle
+                        // hart's clock jumps ahead, so busy time is the
+                        // cycle delta minus this (docs/DESIGN.md, Counters)
 };
 
 // The names vmctl prints, in field order (one per uint64 of struct kstats).
@@ -62,7 +70,7 @@ struct kstats {
   "faults_major", "faults_minor", "faultaround_pages", "readahead_pages", \
   "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",\
   "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks",                 \
-  "disk_write_reqs", "disk_write_blocks", "ipi_wakeups", "oom_kills"
+  "disk_write_reqs", "disk_write_blocks", "ipi_wakeups", "oom_kills", "idle_cycles"
 #define KSTATS_COUNT (sizeof(struct kstats) / sizeof(uint64))
 
 #endif

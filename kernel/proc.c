@@ -499,8 +499,11 @@ idle_wait(void)
   uint64 bit = 1UL << cpuid();
   __atomic_fetch_or(&idle_harts, bit, __ATOMIC_SEQ_CST);
   __sync_synchronize();
-  if (!any_runnable())
+  if (!any_runnable()) {
+    uint64 t0 = r_cycle();
     asm volatile("wfi");
+    kstat_add(idle_cycles, r_cycle() - t0);  // the benchmarks' busy time excludes it
+  }
   __atomic_fetch_and(&idle_harts, ~bit, __ATOMIC_SEQ_CST);
 }
 

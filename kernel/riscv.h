@@ -93,6 +93,7 @@ static inline void w_satp(uint64 x) { CSR_WRITE(satp, x); }
 static inline uint64 r_scause(void) { return CSR_READ(scause); }
 static inline uint64 r_stval(void) { return CSR_READ(stval); }
 static inline uint64 r_time(void) { return CSR_READ(time); }
+static inline uint64 r_cycle(void) { return CSR_READ(cycle); }
 static inline uint64 r_tp(void) { uint64 x; asm volatile("mv %0, tp" : "=r"(x)); return x; }
 static inline void w_tp(uint64 x) { asm volatile("mv tp, %0" : : "r"(x)); }
 static inline uint64 r_sp(void) { uint64 x; asm volatile("mv %0, sp" : "=r"(x)); return x; }

@@ -28,6 +28,11 @@ middle of fsstress, boots the copy again so the kernel replays its log, and
 checks the copy with scripts/fsck.py. The crash is triggered by fsstress's
 own output, never by a timer.
 
+Last comes the benchmark smoke case (BENCH_SMOKE below), when the Makefile
+passes --bench-qemu: it runs `make bench-quick`'s pipeline (scripts/bench.py
+--quick, summary.py, plot.py) into a temporary directory and checks that a
+CSV with sane numbers and every plot came out -- the pipeline, not the goals.
+
 Output: one line per case, "PASS name (12.3s)" or "FAIL name: reason" followed
 by the last console lines of that case, then "N passed, N failed" alone on
 the last line. Exit status 1 if anything failed, else 0.
@@ -160,6 +165,11 @@ CRASH_CASES = [
     ("crash-round8", 8, 900),
     ("crash-commit", COMMIT_CRASH, 900),
 ]
+
+# The benchmark smoke case: (name, timeout in seconds). See bench_smoke().
+BENCH_SMOKE = ("bench-quick", 300)
+BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png", "size.png",
+               "faultmap.png")
 
 PROMPT = "$ "
 PANIC_RE = re.compile(r"panic")
@@ -561,10 +571,85 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
             c.stop()
 
 
+def bench_smoke(bench_qemu, timeout, log):
+    """Runs the bench-quick pipeline into a temporary directory and checks
+    its output. Returns (ok, reason)."""
+    import csv
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = tempfile.mkdtemp(prefix="pcv6-bench-quick-")
+    steps = [
+        [sys.executable, os.path.join(here, "bench.py"), "--quick", "--no-hyperfine",
+         "--qemu", bench_qemu, "--out", out, "--log", os.path.join(out, "console.log")],
+        [sys.executable, os.path.join(here, "summary.py"), out],
+        [sys.executable, os.path.join(here, "plot.py"), out],
+    ]
+    deadline = time.monotonic() + timeout
+    for argv in steps:
+        left = deadline - time.monotonic()
+        try:
+            r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=max(left, 1))
+        except subprocess.TimeoutExpired:
+            return False, "%s: timeout (output kept in %s)" % (os.path.basename(argv[1]), out)
+        log.write("\n==== runtest: bench smoke: %s ====\n%s" % (
+            " ".join(argv[1:2]), r.stdout.decode(errors="replace")))
+        log.flush()
+        if r.returncode != 0:
+            last = r.stdout.decode(errors="replace").strip().splitlines()[-3:]
+            return False, "%s failed: %s (output kept in %s)" % (
+                os.path.basename(argv[1]), " / ".join(last), out)
+    with open(os.path.join(out, "bench.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    why = bench_sane(rows)
+    for png in BENCH_PLOTS:
+        p = os.path.join(out, png)
+        if not os.path.exists(p) or os.path.getsize(p) < 10000:
+            why = why or "plot %s missing or empty" % png
+    if not os.path.exists(os.path.join(out, "summary.md")):
+        why = why or "no summary.md"
+    if why:
+        return False, why + " (output kept in %s)" % out
+    shutil.rmtree(out, ignore_errors=True)
+    return True, "%d rows, %d plots" % (len(rows), len(BENCH_PLOTS))
+
+
+def bench_sane(rows):
+    """None if the quick CSV's numbers make sense, else what does not."""
+    if len(rows) < 20:
+        return "only %d rows in bench.csv" % len(rows)
+    for r in rows:
+        if r["machine"] == "smp3":
+            if r["ok"] != "1" or int(r["time_ns"]) <= 0:
+                return "implausible -smp 3 row: %s %s" % (r["workload"], r["time_ns"])
+            continue
+        if r["ok"] != "1" or int(r["cpu_ns"]) <= 0 or int(r["cycles"]) < int(r["cpu_ns"]):
+            return "implausible row: %s %s %s" % (r["workload"], r["policy"], r["cpu_ns"])
+    for r in rows:  # only the window sweep (read-ahead off) leaves the defaults
+        if r["machine"] == "icount" and r["ra"] != "0" and (r["fa"], r["ra"]) != ("16", "32"):
+            return "%s ran with fault-around %s, read-ahead %s" % (r["workload"], r["fa"],
+                                                                   r["ra"])
+    seq = {r["policy"]: r for r in rows if r["machine"] == "icount" and
+           r["workload"] == "seqread" and r["phase"] == "touch" and r["file"] == "f4" and
+           r["fa"] == "16" and r["ra"] == "32"}
+    if set(seq) != {"naive", "cache"}:
+        return "no cold seqread of f4 under both policies"
+    n, c = seq["naive"], seq["cache"]
+    if int(n["faults"]) != 1024 or int(n["disk_read_reqs"]) < 4096:
+        return "naive seqread of 1024 pages: %s faults, %s disk reads" % (
+            n["faults"], n["disk_read_reqs"])
+    if not 0 < int(c["faults"]) < int(n["faults"]) or int(c["pc_misses"]) <= 0:
+        return "cache seqread: %s faults, %s misses" % (c["faults"], c["pc_misses"])
+    if not any(r["machine"] == "smp3" for r in rows):
+        return "no -smp 3 rows"
+    return None
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Run the pcv6 test cases under QEMU.")
     ap.add_argument("--qemu", required=True,
                     help="full QEMU command line (use -snapshot)")
+    ap.add_argument("--bench-qemu",
+                    help="QEMU command line for bench.img; enables the bench-quick case")
     ap.add_argument("--timeout-boot", type=float, default=300,
                     help="seconds to wait for the first shell prompt")
     ap.add_argument("--timeout", action="append", default=[], metavar="NAME=SECONDS",
@@ -575,7 +660,7 @@ def parse_args(argv):
                     help="file that receives all console output (default test.log)")
     args = ap.parse_args(argv)
 
-    names = [c[0] for c in CASES] + [c[0] for c in CRASH_CASES]
+    names = [c[0] for c in CASES] + [c[0] for c in CRASH_CASES] + [BENCH_SMOKE[0]]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
@@ -669,6 +754,15 @@ def main(argv):
                       flush=True)
             else:
                 fail(name, why + remark, out)
+        name, timeout = BENCH_SMOKE
+        if args.bench_qemu and (not args.only or name in args.only):
+            t0 = time.monotonic()
+            ok, why = bench_smoke(args.bench_qemu, args.overrides.get(name, timeout), log)
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs; %s)" % (name, time.monotonic() - t0, why), flush=True)
+            else:
+                fail(name, why)
     except KeyboardInterrupt:
         print("interrupted", flush=True)
         failed += 1

@@ -1,0 +1,764 @@
+// bench.c -- the guest side of `make bench`: runs one workload, measures it
+// from inside the machine and prints the measurement as one console line
+// that scripts/bench.py picks out and turns into a row of results/bench.csv.
+//
+// Usage: bench [-p naive|cache] [-c cold|warm] [-f N] [-a N] [-r REP] [-n RUN]
+//              WORKLOAD ARG...
+//   -p  mapping policy for the areas this run maps (knob KNOB_POLICY, as
+//       `vmctl policy`); default: leave the kernel's setting alone
+//   -c  cold: write back and empty the page cache first (KNOB_DROP, as
+//       `vmctl drop`); warm: run the workload once unmeasured first, so
+//       whatever that leaves cached is there (default: neither)
+//   -f  fault-around window in pages; -a  read-ahead limit in pages
+//       (default: leave them alone; every run's line states both)
+//   -r  repetition number, copied into the line
+//   -n  run number, unique per run of a boot: part of every word stored
+//       by dirty and private, so a store left by another run never
+//       passes for this run's
+//
+// Workloads (FILE is a data file made by scripts/mkdata.c; its size,
+// seed, byte-sum and page-sum are in the manifest /sums):
+//   seqread FILE [sum]   map FILE shared read-only, load the first word of
+//                        every page in order (or, with "sum", every byte),
+//                        unmap
+//   randread FILE        the same, pages in a fixed pseudo-random order
+//   remap FILE           map, load every page, unmap, twice: one line per
+//                        pass (phase=first, phase=second)
+//   sharers N FILE       N children map FILE and load every page; the
+//                        parent measures from "go" until all are done and
+//                        counts the pages used while all of them hold it
+//   dirty K FILE         map FILE shared read-write, load every page, store
+//                        to every K-th page, unmap (write-back included)
+//   private FILE         map FILE private read-write, load every page,
+//                        store to every 16th page, unmap
+//   readvsmap read|mmap FILE   byte-sum FILE through read() into a 64 KiB
+//                        buffer, or through a shared mapping
+//   memscan FILE         byte-sum FILE's bytes copied into anonymous memory
+//                        (the copy is made before the clock starts)
+//
+// Output. A line "@B key=value ..." per measurement: the workload, its
+// settings, the clocks (time in ns from the 10 MHz time CSR, cycle and
+// instret counts) and the change in every kstats() counter under its vmctl
+// name, plus workload fields (pages used, dirty pages, ...). ok=1 says the
+// data was checked and right; a wrong byte-sum or page-sum prints
+// "bench: FAILED: ..." and exits 1, so a fast wrong answer never counts.
+//
+// What the clocks cover: from just before mmap (or the first read()) to
+// just after munmap (or the last byte summed); open() and close() and the
+// data checks that need extra reads are outside.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/stat.h"
+#include "kernel/fs.h"
+#include "kernel/kstats.h"
+#include "kernel/knobs.h"
+#include "user/user.h"
+#include "bench/data.h"
+
+#define MAP_FAILED ((char *)-1)
+#define RAND_SEED 0x2545F4914F6CDD1DUL    // randread's order: the same every run
+#define STORE_MAGIC 0xB5B5000000000000UL  // high 16 bits of a stored tag
+#define TAG_PAGE_MASK 0xFFFFFFFFUL        // low 32 bits of a tag: its page
+#define READ_CHUNK (64 * 1024)            // read()'s buffer
+#define MAXSHARERS 8                      // fds: 3 + 8 pipes + go <= NOFILE
+
+static const char *counter_names[] = {KSTATS_NAMES};
+_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == KSTATS_COUNT,
+               "one name per counter");
+
+// ---------------------------------------------------------------- settings
+
+static struct {
+  int policy;         // MMAP_POLICY_*, or -1: not set by this run
+  const char *state;  // "cold", "warm" or "asis"
+  long faultaround, readahead;  // -1: not set by this run
+  int rep;
+  long run;
+  const char *workload;
+} opt = {-1, "asis", -1, -1, 0, 0, ""};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+  fprintf(2, "usage: bench [-p naive|cache] [-c cold|warm] [-f N] [-a N] [-r REP] [-n RUN]\n"
+             "             seqread FILE [sum] | randread FILE | remap FILE |\n"
+             "             sharers N FILE | dirty K FILE | private FILE |\n"
+             "             readvsmap read|mmap FILE | memscan FILE\n");
+  exit(2);
+}
+
+// Says why the run is worthless and ends it with status 1. The host stops
+// the whole benchmark when it sees "bench: FAILED".
+#define FAIL(...)                                  \
+  do {                                             \
+    printf("bench: FAILED: %s: ", opt.workload);   \
+    printf(__VA_ARGS__);                           \
+    printf("\n");                                  \
+    exit(1);                                       \
+  } while (0)
+
+// ---------------------------------------------------------------- clocks
+
+struct sample {
+  uint64 time, cycle, instret;
+  struct kstats ks;
+};
+
+static inline uint64
+csr_time(void)
+{
+  uint64 x;
+  asm volatile("csrr %0, time" : "=r"(x));
+  return x;
+}
+
+static inline uint64
+csr_cycle(void)
+{
+  uint64 x;
+  asm volatile("csrr %0, cycle" : "=r"(x));
+  return x;
+}
+
+static inline uint64
+csr_instret(void)
+{
+  uint64 x;
+  asm volatile("csrr %0, instret" : "=r"(x));
+  return x;
+}
+
+// The counters are read first at the start and last at the end, so the
+// kstats() call itself stays outside the clocked interval.
+static void
+sample_start(struct sample *s)
+{
+  if (kstats(&s->ks) < 0)
+    FAIL("kstats: %s", strerror(errno));
+  s->instret = csr_instret();
+  s->cycle = csr_cycle();
+  s->time = csr_time();
+}
+
+static void
+sample_end(struct sample *s)
+{
+  s->time = csr_time();
+  s->cycle = csr_cycle();
+  s->instret = csr_instret();
+  if (kstats(&s->ks) < 0)
+    FAIL("kstats: %s", strerror(errno));
+}
+
+// ---------------------------------------------------------------- output
+
+// Extra fields a workload adds to its line.
+struct extra {
+  int n;
+  const char *name[6];
+  long value[6];
+};
+
+static void
+extra_add(struct extra *x, const char *name, long value)
+{
+  if (x->n < 6) {
+    x->name[x->n] = name;
+    x->value[x->n] = value;
+    x->n++;
+  }
+}
+
+// One "@B" line. Gauges (free_pages, pc_pages, ...) print their change,
+// which may be negative; event counters their increase.
+static void
+report(const char *phase, const char *param, const char *file,
+       struct sample *a, struct sample *b, struct extra *x)
+{
+  long fa = knob(KNOB_FAULTAROUND, 1), ra = knob(KNOB_READAHEAD, 0);
+  knob(KNOB_FAULTAROUND, fa);  // knob() returns the old value: put it back
+  knob(KNOB_READAHEAD, ra);
+  long pol = knob(KNOB_POLICY, MMAP_POLICY_CACHE);
+  knob(KNOB_POLICY, pol);
+  printf("@B workload=%s phase=%s param=%s file=%s policy=%s state=%s fa=%ld ra=%ld"
+         " rep=%d ok=1 time_ns=%lu cycles=%lu instret=%lu free0=%lu",
+         opt.workload, phase, param, file, pol == MMAP_POLICY_NAIVE ? "naive" : "cache",
+         opt.state, fa, ra, opt.rep, (b->time - a->time) * 100, b->cycle - a->cycle,
+         b->instret - a->instret, a->ks.free_pages);
+  uint64 *va = (uint64 *)&a->ks, *vb = (uint64 *)&b->ks;
+  for (int i = 0; i < KSTATS_COUNT; i++)
+    printf(" %s=%ld", counter_names[i], (long)(vb[i] - va[i]));
+  for (int i = 0; x && i < x->n; i++)
+    printf(" %s=%ld", x->name[i], x->value[i]);
+  printf("\n");
+}
+
+// ---------------------------------------------------------------- data files
+
+struct datafile {
+  char name[DIRSIZ + 1];
+  uint64 size;     // bytes, a whole number of pages
+  uint64 seed;     // contents: data_word(seed, i) (bench/data.h)
+  uint64 bytesum;  // sum of every byte
+  uint64 pagesum;  // sum of the first word of each page
+};
+
+static uint64
+parse_u64(const char **s)
+{
+  uint64 n = 0;
+  while (**s == ' ')
+    (*s)++;
+  while (**s >= '0' && **s <= '9')
+    n = n * 10 + (*(*s)++ - '0');
+  return n;
+}
+
+// Fills d from the manifest line of file `name`.
+static void
+datafile_find(const char *name, struct datafile *d)
+{
+  static char text[4096];
+  int fd = open("/" DATA_MANIFEST, O_RDONLY);
+  if (fd < 0)
+    FAIL("/%s: %s", DATA_MANIFEST, strerror(errno));
+  int n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  if (n <= 0)
+    FAIL("/%s: cannot read it", DATA_MANIFEST);
+  text[n] = 0;
+  int len = strlen(name);
+  if (len > DIRSIZ)
+    FAIL("%s: name too long", name);
+  for (const char *s = text; *s;) {
+    if (memcmp(s, name, len) == 0 && s[len] == ' ') {
+      const char *p = s + len;
+      strcpy(d->name, name);
+      d->size = parse_u64(&p);
+      d->seed = parse_u64(&p);
+      d->bytesum = parse_u64(&p);
+      d->pagesum = parse_u64(&p);
+      return;
+    }
+    while (*s && *s != '\n')
+      s++;
+    if (*s)
+      s++;
+  }
+  FAIL("%s is not in /%s", name, DATA_MANIFEST);
+}
+
+static int
+open_data(struct datafile *d, int mode)
+{
+  int fd = open(d->name, mode);
+  if (fd < 0)
+    FAIL("%s: %s", d->name, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.size != d->size)
+    FAIL("%s: size %lu, /%s says %lu", d->name, st.size, DATA_MANIFEST, d->size);
+  return fd;
+}
+
+static char *
+map_data(struct datafile *d, int fd, int prot, int flags)
+{
+  char *p = mmap(0, d->size, prot, flags, fd, 0);
+  if (p == MAP_FAILED)
+    FAIL("mmap %s: %s", d->name, strerror(errno));
+  return p;
+}
+
+static void
+unmap_data(struct datafile *d, char *p)
+{
+  if (munmap(p, d->size) < 0)
+    FAIL("munmap %s: %s", d->name, strerror(errno));
+}
+
+static void
+check(const char *what, uint64 got, uint64 want)
+{
+  if (got != want)
+    FAIL("%s is %lu, expected %lu", what, got, want);
+}
+
+// ---------------------------------------------------------------- inner loops
+
+// Sum of every byte of p[0..n), n a multiple of 8: eight bytes per load,
+// added in 16-bit lanes that are folded before one can overflow. memscan,
+// readvsmap and seqread's byte-sum all use this loop, so they compare like
+// with like.
+static uint64
+bytesum(const char *p, uint64 n)
+{
+  const uint64 *w = (const uint64 *)p;
+  const uint64 m = 0x00FF00FF00FF00FFUL;
+  uint64 words = n / 8, total = 0;
+  while (words > 0) {
+    uint64 chunk = words < 128 ? words : 128;  // 128 * 2 * 255 < 65536
+    uint64 lanes = 0;
+    for (uint64 i = 0; i < chunk; i++) {
+      uint64 v = w[i];
+      lanes += (v & m) + ((v >> 8) & m);
+    }
+    lanes = (lanes & 0x0000FFFF0000FFFFUL) + ((lanes >> 16) & 0x0000FFFF0000FFFFUL);
+    total += (lanes & 0xFFFFFFFFUL) + (lanes >> 32);
+    w += chunk;
+    words -= chunk;
+  }
+  return total;
+}
+
+// Loads the first word of every page in order; returns their sum.
+static uint64
+touch_seq(const char *p, uint64 size)
+{
+  uint64 sum = 0;
+  for (uint64 off = 0; off < size; off += PGSIZE)
+    sum += *(volatile const uint64 *)(p + off);
+  return sum;
+}
+
+static uint *order;  // randread's page order, made before any clock starts
+
+static void
+make_order(uint64 npages)
+{
+  order = malloc(npages * sizeof(uint));
+  if (order == 0)
+    FAIL("malloc: out of memory");
+  for (uint64 i = 0; i < npages; i++)
+    order[i] = i;
+  uint64 x = RAND_SEED;
+  for (uint64 i = npages - 1; i > 0; i--) {  // Fisher-Yates over xorshift64
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    uint64 j = x % (i + 1);
+    uint t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
+static uint64
+touch_order(const char *p, uint64 npages)
+{
+  uint64 sum = 0;
+  for (uint64 i = 0; i < npages; i++)
+    sum += *(volatile const uint64 *)(p + (uint64)order[i] * PGSIZE);
+  return sum;
+}
+
+// The word a dirty or private run stores at the start of page pg: it
+// names the run and the page, so a store that lands on the wrong page or
+// survives from another run is caught.
+static uint64
+tag(uint64 pg)
+{
+  return STORE_MAGIC | ((uint64)(opt.run & 0xFFFF) << 32) | pg;
+}
+
+static void
+store_every(char *p, uint64 npages, int k)
+{
+  for (uint64 pg = 0; pg < npages; pg += k)
+    *(volatile uint64 *)(p + pg * PGSIZE) = tag(pg);
+}
+
+static char *
+utoa(char *buf, int size, uint64 n)
+{
+  char *s = buf + size - 1;
+  *s = 0;
+  do {
+    *--s = '0' + n % 10;
+    n /= 10;
+  } while (n);
+  return s;
+}
+
+// ---------------------------------------------------------------- workloads
+//
+// Each is run(d, arg, measure): with measure 0 it is the unmeasured pass
+// that warms a warm run, and prints nothing.
+
+// seqread (arg 0: a load per page; arg 1: byte-sum) and randread (arg 2).
+static void
+run_read(struct datafile *d, int arg, int measure)
+{
+  int fd = open_data(d, O_RDONLY);
+  struct sample a, b;
+  sample_start(&a);
+  char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+  uint64 sum;
+  if (arg == 1)
+    sum = bytesum(p, d->size);
+  else if (arg == 2)
+    sum = touch_order(p, d->size / PGSIZE);
+  else
+    sum = touch_seq(p, d->size);
+  unmap_data(d, p);
+  sample_end(&b);
+  close(fd);
+  check(arg == 1 ? "byte-sum" : "page-sum", sum, arg == 1 ? d->bytesum : d->pagesum);
+  if (measure) {
+    char mib[24];  // param: the file's size in MiB (the size sweep's x)
+    report(arg == 1 ? "sum" : "touch", utoa(mib, sizeof(mib), d->size >> 20), d->name,
+           &a, &b, 0);
+  }
+}
+
+static void
+run_remap(struct datafile *d, int arg, int measure)
+{
+  int fd = open_data(d, O_RDONLY);
+  for (int pass = 0; pass < 2; pass++) {
+    struct sample a, b;
+    sample_start(&a);
+    char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+    uint64 sum = touch_seq(p, d->size);
+    unmap_data(d, p);
+    sample_end(&b);
+    check("page-sum", sum, d->pagesum);
+    if (measure)
+      report(pass == 0 ? "first" : "second", "-", d->name, &a, &b, 0);
+  }
+  close(fd);
+}
+
+// sharers: child `i` of n. Says 'f' (forked) on its pipe, waits for go,
+// maps and loads every page, says 'd' (or 'x' for wrong data), waits for
+// go again, unmaps and exits.
+static void __attribute__((noreturn))
+sharer(struct datafile *d, int go, int up)
+{
+  char c = 'f';
+  int fd = open_data(d, O_RDONLY);
+  if (write(up, &c, 1) != 1 || read(go, &c, 1) != 1)
+    exit(1);
+  char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+  c = touch_seq(p, d->size) == d->pagesum ? 'd' : 'x';
+  if (write(up, &c, 1) != 1 || read(go, &c, 1) != 1)
+    exit(1);
+  unmap_data(d, p);
+  exit(0);
+}
+
+// The clocks run from "go" until every child has said 'd' (or died: a
+// child the kernel kills for want of memory closes its pipe); pages_used
+// is the fall in free pages over that time, page-table pages included.
+static void
+run_sharers(struct datafile *d, int n, int measure)
+{
+  int go[2], up[MAXSHARERS];
+  if (n < 1 || n > MAXSHARERS)
+    FAIL("1 to %d sharers, not %d", MAXSHARERS, n);
+  if (pipe(go) < 0)
+    FAIL("pipe: %s", strerror(errno));
+  for (int i = 0; i < n; i++) {
+    int p[2];
+    if (pipe(p) < 0)
+      FAIL("pipe: %s", strerror(errno));
+    int pid = fork();
+    if (pid < 0)
+      FAIL("fork: %s", strerror(errno));
+    if (pid == 0) {
+      for (int j = 0; j < i; j++)
+        close(up[j]);
+      close(go[1]);
+      close(p[0]);
+      sharer(d, go[0], p[1]);
+    }
+    close(p[1]);
+    up[i] = p[0];
+  }
+  close(go[0]);
+  static char gos[MAXSHARERS];
+  char c;
+  for (int i = 0; i < n; i++)
+    if (read(up[i], &c, 1) != 1 || c != 'f')
+      FAIL("sharer %d did not start", i);
+  struct sample a, b;
+  sample_start(&a);
+  if (write(go[1], gos, n) != n)
+    FAIL("write go: %s", strerror(errno));
+  int done = 0, wrong = 0;
+  for (int i = 0; i < n; i++) {
+    if (read(up[i], &c, 1) == 1) {
+      done += c == 'd';
+      wrong += c == 'x';
+    }
+  }
+  sample_end(&b);
+  if (write(go[1], gos, n) < 0)  // release them; dead ones read nothing
+    FAIL("write go: %s", strerror(errno));
+  close(go[1]);
+  for (int i = 0; i < n; i++) {
+    wait(0);
+    close(up[i]);
+  }
+  if (wrong)
+    FAIL("%d of %d sharers read wrong data", wrong, n);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "pages_used", (long)(a.ks.free_pages - b.ks.free_pages));
+    extra_add(&x, "file_pages", d->size / PGSIZE);
+    extra_add(&x, "sharers_done", done);
+    char param[4];
+    report(done == n ? "all" : "nomem", utoa(param, sizeof(param), n), d->name, &a, &b, &x);
+  }
+}
+
+// Reads the file back with read() after a drop, so from the disk, and
+// checks every word: page pg's first word holds its tag when pg is a
+// multiple of k, else its original word or the tag of an earlier run;
+// every other word is the original.
+static void
+verify_on_disk(struct datafile *d, int k)
+{
+  static char buf[READ_CHUNK];
+  if (knob(KNOB_DROP, 0) < 0)
+    FAIL("drop: %s", strerror(errno));
+  int fd = open_data(d, O_RDONLY);
+  for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
+    if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
+      FAIL("short read of %s at %lu", d->name, off);
+    uint64 *w = (uint64 *)buf;
+    for (uint64 i = 0; i < READ_CHUNK / 8; i++) {
+      uint64 idx = off / 8 + i, pg = idx / (PGSIZE / 8);
+      uint64 want = data_word(d->seed, idx);
+      if (idx % (PGSIZE / 8) != 0) {
+        if (w[i] != want)
+          FAIL("%s: word %lu changed where nothing stored", d->name, idx);
+      } else if (pg % k == 0) {
+        if (w[i] != tag(pg))
+          FAIL("%s: page %lu lost its store (%lx, not %lx)", d->name, pg, w[i], tag(pg));
+      } else if (w[i] != want && ((w[i] & ~0xFFFFFFFFFFFFUL) != STORE_MAGIC ||
+                                  (w[i] & TAG_PAGE_MASK) != pg)) {
+        FAIL("%s: page %lu holds %lx", d->name, pg, w[i]);
+      }
+    }
+  }
+  close(fd);
+}
+
+// dirty: every page loaded, every k-th stored to, then munmap writes back.
+static void
+run_dirty(struct datafile *d, int k, int measure)
+{
+  if (k < 1)
+    FAIL("store to 1 page in K, K >= 1, not %d", k);
+  int fd = open_data(d, O_RDWR);
+  uint64 npages = d->size / PGSIZE;
+  struct sample a, b;
+  sample_start(&a);
+  char *p = map_data(d, fd, PROT_READ | PROT_WRITE, MAP_SHARED);
+  touch_seq(p, d->size);  // first words differ after earlier runs: no sum
+  store_every(p, npages, k);
+  unmap_data(d, p);
+  sample_end(&b);
+  close(fd);
+  if (!measure)
+    return;
+  verify_on_disk(d, k);
+  struct extra x = {0};
+  extra_add(&x, "dirty_pages", (npages + k - 1) / k);
+  extra_add(&x, "file_pages", npages);
+  char param[8];
+  report("store", utoa(param, sizeof(param), k), d->name, &a, &b, &x);
+}
+
+// private: every page loaded, every 16th stored to; pages_used is the
+// fall in free pages from before mmap to just before munmap.
+static void
+run_private(struct datafile *d, int arg, int measure)
+{
+  int fd = open_data(d, O_RDONLY);
+  uint64 npages = d->size / PGSIZE;
+  struct sample a, b;
+  struct kstats held;
+  sample_start(&a);
+  char *p = map_data(d, fd, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+  uint64 sum = touch_seq(p, d->size);
+  store_every(p, npages, 16);
+  if (kstats(&held) < 0)
+    FAIL("kstats: %s", strerror(errno));
+  uint64 stored = 0;
+  for (uint64 pg = 0; pg < npages; pg += 16)
+    stored += *(volatile uint64 *)(p + pg * PGSIZE) == tag(pg);
+  unmap_data(d, p);
+  sample_end(&b);
+  check("page-sum", sum, d->pagesum);
+  check("private pages holding their store", stored, (npages + 15) / 16);
+  uint64 again = 0;  // the file itself must be untouched
+  static char buf[READ_CHUNK];
+  for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
+    if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
+      FAIL("short read of %s", d->name);
+    again += touch_seq(buf, READ_CHUNK);
+  }
+  close(fd);
+  check("page-sum read back after private stores", again, d->pagesum);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "pages_used", (long)(a.ks.free_pages - held.free_pages));
+    extra_add(&x, "stored_pages", (npages + 15) / 16);
+    extra_add(&x, "file_pages", npages);
+    report("store16", "-", d->name, &a, &b, &x);
+  }
+}
+
+// readvsmap: arg 1 through read(), arg 0 through a mapping.
+static void
+run_readvsmap(struct datafile *d, int via_read, int measure)
+{
+  static char buf[READ_CHUNK];
+  int fd = open_data(d, O_RDONLY);
+  struct sample a, b;
+  uint64 sum = 0;
+  sample_start(&a);
+  if (via_read) {
+    for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
+      if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
+        FAIL("short read of %s", d->name);
+      sum += bytesum(buf, READ_CHUNK);
+    }
+  } else {
+    char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+    sum = bytesum(p, d->size);
+    unmap_data(d, p);
+  }
+  sample_end(&b);
+  close(fd);
+  check("byte-sum", sum, d->bytesum);
+  if (measure)
+    report(via_read ? "read" : "mmap", "-", d->name, &a, &b, 0);
+}
+
+// memscan: the byte-sum over anonymous memory already filled and mapped.
+static void
+run_memscan(struct datafile *d, int arg, int measure)
+{
+  char *mem = sbrk(d->size);
+  if (mem == SBRK_ERROR)
+    FAIL("sbrk %lu: out of memory", d->size);
+  int fd = open_data(d, O_RDONLY);
+  for (uint64 off = 0; off < d->size; off += READ_CHUNK)
+    if (read(fd, mem + off, READ_CHUNK) != READ_CHUNK)
+      FAIL("short read of %s", d->name);
+  close(fd);
+  struct sample a, b;
+  sample_start(&a);
+  uint64 sum = bytesum(mem, d->size);
+  sample_end(&b);
+  check("byte-sum", sum, d->bytesum);
+  if (measure)
+    report("sum", "-", d->name, &a, &b, 0);
+  sbrk(-(int)d->size);
+}
+
+// ---------------------------------------------------------------- main
+
+static long
+number(const char *s)
+{
+  long n = 0;
+  if (*s == 0)
+    usage();
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || n > 1000000)
+      usage();
+    n = n * 10 + (*s - '0');
+  }
+  return n;
+}
+
+static void
+set_knob(int which, long value, const char *what)
+{
+  if (knob(which, value) < 0)
+    FAIL("%s %ld: %s", what, value, strerror(errno));
+}
+
+// Parses the options; returns the index of the workload's name.
+static int
+parse_options(int argc, char *argv[])
+{
+  int i = 1;
+  for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+    const char *o = argv[i], *v = argv[i + 1];
+    if (strcmp(o, "-p") == 0 && strcmp(v, "naive") == 0)
+      opt.policy = MMAP_POLICY_NAIVE;
+    else if (strcmp(o, "-p") == 0 && strcmp(v, "cache") == 0)
+      opt.policy = MMAP_POLICY_CACHE;
+    else if (strcmp(o, "-c") == 0 && (strcmp(v, "cold") == 0 || strcmp(v, "warm") == 0))
+      opt.state = v;
+    else if (strcmp(o, "-f") == 0)
+      opt.faultaround = number(v);
+    else if (strcmp(o, "-a") == 0)
+      opt.readahead = number(v);
+    else if (strcmp(o, "-r") == 0)
+      opt.rep = number(v);
+    else if (strcmp(o, "-n") == 0)
+      opt.run = number(v);
+    else
+      usage();
+  }
+  if (i >= argc)
+    usage();
+  return i;
+}
+
+int
+main(int argc, char *argv[])
+{
+  int i = parse_options(argc, argv);
+  const char *w = opt.workload = argv[i];
+  int nargs = argc - i - 1;
+  char **args = argv + i + 1;
+  if (opt.policy >= 0)
+    set_knob(KNOB_POLICY, opt.policy, "policy");
+  if (opt.faultaround >= 0)
+    set_knob(KNOB_FAULTAROUND, opt.faultaround, "faultaround");
+  if (opt.readahead >= 0)
+    set_knob(KNOB_READAHEAD, opt.readahead, "readahead");
+
+  void (*run)(struct datafile *, int, int) = 0;
+  int arg = 0;
+  const char *file = 0;
+  if (strcmp(w, "seqread") == 0 && (nargs == 1 || (nargs == 2 && strcmp(args[1], "sum") == 0))) {
+    run = run_read, arg = nargs == 2, file = args[0];
+  } else if (strcmp(w, "randread") == 0 && nargs == 1) {
+    run = run_read, arg = 2, file = args[0];
+  } else if (strcmp(w, "remap") == 0 && nargs == 1) {
+    run = run_remap, file = args[0];
+  } else if (strcmp(w, "sharers") == 0 && nargs == 2) {
+    run = run_sharers, arg = number(args[0]), file = args[1];
+  } else if (strcmp(w, "dirty") == 0 && nargs == 2) {
+    run = run_dirty, arg = number(args[0]), file = args[1];
+  } else if (strcmp(w, "private") == 0 && nargs == 1) {
+    run = run_private, file = args[0];
+  } else if (strcmp(w, "readvsmap") == 0 && nargs == 2 &&
+             (strcmp(args[0], "read") == 0 || strcmp(args[0], "mmap") == 0)) {
+    run = run_readvsmap, arg = strcmp(args[0], "read") == 0, file = args[1];
+  } else if (strcmp(w, "memscan") == 0 && nargs == 1) {
+    run = run_memscan, file = args[0];
+  } else {
+    usage();
+  }
+
+  struct datafile d;
+  datafile_find(file, &d);
+  if (run == run_read && arg == 2)
+    make_order(d.size / PGSIZE);
+  if (strcmp(opt.state, "cold") == 0)
+    set_knob(KNOB_DROP, 0, "drop");
+  else if (strcmp(opt.state, "warm") == 0)
+    run(&d, arg, 0);
+  run(&d, arg, 1);
+  return 0;
+}

@@ -1,0 +1,494 @@
+#!/usr/bin/python3
+"""bench.py -- run pcv6's benchmarks under QEMU and write results/bench.csv.
+
+Usage (the Makefile's `bench` and `bench-quick` targets do this):
+    scripts/bench.py --qemu "qemu-system-riscv64 -machine virt ... -drive file=bench.img..."
+                     [--quick] [--reps N] [--jobs N] [--out DIR]
+                     [--req-us US] [--kib-us US] [--no-smp] [--no-hyperfine]
+    scripts/bench.py --qemu "..." --oneshot "bench -p naive -c cold seqread s32"
+
+What runs. The guest program bench/bench.c runs one workload per command
+line and prints one "@B key=value ..." line per measurement; this script
+types the command lines at the guest shell (through pipes, synchronised on
+the prompt, never on a timer: scripts/runtest.py's Console), collects the
+lines and writes them as CSV rows. Three kinds of machine:
+
+  icount   -smp 1 -icount shift=0,sleep=off: the measured runs. Every
+           workload under both policies, the order of the two policies
+           alternating from one repetition to the next, each pair of runs
+           in one boot. With --jobs 2 two such machines run side by side,
+           each taking the next pair from one queue; under icount a
+           guest's clocks count its own instructions, so a neighbour on
+           the host cannot change them (it changes only how long we wait).
+  smp3     -smp 3 without icount: sharers again, to show concurrency is
+           right; its times are host wall-clock and marked noisy.
+  oneshot  one boot, one command, then QEMU is stopped: what hyperfine
+           times as a host-side cross-check (results/hyperfine.md, .json).
+
+Clocks (all in every row): time_ns (the guest's time CSR; under icount
+virtual time, which jumps ahead while the machine idles waiting for the
+disk), cycles and instret (the same virtual clock under icount),
+idle_cycles (cycles spent waiting in wfi), cpu_ns = cycles - idle_cycles
+(the instructions the guest really executed, at icount's 1 instruction =
+1 ns), and model_ns = cpu_ns + REQ_US per disk request + KIB_US per KiB
+moved (1 KiB blocks), the cost of a stated device. The constants are in
+every row.
+
+Failure: a run that prints "bench: FAILED" (wrong data), a timeout, a
+panic or QEMU dying stops everything with status 1; no CSV is written, so
+a wrong answer can never be plotted.
+"""
+
+import argparse
+import csv
+import json
+import os
+import queue
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import runtest  # noqa: E402  (Console, boot, run_case)
+
+ICOUNT = ["-smp", "1", "-icount", "shift=0,sleep=off"]
+SMP3 = ["-smp", "3"]
+BOOT_TIMEOUT = 300
+RUN_TIMEOUT = 900
+
+# Columns of bench.csv in order; any other key a run prints is appended.
+COLUMNS = ["machine", "workload", "phase", "param", "file", "policy", "state", "fa", "ra",
+           "rep", "ok", "time_ns", "cycles", "instret", "idle_cycles", "cpu_ns", "model_ns",
+           "req_us", "kib_us", "free0"]
+COUNTERS = ["free_pages", "files_open", "inodes_cached", "pc_pages", "faults",
+            "faults_major", "faults_minor", "faultaround_pages", "readahead_pages",
+            "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",
+            "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks", "disk_write_reqs",
+            "disk_write_blocks"]
+EXTRAS = ["pages_used", "file_pages", "dirty_pages", "stored_pages", "sharers_done"]
+
+POLICIES = ("naive", "cache")
+FAULTAROUND = (1, 2, 4, 8, 16, 32, 64)
+READAHEAD_ON = 32  # the kernel's default limit
+
+
+class Unit:
+    """Commands that run back to back in one boot (a pair of policies, or
+    one cache-only run). weight: a rough cost in seconds, for the estimate
+    of what is left."""
+
+    def __init__(self, label, cmds, weight):
+        self.label, self.cmds, self.weight = label, cmds, weight
+
+
+# The kernel's default windows. Every run sets both explicitly: the knobs
+# are global, so a run that left them alone would inherit whatever the
+# window sweep set last in that boot.
+FAULTAROUND_DEFAULT = 16
+
+
+def bench_cmd(policy, state, workload, *args, fa=FAULTAROUND_DEFAULT, ra=READAHEAD_ON, rep=0):
+    parts = ["bench"]
+    if policy:
+        parts += ["-p", policy]
+    if state:
+        parts += ["-c", state]
+    parts += ["-f", str(fa), "-a", str(ra)]
+    parts += ["-r", str(rep), "-n", "RUN", workload] + [str(a) for a in args]
+    return " ".join(parts)
+
+
+def paired(label, rep, weight, workload, *args, state="cold", naive=True, **kw):
+    """Both policies (or cache alone when naive is False), the first one
+    alternating with the repetition."""
+    order = POLICIES if rep % 2 == 0 else POLICIES[::-1]
+    if not naive:
+        order = ("cache",)
+    cmds = [bench_cmd(p, state, workload, *args, rep=rep, **kw) for p in order]
+    return Unit("%s (rep %d)" % (label, rep + 1), cmds, weight * len(cmds))
+
+
+def plan(quick, reps):
+    """Every unit of the icount machines, repetition by repetition.
+    Weights: rough host seconds of a pair on a quiet 2-core host."""
+    units = []
+    if quick:
+        for r in range(reps):
+            units += [
+                paired("seqread f4", r, 3, "seqread", "f4"),
+                paired("seqread sum f4 warm", r, 3, "seqread", "f4", "sum", state="warm"),
+                paired("randread f4", r, 3, "randread", "f4"),
+                paired("remap f1", r, 2, "remap", "f1"),
+                paired("sharers 2 f1", r, 2, "sharers", 2, "f1"),
+                paired("dirty 16 d1", r, 2, "dirty", 16, "d1"),
+                paired("private f1", r, 2, "private", "f1"),
+                paired("readvsmap mmap f1", r, 1, "readvsmap", "mmap", "f1"),
+                paired("readvsmap read f1", r, 1, "readvsmap", "read", "f1"),
+                paired("seqread f1", r, 1, "seqread", "f1"),
+            ]
+            units += [paired("window %s fa %d ra 0 f4" % (w, fa), r, 1.5, w, "f4", fa=fa, ra=0,
+                             naive=False) for w in ("seqread", "randread") for fa in (1, 16)]
+            units += [
+                Unit("memscan f4 (rep %d)" % (r + 1), [bench_cmd(None, None, "memscan", "f4",
+                                                                  rep=r)], 1),
+            ]
+        return units
+    for r in range(reps):
+        units += [
+            paired("seqread s32", r, 16, "seqread", "s32"),
+            paired("seqread sum s32", r, 16, "seqread", "s32", "sum"),
+            paired("seqread sum s32 warm", r, 30, "seqread", "s32", "sum", state="warm"),
+            paired("randread s32", r, 18, "randread", "s32"),
+            paired("remap s32", r, 30, "remap", "s32"),
+        ]
+        units += [paired("sharers %d f16" % n, r, 8 * n, "sharers", n, "f16")
+                  for n in (1, 2, 4, 8)]
+        units += [paired("dirty 1/%d d16" % k, r, 20, "dirty", k, "d16") for k in (64, 16, 4, 1)]
+        units += [
+            paired("private f16", r, 8, "private", "f16"),
+            paired("private f16 warm", r, 3, "private", "f16", state="warm", naive=False),
+            paired("readvsmap read f16", r, 3, "readvsmap", "read", "f16"),
+            paired("readvsmap mmap f16", r, 8, "readvsmap", "mmap", "f16"),
+            paired("readvsmap read f16 warm", r, 2, "readvsmap", "read", "f16", state="warm",
+                   naive=False),
+            paired("readvsmap mmap f16 warm", r, 2, "readvsmap", "mmap", "f16", state="warm",
+                   naive=False),
+        ]
+        units += [paired("seqread %s" % f, r, w, "seqread", f)
+                  for f, w in (("f1", 1), ("f4", 3), ("f16", 8), ("f64", 32))]
+        units.append(paired("randread f4", r, 3, "randread", "f4"))
+        for ra in (0, READAHEAD_ON):
+            for fa in FAULTAROUND:
+                for w in ("seqread", "randread"):
+                    units.append(paired("window %s fa %d ra %d f4" % (w, fa, ra), r, 1.5, w,
+                                        "f4", fa=fa, ra=ra, naive=False))
+        units.append(Unit("memscan s32 (rep %d)" % (r + 1),
+                          [bench_cmd(None, None, "memscan", "s32", rep=r)], 1))
+    return units
+
+
+def trace_units(quick):
+    """Fault maps: one traced run of seqread and randread per policy."""
+    f = "f1" if quick else "f4"
+    units = []
+    for w in ("seqread", "randread"):
+        for p in POLICIES:
+            cmds = ["vmctl trace on", bench_cmd(p, "cold", w, f), "vmctl trace dump"]
+            units.append(Unit("trace %s %s %s" % (w, p, f), cmds, 3))
+    return units
+
+
+def smp_units(quick, reps):
+    # 1 MiB: without icount a disk request costs about 1 ms of host time,
+    # and these runs are for correctness and rough scaling only.
+    f = "f1"
+    counts = (1, 2) if quick else (1, 2, 4, 8)
+    units = []
+    for r in range(reps):
+        units += [paired("smp3 sharers %d %s" % (n, f), r, 6 * n, "sharers", n, f)
+                  for n in counts]
+    return units
+
+
+# ---------------------------------------------------------------- machines
+
+class Failure(Exception):
+    pass
+
+
+class Machine:
+    """One booted QEMU at its shell prompt."""
+
+    def __init__(self, qemu_argv, extra, name, log):
+        self.name = name
+        self.con = runtest.Console(qemu_argv + extra, log)
+        why = runtest.boot(self.con, BOOT_TIMEOUT)
+        if why:
+            self.con.stop()
+            raise Failure("%s machine: %s" % (name, why))
+
+    def run(self, command, timeout=RUN_TIMEOUT):
+        ok, why, out, _ = runtest.run_case(self.con, command, command, [], timeout)
+        if "bench: FAILED" in out or "usage:" in out:
+            raise Failure("%s: %s" % (command, out.strip().splitlines()[-2:]))
+        if not ok:
+            raise Failure("%s: %s\n%s" % (command, why, runtest.tail(out)))
+        return out
+
+    def stop(self):
+        self.con.stop()
+
+
+def parse_lines(out, machine):
+    rows = []
+    for line in out.splitlines():
+        if not line.startswith("@B "):
+            continue
+        row = {"machine": machine}
+        for item in line[3:].split():
+            k, _, v = item.partition("=")
+            row[k] = v
+        rows.append(row)
+    return rows
+
+
+def parse_trace(out):
+    events = []
+    for line in out.splitlines():
+        m = re.match(r"^(\d+) (minor|major|around|ahead) (\d+) (\d+)$", line)
+        if m:
+            events.append((int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))))
+    return events
+
+
+class Progress:
+    def __init__(self, units, jobs, what):
+        self.total_units = len(units)
+        self.total_weight = sum(u.weight for u in units) or 1
+        self.done_units = 0
+        self.done_weight = 0.0
+        self.jobs = jobs
+        self.what = what
+        self.t0 = time.monotonic()
+        self.lock = threading.Lock()
+
+    def step(self, unit, machine):
+        with self.lock:
+            self.done_units += 1
+            self.done_weight += unit.weight
+            el = time.monotonic() - self.t0
+            left = el * (self.total_weight - self.done_weight) / max(self.done_weight, 1e-9)
+            print("[%s %d/%d] %-34s %s  elapsed %s, about %s left" %
+                  (self.what, self.done_units, self.total_units, unit.label, machine,
+                   clock(el), clock(left)), flush=True)
+
+
+def clock(secs):
+    secs = int(secs + 0.5)
+    return "%d:%02d" % (secs // 60, secs % 60)
+
+
+def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
+    """Runs the units on `jobs` machines pulling from one queue. Returns
+    (rows, traces); raises Failure on the first failed run."""
+    todo = queue.Queue()
+    for u in units:
+        todo.put(u)
+    rows, traces, errors = [], {}, []
+    lock = threading.Lock()
+    progress = Progress(units, jobs, what)
+    run_no = [0]
+
+    def worker(idx):
+        name = "%s#%d" % (machine_name, idx + 1) if jobs > 1 else machine_name
+        try:
+            m = Machine(qemu_argv, extra, name, log)
+        except Failure as e:
+            errors.append(str(e))
+            return
+        try:
+            while not errors:
+                try:
+                    u = todo.get_nowait()
+                except queue.Empty:
+                    return
+                for cmd in u.cmds:
+                    with lock:
+                        run_no[0] += 1
+                        n = run_no[0]
+                    out = m.run(cmd.replace("-n RUN", "-n %d" % n))
+                    got = parse_lines(out, machine_name)
+                    if cmd.startswith("vmctl trace dump"):
+                        with lock:
+                            traces[u.label] = (u.cmds[1].replace(" -n RUN", ""),
+                                               parse_trace(out))
+                    with lock:
+                        rows.extend(got)
+                progress.step(u, name)
+        except (Failure, runtest.QemuDied) as e:
+            errors.append(str(e) or "QEMU died")
+        finally:
+            m.stop()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise Failure(errors[0])
+    return rows, traces
+
+
+# ---------------------------------------------------------------- output
+
+def derive(rows, req_us, kib_us):
+    for r in rows:
+        r["req_us"], r["kib_us"] = req_us, kib_us
+        if r["machine"] != "icount":
+            # Without icount the cycle counter follows the host and the idle
+            # time is summed over three harts: no CPU time can be derived.
+            r["cpu_ns"] = r["model_ns"] = ""
+            continue
+        cycles, idle = int(r["cycles"]), int(r["idle_cycles"])
+        reqs = int(r["disk_read_reqs"]) + int(r["disk_write_reqs"])
+        kib = int(r["disk_read_blocks"]) + int(r["disk_write_blocks"])  # 1 KiB blocks
+        r["cpu_ns"] = cycles - idle
+        r["model_ns"] = int(cycles - idle + reqs * req_us * 1000 + kib * kib_us * 1000)
+        if r["workload"] == "memscan":
+            r["policy"] = "anon"  # no mapping policy is involved
+
+
+def write_csv(path, rows):
+    cols = COLUMNS + COUNTERS + ["idle_cycles"] + EXTRAS
+    seen = []
+    for c in cols:
+        if c not in seen:
+            seen.append(c)
+    for r in rows:
+        for k in r:
+            if k not in seen:
+                seen.append(k)
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=seen, restval="")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+    os.replace(tmp, path)
+
+
+def write_traces(outdir, traces):
+    for label, (cmd, events) in traces.items():
+        parts = label.split()  # "trace seqread cache f4"
+        path = os.path.join(outdir, "trace-%s-%s.csv" % (parts[1], parts[2]))
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["seq", "kind", "inum", "pgno", "command"])
+            for seq, kind, inum, pgno in events:
+                w.writerow([seq, kind, inum, pgno, cmd])
+
+
+def hyperfine(args, outdir):
+    """Whole QEMU runs of a cold seqread under each policy, timed on the host."""
+    exe = shutil.which("hyperfine")
+    if not exe:
+        raise Failure("hyperfine is not installed (scripts/install-deps.sh hyperfine)")
+    me = os.path.abspath(__file__)
+    f = "f4" if args.quick else "s32"
+    cmds = []
+    for p in POLICIES:
+        inner = "bench -p %s -c cold seqread %s" % (p, f)
+        cmds += ["-n", "%s: boot, %s, stop" % (p, inner),
+                 "%s %s --qemu %s --oneshot %s" % (sys.executable, shlex.quote(me),
+                                                   shlex.quote(args.qemu), shlex.quote(inner))]
+    runs = "2" if args.quick else "3"
+    argv = [exe, "--warmup", "1", "--runs", runs, "--style", "basic",
+            "--export-json", os.path.join(outdir, "hyperfine.json"),
+            "--export-markdown", os.path.join(outdir, "hyperfine.md")] + cmds
+    print("hyperfine: %d runs of each policy (and 1 warm-up)" % int(runs), flush=True)
+    if subprocess.call(argv) != 0:
+        raise Failure("hyperfine failed")
+    with open(os.path.join(outdir, "hyperfine.md"), "a") as fmd:
+        fmd.write("\nHost wall-clock time of whole QEMU runs (boot, one cold `seqread` of "
+                  "`%s` as the only command, QEMU stopped), %s runs each after 1 warm-up, "
+                  "`-smp 1 -icount shift=0,sleep=off` as in the measured runs. A cross-check "
+                  "only: it includes the boot, and the host is shared.\n" % (f, runs))
+
+
+def oneshot(args):
+    log = open(os.devnull, "w")
+    m = Machine(shlex.split(args.qemu), ICOUNT, "oneshot", log)
+    try:
+        out = m.run(args.oneshot)
+        if not parse_lines(out, "oneshot"):
+            raise Failure("%s printed no result" % args.oneshot)
+    finally:
+        m.stop()
+    return 0
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Run pcv6's benchmarks under QEMU.")
+    ap.add_argument("--qemu", required=True,
+                    help="QEMU command line without -smp or -icount (bench.img as the disk)")
+    ap.add_argument("--quick", action="store_true", help="the small development version")
+    ap.add_argument("--reps", type=int, help="repetitions (default 5, quick 1)")
+    ap.add_argument("--smp-reps", type=int, help="repetitions at -smp 3 (default 3, quick 1)")
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="icount machines side by side (default: 2, or 1 on one core)")
+    ap.add_argument("--out", default="results", help="output directory (default results)")
+    ap.add_argument("--req-us", type=float, default=80.0,
+                    help="modelled disk cost per request, microseconds (default 80)")
+    ap.add_argument("--kib-us", type=float, default=4.0,
+                    help="modelled disk cost per KiB moved, microseconds (default 4)")
+    ap.add_argument("--no-smp", action="store_true", help="skip the -smp 3 sharers runs")
+    ap.add_argument("--no-hyperfine", action="store_true", help="skip the hyperfine runs")
+    ap.add_argument("--log", default="bench.log", help="console log (default bench.log)")
+    ap.add_argument("--oneshot", metavar="COMMAND",
+                    help="boot, run one command, stop (what hyperfine times)")
+    args = ap.parse_args(argv)
+    if args.reps is None:
+        args.reps = 1 if args.quick else 5
+    if args.smp_reps is None:
+        args.smp_reps = 1 if args.quick else 3
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.oneshot:
+        try:
+            return oneshot(args)
+        except (Failure, runtest.QemuDied) as e:
+            print("bench: %s" % e, file=sys.stderr)
+            return 1
+    os.makedirs(args.out, exist_ok=True)
+    qemu = shlex.split(args.qemu)
+    log = open(args.log, "w", encoding="utf-8", errors="replace")
+    t0 = time.monotonic()
+    timing = {}
+    try:
+        units = plan(args.quick, args.reps) + trace_units(args.quick)
+        print("bench: %d runs on %d icount machine(s), %d repetitions; console in %s"
+              % (sum(len([c for c in u.cmds if c.startswith("bench")]) for u in units),
+                 args.jobs, args.reps, args.log), flush=True)
+        rows, traces = run_units(units, qemu, ICOUNT, "icount", args.jobs, log, "icount")
+        timing["icount"] = time.monotonic() - t0
+        if not args.no_smp:
+            t1 = time.monotonic()
+            smp_rows, _ = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3, "smp3",
+                                    1, log, "smp3")
+            rows += smp_rows
+            timing["smp3"] = time.monotonic() - t1
+        derive(rows, args.req_us, args.kib_us)
+        write_csv(os.path.join(args.out, "bench.csv"), rows)
+        write_traces(args.out, traces)
+        if not args.no_hyperfine:
+            t1 = time.monotonic()
+            hyperfine(args, args.out)
+            timing["hyperfine"] = time.monotonic() - t1
+    except (Failure, runtest.QemuDied) as e:
+        print("bench: FAILED: %s" % (e or "QEMU died"), flush=True)
+        return 1
+    finally:
+        log.close()
+    timing["total"] = time.monotonic() - t0
+    with open(os.path.join(args.out, "run.json"), "w") as f:
+        json.dump({"quick": args.quick, "reps": args.reps, "smp_reps": args.smp_reps,
+                   "jobs": args.jobs, "req_us": args.req_us, "kib_us": args.kib_us,
+                   "qemu": args.qemu, "seconds": {k: round(v, 1) for k, v in timing.items()},
+                   "host_cpus": os.cpu_count(),
+                   "date": time.strftime("%Y-%m-%d %H:%M %Z")}, f, indent=1)
+        f.write("\n")
+    print("bench: %d rows in %s (%s)" % (len(rows), os.path.join(args.out, "bench.csv"),
+                                          clock(timing["total"])), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

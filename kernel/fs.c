@@ -220,29 +220,47 @@ iunlock(struct inode *ip)
   releasesleep(&ip->lock);
 }
 
+// Frees the last reference's unlinked inode on disk: its blocks, over as
+// many log operations as that takes, then the inode itself. Holding ip's
+// lock across end_op/begin_op is safe: no one else can reach ip. The
+// caller's changes are committed with the first part.
+static void
+ifree(struct inode *ip)
+{
+  while (!itrunc(ip)) {
+    end_op();
+    begin_op();
+  }
+  ip->type = 0;
+  iupdate(ip);
+  ip->valid = 0;
+}
+
 void
 iput(struct inode *ip)
 {
+  int freed = 0;
   acquire(&icache.lock);
   if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Last reference to an unlinked inode: free it. Nobody else can find
     // it (ref is 1 and no directory names it), so locking cannot block.
     acquiresleep(&ip->lock);
     release(&icache.lock);
-    // Holding ip's lock across end_op/begin_op is safe: no one else can
-    // want it. The caller's changes are committed with the first part.
-    while (!itrunc(ip)) {
-      end_op();
-      begin_op();
-    }
-    ip->type = 0;
-    iupdate(ip);
-    ip->valid = 0;
+    ifree(ip);
     releasesleep(&ip->lock);
     acquire(&icache.lock);
+    freed = 1;
   }
   ip->ref--;
   release(&icache.lock);
+  if (freed) {
+    // Whatever the caller does next (a lookup frees a removed directory
+    // before the call's changes begin) was budgeted from a whole
+    // operation: give it one. Nothing is left to commit here in the
+    // common case, where the free was the caller's last change.
+    end_op();
+    begin_op();
+  }
 }
 
 void

@@ -7,11 +7,12 @@
 //   iunlock()      -> still referenced, fields may go stale
 //   iput()         -> drops the reference; the last reference to an inode
 //                     with no links frees it on disk (so it must be called
-//                     inside a transaction). Freeing a big file takes
-//                     several log operations: iput then ends the caller's
-//                     operation and begins new ones (see itrunc), so call
-//                     it only when the operation's changes are complete
-//                     and with no other inode locked.
+//                     inside a transaction). Freeing takes as many log
+//                     operations as the file needs (see itrunc) and
+//                     returns the caller a fresh one: iput may end the
+//                     caller's operation and begin new ones, so call it
+//                     only when the operation's changes are complete and
+//                     with no other inode locked.
 // Lock legend for struct inode:
 //   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
 //   [I] fixed while ref > 0

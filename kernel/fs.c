@@ -71,6 +71,10 @@ balloc(uint dev)
   for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
     for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
+      if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
+        bi += 7;  // eight used blocks: a full disk is mostly these
+        continue;
+      }
       uchar mask = 1 << (bi % 8);
       if ((b->data[bi / 8] & mask) == 0) {
         b->data[bi / 8] |= mask;

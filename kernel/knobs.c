@@ -4,10 +4,27 @@
 // the code they steer; a change takes effect at that code's next check.
 #include "kernel/types.h"
 #include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/proc.h"
+#include "kernel/trap.h"
 #include "kernel/knobs.h"
 #include "kernel/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
+static volatile long knob_lookup_pause_pid;
+
+void
+knob_lookup_pause(void)
+{
+  struct proc *p = myproc();
+  if (knob_lookup_pause_pid == 0 || p == 0 || p->pid != knob_lookup_pause_pid)
+    return;
+  acquire(&tickslock);
+  uint start = ticks;
+  while (ticks == start)
+    sleep(&ticks, &tickslock);
+  release(&tickslock);
+}
 
 long
 sys_knob(void)
@@ -21,6 +38,10 @@ sys_knob(void)
   case KNOB_CRASH_AFTER_COMMIT:
     old = knob_crash_after_commit;
     knob_crash_after_commit = (long)value;
+    return old;
+  case KNOB_LOOKUP_PAUSE:
+    old = knob_lookup_pause_pid;
+    knob_lookup_pause_pid = (long)value;
     return old;
   default:
     return -EINVAL;

@@ -1,10 +1,11 @@
 // file.c -- the system-wide open-file table and the read/write/stat
 // operations that dispatch on a file's type.
 //
-// Writes to inodes are split into chunks small enough that each fits in
-// one log transaction (MAXOPBLOCKS blocks including the inode, bitmap and
-// indirect blocks it may also dirty), so a large write is a sequence of
-// atomic writes rather than one atomic write.
+// A write to an inode is a sequence of log operations: writei() stops
+// short when the next block's worst case would not fit in what is left of
+// the operation's budget (log.c), and the write goes on in a new one. So
+// a large write is a sequence of atomic writes rather than one atomic
+// write.
 //
 // Lock: ftable.lock protects every ref; a leaf.
 #include "kernel/types.h"
@@ -20,14 +21,6 @@
 #include "kernel/pagecache.h"
 #include "kernel/console.h"
 #include "kernel/file.h"
-
-// Blocks one write chunk may dirty besides its data blocks: the inode
-// block, two bitmap blocks (allocations may straddle one), and three
-// block-number tables (double-indirect, plus two indirect blocks when the
-// chunk straddles them). An unaligned chunk of k blocks touches k+1 data
-// blocks, so k + 1 + WRITE_OVERHEAD_BLOCKS <= MAXOPBLOCKS.
-#define WRITE_OVERHEAD_BLOCKS 6
-#define WRITE_CHUNK ((MAXOPBLOCKS - 1 - WRITE_OVERHEAD_BLOCKS) * BSIZE)
 
 static struct {
   struct spinlock lock;
@@ -149,7 +142,14 @@ fileread(struct file *f, uint64 addr, int n)
   }
 }
 
-// Writes n bytes at the file's offset in transaction-sized chunks.
+// The most one writei() call is asked for: more than one operation's
+// budget can cover, so the budget decides; the cap only keeps a write
+// that would pass MAXFILE writing the chunks before the one that does.
+#define WRITE_CHUNK (MAXOPBLOCKS * BSIZE)
+
+// Writes n bytes at the file's offset, one log operation at a time. A
+// short writei() means the operation's budget ran out, or an error came
+// partway (disk full, bad address): the next round reports the error.
 static int
 inode_write(struct file *f, uint64 addr, int n)
 {
@@ -168,9 +168,9 @@ inode_write(struct file *f, uint64 addr, int n)
     end_op();
     if (r < 0)
       return done > 0 ? done : r;
+    if (r == 0)
+      break;  // cannot happen in a fresh operation; never spin
     done += r;
-    if (r != m)
-      break;  // disk full or bad address partway
   }
   return done;
 }

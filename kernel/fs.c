@@ -6,6 +6,12 @@
 // a block of NINDIRECT indirect-block numbers. Block number 0 means "not
 // allocated" (block 0 is the boot block, never data).
 //
+// Log budget: writei() and itrunc() may change more blocks than one log
+// operation may add (log.c), so they check log_room() as they go and stop
+// short at a consistent point; their callers continue in new operations.
+// iput() does that itself when it frees an unlinked inode, so it may
+// commit its caller's operation: see inode.h.
+//
 // Lock order: icache.lock is a leaf taken briefly; inode sleep locks are
 // taken after begin_op() and, on a path walk, a parent is unlocked before
 // its child is locked (so no two directory locks are held except by the
@@ -23,6 +29,7 @@
 #include "kernel/log.h"
 #include "kernel/inode.h"
 #include "kernel/pagecache.h"
+#include "kernel/knobs.h"
 
 static struct superblock sb;
 
@@ -66,6 +73,10 @@ balloc(uint dev)
   for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
     for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
+      if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
+        bi += 7;  // eight used blocks: a full disk is mostly these
+        continue;
+      }
       uchar mask = 1 << (bi % 8);
       if ((b->data[bi / 8] & mask) == 0) {
         b->data[bi / 8] |= mask;
@@ -238,24 +249,47 @@ iunlock(struct inode *ip)
   releasesleep(&ip->lock);
 }
 
+// Frees the last reference's unlinked inode on disk: its blocks, over as
+// many log operations as that takes, then the inode itself. Holding ip's
+// lock across end_op/begin_op is safe: no one else can reach ip. The
+// caller's changes are committed with the first part.
+static void
+ifree(struct inode *ip)
+{
+  while (!itrunc(ip)) {
+    end_op();
+    begin_op();
+  }
+  ip->type = 0;
+  iupdate(ip);
+  ip->valid = 0;
+}
+
 void
 iput(struct inode *ip)
 {
+  int freed = 0;
   acquire(&icache.lock);
   if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Last reference to an unlinked inode: free it. Nobody else can find
     // it (ref is 1 and no directory names it), so locking cannot block.
     acquiresleep(&ip->lock);
     release(&icache.lock);
-    itrunc(ip);
-    ip->type = 0;
-    iupdate(ip);
-    ip->valid = 0;
+    ifree(ip);
     releasesleep(&ip->lock);
     acquire(&icache.lock);
+    freed = 1;
   }
   ip->ref--;
   release(&icache.lock);
+  if (freed) {
+    // Whatever the caller does next (a lookup frees a removed directory
+    // before the call's changes begin) was budgeted from a whole
+    // operation: give it one. Nothing is left to commit here in the
+    // common case, where the free was the caller's last change.
+    end_op();
+    begin_op();
+  }
 }
 
 void
@@ -367,44 +401,137 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
   }
 }
 
-// Frees a block-number table and, `depth` levels down, what it points to.
+// The most blocks new to the log operation that writing file block bn
+// can add (log.c charges each operation for those): the data block; if
+// it is missing, its bitmap block, and for each missing table on its path
+// the table and its bitmap block, and the existing table (if any) that
+// gets the new entry; and the inode block, which writei always writes.
+// Every bitmap block is counted as if it were new: on a fragmented disk
+// each allocation may land in a different one.
+static int
+bmap_write_cost(struct inode *ip, uint bn)
+{
+  int depth;    // block-number tables on the path to bn
+  int missing;  // blocks absent on that path, counting up from the data block
+  if (bn < NDIRECT) {
+    depth = 0;
+    missing = ip->addrs[bn] == 0;
+  } else if (bn < NDIRECT + NINDIRECT) {
+    depth = 1;
+    uint ind = ip->addrs[IND_SLOT];
+    missing = ind == 0 ? 2 : table_entry(ip, ind, bn - NDIRECT, 0) == 0;
+  } else {
+    depth = 2;
+    bn -= NDIRECT + NINDIRECT;
+    uint dind = ip->addrs[DIND_SLOT];
+    uint ind = dind ? table_entry(ip, dind, bn / NINDIRECT, 0) : 0;
+    missing = dind == 0 ? 3 : ind == 0 ? 2 : table_entry(ip, ind, bn % NINDIRECT, 0) == 0;
+  }
+  int inode = 1;
+  if (missing == 0)
+    return 1 + inode;
+  int parent_table = missing <= depth;  // else the new entry is in addrs[]
+  return 2 * missing + parent_table + inode;
+}
+
+// ---- truncation ----
+//
+// Freeing a block dirties its bitmap block, and on a fragmented disk every
+// block of a file may sit in a different one, so a big file cannot be
+// freed within one operation's budget. itrunc() frees from the end of the
+// file towards the start, one block at a time, for as long as the
+// operation has room for TRUNC_BLOCK_COST more blocks, clearing each freed
+// block's entry in its table (or in addrs[]) and lowering the size to the
+// freed block's offset. When it stops, the inode on disk (written last, in
+// the same transaction) is a valid, shorter file; the caller commits and
+// calls again.
+
+// Blocks that freeing one block can add to the operation: the bitmap
+// block, the table holding its entry, and the inode block.
+#define TRUNC_BLOCK_COST 3
+
+// The size never grows here: blocks past the size (left by a write that
+// failed) are freed too.
 static void
-free_table(struct inode *ip, uint table, int depth)
+shrink_to(struct inode *ip, uint bn)
+{
+  if ((uint64)bn * BSIZE < ip->size)
+    ip->size = bn * BSIZE;
+}
+
+// Frees the blocks in the table's entries from the last down (for depth 2,
+// the tables they name and their blocks), first_bn being the file block of
+// entry 0's first block. Returns 1 when every entry is clear, 0 when the
+// budget ran out first.
+static int
+trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
 {
   struct buf *b = bread(ip->dev, table);
   uint *a = (uint *)b->data;
-  for (uint i = 0; i < NINDIRECT; i++) {
+  uint span = depth > 1 ? NINDIRECT : 1;  // file blocks under one entry
+  int cleared = 1;
+  for (int i = NINDIRECT - 1; i >= 0; i--) {
     if (a[i] == 0)
       continue;
-    if (depth > 1)
-      free_table(ip, a[i], depth - 1);
-    else
-      bfree(ip->dev, a[i]);
+    uint bn = first_bn + i * span;
+    if ((depth > 1 && !trunc_table(ip, a[i], depth - 1, bn)) ||
+        log_room() < TRUNC_BLOCK_COST) {
+      cleared = 0;
+      break;
+    }
+    bfree(ip->dev, a[i]);
+    a[i] = 0;
+    log_write(b);
+    shrink_to(ip, bn);
   }
   brelse(b);
-  bfree(ip->dev, table);
+  return cleared;
 }
 
-void
+// Frees the table in addrs[slot] and everything under it. 1 when done.
+static int
+trunc_slot(struct inode *ip, int slot, int depth, uint first_bn)
+{
+  if (ip->addrs[slot] == 0)
+    return 1;
+  if (!trunc_table(ip, ip->addrs[slot], depth, first_bn) || log_room() < TRUNC_BLOCK_COST)
+    return 0;
+  bfree(ip->dev, ip->addrs[slot]);
+  ip->addrs[slot] = 0;
+  shrink_to(ip, first_bn);
+  return 1;
+}
+
+static int
+trunc_direct(struct inode *ip)
+{
+  for (int i = NDIRECT - 1; i >= 0; i--) {
+    if (ip->addrs[i] == 0)
+      continue;
+    if (log_room() < TRUNC_BLOCK_COST)
+      return 0;
+    bfree(ip->dev, ip->addrs[i]);
+    ip->addrs[i] = 0;
+    shrink_to(ip, i);
+  }
+  return 1;
+}
+
+int
 itrunc(struct inode *ip)
 {
-  pc_truncate(ip, 0);  // first: no mapping may touch blocks about to be reused
-  for (int i = 0; i < NDIRECT; i++) {
-    if (ip->addrs[i]) {
-      bfree(ip->dev, ip->addrs[i]);
-      ip->addrs[i] = 0;
-    }
-  }
-  if (ip->addrs[IND_SLOT]) {
-    free_table(ip, ip->addrs[IND_SLOT], 1);
-    ip->addrs[IND_SLOT] = 0;
-  }
-  if (ip->addrs[DIND_SLOT]) {
-    free_table(ip, ip->addrs[DIND_SLOT], 2);
-    ip->addrs[DIND_SLOT] = 0;
-  }
-  ip->size = 0;
+  if (log_room() < TRUNC_BLOCK_COST)
+    return 0;  // nothing changed: the caller commits and comes back
+  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT) &&
+             trunc_slot(ip, IND_SLOT, 1, NDIRECT) && trunc_direct(ip);
+  if (done)
+    ip->size = 0;
+  // Cached pages past the new end leave every mapping and the cache now,
+  // under the inode lock that any fault bringing them back would need:
+  // no mapping may touch blocks about to be reused.
+  pc_truncate(ip, ip->size);
   iupdate(ip);
+  return done;
 }
 
 void
@@ -464,6 +591,13 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
   uint done = 0;
   int err = 0;
   while (done < n) {
+    // Stop short, before touching the block, if the worst case of writing
+    // it does not fit in what is left of the operation's log budget.
+    if (log_room() < bmap_write_cost(ip, off / BSIZE)) {
+      if (done == 0)
+        return 0;  // nothing changed, not even the inode
+      break;
+    }
     uint bno = bmap(ip, off / BSIZE, 1);
     if (bno == 0) {
       err = -ENOSPC;
@@ -599,6 +733,7 @@ namex(const char *path, int parent, char *name)
     }
     if (parent && *path == 0) {
       iunlock(ip);  // stop one level early
+      knob_lookup_pause();  // a test may widen the window before the caller relocks
       return ip;
     }
     if ((next = dirlookup(ip, name, 0)) == 0) {

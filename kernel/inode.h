@@ -7,7 +7,12 @@
 //   iunlock()      -> still referenced, fields may go stale
 //   iput()         -> drops the reference; the last reference to an inode
 //                     with no links frees it on disk (so it must be called
-//                     inside a transaction)
+//                     inside a transaction). Freeing takes as many log
+//                     operations as the file needs (see itrunc) and
+//                     returns the caller a fresh one: iput may end the
+//                     caller's operation and begin new ones, so call it
+//                     only when the operation's changes are complete and
+//                     with no other inode locked.
 // Lock legend for struct inode:
 //   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
 //   [I] fixed while ref > 0 (or while the slot holds cached pages)
@@ -63,7 +68,12 @@ void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);   // writes fields to disk; => locked, in a transaction
-void itrunc(struct inode *ip);    // => locked, in a transaction
+// Frees ip's blocks from the end of the file down, as many as the log
+// operation's budget allows, and writes the inode: a valid, shorter file.
+// Returns 1 when no block is left (size 0); 0 when the caller must commit
+// (end the operation, begin another) and call again. => locked, in a
+// transaction
+int  itrunc(struct inode *ip);
 // Fills every byte of *st (padding zeroed: it is copied out whole). => locked
 void stati(struct inode *ip, struct stat *st);
 

@@ -5,6 +5,9 @@
 // the code they steer; a change takes effect at that code's next check.
 #include "kernel/types.h"
 #include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "kernel/proc.h"
+#include "kernel/trap.h"
 #include "kernel/knobs.h"
 #include "kernel/vma.h"
 #include "kernel/pagecache.h"
@@ -12,6 +15,20 @@
 #include "kernel/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
+static volatile long knob_lookup_pause_pid;
+
+void
+knob_lookup_pause(void)
+{
+  struct proc *p = myproc();
+  if (knob_lookup_pause_pid == 0 || p == 0 || p->pid != knob_lookup_pause_pid)
+    return;
+  acquire(&tickslock);
+  uint start = ticks;
+  while (ticks == start)
+    sleep(&ticks, &tickslock);
+  release(&tickslock);
+}
 
 // Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
 static long
@@ -66,6 +83,10 @@ sys_knob(void)
     return set_in_range(&pc_svade, (long)value, 0, 1);
   case KNOB_PC_LIMIT:
     return set_in_range(&pc_limit, (long)value, 0, 1L << 30);
+  case KNOB_LOOKUP_PAUSE:
+    old = knob_lookup_pause_pid;
+    knob_lookup_pause_pid = (long)value;
+    return old;
   default:
     return -EINVAL;
   }

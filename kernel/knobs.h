@@ -25,12 +25,20 @@
 #define KNOB_SVADE       7
 // Most pages the page cache may hold (0 = no limit but memory).
 #define KNOB_PC_LIMIT    8
+// A pid, or 0 (off): that process sleeps one clock tick each time a path
+// lookup has found the parent directory of the last element and let go of
+// its lock (nameiparent), before its caller locks the parent again. It
+// widens a window the kernel must handle anyway -- the parent may be
+// removed meanwhile -- so that a test can make sure that it does.
+#define KNOB_LOOKUP_PAUSE 9
 
 #define MMAP_POLICY_CACHE 0
 #define MMAP_POLICY_NAIVE 1
 
 #ifndef __ASSEMBLER__
 extern volatile long knob_crash_after_commit;
+// The KNOB_LOOKUP_PAUSE hook. => no lock held
+void knob_lookup_pause(void);
 #endif
 
 #endif

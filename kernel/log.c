@@ -14,6 +14,21 @@
 // (n + admitted * MAXOPBLOCKS <= LOGBLOCKS); the last end_op() commits.
 // Dirty blocks stay pinned in the buffer cache until installed.
 //
+// The budget. Each admitted operation is charged for the blocks it adds
+// to the transaction -- a block already in it, put there by this or any
+// other operation, costs nothing -- and may add at most MAXOPBLOCKS. That
+// is what makes admission sound: n counts exactly the blocks charged, so
+// n + (MAXOPBLOCKS - charged) summed over the admitted operations never
+// exceeds LOGBLOCKS. The log cannot know in advance what an operation
+// will dirty, so callers that may dirty many blocks ask log_room() before
+// each step and end the operation (and begin another) when the worst case
+// of the next step would not fit: writei() and itrunc() in fs.c. Going
+// over the budget is a kernel bug, caught by a KASSERT in log_write().
+//
+// Operations are told apart by process: a process runs at most one at a
+// time (begin_op() asserts it), and only the process that began it adds
+// blocks to it.
+//
 // Lock: log.lock protects every field; it is not held across disk I/O.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -34,12 +49,22 @@ struct logheader {
 };
 _Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
 
+// Admission never lets more operations in at once than this.
+#define MAXOPS (LOGBLOCKS / MAXOPBLOCKS)
+
+// One admitted operation.
+struct logop {
+  struct proc *owner;  // process running it; 0 = slot free
+  int charged;         // blocks it has added to the transaction
+};
+
 static struct {
   struct spinlock lock;
   int start;         // [I] first log block (the header)
   int dev;           // [I]
   int outstanding;   // [lock] operations admitted and not yet ended
   int committing;    // [lock] a commit is running: admit nothing
+  struct logop op[MAXOPS];  // [lock] the admitted operations
   struct logheader lh;  // [lock] blocks dirtied by the open transaction
 } log;
 
@@ -175,20 +200,47 @@ recover_from_log(void)
   write_head();
 }
 
+// The slot of p's operation, or 0 if p has none. => log.lock held
+static struct logop *
+op_of(struct proc *p)
+{
+  for (struct logop *o = log.op; o < log.op + MAXOPS; o++)
+    if (o->owner == p)
+      return o;
+  return 0;
+}
+
 void
 begin_op(void)
 {
+  struct proc *p = myproc();
   acquire(&log.lock);
+  KASSERT(p != 0 && op_of(p) == 0);  // operations do not nest
   for (;;) {
     if (log.committing ||
         log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > LOGBLOCKS) {
       sleep(&log, &log.lock);
     } else {
+      struct logop *o = op_of(0);
+      KASSERT(o != 0);  // admission keeps outstanding <= MAXOPS
+      o->owner = p;
+      o->charged = 0;
       log.outstanding++;
       release(&log.lock);
       return;
     }
   }
+}
+
+int
+log_room(void)
+{
+  acquire(&log.lock);
+  struct logop *o = op_of(myproc());
+  KASSERT(o != 0);
+  int room = MAXOPBLOCKS - o->charged;
+  release(&log.lock);
+  return room;
 }
 
 void
@@ -198,6 +250,9 @@ end_op(void)
   acquire(&log.lock);
   KASSERT(log.outstanding > 0);
   KASSERT(!log.committing);
+  struct logop *o = op_of(myproc());
+  KASSERT(o != 0);
+  o->owner = 0;
   log.outstanding--;
   if (log.outstanding == 0) {
     do_commit = 1;
@@ -253,14 +308,18 @@ void
 log_write(struct buf *b)
 {
   acquire(&log.lock);
-  KASSERT(log.outstanding > 0);
+  struct logop *o = op_of(myproc());
+  KASSERT(o != 0);
   int i;
   for (i = 0; i < log.lh.n; i++)
     if (log.lh.block[i] == (int)b->blockno)
-      break;  // already in this transaction: absorbed
+      break;  // already in this transaction: absorbed, free of charge
   if (i == log.lh.n) {
-    if (log.lh.n >= LOGBLOCKS)
-      panic("log_write: transaction too big");
+    // Within budget, admission guarantees the log has room (see top).
+    if (o->charged >= MAXOPBLOCKS)
+      panic("log_write: operation over its budget of %d blocks", MAXOPBLOCKS);
+    KASSERT(log.lh.n < LOGBLOCKS);
+    o->charged++;
     log.lh.block[i] = b->blockno;
     log.lh.n++;
     bpin(b);

@@ -5,8 +5,11 @@
 //   begin_op();
 //   b = bread(...); modify b->data; log_write(b); brelse(b); ...
 //   end_op();
-// An operation may dirty at most MAXOPBLOCKS blocks; larger writes are
-// split into several operations by the caller (file.c).
+// An operation may add at most MAXOPBLOCKS blocks to the transaction (a
+// block already in it costs nothing). Code that may dirty more asks
+// log_room() before each step and, when the step's worst case does not
+// fit, ends the operation and begins another (writei's callers in file.c,
+// itrunc's in fs.c and sysfile.c). A process runs one operation at a time.
 #ifndef PCV6_LOG_H
 #define PCV6_LOG_H
 
@@ -18,5 +21,8 @@ void initlog(int dev, struct superblock *sb);
 void begin_op(void);   // => may sleep until the log has room
 void end_op(void);     // commits if this was the last operation in flight
 void log_write(struct buf *b);  // => inside begin_op/end_op, b locked
+// Blocks the caller's operation may still add to the transaction.
+// => inside begin_op/end_op
+int log_room(void);
 
 #endif

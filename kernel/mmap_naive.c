@@ -66,21 +66,28 @@ naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
   return 0;
 }
 
-// Writes the part of page pa that lies inside the file back to it, in
-// one log transaction (a page is well under MAXOPBLOCKS blocks).
+// Writes the part of page pa that lies inside the file back to it.
+// writei() may stop short of the page when its blocks' worst case does
+// not fit one log operation's budget (log.c): go on in another.
 static void
 write_back(struct inode *ip, uint64 pa, uint64 off)
 {
-  begin_op();
-  ilock(ip);
-  if (off < ip->size) {
-    uint n = ip->size - off < PGSIZE ? ip->size - off : PGSIZE;
-    if (writei(ip, 0, pa, (uint)off, n) != (int)n)
-      printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
+  uint done = 0, len;
+  int r;
+  do {
+    begin_op();
+    ilock(ip);
+    len = off < ip->size ? (ip->size - off < PGSIZE ? ip->size - off : PGSIZE) : 0;
+    r = done < len ? writei(ip, 0, pa + done, (uint)off + done, len - done) : 0;
+    iunlock(ip);
+    end_op();
+    if (r > 0)
+      done += r;
+  } while (r > 0 && done < len);
+  if (done < len)
+    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
+  if (done > 0)
     kstat_inc(writeback_pages);
-  }
-  iunlock(ip);
-  end_op();
 }
 
 static void

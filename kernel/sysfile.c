@@ -5,6 +5,12 @@
 // Lock order within a call: begin_op(), then a directory's inode lock,
 // then the lock of an inode inside it.
 //
+// References are dropped last: the last reference to an unlinked inode
+// frees it, and a big one is freed over several log operations, which
+// commits the call's changes made so far (iput, fs.c). So every lookup
+// comes before the first change, and every iput after the last one, with
+// no inode locked.
+//
 // Link counts are shorts on disk: LINK_MAX keeps them far from overflow
 // (a wrapped count would free an inode that directories still name).
 #include "kernel/types.h"
@@ -120,6 +126,50 @@ sys_fstat(void)
   return filestat(f, addr);
 }
 
+// Gives ip the new name `name` in dp (which may be 0: no such parent).
+// ip's link count goes up first, then the entry is added, or the count is
+// put back. 0 or -E*. => ip and dp referenced and unlocked, in a
+// transaction; returns with them still referenced.
+static int
+link_into(struct inode *ip, struct inode *dp, const char *name)
+{
+  int err = 0;
+  ilock(ip);
+  if (ip->type == T_DIR)
+    err = -EPERM;
+  else if (ip->nlink >= LINK_MAX)
+    err = -EMLINK;
+  else if (dp == 0)
+    err = -ENOENT;
+  if (err < 0) {
+    iunlock(ip);
+    return err;
+  }
+  ip->nlink++;
+  iupdate(ip);
+  iunlock(ip);
+
+  ilock(dp);
+  if (dp->nlink == 0)
+    err = -ENOENT;  // removed since nameiparent let go of it
+  else if (dp->dev != ip->dev)
+    err = -EINVAL;
+  else
+    err = dirlink(dp, name, ip->inum);
+  iunlock(dp);
+  if (err < 0) {
+    ilock(ip);
+    ip->nlink--;
+    iupdate(ip);
+    iunlock(ip);
+  }
+  return err;
+}
+
+// Both names are looked up before anything changes, and the references
+// are dropped only after everything is done: dropping the last reference
+// to a removed directory frees it, which may commit the operation so far
+// (iput, fs.c), and that must never fall between nlink++ and the entry.
 long
 sys_link(void)
 {
@@ -134,49 +184,11 @@ sys_link(void)
     end_op();
     return -ENOENT;
   }
-  ilock(ip);
-  if (ip->type == T_DIR) {
-    iunlockput(ip);
-    end_op();
-    return -EPERM;
-  }
-  if (ip->nlink >= LINK_MAX) {
-    iunlockput(ip);
-    end_op();
-    return -EMLINK;
-  }
-  ip->nlink++;
-  iupdate(ip);
-  iunlock(ip);
-
   struct inode *dp = nameiparent(new, name);
-  err = -ENOENT;
-  if (dp == 0)
-    goto undo;
-  ilock(dp);
-  if (dp->nlink == 0) {  // removed since nameiparent let go of it
-    iunlockput(dp);
-    goto undo;
-  }
-  if (dp->dev != ip->dev) {
-    iunlockput(dp);
-    err = -EINVAL;
-    goto undo;
-  }
-  if ((err = dirlink(dp, name, ip->inum)) < 0) {
-    iunlockput(dp);
-    goto undo;
-  }
-  iunlockput(dp);
+  err = link_into(ip, dp, name);
+  if (dp)
+    iput(dp);
   iput(ip);
-  end_op();
-  return 0;
-
-undo:
-  ilock(ip);
-  ip->nlink--;
-  iupdate(ip);
-  iunlockput(ip);
   end_op();
   return err;
 }
@@ -233,10 +245,13 @@ sys_unlink(void)
     dp->nlink--;  // the child's ".." no longer names dp
     iupdate(dp);
   }
-  iunlockput(dp);
   ip->nlink--;
   iupdate(ip);
-  iunlockput(ip);
+  // Every change is made; only now drop the references (ip's last one
+  // frees it, which may commit what we did so far: see iput).
+  iunlock(ip);
+  iunlockput(dp);
+  iput(ip);
   end_op();
   return 0;
 
@@ -310,15 +325,19 @@ create(const char *path, short type, short major, short minor, int *errp)
     dp->nlink++;  // for the child's ".."
     iupdate(dp);
   }
+  // This cannot be dp's last reference with dp removed: dp holds ip's
+  // entry, which no one can remove while we hold ip's lock.
   iunlockput(dp);
   return ip;
 
 fail:
-  // Give the half-made inode back: nlink 0 makes iput free it.
+  // Give the half-made inode back: nlink 0 makes iput free it, after dp
+  // is unlocked (freeing may commit and begin a new operation: see iput).
   ip->nlink = 0;
   iupdate(ip);
+  iunlock(dp);
   iunlockput(ip);
-  iunlockput(dp);
+  iput(dp);
   if (*errp >= 0)
     *errp = -ENOSPC;
   return 0;
@@ -383,8 +402,16 @@ sys_open(void)
   f->ip = ip;
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-  if ((omode & O_TRUNC) && ip->type == T_FILE)
-    itrunc(ip);
+  if ((omode & O_TRUNC) && ip->type == T_FILE) {
+    // A big file takes several operations (itrunc, fs.c); others may use
+    // the file between them, so let go of it while committing.
+    while (!itrunc(ip)) {
+      iunlock(ip);
+      end_op();
+      begin_op();
+      ilock(ip);
+    }
+  }
   iunlock(ip);
   end_op();
   return fd;

@@ -1,15 +1,17 @@
 // mkfs.c -- build a pcv6 file-system image on the host.
 //
-// Usage: scripts/mkfs IMAGE FILE...
+// Usage: scripts/mkfs [-s BLOCKS] IMAGE FILE...
 //
-// Writes a fresh image of FSSIZE blocks (kernel/param.h, usually set by the
-// Makefile) laid out as kernel/fs.h describes:
+// Writes a fresh image of BLOCKS blocks (default FSSIZE from kernel/param.h,
+// usually set by the Makefile; the kernel reads the size from the
+// superblock, so tests may build images of other sizes with -s) laid out as
+// kernel/fs.h describes:
 //
 //   block 0                 boot block, unused (zero)
 //   block 1                 superblock
 //   LOGBLOCKS + 1 blocks    log: header block (zero = empty log), then body
 //   NINODES / IPB blocks    inodes (rounded up)
-//   FSSIZE / BPB blocks     free bitmap (rounded up)
+//   BLOCKS / BPB blocks     free bitmap (rounded up)
 //   the rest                data
 //
 // Inode 0 is never used; inode ROOTINO is the root directory, holding "."
@@ -52,6 +54,7 @@ _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
 
 static FILE *img;
 static const char *img_path;
+static uint fssize = FSSIZE;  // blocks in the image (-s)
 static struct superblock sb;  // host byte order
 static uint next_block;       // allocation cursor: first never-used block
 static uint next_inum = ROOTINO;
@@ -93,7 +96,7 @@ le32(uint32 v)
 static void
 write_block(uint b, const void *buf)
 {
-  if (b >= FSSIZE)
+  if (b >= fssize)
     die("internal error: write of block %u past the end", b);
   if (fseeko(img, (off_t)b * BSIZE, SEEK_SET) != 0 ||
       fwrite(buf, BSIZE, 1, img) != 1)
@@ -103,7 +106,7 @@ write_block(uint b, const void *buf)
 static void
 read_block(uint b, void *buf)
 {
-  if (b >= FSSIZE)
+  if (b >= fssize)
     die("internal error: read of block %u past the end", b);
   if (fseeko(img, (off_t)b * BSIZE, SEEK_SET) != 0 ||
       fread(buf, BSIZE, 1, img) != 1)
@@ -115,8 +118,8 @@ read_block(uint b, void *buf)
 static uint
 alloc_block(void)
 {
-  if (next_block >= FSSIZE)
-    die("image full: %d blocks are not enough", FSSIZE);
+  if (next_block >= fssize)
+    die("image full: %u blocks are not enough", fssize);
   return next_block++;
 }
 
@@ -134,20 +137,20 @@ plan_layout(void)
 {
   uint nlog = LOGBLOCKS + 1;
   uint ninodeblocks = div_round_up(NINODES, IPB);
-  uint nbitmap = div_round_up(FSSIZE, BPB);
+  uint nbitmap = div_round_up(fssize, BPB);
 
   sb.magic = FSMAGIC;
-  sb.size = FSSIZE;
+  sb.size = fssize;
   sb.ninodes = NINODES;
   sb.nlog = nlog;
   sb.logstart = 2;
   sb.inodestart = sb.logstart + nlog;
   sb.bmapstart = sb.inodestart + ninodeblocks;
   next_block = sb.bmapstart + nbitmap;  // first data block
-  if (next_block >= FSSIZE)
-    die("FSSIZE %d is too small for the metadata (%u blocks)", FSSIZE,
+  if (next_block >= fssize)
+    die("%u blocks is too small for the metadata (%u blocks)", fssize,
         next_block);
-  sb.nblocks = FSSIZE - next_block;
+  sb.nblocks = fssize - next_block;
 }
 
 static void
@@ -173,7 +176,7 @@ create_image(const char *path)
   img = fopen(path, "w+b");
   if (img == 0)
     die("cannot create %s: %s", path, strerror(errno));
-  if (ftruncate(fileno(img), (off_t)FSSIZE * BSIZE) < 0)
+  if (ftruncate(fileno(img), (off_t)fssize * BSIZE) < 0)
     die("cannot size %s: %s", path, strerror(errno));
 }
 
@@ -369,11 +372,33 @@ write_bitmap(uint used)
   }
 }
 
+// Block numbers are stored as int in the log header (kernel/log.c).
+#define MAX_FSSIZE 0x7fffffffUL
+
+// Takes "-s BLOCKS" off the front of the arguments; returns how many
+// arguments it used.
+static int
+parse_size(int argc, char **argv)
+{
+  if (argc < 3 || strcmp(argv[1], "-s") != 0)
+    return 0;
+  char *end;
+  errno = 0;
+  unsigned long n = strtoul(argv[2], &end, 10);
+  if (errno != 0 || *end != 0 || argv[2][0] == 0 || argv[2][0] == '-' || n > MAX_FSSIZE)
+    die("-s %s: want a block count of at most %lu", argv[2], MAX_FSSIZE);
+  fssize = n;
+  return 2;
+}
+
 int
 main(int argc, char **argv)
 {
+  int used = parse_size(argc, argv);
+  argc -= used;
+  argv += used;
   if (argc < 2)
-    die("usage: mkfs IMAGE FILE...");
+    die("usage: mkfs [-s BLOCKS] IMAGE FILE...");
   check_names(argv + 2, argc - 2);
   plan_layout();
   create_image(argv[1]);
@@ -383,9 +408,9 @@ main(int argc, char **argv)
   write_bitmap(next_block);
   if (fclose(img) != 0)
     die("%s: %s", img_path, strerror(errno));
-  printf("mkfs: %s: %d blocks: log %u@%u, inodes %u@%u (%u), bitmap %u@%u, "
+  printf("mkfs: %s: %u blocks: log %u@%u, inodes %u@%u (%u), bitmap %u@%u, "
          "data %u@%u; %d files, %u data blocks used\n",
-         img_path, FSSIZE, sb.nlog, sb.logstart, sb.bmapstart - sb.inodestart,
+         img_path, fssize, sb.nlog, sb.logstart, sb.bmapstart - sb.inodestart,
          sb.inodestart, NINODES, first_data - sb.bmapstart, sb.bmapstart,
          sb.nblocks, first_data, argc - 2, next_block - first_data);
   return 0;

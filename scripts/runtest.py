@@ -22,6 +22,9 @@ a failure that may have left the machine in a bad state (timeout, panic,
 QEMU gone) the next case gets a freshly booted QEMU; with -snapshot the disk
 image starts clean each time.
 
+Then come the image cases (IMAGE_CASES below): each builds a disk image of
+its own, runs one command on it and checks the image with scripts/fsck.py.
+
 Then come the crash cases (CRASH_CASES below): each copies the disk image,
 boots QEMU on the copy without -snapshot, kills it with SIGKILL in the
 middle of fsstress, boots the copy again so the kernel replays its log, and
@@ -170,6 +173,25 @@ CRASH_CASES = [
 BENCH_SMOKE = ("bench-quick", 300)
 BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png", "size.png",
                "faultmap.png")
+# Cases on an image of their own, built for the case: (name, size in
+# blocks, command line, expected regexes, timeout in seconds). The case
+# builds a fresh image of that size with `scripts/mkfs -s` holding the
+# same files as fs.img and runs scripts/fragment.py on it (every bitmap
+# block but the last keeps one free block, the rest of the disk is
+# filled); then it boots QEMU on the image (no -snapshot), runs the command
+# as a CASES entry would, kills the idle machine at its prompt (every
+# transaction has committed by then) and checks the image with
+# scripts/fsck.py. It passes iff the boot works, the command's output
+# matches with no panic, and fsck exits 0. The image is deleted unless the
+# case fails.
+#
+# FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
+# blocks) than the log holds blocks (LOGBLOCKS = 48), so a file spread
+# over the holes cannot be freed in one transaction.
+FRAG_BLOCKS = 56 * 8192
+IMAGE_CASES = [
+    ("fragment", FRAG_BLOCKS, "fragtest", [r"^fragtest: OK$"], 900),
+]
 
 PROMPT = "$ "
 PANIC_RE = re.compile(r"panic")
@@ -644,6 +666,67 @@ def bench_sane(rows):
     return None
 
 
+def image_files():
+    """The files fs.img holds, as the Makefile passes them to mkfs."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    progs = sorted(os.path.join(root, "user", f)
+                   for f in os.listdir(os.path.join(root, "user"))
+                   if f.startswith("_"))
+    return root, [os.path.join(root, "README.md")] + progs
+
+
+def build_fragmented(image, blocks, log):
+    """Make image: mkfs -s blocks, then fragment.py (whose output fsck.py
+    accepts; the check after the run would catch it otherwise). Returns
+    None or a failure reason."""
+    root, files = image_files()
+    scripts = os.path.join(root, "scripts")
+    steps = [("mkfs", [os.path.join(scripts, "mkfs"), "-s", str(blocks), image] + files),
+             ("fragment.py", [sys.executable, os.path.join(scripts, "fragment.py"), image])]
+    for label, argv in steps:
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        log.write("\n==== runtest: %s %s ====\n%s" % (label, image, r.stdout))
+        log.flush()
+        if r.returncode != 0:
+            return "%s failed on the fresh image: %s" % (label, r.stdout.strip())
+    return None
+
+
+def run_image_case(name, blocks, command, expects, timeout, qemu_argv, boot_timeout, log):
+    """One case of IMAGE_CASES. Returns (ok, reason, console output)."""
+    fd, image = tempfile.mkstemp(prefix="pcv6-%s-" % name, suffix=".img")
+    os.close(fd)
+    con = None
+    try:
+        why = build_fragmented(image, blocks, log)
+        if why:
+            return False, why + " (image kept: %s)" % image, ""
+        argv, _ = crash_argv(qemu_argv, image)
+        log.write("\n==== runtest: %s: starting QEMU on %s ====\n" % (name, image))
+        log.flush()
+        con = Console(argv, log)
+        why = boot(con, boot_timeout)
+        if why:
+            return False, "boot: " + why, con.snapshot()
+        ok, why, out, _ = run_case(con, name, command, expects, timeout)
+        con.crash()  # at the prompt (or dead): nothing in flight
+        if not ok:
+            return False, why + " (image kept: %s)" % image, out
+        status, report = run_fsck(image)
+        log.write("\n==== runtest: %s: fsck ====\n%s" % (name, report))
+        log.flush()
+        if status != 0:
+            return False, "fsck found problems (image kept: %s)" % image, report
+        os.unlink(image)
+        return True, "", ""
+    except (OSError, ValueError) as e:
+        return False, str(e), con.snapshot() if con else ""
+    finally:
+        if con is not None:
+            con.stop()
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Run the pcv6 test cases under QEMU.")
     ap.add_argument("--qemu", required=True,
@@ -661,6 +744,7 @@ def parse_args(argv):
     args = ap.parse_args(argv)
 
     names = [c[0] for c in CASES] + [c[0] for c in CRASH_CASES] + [BENCH_SMOKE[0]]
+    names = [c[0] for c in CASES + IMAGE_CASES + CRASH_CASES]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
@@ -741,6 +825,18 @@ def main(argv):
         if con is not None:
             con.stop()
             con = None
+        images = [c for c in IMAGE_CASES if not args.only or c[0] in args.only]
+        for name, blocks, command, expects, timeout in images:
+            timeout = args.overrides.get(name, timeout)
+            t0 = time.monotonic()
+            ok, why, out = run_image_case(name, blocks, command, expects, timeout,
+                                          qemu_argv, args.timeout_boot, log)
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            else:
+                fail(name, why, out)
+
         crashes = [c for c in CRASH_CASES if not args.only or c[0] in args.only]
         for name, round_no, timeout in crashes:
             timeout = args.overrides.get(name, timeout)

@@ -1216,23 +1216,31 @@ test_concurrent_dir(void)
 // ---------------------------------------------------------------------------
 // Adding entries to a directory that is being removed.
 //
-// The test process makes and removes directory "dr" over and over while
-// DR_MAKERS workers create a file, make a directory and link a file inside
-// it, each under names of its own, and a reader keeps opening and reading
-// dr (its turns on dr's lock make the others queue there, which opens the
-// race: a maker checks that dr is alive, lets go of it, the remover gets
-// in, and the maker then adds its entry). An entry made while dr exists
-// keeps dr from being removed, so whatever a maker made it must be able
-// to remove again. An entry added to a dr that was already removed is in
-// no directory anyone can reach: the remove fails, and the kernel has
-// leaked an inode (or, for mkdir, revived the removed dr).
+// A path lookup finds the parent directory of the last element and lets
+// go of it; the caller (create, mkdir, link) locks it again, and by then
+// another process may have removed it. The window is a few instructions
+// wide, so the test sets KNOB_LOOKUP_PAUSE: its own lookups then sleep a
+// clock tick inside it, while a child removes "dr" whenever it exists
+// (the child has the tick to do it). The test makes dr, then creates a
+// file, makes a directory or links a file inside it, DR_ROUNDS times
+// each. Whatever it made, it must be able to
+// remove again (an entry made while dr exists keeps dr from being
+// removed); a call that fails must fail with ENOENT. An entry added to a
+// removed dr would be in no directory anyone can reach: the remove fails,
+// the kernel has leaked an inode, or (mkdir) revived the removed dr.
 
-#define DR_MAKERS 2
-#define DR_ROUNDS 300
+#define DR_ROUNDS 4
+#define DR_SPINS 20000  // the remover's pause between tries (see dr_remover)
 
-// Make name with op (0 create, 1 mkdir, 2 link); if that worked, the name
-// must go away again. Exits 5 + op if it does not.
-static void
+// Outcomes of dr_try.
+#define DR_REMOVED 0   // made, and removed again
+#define DR_REFUSED 1   // refused with ENOENT
+#define DR_STUCK 2     // made, but cannot be removed: the bug
+#define DR_BAD_ERR 3   // refused with another errno
+
+// Makes name with op (0 create, 1 mkdir, 2 link); if that worked, removes
+// it again. Returns one of the outcomes above.
+static int
 dr_try(int op, const char *name)
 {
   int made;
@@ -1246,69 +1254,55 @@ dr_try(int op, const char *name)
   } else {
     made = link("dr_src", name) == 0;
   }
-  if (made && unlink(name) != 0) {
-    printf("test dir_race: FAILED: made %s, but it cannot be removed (errno %d)\n", name, errno);
-    exit(5 + op);
-  }
+  if (made)
+    return unlink(name) == 0 ? DR_REMOVED : DR_STUCK;
+  return errno == ENOENT ? DR_REFUSED : DR_BAD_ERR;
 }
 
+// Removes dr whenever it exists, until killed. The pause between tries
+// (well under the clock tick the test's lookups sleep for) lets the
+// test's lookup of dr, made right after its mkdir, usually come first.
 static void
-dr_maker(int w)
+dr_remover(void)
 {
-  static const char *const kinds[3] = { "dr/f", "dr/d", "dr/l" };
-  char name[16];
-  for (int round = 0; round < DR_ROUNDS; round++)
-    for (int op = 0; op < 3; op++)
-      dr_try(op, numname(name, kinds[op], w));
-  exit(0);
-}
-
-// Reads whatever dr is now, over and over, until killed.
-static void
-dr_reader(void)
-{
-  struct dirent de;
   for (;;) {
-    int fd = open("dr", O_RDONLY);
-    if (fd < 0)
-      continue;
-    while (read(fd, &de, sizeof(de)) == sizeof(de))
+    unlink("dr");
+    for (volatile int i = 0; i < DR_SPINS; i++)
       ;
-    close(fd);
   }
 }
 
 static void
 test_dir_race(void)
 {
+  static const char *const names[3] = { "dr/f", "dr/d", "dr/l" };
   unlink("dr");
   make_file("dr_src", "x", 1);
-  int reader = fork();
-  CHECK(reader >= 0, "fork failed");
-  if (reader == 0)
-    dr_reader();
-  for (int w = 0; w < DR_MAKERS; w++) {
-    int pid = fork();
-    CHECK(pid >= 0, "fork failed");
-    if (pid == 0)
-      dr_maker(w);
+  int remover = fork();
+  CHECK(remover >= 0, "fork failed");
+  if (remover == 0)
+    dr_remover();
+  // A call that paused (the clock moved on) found dr in its lookup; if it
+  // was then refused, dr was removed in the window.
+  int hits = 0, outcome = DR_REMOVED, op = 0, err = 0;
+  for (int n = 0; n < 3 * DR_ROUNDS && outcome <= DR_REFUSED; n++) {
+    op = n % 3;
+    mkdir("dr");  // may exist still: fine
+    knob(KNOB_LOOKUP_PAUSE, getpid());
+    int t0 = uptime();
+    outcome = dr_try(op, names[op]);
+    err = errno;
+    if (outcome == DR_REFUSED && uptime() != t0)
+      hits++;
+    knob(KNOB_LOOKUP_PAUSE, 0);
   }
-  for (int round = 0; round < 3 * DR_ROUNDS; round++) {
-    mkdir("dr");   // fails while dr is still there
-    unlink("dr");  // fails while a maker has an entry in it
-  }
-  int bad = 0;
-  for (int w = 0; w < DR_MAKERS; w++) {
-    int st = -99;
-    int pid = wait(&st);
-    CHECK(pid > 0 && pid != reader, "lost a maker");
-    bad |= st;
-  }
-  kill(reader);
-  CHECK(wait(0) == reader, "lost the reader");
-  CHECK(bad == 0, "a maker failed");
+  kill(remover);
+  CHECK(wait(0) == remover, "lost the remover");
+  CHECK(outcome != DR_STUCK, "made %s, but it cannot be removed (errno %d)", names[op], err);
+  CHECK(outcome != DR_BAD_ERR, "making %s failed with errno %d, want ENOENT", names[op], err);
+  CHECK(hits > 0, "no call found dr removed after its lookup: the race never happened");
   unlink("dr");
-  CHECK(open("dr", O_RDONLY) < 0, "dr still exists after the race");
+  CHECK(open("dr", O_RDONLY) < 0, "dr still exists");
   struct stat st;
   CHECK(stat("dr_src", &st) == 0 && st.nlink == 1, "dr_src has %d links, want 1", st.nlink);
   CHECK(unlink("dr_src") == 0, "unlink dr_src");

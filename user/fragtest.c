@@ -1,0 +1,265 @@
+// fragtest.c -- writes and truncations whose blocks land in many bitmap
+// blocks, where one system call's changes must be split across log
+// transactions without ever overflowing the log.
+//
+// Usage: fragtest          run every step below, in order
+//        fragtest STEP     run only that step
+//
+// Meant for an image prepared by scripts/fragment.py (the "fragment" case
+// of scripts/runtest.py): every bitmap block but the last has exactly one
+// free block, so each block a file gets -- data or block-number table --
+// comes from a different bitmap block, and freeing the file touches all
+// of them again. On such an image the kernel must still carry out every
+// write in full and every truncation completely, and the image must pass
+// scripts/fsck.py afterwards. On an ordinary image the program runs too,
+// it just proves less.
+//
+// Steps, each on files of its own in the root directory:
+//   unlink   a file spread over the holes, freed by unlink;
+//   close    the same, unlinked while open, freed by the last close;
+//   trunc    the same, emptied by open(O_TRUNC) and written again;
+//   double   a file reaching the double-indirect blocks, then unlinked;
+//   race     FT_WRITERS processes, released at once, write spread files
+//            in unaligned pieces and read them back; released at once
+//            again, they unlink them; FT_ROUNDS rounds. Their allocations
+//            interleave and their operations share transactions.
+// Every file is read back and compared before it is removed. Prints
+// "fragtest: OK" at the end, or "fragtest: FAILED ..." and exits 1.
+#include "kernel/param.h"
+#include "kernel/fcntl.h"
+#include "kernel/types.h"
+#include "kernel/stat.h"
+#include "kernel/fs.h"
+#include "user/user.h"
+
+#define FT_SPREAD_BLOCKS 64   // more than the holes of the runtest image
+#define FT_DOUBLE_BLOCKS (NDIRECT + NINDIRECT + 40)
+#define FT_WRITERS 3
+#define FT_ROUNDS 3
+#define FT_RACE_BYTES (24 * BSIZE + 300)  // not a whole number of blocks
+#define FT_RACE_PIECE (9 * BSIZE + 100)   // each write() call's size
+
+static char buf[FT_DOUBLE_BLOCKS * BSIZE];
+static char back[FT_DOUBLE_BLOCKS * BSIZE];
+
+// A race writer's channel to the parent, which it tells about a failure
+// (the parent would otherwise wait for the writer's next report forever).
+static int report_fd = -1;
+
+static void __attribute__((noreturn))
+fail(const char *what, const char *path)
+{
+  printf("fragtest: FAILED %s %s (errno %d)\n", what, path, errno);
+  if (report_fd >= 0)
+    write(report_fd, "x", 1);
+  exit(1);
+}
+
+// Contents of byte off of a file tagged seed.
+static char
+pattern(int seed, int off)
+{
+  return (char)(off / BSIZE * 31 + off % BSIZE * 7 + seed * 13 + 1);
+}
+
+static void
+fill(int seed, int n)
+{
+  for (int i = 0; i < n; i++)
+    buf[i] = pattern(seed, i);
+}
+
+// Creates path holding n bytes of pattern seed, written `piece` bytes per
+// write() call; returns the descriptor, open for reading and writing.
+static int
+make(const char *path, int seed, int n, int piece)
+{
+  int fd = open(path, O_CREATE | O_TRUNC | O_RDWR);
+  if (fd < 0)
+    fail("create", path);
+  fill(seed, n);
+  for (int done = 0; done < n; done += piece) {
+    int m = n - done < piece ? n - done : piece;
+    if (write(fd, buf + done, m) != m)
+      fail("short write to", path);
+  }
+  return fd;
+}
+
+// path must hold exactly n bytes of pattern seed.
+static void
+check(const char *path, int seed, int n)
+{
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    fail("reopen", path);
+  int got = 0, r;
+  while ((r = read(fd, back + got, sizeof(back) - got)) > 0)
+    got += r;
+  close(fd);
+  if (got != n)
+    fail("wrong size of", path);
+  for (int i = 0; i < n; i++)
+    if (back[i] != pattern(seed, i))
+      fail("wrong contents in", path);
+}
+
+static void
+step_unlink(void)
+{
+  int n = FT_SPREAD_BLOCKS * BSIZE;
+  close(make("ft_unlink", 1, n, n));
+  check("ft_unlink", 1, n);
+  if (unlink("ft_unlink") != 0)
+    fail("unlink", "ft_unlink");
+}
+
+static void
+step_close(void)
+{
+  int n = FT_SPREAD_BLOCKS * BSIZE;
+  int fd = make("ft_close", 2, n, n);
+  check("ft_close", 2, n);
+  if (unlink("ft_close") != 0)
+    fail("unlink", "ft_close");
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.nlink != 0 || st.size != n)
+    fail("fstat after unlink of", "ft_close");
+  close(fd);  // the last reference: the blocks are freed here
+  if (open("ft_close", O_RDONLY) >= 0)
+    fail("still there:", "ft_close");
+}
+
+static void
+step_trunc(void)
+{
+  int n = FT_SPREAD_BLOCKS * BSIZE;
+  close(make("ft_trunc", 3, n, n));
+  int fd = open("ft_trunc", O_TRUNC | O_RDWR);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0 || st.size != 0)
+    fail("O_TRUNC did not empty", "ft_trunc");
+  close(fd);
+  close(make("ft_trunc", 4, n, n));
+  check("ft_trunc", 4, n);
+  if (unlink("ft_trunc") != 0)
+    fail("unlink", "ft_trunc");
+}
+
+static void
+step_double(void)
+{
+  int n = FT_DOUBLE_BLOCKS * BSIZE;
+  close(make("ft_double", 5, n, n));
+  check("ft_double", 5, n);
+  if (unlink("ft_double") != 0)
+    fail("unlink", "ft_double");
+}
+
+// Waits for one byte from fd: the parent's signal to go on.
+static void
+await(int fd, const char *who)
+{
+  char c;
+  if (read(fd, &c, 1) != 1)
+    fail("no signal for", who);
+}
+
+// Signals n waiting writers through fd at once.
+static void
+release(int fd, int n)
+{
+  char go[FT_WRITERS];
+  memset(go, 'g', n);
+  if (write(fd, go, n) != n)
+    fail("signal to the writers", "");
+}
+
+// One writer of the race: each round, on the parent's signal, writes and
+// checks its file, reports back, and on the next signal unlinks it.
+static void
+race_writer(int w, int go_fd, int done_fd)
+{
+  char path[8] = "ft_rX";
+  path[4] = '0' + w;
+  report_fd = done_fd;
+  for (int round = 0; round < FT_ROUNDS; round++) {
+    int seed = 10 + w * FT_ROUNDS + round;
+    await(go_fd, path);
+    close(make(path, seed, FT_RACE_BYTES, FT_RACE_PIECE));
+    check(path, seed, FT_RACE_BYTES);
+    if (write(done_fd, "w", 1) != 1)
+      fail("report from", path);
+    await(go_fd, path);
+    if (unlink(path) != 0)
+      fail("unlink", path);
+    if (write(done_fd, "u", 1) != 1)
+      fail("report from", path);
+  }
+  exit(0);
+}
+
+// Releases the writers all at once for each half of each round -- the
+// writes, then the unlinks -- so their transactions overlap.
+static void
+step_race(void)
+{
+  int go[2], done[2];
+  if (pipe(go) < 0 || pipe(done) < 0)
+    fail("pipe", "");
+  for (int w = 0; w < FT_WRITERS; w++) {
+    int pid = fork();
+    if (pid < 0)
+      fail("fork", "");
+    if (pid == 0)
+      race_writer(w, go[0], done[1]);
+  }
+  for (int half = 0; half < 2 * FT_ROUNDS; half++) {
+    release(go[1], FT_WRITERS);
+    for (int w = 0; w < FT_WRITERS; w++) {
+      char c;
+      if (read(done[0], &c, 1) != 1 || c == 'x')
+        fail("a writer failed", "");
+    }
+  }
+  for (int w = 0; w < FT_WRITERS; w++) {
+    int st = -1;
+    if (wait(&st) < 0 || st != 0)
+      fail("a writer failed", "");
+  }
+  close(go[0]);
+  close(go[1]);
+  close(done[0]);
+  close(done[1]);
+}
+
+static const struct {
+  const char *name;
+  void (*fn)(void);
+} steps[] = {
+  { "unlink", step_unlink },
+  { "close", step_close },
+  { "trunc", step_trunc },
+  { "double", step_double },
+  { "race", step_race },
+};
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
+
+int
+main(int argc, char *argv[])
+{
+  if (chdir("/") != 0)
+    fail("chdir", "/");
+  int ran = 0;
+  for (int i = 0; i < NSTEPS; i++) {
+    if (argc >= 2 && strcmp(argv[1], steps[i].name) != 0)
+      continue;
+    steps[i].fn();
+    printf("fragtest: %s done\n", steps[i].name);
+    ran++;
+  }
+  if (ran == 0)
+    fail("no step called", argv[1]);
+  printf("fragtest: OK\n");
+  exit(0);
+}

@@ -798,8 +798,9 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
   }
 }
 
-int
-pc_drop_all(void)
+// Writes back every dirty page of every cached file. => no locks held.
+static void
+writeback_all(void)
 {
   int cursor = 0;
   struct inode *ip;
@@ -809,6 +810,12 @@ pc_drop_all(void)
     iput(ip);
     end_op();
   }
+}
+
+int
+pc_drop_all(void)
+{
+  writeback_all();
   int freed = 0;
   acquire(&pc.lock);
   for (int left = pc.npages; left > 0 && pc.hand; left--) {
@@ -872,15 +879,7 @@ pc_reclaim(int want, int may_write)
   release(&pc.lock);
   if (freed >= want || !may_write)
     return freed;
-  // Write back everything dirty, then sweep again.
-  int cursor = 0;
-  struct inode *ip;
-  while ((ip = inode_next_cached(&cursor)) != 0) {
-    pc_writeback_range(ip, 0, ~0U);
-    begin_op();
-    iput(ip);
-    end_op();
-  }
+  writeback_all();  // then sweep again
   acquire(&pc.lock);
   freed += clock_sweep(want - freed, 2 * pc.npages + 1);
   release(&pc.lock);

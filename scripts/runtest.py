@@ -129,6 +129,10 @@ CASES = [
                             r"[\s\S]*^oomtest: hog pid \1 killed by the out-of-memory policy$"],
      900),
     ("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
+    # The kernel tests again with areas mapped by the naive policy (the
+    # knob is set back to the page cache after them).
+    ("usertests-naive", "vmctl policy naive; usertests; vmctl policy cache",
+     [r"^ALL TESTS PASSED$"], 900),
 ]
 
 # Crash-recovery cases, run after CASES, each on its own copy of the disk

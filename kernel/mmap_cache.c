@@ -88,9 +88,10 @@ rights(struct vma *v, int dirty)
 // window would otherwise cost a fault at each window boundary it crosses.
 // Everything stays inside va's 2 MiB page-table page; a window of 1 turns
 // both off.
+// base is va's PTE; the others are found from it (same table page).
 // => pc.lock held; ip locked (its size is stable).
 static void
-fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip, int nread)
+fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
 {
   long win = pc_faultaround;
   if (win <= 1)
@@ -109,7 +110,6 @@ fault_around(struct proc *p, struct vma *v, uint64 va, struct inode *ip, int nre
   if (hi > v->end)
     hi = v->end;
   uint64 npages = (ip->size + PGSIZE - 1) / PGSIZE;
-  pte_t *base = walk(p->pagetable, va, 0);
   int n = 0;
   for (uint64 a = lo; a < hi; a += PGSIZE) {
     uint64 pgno = pgno_of(v, a);
@@ -226,7 +226,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
     pc_mapped_locked(pg);
   }
   if (access != FAULT_WRITE)
-    fault_around(p, v, va, ip, nread);
+    fault_around(v, va, pte, ip, nread);
   pc_unlock();
   pc_put(pg);
   iunlock(ip);

@@ -1,7 +1,7 @@
 // pagecache.c -- the shared per-inode page cache.
 //
 // Contract. A file page (inode, page number) is read from the disk at
-// most once while it stays cached; read(), exec-free mappings of the
+// most once while it stays cached; read(), the mappings of the
 // cache policy (mmap_cache.c) and write-back all use that one physical
 // page. write() goes through the log as before and then copies the new
 // bytes into a cached page (pc_update), so read(), write() and every

@@ -61,6 +61,10 @@ $(U)/_%: $(U)/%.o $(ULIBOBJ) $(U)/user.ld
 .fssize: FORCE
 	@echo $(strip $(FSSIZE)) | cmp -s - $@ || echo $(strip $(FSSIZE)) > $@
 
+# A host build of kernel/string.c under test (the `string` case of make test).
+scripts/stringtest: scripts/stringtest.c $(K)/string.c $(K)/string.h $(K)/types.h
+	gcc -Wall -Werror -O2 -I. -o $@ scripts/stringtest.c
+
 scripts/mkfs: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h .fssize
 	gcc -Wall -Werror -O2 -I. -DFSSIZE=$(FSSIZE) -o $@ scripts/mkfs.c
 
@@ -160,7 +164,7 @@ ONLY ?=
 # The last case, bench-quick, runs the benchmark pipeline on bench.img.
 test:
 	@bash scripts/install-deps.sh python3-matplotlib
-	$(MAKE) all bench.img
+	$(MAKE) all bench.img scripts/stringtest
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
 	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
 
@@ -170,7 +174,7 @@ format:
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
 	      scripts/mkfs fs.img .fssize .gdbinit \
-	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata bench.img
+	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata scripts/stringtest bench.img
 	rm -rf $(B)/data
 
 -include $(K)/*.d $(U)/*.d $(B)/*.d

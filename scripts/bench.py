@@ -279,6 +279,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
     for u in units:
         todo.put(u)
     rows, traces, errors = [], {}, []
+    seconds = {}  # unit label without its repetition -> host seconds, summed
     lock = threading.Lock()
     progress = Progress(units, jobs, what)
     run_no = [0]
@@ -296,6 +297,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
                     u = todo.get_nowait()
                 except queue.Empty:
                     return
+                t_unit = time.monotonic()
                 for cmd in u.cmds:
                     with lock:
                         run_no[0] += 1
@@ -309,6 +311,9 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
                     with lock:
                         rows.extend(got)
                 progress.step(u, name)
+                key = re.sub(r" \(rep \d+\)$", "", u.label)
+                with lock:
+                    seconds[key] = seconds.get(key, 0.0) + time.monotonic() - t_unit
         except (Failure, runtest.QemuDied) as e:
             errors.append(str(e) or "QEMU died")
         finally:
@@ -321,7 +326,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
         t.join()
     if errors:
         raise Failure(errors[0])
-    return rows, traces
+    return rows, traces, seconds
 
 
 # ---------------------------------------------------------------- output
@@ -457,13 +462,15 @@ def main(argv):
         print("bench: %d runs on %d icount machine(s), %d repetitions; console in %s"
               % (sum(len([c for c in u.cmds if c.startswith("bench")]) for u in units),
                  args.jobs, args.reps, args.log), flush=True)
-        rows, traces = run_units(units, qemu, ICOUNT, "icount", args.jobs, log, "icount")
+        rows, traces, unit_secs = run_units(units, qemu, ICOUNT, "icount", args.jobs, log,
+                                            "icount")
         timing["icount"] = time.monotonic() - t0
         if not args.no_smp:
             t1 = time.monotonic()
-            smp_rows, _ = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3, "smp3",
+            smp_rows, _, smp_secs = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3, "smp3",
                                     1, log, "smp3")
             rows += smp_rows
+            unit_secs.update(smp_secs)
             timing["smp3"] = time.monotonic() - t1
         derive(rows, args.req_us, args.kib_us)
         write_csv(os.path.join(args.out, "bench.csv"), rows)
@@ -483,6 +490,8 @@ def main(argv):
                    "jobs": args.jobs, "req_us": args.req_us, "kib_us": args.kib_us,
                    "qemu": args.qemu, "seconds": {k: round(v, 1) for k, v in timing.items()},
                    "host_cpus": os.cpu_count(),
+                   "unit_seconds": {k: round(v, 1) for k, v in
+                                    sorted(unit_secs.items(), key=lambda kv: -kv[1])},
                    "date": time.strftime("%Y-%m-%d %H:%M %Z")}, f, indent=1)
         f.write("\n")
     print("bench: %d rows in %s (%s)" % (len(rows), os.path.join(args.out, "bench.csv"),

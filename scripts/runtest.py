@@ -6,6 +6,9 @@ Usage (the Makefile's `test` target does this):
                        [--timeout-boot SECONDS] [--timeout NAME=SECONDS]...
                        [--log test.log]
 
+First come the host cases (HOST_CASES below): programs built for the host
+from kernel source (scripts/stringtest.c), each passing when it exits 0.
+
 How it works. QEMU runs with its console on our stdin/stdout pipes. A reader
 thread appends everything QEMU prints to one text buffer (and to the log file)
 and wakes whoever waits on the condition variable; the main thread never
@@ -133,6 +136,13 @@ CASES = [
     # knob is set back to the page cache after them).
     ("usertests-naive", "vmctl policy naive; usertests; vmctl policy cache",
      [r"^ALL TESTS PASSED$"], 900),
+]
+
+# Host cases, run first, before any QEMU: (name, argv, timeout). Each is a
+# program built by `make test` that checks kernel code compiled for the
+# host; it passes when it exits 0.
+HOST_CASES = [
+    ("string", ["scripts/stringtest"], 120),  # memset/memmove edges (kernel/string.c)
 ]
 
 # Crash-recovery cases, run after CASES, each on its own copy of the disk
@@ -731,6 +741,23 @@ def run_image_case(name, blocks, command, expects, timeout, qemu_argv, boot_time
             con.stop()
 
 
+def run_host_case(argv, timeout, log):
+    """Runs a host test program. Returns (ok, its last output line or why not)."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    log.write("\n==== runtest: host case: %s ====\n" % " ".join(argv))
+    try:
+        p = subprocess.run(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, "cannot run %s: %s" % (argv[0], e)
+    out = p.stdout.decode(errors="replace")
+    log.write(out)
+    last = out.strip().splitlines()[-1] if out.strip() else "(no output)"
+    if p.returncode != 0:
+        return False, "exit status %d: %s\n%s" % (p.returncode, last, tail(out))
+    return True, last
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="Run the pcv6 test cases under QEMU.")
     ap.add_argument("--qemu", required=True,
@@ -747,8 +774,7 @@ def parse_args(argv):
                     help="file that receives all console output (default test.log)")
     args = ap.parse_args(argv)
 
-    names = [c[0] for c in CASES] + [c[0] for c in CRASH_CASES] + [BENCH_SMOKE[0]]
-    names = [c[0] for c in CASES + IMAGE_CASES + CRASH_CASES]
+    names = [c[0] for c in HOST_CASES + CASES + IMAGE_CASES + CRASH_CASES] + [BENCH_SMOKE[0]]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
@@ -789,6 +815,17 @@ def main(argv):
         return c, boot(c, args.timeout_boot)
 
     try:
+        for name, host_argv, timeout in HOST_CASES:
+            if args.only and name not in args.only:
+                continue
+            t0 = time.monotonic()
+            ok, why = run_host_case(host_argv, args.overrides.get(name, timeout), log)
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs; %s)" % (name, time.monotonic() - t0, why), flush=True)
+            else:
+                fail(name, why)
+
         t0 = time.monotonic()
         con, why = start_machine("boot")
         if why:

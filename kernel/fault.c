@@ -95,15 +95,20 @@ resolve_once(struct proc *p, uint64 va, int access)
     return -EFAULT;
   va = PGROUNDDOWN(va);
   pte_t *pte = walk(p->pagetable, va, 0);
-  if (pte != 0 && (*pte & PTE_V) != 0) {
+  // One read of the PTE: a reverse-map walker (eviction, truncation) on
+  // another hart may clear it at any moment, and deciding on two reads
+  // could see "present" and then "no PTE_U" and kill the process for a
+  // page that was merely evicted. The policy re-checks under its lock.
+  pte_t e = pte != 0 ? __atomic_load_n(pte, __ATOMIC_RELAXED) : 0;
+  if ((e & PTE_V) != 0) {
     // Present: either another hart's change made a stale translation
     // fault (retry), or its rights refused the access -- final, except
     // for a store in a writable mapped area (copy-on-write, or the first
     // store to a clean page when the D bit is tracked by faults).
-    if (pte_allows(*pte, access))
+    if (pte_allows(e, access))
       return 0;
     struct vma *v = vma_find(p, va);
-    if (v != 0 && access == FAULT_WRITE && (*pte & PTE_U))
+    if (v != 0 && access == FAULT_WRITE && (e & PTE_U))
       return fault_area(p, v, va, access);
     return -EFAULT;
   }

@@ -144,9 +144,10 @@ copy_page(uint64 pa)
 
 // A store to a present page the PTE does not let us write: copy-on-write
 // in a private area, "now dirty" in a shared one under Svade emulation.
-// => no locks held.
+// seen is the PTE as the caller read it once, valid; *pte may have been
+// cleared since. => no locks held.
 static int
-write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte)
+write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
 {
   if (v->flags & MAP_SHARED) {
     pc_lock();
@@ -158,8 +159,9 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte)
   }
   // Read without pc.lock: while we copy, a reverse-map walker (eviction,
   // truncation) may take a cache page out of this PTE and free it. Only
-  // anonymous copies are ours alone.
-  uint64 pa = PTE2PA(*pte);
+  // anonymous copies are ours alone. Only this process sets its own PTEs,
+  // so if *pte still holds pa under pc.lock below, the page never left.
+  uint64 pa = PTE2PA(seen);
   void *mem = 0;
   if (!pc_anon_sole(pa) && (mem = copy_page(pa)) == 0)
     return -ENOMEM;
@@ -191,10 +193,11 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   pte_t *pte = walk(p->pagetable, va, 1);  // table pages now, not under pc.lock
   if (pte == 0)
     return -ENOMEM;
-  if (*pte & PTE_V) {
+  pte_t seen = __atomic_load_n(pte, __ATOMIC_RELAXED);  // once: eviction may clear it
+  if (seen & PTE_V) {
     if (access != FAULT_WRITE)
       return 0;  // mapped meanwhile (fault-around): retry the access
-    return write_present(p, v, va, pte);
+    return write_present(p, v, va, pte, seen);
   }
   uint64 pgno = pgno_of(v, va);
   if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)

@@ -9,6 +9,22 @@
 // wakeup() must take p->lock to change a SLEEPING process, and sleep()
 // holds it from before releasing the condition lock until after the switch.
 //
+// Scans without locks. The scheduler, the idle check and wakeup() walk all
+// NPROC slots, and taking 64 spin locks per walk (about 100 instructions
+// each, with the interrupt save and restore) cost a disk-bound process
+// tens of thousands of instructions per request. So each walk first reads
+// p->state without the lock (peek_state) and takes p->lock only for a
+// slot that may matter, re-checking there. Why a stale read loses nothing:
+//  - scheduler: a process missed as RUNNABLE is found by the next walk, and
+//    before a hart waits it walks again after announcing itself idle
+//    (idle_wait and want_hart below pair their fences, so one of the two
+//    sides sees the other).
+//  - wakeup(): its callers hold the condition lock lk that the sleeper
+//    passed to sleep(), and sleep() stores SLEEPING before it releases lk.
+//    A sleeper that checked the condition before the waker took lk thus
+//    stored SLEEPING before that, and the waker's read sees it (or a later
+//    state set under p->lock, which the locked re-check then sorts out).
+//
 // Idle harts. A hart with nothing to run waits in wfi, which only an
 // interrupt ends, so a process made RUNNABLE while the running harts stay
 // busy would wait for some idle hart's next clock tick (up to 1/TICK_HZ s).
@@ -65,6 +81,14 @@ static struct proc *initproc;
 // Bit h is set while hart h is in the scheduler's idle wait (or about to
 // enter it). [a] changed only with atomic read-modify-write operations.
 static uint64 idle_harts;
+
+// p->state read without p->lock: a hint for the scans (see the top of this
+// file); anything decided on it is checked again under the lock.
+static inline enum procstate
+peek_state(struct proc *p)
+{
+  return __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+}
 
 // How long a RUNNABLE process may wait before an idle hart is interrupted
 // for it, in `time` units: 1 ms.
@@ -471,13 +495,9 @@ proc_kick_overdue(void)
 static int
 any_runnable(void)
 {
-  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
-    acquire(&p->lock);
-    int r = p->state == RUNNABLE;
-    release(&p->lock);
-    if (r)
+  for (struct proc *p = procs; p < &procs[NPROC]; p++)
+    if (peek_state(p) == RUNNABLE)
       return 1;
-  }
   return 0;
 }
 
@@ -519,6 +539,8 @@ scheduler(void)
     intr_off();
     int ran = 0;
     for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+      if (peek_state(p) != RUNNABLE)
+        continue;
       acquire(&p->lock);
       if (p->state == RUNNABLE) {
         p->state = RUNNING;
@@ -590,9 +612,9 @@ sleep(void *chan, struct spinlock *lk)
 {
   struct proc *p = myproc();
   acquire(&p->lock);
-  release(lk);
   p->chan = chan;
-  p->state = SLEEPING;
+  p->state = SLEEPING;  // before lk goes: wakeup() peeks at it (see top)
+  release(lk);
   sched();
   p->chan = 0;
   release(&p->lock);
@@ -606,7 +628,7 @@ wakeup(void *chan)
   struct proc *self = myproc();
   int woke = 0;
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
-    if (p == self)
+    if (p == self || peek_state(p) != SLEEPING)
       continue;
     acquire(&p->lock);
     if (p->state == SLEEPING && p->chan == chan) {

@@ -69,7 +69,8 @@ COUNTERS = ["free_pages", "files_open", "inodes_cached", "pc_pages", "faults",
             "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",
             "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks", "disk_write_reqs",
             "disk_write_blocks"]
-EXTRAS = ["pages_used", "file_pages", "dirty_pages", "stored_pages", "sharers_done"]
+EXTRAS = ["pages_used", "file_pages", "dirty_pages", "stored_pages", "sharers_done",
+          "sharers_killed"]
 
 POLICIES = ("naive", "cache")
 FAULTAROUND = (1, 2, 4, 8, 16, 32, 64)

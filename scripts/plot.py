@@ -181,10 +181,11 @@ def plot_sharers(rows, d):
     for n in sorted({int(r["param"]) for r in pick(rows, workload="sharers", phase="nomem")}):
         bad = pick(rows, workload="sharers", phase="nomem", param=n)
         st = mstat(bad, "pages_used")
-        done = mstat(bad, "sharers_done")
+        killed = mstat(bad, "sharers_killed")
         p = bad[0]["policy"]
         axs[0].plot([n], [st[0]], "X", color=COLOUR[p], ms=10)
-        axs[0].annotate("%s: out of memory,\n%g of %d finished" % (p, done[0], n),
+        axs[0].annotate("%s: out of memory,\n%s of %d killed" %
+                        (p, "%g" % killed[0] if killed else "some", n),
                         (n, st[0]), textcoords="offset points", xytext=(-10, -30),
                         color=COLOUR[p], fontsize=8, ha="right")
     axs[0].set_xlabel("processes mapping the same file")

@@ -355,7 +355,8 @@ def explain(rows, gs):
 
 def oom_notes(rows):
     """Sharers runs in which the kernel killed some children for want of
-    memory (phase "nomem")."""
+    memory (phase "nomem": a child never finished reading, or was killed
+    after it had)."""
     out = []
     for machine in ("icount", "smp3"):
         bad = [r for r in rows if r["machine"] == machine and r["workload"] == "sharers" and
@@ -365,13 +366,16 @@ def oom_notes(rows):
             allruns = [r for r in rows if r["machine"] == machine and
                        r["workload"] == "sharers" and int(r["param"]) == n and
                        r["policy"] == g[0]["policy"]]
+            killed = stat(g, "sharers_killed").med
             out.append("- %s, %d sharers of %s (%s): in %d of %d repetitions the kernel killed "
-                       "a sharer for want of memory (%g of %d finished, median). %d private "
-                       "copies of %s pages do not fit the %s free pages of the 128 MiB "
-                       "machine; time and pages used cover what ran until then." % (
+                       "%s sharer(s) for want of memory (median; %g of %d had read the whole "
+                       "file by then). %d private copies of %s pages do not fit the %s free "
+                       "pages of the 128 MiB machine, so its pages used are what fitted, not "
+                       "%d copies." % (
                            g[0]["policy"], n, g[0]["file"], machine, len(g), len(allruns),
+                           fmt(killed) if killed is not None else "?",
                            stat(g, "sharers_done").med, n, n,
-                           fmt(num(g[0]["file_pages"])), fmt(stat(g, "free0").med)))
+                           fmt(num(g[0]["file_pages"])), fmt(stat(g, "free0").med), n))
     return out
 
 

@@ -373,7 +373,7 @@ def oom_notes(rows):
                        "pages of the 128 MiB machine, so its pages used are what fitted, not "
                        "%d copies." % (
                            g[0]["policy"], n, g[0]["file"], machine, len(g), len(allruns),
-                           fmt(killed) if killed is not None else "?",
+                           "%g" % killed if killed is not None else "?",
                            stat(g, "sharers_done").med, n, n,
                            fmt(num(g[0]["file_pages"])), fmt(stat(g, "free0").med), n))
     return out

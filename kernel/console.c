@@ -4,6 +4,8 @@
 // Ctrl-U erases the line, Ctrl-D ends input (read returns what is there, or
 // 0 at the start of a line), Ctrl-P lists processes. Characters are echoed
 // as they arrive. A read() sleeps until a whole line (or Ctrl-D) is ready.
+// A full buffer counts as a ready line; while it is full the UART holds
+// further input (console_room), so fast input waits instead of being lost.
 //
 // Lock order: cons.lock, then uart's tx lock (echo goes through
 // uartputc_sync, which takes no lock, so in practice only cons.lock).
@@ -29,7 +31,26 @@ static struct {
   uint r;  // [lock] next index to read
   uint w;  // [lock] end of the lines ready for read()
   uint e;  // [lock] end of the line being edited
+  int held; // [lock] the buffer was full: the UART holds its input
 } cons;
+
+// Called by the UART interrupt before it reads each character: 1 if the
+// input buffer has room for it. If not, the UART is told to hold its
+// input until console_read() makes room, so nothing typed or pasted is
+// lost. Checked and held under cons.lock, so a read making room in between
+// cannot leave the UART held with room to spare.
+int
+console_room(void)
+{
+  acquire(&cons.lock);
+  int room = cons.e - cons.r < INPUT_BUF;
+  if (!room && !cons.held) {
+    cons.held = 1;
+    uart_rx_hold(1);
+  }
+  release(&cons.lock);
+  return room;
+}
 
 void
 consputc(int c)
@@ -93,7 +114,12 @@ console_read(int user, uint64 dst, int n)
     }
     sleep(&cons.r, &cons.lock);
   }
+  uint r0 = cons.r;
   int m = take_line(kbuf, n);
+  if (cons.r != r0 && cons.held) {
+    cons.held = 0;
+    uart_rx_hold(0);  // room again: the held input raises a new interrupt
+  }
   release(&cons.lock);
   if (m > 0 && either_copyout(user, dst, kbuf, m) < 0)
     return -EFAULT;

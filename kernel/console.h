@@ -19,10 +19,12 @@ extern struct devsw devsw[];
 void consoleinit(void);
 void consputc(int c);        // kernel output, synchronous
 void consoleintr(int c);     // a character arrived from the UART
+int console_room(void);      // may the UART hand over one more character?
 
 void uartinit(void);
 void uartintr(void);
 void uartputc(int c);        // buffered, may sleep; process context only
 void uartputc_sync(int c);   // spins on the device; usable anywhere
+void uart_rx_hold(int hold); // 1: leave input in the UART; 0: take it again
 
 #endif

@@ -3,7 +3,8 @@
 // Output from processes goes through a ring buffer drained by the transmit-
 // empty interrupt (uartputc sleeps when the ring is full); kernel printf and
 // echo use uartputc_sync, which polls the line-status register. Input
-// arrives by the receive interrupt and is handed to consoleintr().
+// arrives by the receive interrupt and is handed to consoleintr(), but only
+// while the console has room for it (uart_rx_hold).
 //
 // Lock: uart.lock protects the ring and the transmit start; it is taken
 // after the console lock when echoing (console.c) and never before it.
@@ -101,11 +102,23 @@ uartputc_sync(int c)
   pop_off();
 }
 
+// Input flow control. While the console's input buffer is full, the
+// receive interrupt is switched off and characters stay in the UART; the
+// device then stops taking more (QEMU holds back its host-side input), so
+// a pasted line longer than the buffer arrives whole, just later, instead
+// of losing characters. => cons.lock held (console.c calls this), which
+// also serialises the writes of IER.
+void
+uart_rx_hold(int hold)
+{
+  uart_write(UART_IER, hold ? IER_TX_ENABLE : IER_RX_ENABLE | IER_TX_ENABLE);
+}
+
 void
 uartintr(void)
 {
   (void)uart_read(UART_ISR);  // reading it acknowledges a transmit-empty interrupt
-  while (uart_read(UART_LSR) & LSR_RX_READY)
+  while ((uart_read(UART_LSR) & LSR_RX_READY) && console_room())
     consoleintr(uart_read(UART_RHR));
   acquire(&tx.lock);
   uart_start();

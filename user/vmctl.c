@@ -60,16 +60,24 @@ number(const char *s)
   return n;
 }
 
+// Sets a knob and says what it was, so `vmctl faultaround 16` also shows
+// the setting it replaced. allowed: the values the kernel takes, named in
+// the error when it refuses one (kernel/knobs.c checks them).
 static int
-set(const char *what, int which, long value)
+set(const char *what, int which, long value, const char *allowed)
 {
   if (value < 0)
     usage();
   long old = knob(which, value);
   if (old < 0) {
-    fprintf(2, "vmctl: %s %ld: %s\n", what, value, strerror(errno));
+    fprintf(2, "vmctl: %s %ld: %s (%s)\n", what, value, strerror(errno), allowed);
     return 1;
   }
+  if (which == KNOB_POLICY)
+    printf("policy %s (was %s)\n", value == MMAP_POLICY_NAIVE ? "naive" : "cache",
+           old == MMAP_POLICY_NAIVE ? "naive" : "cache");
+  else
+    printf("%s %ld (was %ld)\n", what, value, old);
   return 0;
 }
 
@@ -127,21 +135,21 @@ main(int argc, char *argv[])
     usage();
   if (strcmp(cmd, "policy") == 0) {
     if (strcmp(argv[2], "naive") == 0)
-      return set(cmd, KNOB_POLICY, MMAP_POLICY_NAIVE);
+      return set(cmd, KNOB_POLICY, MMAP_POLICY_NAIVE, "naive or cache");
     if (strcmp(argv[2], "cache") == 0)
-      return set(cmd, KNOB_POLICY, MMAP_POLICY_CACHE);
+      return set(cmd, KNOB_POLICY, MMAP_POLICY_CACHE, "naive or cache");
     usage();
   }
   if (strcmp(cmd, "trace") == 0)
     return trace(argv[2]);
   if (strcmp(cmd, "faultaround") == 0)
-    return set(cmd, KNOB_FAULTAROUND, number(argv[2]));
+    return set(cmd, KNOB_FAULTAROUND, number(argv[2]), "a power of two from 1 to 64");
   if (strcmp(cmd, "readahead") == 0)
-    return set(cmd, KNOB_READAHEAD, number(argv[2]));
+    return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to 64 pages");
   if (strcmp(cmd, "svade") == 0)
-    return set(cmd, KNOB_SVADE, number(argv[2]));
+    return set(cmd, KNOB_SVADE, number(argv[2]), "0 or 1");
   if (strcmp(cmd, "limit") == 0)
-    return set(cmd, KNOB_PC_LIMIT, number(argv[2]));
+    return set(cmd, KNOB_PC_LIMIT, number(argv[2]), "pages, 0 for no limit");
   usage();
   return 1;
 }

@@ -61,6 +61,11 @@ $(U)/_%: $(U)/%.o $(ULIBOBJ) $(U)/user.ld
 .fssize: FORCE
 	@echo $(strip $(FSSIZE)) | cmp -s - $@ || echo $(strip $(FSSIZE)) > $@
 
+# .uprogs records the list of programs of the last build, so that removing
+# a user/*.c (not just adding or changing one) also rebuilds fs.img.
+.uprogs: FORCE
+	@echo $(UPROGS) | cmp -s - $@ || echo $(UPROGS) > $@
+
 # A host build of kernel/string.c under test (the `string` case of make test).
 scripts/stringtest: scripts/stringtest.c $(K)/string.c $(K)/string.h $(K)/types.h
 	gcc -Wall -Werror -O2 -I. -o $@ scripts/stringtest.c
@@ -68,7 +73,7 @@ scripts/stringtest: scripts/stringtest.c $(K)/string.c $(K)/string.h $(K)/types.
 scripts/mkfs: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h .fssize
 	gcc -Wall -Werror -O2 -I. -DFSSIZE=$(FSSIZE) -o $@ scripts/mkfs.c
 
-fs.img: scripts/mkfs README.md $(UPROGS)
+fs.img: scripts/mkfs README.md $(UPROGS) .uprogs
 	scripts/mkfs $@ README.md $(UPROGS)
 
 .PRECIOUS: $(U)/%.o
@@ -173,7 +178,7 @@ format:
 
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
-	      scripts/mkfs fs.img .fssize .gdbinit \
+	      scripts/mkfs fs.img .fssize .uprogs .gdbinit \
 	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata scripts/stringtest bench.img
 	rm -rf $(B)/data
 

@@ -230,8 +230,8 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   }
   if (access != FAULT_WRITE)
     fault_around(v, va, pte, ip, nread);
+  pc_put_locked(pg);  // pc_get's reference: a mapping counts in mapcount instead
   pc_unlock();
-  pc_put(pg);
   iunlock(ip);
   return 0;
 }

@@ -561,14 +561,20 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
 }
 
 void
-pc_put(struct page *pg)
+pc_put_locked(struct page *pg)
 {
-  acquire(&pc.lock);
-  KASSERT(pg->ref > 0);
+  KASSERT(holding(&pc.lock) && pg->ref > 0);
   if (--pg->ref == 0 && pg->flags == PG_ORPHAN) {
     pg->flags = 0;
     kfree((void *)page2pa(pg));
   }
+}
+
+void
+pc_put(struct page *pg)
+{
+  acquire(&pc.lock);
+  pc_put_locked(pg);
   release(&pc.lock);
 }
 

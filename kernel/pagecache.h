@@ -105,6 +105,8 @@ void pc_lock(void);
 void pc_unlock(void);
 // The cache page (ip, pgno) or 0. => pc.lock held.
 struct page *pc_lookup_locked(struct inode *ip, uint pgno);
+// pc_put for a caller that holds pc.lock anyway (the fault path).
+void pc_put_locked(struct page *pg);
 // A PTE now maps cache page pg. => pc.lock held.
 void pc_mapped_locked(struct page *pg);
 // A PTE that held `old` (a cache page pg, or an anonymous copy) was

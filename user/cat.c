@@ -83,7 +83,7 @@ copy_out(int fd, const char *name)
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "n", opt);
   if (first < 0) {
     fprintf(2, "usage: cat [-n] [file...]\n");

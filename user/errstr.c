@@ -13,7 +13,6 @@
 #include "kernel/errno.h"
 #include "user/user.h"
 
-#define NFLAGS 128  // getflags' table: one slot per 7-bit character
 
 // Indexed by code; a hole is a code the kernel does not use.
 static const char *const messages[] = {
@@ -91,7 +90,7 @@ perror(const char *what)
 // and has at least one more character is a cluster of one-letter flags,
 // until the first operand or "--" (which is skipped and ends the options;
 // a lone "-" is an operand). Each letter must appear in `allowed`; on[c]
-// is set to 1 for each letter c seen (the caller provides 128 zeroed
+// is set to 1 for each letter c seen (the caller provides NFLAGS zeroed
 // bytes). Returns the index of the first operand (argc if none), or -1
 // after printing "prog: unknown option -x" on fd 2 for the first letter
 // not allowed.

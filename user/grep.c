@@ -57,7 +57,7 @@ struct source {
 
 static struct pattern pat;
 static char buf[LINE_MAX + 1];
-static char opt[128];  // the options seen: opt['i'] and so on
+static char opt[NFLAGS];  // the options seen: opt['i'] and so on
 
 static char
 lower(char c)

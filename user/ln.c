@@ -5,7 +5,7 @@
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "", opt);
   if (first < 0 || argc - first != 2) {
     fprintf(2, "usage: ln existing new\n");

@@ -102,7 +102,7 @@ list_path(const char *path)
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "l", opt);
   if (first < 0) {
     fprintf(2, "usage: ls [-l] [path...]\n");

@@ -6,7 +6,7 @@
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "", opt);
   if (first < 0 || first == argc) {
     fprintf(2, "usage: mkdir dir...\n");

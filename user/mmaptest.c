@@ -987,11 +987,6 @@ test_counters(void)
 // ---------------------------------------------------------------------------
 // The suite
 
-struct test {
-  const char *name;
-  void (*fn)(void);
-};
-
 static const struct test tests[] = {
   { "eof_zero", test_eof_zero },
   { "private_stays", test_private_stays },
@@ -1016,55 +1011,6 @@ static const struct test tests[] = {
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-static struct kstats before, after;
-
-// Run one test in a child, then compare the kernel's gauges with what they
-// were before it; returns 1 if it passed.
-static int
-run_test(const struct test *t)
-{
-  current_test = t->name;
-  knob(KNOB_DROP, 0);
-  if (kstats(&before) != 0) {
-    printf("test %s: FAILED: kstats failed\n", t->name);
-    return 0;
-  }
-  int pid = fork();
-  if (pid < 0) {
-    printf("test %s: FAILED: cannot fork to run it\n", t->name);
-    return 0;
-  }
-  if (pid == 0) {
-    t->fn();
-    exit(0);
-  }
-  int st = 12345;
-  if (wait(&st) != pid) {
-    printf("test %s: FAILED: wait lost the test process\n", t->name);
-    return 0;
-  }
-  knob(KNOB_DROP, 0);
-  if (kstats(&after) != 0) {
-    printf("test %s: FAILED: kstats failed\n", t->name);
-    return 0;
-  }
-  if (st != 0) {
-    if (st != 1)  // 1: the test has already said why
-      printf("test %s: FAILED: test process exited with status %d\n", t->name, st);
-    return 0;
-  }
-  if (after.free_pages != before.free_pages || after.files_open != before.files_open ||
-      after.inodes_cached != before.inodes_cached) {
-    printf("test %s: FAILED: leak: free pages %d -> %d, open files %d -> %d, "
-           "cached inodes %d -> %d\n",
-           t->name, (int)before.free_pages, (int)after.free_pages, (int)before.files_open,
-           (int)after.files_open, (int)before.inodes_cached, (int)after.inodes_cached);
-    return 0;
-  }
-  printf("test %s: OK\n", t->name);
-  return 1;
-}
-
 int main(int argc, char *argv[])
 {
   if (argc == 2 && strcmp(argv[1], "-noop") == 0)
@@ -1088,17 +1034,7 @@ int main(int argc, char *argv[])
   cache_policy = pol == MMAP_POLICY_CACHE;
   printf("mmaptest: policy %s\n", cache_policy ? "cache" : "naive");
   const char *only = argc >= 2 ? argv[1] : 0;
-  if (only) {
-    int i;
-    for (i = 0; i < NTESTS && strcmp(tests[i].name, only) != 0; i++)
-      ;
-    if (i == NTESTS) {
-      printf("mmaptest: no test called %s; the tests are:\n", only);
-      for (i = 0; i < NTESTS; i++)
-        printf("  %s\n", tests[i].name);
-      exit(2);
-    }
-  }
+  check_test_name("mmaptest", tests, NTESTS, only);
   if (chdir("/") != 0) {
     printf("mmaptest: cannot chdir to /\n");
     exit(1);
@@ -1107,7 +1043,7 @@ int main(int argc, char *argv[])
   int failed = 0;
   for (int i = 0; i < NTESTS; i++)
     if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_test(&tests[i]);
+      failed += !run_leak_checked(&tests[i], 0);
 
   if (failed) {
     printf("mmaptest: SOME TESTS FAILED\n");

@@ -1412,11 +1412,6 @@ test_cow_evict(void)
 // ---------------------------------------------------------------------------
 // The suite
 
-struct test {
-  const char *name;
-  void (*fn)(void);
-};
-
 // ---------------------------------------------------------------------------
 // 15. Stores made by the kernel on the process's behalf (read() into a
 // mapping) dirty the page like the process's own stores.
@@ -1504,73 +1499,11 @@ knobs_restored(const char *test)
   return ok;
 }
 
-static struct kstats before, after;
-
-// Runs one test in a child, then checks for leaks and knobs left changed;
-// returns 1 if it passed.
-static int
-run_test(const struct test *t)
-{
-  current_test = t->name;
-  knob(KNOB_DROP, 0);
-  if (kstats(&before) != 0) {
-    printf("test %s: FAILED: kstats failed\n", t->name);
-    return 0;
-  }
-  int pid = fork();
-  if (pid < 0) {
-    printf("test %s: FAILED: cannot fork to run it\n", t->name);
-    return 0;
-  }
-  if (pid == 0) {
-    t->fn();
-    exit(0);
-  }
-  int st = 12345;
-  if (wait(&st) != pid) {
-    printf("test %s: FAILED: wait lost the test process\n", t->name);
-    return 0;
-  }
-  int knobs_ok = knobs_restored(t->name);
-  knob(KNOB_DROP, 0);
-  if (kstats(&after) != 0) {
-    printf("test %s: FAILED: kstats failed\n", t->name);
-    return 0;
-  }
-  if (st != 0) {
-    if (st != 1)  // 1: the test has said why
-      printf("test %s: FAILED: test process exited with status %d\n", t->name, st);
-    return 0;
-  }
-  if (after.free_pages != before.free_pages || after.files_open != before.files_open ||
-      after.inodes_cached != before.inodes_cached) {
-    printf("test %s: FAILED: leak: free pages %d -> %d, open files %d -> %d, "
-           "cached inodes %d -> %d\n",
-           t->name, (int)before.free_pages, (int)after.free_pages, (int)before.files_open,
-           (int)after.files_open, (int)before.inodes_cached, (int)after.inodes_cached);
-    return 0;
-  }
-  if (!knobs_ok)
-    return 0;
-  printf("test %s: OK\n", t->name);
-  return 1;
-}
-
 int
 main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
-  if (only) {
-    int i;
-    for (i = 0; i < NTESTS && strcmp(tests[i].name, only) != 0; i++)
-      ;
-    if (i == NTESTS) {
-      printf("pctest: no test called %s; the tests are:\n", only);
-      for (i = 0; i < NTESTS; i++)
-        printf("  %s\n", tests[i].name);
-      exit(2);
-    }
-  }
+  check_test_name("pctest", tests, NTESTS, only);
   if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
     printf("pctest: cannot choose the cache policy, errno %d\n", errno);
     exit(1);
@@ -1585,7 +1518,7 @@ main(int argc, char *argv[])
   int failed = 0;
   for (int i = 0; i < NTESTS; i++)
     if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_test(&tests[i]);
+      failed += !run_leak_checked(&tests[i], knobs_restored);
 
   if (failed) {
     printf("pctest: SOME TESTS FAILED\n");

@@ -27,7 +27,7 @@ state_name(int state)
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "", opt);
   if (first != argc) {
     fprintf(2, "usage: ps   (lists every process; takes no arguments)\n");

@@ -16,7 +16,7 @@ usage(void)
 
 int main(int argc, char **argv)
 {
-  static char opt[128];
+  static char opt[NFLAGS];
   int first = getflags(argc, argv, "", opt);
   if (first < 0 || argc - first != 1)
     return usage();

@@ -1,9 +1,12 @@
-// testlib.h -- reporting helpers shared by the test programs (usertests,
-// mmaptest). Each test runs in its own child process; a failed check
-// prints one line naming the test and ends that child with status 1.
+// testlib.h -- the harness shared by the test programs (usertests,
+// mmaptest, pctest). Each test runs in its own child process; a failed
+// check prints one line naming the test and ends that child with status 1.
 // Include after kernel/types.h and user/user.h.
 #ifndef PCV6_TESTLIB_H
 #define PCV6_TESTLIB_H
+
+#include "kernel/kstats.h"
+#include "kernel/knobs.h"
 
 // Name of the running test, set by the program's test driver.
 static const char *current_test = "?";
@@ -83,6 +86,105 @@ expect_survives(void (*fn)(uint64), uint64 arg, const char *what)
 {
   int st = status_of(fn, arg);
   CHECK(st == SURVIVED, "%s: child exit status %d, want %d", what, st, SURVIVED);
+}
+
+// ---------------------------------------------------------------------------
+// Running a suite
+
+struct test {
+  const char *name;
+  void (*fn)(void);
+};
+
+// If only (a name from the command line, or 0) names none of the n
+// tests, lists them and exits with status 2.
+static inline void
+check_test_name(const char *prog, const struct test *tests, int n, const char *only)
+{
+  if (only == 0)
+    return;
+  for (int i = 0; i < n; i++)
+    if (strcmp(tests[i].name, only) == 0)
+      return;
+  printf("%s: no test called %s; the tests are:\n", prog, only);
+  for (int i = 0; i < n; i++)
+    printf("  %s\n", tests[i].name);
+  exit(2);
+}
+
+#define NO_STATUS (-99)  // run_child's answer when there is no exit status
+
+// Runs t in a child process and returns its exit status; says why and
+// returns NO_STATUS if it could not run or be waited for.
+static inline int
+run_child(const struct test *t)
+{
+  current_test = t->name;
+  int pid = fork();
+  if (pid < 0) {
+    printf("test %s: FAILED: cannot fork to run it\n", t->name);
+    return NO_STATUS;
+  }
+  if (pid == 0) {
+    t->fn();
+    exit(0);
+  }
+  int st = NO_STATUS;
+  if (wait(&st) != pid) {
+    printf("test %s: FAILED: wait lost the test process\n", t->name);
+    return NO_STATUS;
+  }
+  return st;
+}
+
+// 1 if a test process's exit status st is a pass; else says why it failed
+// (status 1: the test has said why already).
+static inline int
+status_passed(const struct test *t, int st)
+{
+  if (st == 0)
+    return 1;
+  if (st != 1 && st != NO_STATUS)
+    printf("test %s: FAILED: test process exited with status %d\n", t->name, st);
+  return 0;
+}
+
+// Runs t in a child and checks that it leaked nothing: free pages, open
+// files and cached inodes must be as before, with the page cache emptied
+// (vmctl drop) before and after so that cached pages do not count.
+// settle, if not 0, runs after the child has ended and before the gauges
+// are read again, and returns 0 if it found a failure (pctest checks there
+// that the test put the kernel's knobs back). Returns 1 if t passed.
+static inline int
+run_leak_checked(const struct test *t, int (*settle)(const char *name))
+{
+  struct kstats before, after;
+  knob(KNOB_DROP, 0);
+  if (kstats(&before) != 0) {
+    printf("test %s: FAILED: kstats failed\n", t->name);
+    return 0;
+  }
+  int st = run_child(t);
+  int settled = settle == 0 || settle(t->name);
+  knob(KNOB_DROP, 0);
+  if (kstats(&after) != 0) {
+    printf("test %s: FAILED: kstats failed\n", t->name);
+    return 0;
+  }
+  if (!status_passed(t, st))
+    return 0;
+  if (after.free_pages != before.free_pages || after.files_open != before.files_open ||
+      after.inodes_cached != before.inodes_cached) {
+    printf("test %s: FAILED: leak: free pages %d -> %d, open files %d -> %d, "
+           "cached inodes %d -> %d\n",
+           t->name, (int)before.free_pages, (int)after.free_pages, (int)before.files_open,
+           (int)after.files_open, (int)before.inodes_cached, (int)after.inodes_cached);
+    return 0;
+  }
+  if (!settled)
+    return 0;
+  printf("test %s: OK\n", t->name);
+  return 1;
 }
 
 #endif

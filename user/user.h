@@ -50,9 +50,10 @@ int procinfo(struct procinfo *buf, int max); // pcv6 extension: kernel/procinfo.
 extern int errno;
 const char *strerror(int code);  // "no such file or directory" for ENOENT
 void perror(const char *what);   // "what: strerror(errno)" on fd 2
-// Leading "-abc" options; sets on[c] for each letter c (on: 128 zeroed
-// bytes). Returns the first operand's index, or -1 after naming an
-// unknown option on fd 2. See user/errstr.c.
+// Leading "-abc" options; sets on[c] for each letter c (on: NFLAGS zeroed
+// bytes, one per 7-bit character). Returns the first operand's index, or
+// -1 after naming an unknown option on fd 2. See user/errstr.c.
+#define NFLAGS 128
 int getflags(int argc, char **argv, const char *allowed, char *on);
 char *sbrk(int);      // grow (or shrink) the heap, allocating pages now
 char *sbrklazy(int);  // grow the heap, allocating pages on first touch

@@ -44,7 +44,7 @@ count_fd(int fd, struct counts *c)
 }
 
 // Which counts to print: -l, -w, -c; all three when none is given.
-static char opt[128];
+static char opt[NFLAGS];
 
 // Print the selected counts, each followed by a space, then the name.
 static void

@@ -60,17 +60,12 @@ SMP3 = ["-smp", "3"]
 BOOT_TIMEOUT = 300
 RUN_TIMEOUT = 900
 
-# Columns of bench.csv in order; any other key a run prints is appended.
+# The first columns of bench.csv; the rest are the keys the runs print (the
+# kstats counter deltas by their vmctl names, then each workload's extras),
+# in the order they first appear.
 COLUMNS = ["machine", "workload", "phase", "param", "file", "policy", "state", "fa", "ra",
            "rep", "ok", "time_ns", "cycles", "instret", "idle_cycles", "cpu_ns", "model_ns",
            "req_us", "kib_us", "free0"]
-COUNTERS = ["free_pages", "files_open", "inodes_cached", "pc_pages", "faults",
-            "faults_major", "faults_minor", "faultaround_pages", "readahead_pages",
-            "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",
-            "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks", "disk_write_reqs",
-            "disk_write_blocks"]
-EXTRAS = ["pages_used", "file_pages", "dirty_pages", "stored_pages", "sharers_done",
-          "sharers_killed"]
 
 POLICIES = ("naive", "cache")
 FAULTAROUND = (1, 2, 4, 8, 16, 32, 64)
@@ -213,7 +208,7 @@ class Machine:
             raise Failure("%s machine: %s" % (name, why))
 
     def run(self, command, timeout=RUN_TIMEOUT):
-        ok, why, out, _ = runtest.run_case(self.con, command, command, [], timeout)
+        ok, why, out, _ = runtest.run_case(self.con, command, [], timeout)
         if "bench: FAILED" in out or "usage:" in out:
             raise Failure("%s: %s" % (command, out.strip().splitlines()[-2:]))
         if not ok:
@@ -275,7 +270,8 @@ def clock(secs):
 
 def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
     """Runs the units on `jobs` machines pulling from one queue. Returns
-    (rows, traces); raises Failure on the first failed run."""
+    (rows, traces, host seconds per unit label); raises Failure on the
+    first failed run."""
     todo = queue.Queue()
     for u in units:
         todo.put(u)
@@ -350,15 +346,10 @@ def derive(rows, req_us, kib_us):
 
 
 def write_csv(path, rows):
-    cols = COLUMNS + COUNTERS + ["idle_cycles"] + EXTRAS
-    seen = []
-    for c in cols:
-        if c not in seen:
-            seen.append(c)
+    cols = dict.fromkeys(COLUMNS)
     for r in rows:
-        for k in r:
-            if k not in seen:
-                seen.append(k)
+        cols.update(dict.fromkeys(k for k in r if k not in cols))
+    seen = list(cols)
     tmp = path + ".tmp"
     with open(tmp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=seen, restval="")

@@ -27,9 +27,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from summary import DEFAULT_FA, DEFAULT_RA, POLICIES  # noqa: E402  (beside this file)
+
 COLOUR = {"naive": "#c0392b", "cache": "#1f5fa8", "anon": "#7f7f7f"}
 LABEL = {"naive": "naive (xv6 lab)", "cache": "page cache", "anon": "anonymous memory"}
-POLICIES = ("naive", "cache")
 MARK = {"major": ("x", "#000000"), "minor": ("+", "#e67e22"),
         "around": (".", "#27ae60"), "ahead": ("s", "#8e44ad")}
 
@@ -47,11 +48,6 @@ def load(d, req_us, kib_us):
                          int(r["cpu_ns"]) + reqs * ru * 1000 + kib * ku * 1000)
         r["_req_us"], r["_kib_us"] = ru, ku
     return rows
-
-
-# The kernel's default windows (scripts/bench.py sets them on every run
-# but the window sweep's).
-DEFAULT_FA, DEFAULT_RA = 16, 32
 
 
 def pick(rows, machine="icount", **sel):
@@ -76,12 +72,13 @@ def clocknote(rows):
 def workloads(rows):
     big = [
         ("seqread\ncold", dict(workload="seqread", phase="touch", file="s32", state="cold",
-                               fa=16, ra=32)),
+                               fa=DEFAULT_FA, ra=DEFAULT_RA)),
         ("seqread sum\ncold", dict(workload="seqread", phase="sum", file="s32", state="cold",
-                                   fa=16, ra=32)),
+                                   fa=DEFAULT_FA, ra=DEFAULT_RA)),
         ("seqread sum\nwarm", dict(workload="seqread", phase="sum", file="s32", state="warm",
-                                   fa=16, ra=32)),
-        ("randread\ncold", dict(workload="randread", file="s32", state="cold", fa=16, ra=32)),
+                                   fa=DEFAULT_FA, ra=DEFAULT_RA)),
+        ("randread\ncold", dict(workload="randread", file="s32", state="cold", fa=DEFAULT_FA,
+                                ra=DEFAULT_RA)),
         ("remap\n1st pass", dict(workload="remap", phase="first", file="s32")),
         ("remap\n2nd pass", dict(workload="remap", phase="second", file="s32")),
         ("sharers\n8, cold", dict(workload="sharers", param=8, file="f16")),
@@ -266,9 +263,9 @@ def plot_window(rows, d):
     if len(fas) < 2:
         return
     fig, axs = plt.subplots(1, 2, figsize=(12, 4.8))
-    styles = {("seqread", 0): "-o", ("seqread", 32): "-s", ("randread", 0): "--o",
-              ("randread", 32): "--s"}
-    shades = {0: "#7fa7d6", 32: COLOUR["cache"]}
+    styles = {("seqread", 0): "-o", ("seqread", DEFAULT_RA): "-s", ("randread", 0): "--o",
+              ("randread", DEFAULT_RA): "--s"}
+    shades = {0: "#7fa7d6", DEFAULT_RA: COLOUR["cache"]}
     for (w, ra), st in styles.items():
         for ax, metric, scale in ((axs[0], "model_ns", 1e6), (axs[1], "faults", 1)):
             px, py = [], []
@@ -305,7 +302,8 @@ def plot_window(rows, d):
 
 def plot_size(rows, d):
     files = {}
-    for r in pick(rows, workload="seqread", phase="touch", state="cold", fa=16, ra=32):
+    for r in pick(rows, workload="seqread", phase="touch", state="cold", fa=DEFAULT_FA,
+                  ra=DEFAULT_RA):
         files[r["file"]] = int(r["param"])
     if len(files) < 2:
         return
@@ -313,8 +311,8 @@ def plot_size(rows, d):
     byname = {v: k for k, v in files.items()}
     fig, ax = plt.subplots(figsize=(7, 5))
     for p in POLICIES:
-        sel = lambda mib: dict(workload="seqread", phase="touch", state="cold", fa=16, ra=32,  # noqa
-                               file=byname[mib])
+        sel = lambda mib: dict(workload="seqread", phase="touch", state="cold",  # noqa
+                               fa=DEFAULT_FA, ra=DEFAULT_RA, file=byname[mib])
         line(ax, rows, sizes, sel, "model_ns", 1e6, p, LABEL[p] + ", modelled")
         line(ax, rows, sizes, sel, "cpu_ns", 1e6, p, LABEL[p] + ", guest CPU", style=":^")
     ax.set_xscale("log", base=2)

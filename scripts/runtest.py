@@ -373,7 +373,7 @@ def body_of(out, command):
     return out
 
 
-def run_case(con, name, command, expects, timeout):
+def run_case(con, command, expects, timeout):
     """Run one case on a booted machine at its prompt.
     Returns (ok, reason, output, machine_still_usable)."""
     start = con.mark()
@@ -478,7 +478,7 @@ def crash_phase_commit(con, timeout):
     """Phase 1 of the commit crash: two rounds of fsstress, then
     crashpoint, after which the kernel must power the machine off at its
     crash point. Returns None or a failure reason."""
-    ok, why, _, _ = run_case(con, "fsstress-2", "fsstress 2", [], timeout)
+    ok, why, _, _ = run_case(con, "fsstress 2", [], timeout)
     if not ok:
         return "fsstress 2: " + why
     start = con.mark()
@@ -582,14 +582,14 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
         if commit:
             if not m:
                 return False, "no log replay after a crash at a commit point", outputs(), ""
-            ok, why, out, _ = run_case(con, name, "cat /crashed", [CRASHPOINT_LINE], timeout)
+            ok, why, out, _ = run_case(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not ok:
                 return False, "cat /crashed after replay: " + why, outputs(), remark
         if msync:
-            ok, why, out, _ = run_case(con, name, "pcsync check", [r"^pcsync: data intact$"],
+            ok, why, out, _ = run_case(con, "pcsync check", [r"^pcsync: data intact$"],
                                        timeout)
         else:
-            ok, why, out, _ = run_case(con, name, "ls /stress", [r"^\.\s"], timeout)
+            ok, why, out, _ = run_case(con, "ls /stress", [r"^\.\s"], timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
         if not ok:
@@ -727,7 +727,7 @@ def run_image_case(name, blocks, command, expects, timeout, qemu_argv, boot_time
         why = boot(con, boot_timeout)
         if why:
             return False, "boot: " + why, con.snapshot()
-        ok, why, out, _ = run_case(con, name, command, expects, timeout)
+        ok, why, out, _ = run_case(con, command, expects, timeout)
         con.crash()  # at the prompt (or dead): nothing in flight
         if not ok:
             return False, why + " (image kept: %s)" % image, out
@@ -857,7 +857,7 @@ def main(argv):
             log.write("\n==== runtest: case %s: %s ====\n" % (name, command))
             log.flush()
             t0 = time.monotonic()
-            ok, why, out, usable = run_case(con, name, command, expects, timeout)
+            ok, why, out, usable = run_case(con, command, expects, timeout)
             if ok:
                 passed += 1
                 print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)

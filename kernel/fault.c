@@ -18,7 +18,9 @@
 // memory, and the fault is retried from the start: the process slept
 // meanwhile, so nothing found before is trusted. A case returns -ENOMEM
 // only when a page allocation failed, and allocates at most
-// OOM_FAULT_PAGES pages (the page and two page-table pages).
+// OOM_FAULT_PAGES pages (oom.h: the page, a copy-on-write copy, the
+// fill's scratch page, two page-table pages; read-ahead may ask for more
+// but settles for what it gets).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"

@@ -17,7 +17,8 @@ struct proc;
 // Returns 0 when the page at va is now mapped for this access, -EFAULT
 // when the access is illegal (the caller kills or fails), -ENOMEM when no
 // memory could be found even by the out-of-memory policy, which has then
-// killed p (and said so on the console).
+// killed p (and said so on the console) -- unless p is init, which it
+// never kills.
 int fault_resolve(struct proc *p, uint64 va, int access);
 
 #endif

@@ -12,7 +12,9 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
-// Lock order: icache.lock is a leaf taken briefly; inode sleep locks are
+// Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
+// recycled slot's cache pages under it) and, in iput, before the sleep
+// lock of an unlinked inode nobody else can reach; inode sleep locks are
 // taken after begin_op() and, on a path walk, a parent is unlocked before
 // its child is locked (so no two directory locks are held except by the
 // callers in sysfile.c, which lock parent then child).

@@ -2,8 +2,8 @@
 //
 // On disk: one header block (the count n and the home block numbers),
 // then LOGBLOCKS body blocks. Committing writes every dirty block to the
-// body, then the header with n > 0 -- that single sector write is the
-// commit point -- then copies the blocks to their homes, then writes the
+// body, then the header with n > 0 -- that single-block write (n lies in its first
+// sector) is the commit point -- then copies the blocks to their homes, then writes the
 // header with n = 0. Each step starts only when the previous one is
 // complete on disk; within a step the blocks go out as a few multi-block
 // requests at once (the body as one run, the homes as runs of consecutive
@@ -23,7 +23,7 @@
 // will dirty, so callers that may dirty many blocks ask log_room() before
 // each step and end the operation (and begin another) when the worst case
 // of the next step would not fit: writei() and itrunc() in fs.c. Going
-// over the budget is a kernel bug, caught by a KASSERT in log_write().
+// over the budget is a kernel bug, caught by a panic in log_write().
 //
 // Operations are told apart by process: a process runs at most one at a
 // time (begin_op() asserts it), and only the process that began it adds

@@ -1,7 +1,7 @@
 // oom.c -- the out-of-memory policy.
 //
 // When a page for a process's user memory cannot be allocated -- a page
-// fault (lazy heap, mapped file; later copy-on-write) or eager heap growth
+// fault (lazy heap, mapped file, copy-on-write) or eager heap growth
 // (sbrk) -- the caller calls oom_wait_for_memory() and retries the
 // allocation if it returns 0. The policy, in order:
 //
@@ -19,8 +19,8 @@
 //      table. init is never chosen. If the largest holder was already
 //      killed (by kill(), say) it is waited for, not killed again. Killing
 //      must be able to help: the victim's pages and the free ones together
-//      must cover the request, else the request fails and nobody dies (an
-//      sbrk larger than the machine kills nobody).
+//      must cover the request; else nobody else dies (an sbrk larger than
+//      the machine kills nobody; a fault kills the asker, as below).
 //   4. Kill the victim with one console line
 //          pid 7 (hog): killed: out of memory, 24310 pages
 //      and sleep until it has exited and freed its memory; then retry.

@@ -13,7 +13,8 @@
 // Page states (struct page in pagecache.h):
 //   free        on the allocator's list, or an anonymous private copy
 //   filling     in the cache, PG_IO, not PG_UPTODATE; its filler holds
-//               the inode lock and a reference
+//               the inode lock (and a reference to the page that missed;
+//               PG_IO keeps the read-ahead pages from the clock)
 //   clean       PG_UPTODATE; mapped by 0..n PTEs, any of which may have
 //               its D bit set by a store (then the page is really dirty:
 //               write-back and eviction collect D bits first)
@@ -34,7 +35,7 @@
 // Write-back order (pc_writeback_range), so that no store is lost on
 // any number of harts: (1) clear the D bit of every PTE mapping the page
 // (atomically: the hardware may be setting A or D at the same moment),
-// (2) fence every hart that may cache the old PTE (shootdown(): a local
+// (2) fence every hart that may cache the old PTE (pc_shootdown(): a local
 // sfence.vma, or the SBI's remote fence for a hart running that
 // process), (3) record the page as dirty/under write-back, (4) copy it
 // into the log. A store before (2) completes is in the copy; a store

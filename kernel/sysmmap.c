@@ -1,4 +1,4 @@
-// sysmmap.c -- the mmap and munmap system calls: argument checking only;
+// sysmmap.c -- the mmap, munmap and msync system calls: argument checking only;
 // the areas live in vma.c and their pages come from the mapping policy.
 //
 //   void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)

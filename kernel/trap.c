@@ -10,8 +10,9 @@
 //
 // The clock: every hart asks the SBI for a timer interrupt each
 // 1/TICK_HZ s and yields on it; hart 0 also advances `ticks`. The same
-// timer also serves one earlier deadline per hart, set by the scheduler
-// (timer_kick_at): when it passes, proc_kick_overdue() looks for processes
+// timer also serves one earlier deadline per hart, set by a hart that made
+// a process RUNNABLE while another was idle (want_hart -> timer_kick_at)
+// or by proc_kick_overdue itself: when it passes, proc_kick_overdue() looks for processes
 // left waiting while a hart is idle. Such an interrupt is not a tick: it
 // neither advances `ticks` nor makes the running process yield.
 #include "kernel/types.h"

@@ -6,8 +6,10 @@
 // arrives by the receive interrupt and is handed to consoleintr(), but only
 // while the console has room for it (uart_rx_hold).
 //
-// Lock: uart.lock protects the ring and the transmit start; it is taken
-// after the console lock when echoing (console.c) and never before it.
+// Lock: tx.lock protects the ring and the transmit start. It is never held
+// together with the console's lock: echo uses uartputc_sync, which takes
+// no lock, and uartintr takes tx.lock only after consoleintr returns.
+// IER is written at init and, under the console's lock, by uart_rx_hold.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"

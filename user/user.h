@@ -37,9 +37,9 @@ int sleep(int);                   // same call as pause
 int uptime(void);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
-int msync(void *addr, size_t len, int flags);
+int msync(void *addr, size_t len, int flags);     // pcv6 extension: MS_* in kernel/fcntl.h
 struct trace_event;
-int tracedump(struct trace_event *buf, int start, int max);  // pcv6 extension: kernel/trace.h  // pcv6 extension: MS_* in kernel/fcntl.h
+int tracedump(struct trace_event *buf, int start, int max);  // pcv6 extension: kernel/trace.h
 struct kstats;
 int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
 long knob(int which, long value); // pcv6 extension: kernel/knobs.h

@@ -25,7 +25,9 @@ KCFLAGS := $(CFLAGS) -Wstrict-prototypes
 ASFLAGS := $(ARCHFLAGS) -I. -MD
 LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 
-KSRCS := $(sort $(wildcard $(K)/*.c) $(wildcard $(K)/*.S))
+# Subsystem folders under kernel/ (README's layout table says what each holds).
+KDIRS := $(K) $(addprefix $(K)/,arch lib dev fs mm proc)
+KSRCS := $(sort $(foreach d,$(KDIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 KOBJS := $(patsubst %.S,%.o,$(patsubst %.c,%.o,$(KSRCS)))
 
 ULIBSRC := $(U)/ulib.c $(U)/printf.c $(U)/umalloc.c $(U)/errstr.c
@@ -66,8 +68,8 @@ $(U)/_%: $(U)/%.o $(ULIBOBJ) $(U)/user.ld
 .uprogs: FORCE
 	@echo $(UPROGS) | cmp -s - $@ || echo $(UPROGS) > $@
 
-# A host build of kernel/string.c under test (the `string` case of make test).
-scripts/stringtest: scripts/stringtest.c $(K)/string.c $(K)/string.h $(K)/types.h
+# A host build of kernel/lib/string.c under test (the `string` case of make test).
+scripts/stringtest: scripts/stringtest.c $(K)/lib/string.c $(K)/lib/string.h $(K)/types.h
 	gcc -Wall -Werror -O2 -I. -o $@ scripts/stringtest.c
 
 scripts/mkfs: scripts/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h .fssize
@@ -174,14 +176,14 @@ test:
 	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
 
 format:
-	clang-format -i $(K)/*.c $(K)/*.h $(U)/*.c $(U)/*.h
+	clang-format -i $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(U)/*.c $(U)/*.h
 
 clean:
-	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
+	rm -f $(foreach d,$(KDIRS),$(d)/*.o $(d)/*.d) $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
 	      scripts/mkfs fs.img .fssize .uprogs .gdbinit \
 	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata scripts/stringtest bench.img
 	rm -rf $(B)/data
 
--include $(K)/*.d $(U)/*.d $(B)/*.d
+-include $(foreach d,$(KDIRS),$(wildcard $(d)/*.d)) $(U)/*.d $(B)/*.d
 
 .PHONY: all deps qemu qemu-gdb test bench bench-quick format clean FORCE

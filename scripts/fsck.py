@@ -5,7 +5,7 @@ Usage: scripts/fsck.py IMAGE [-q]
 
 Reads the whole image into memory and never writes it. If the log header
 holds a committed transaction (n > 0) it is applied to the in-memory copy
-first, exactly as the kernel's recovery at boot would do (kernel/log.c),
+first, exactly as the kernel's recovery at boot would do (kernel/fs/log.c),
 and a line says so. Then it checks:
 
   - the superblock: magic, region order, sizes that fit the image;

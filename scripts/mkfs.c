@@ -372,7 +372,7 @@ write_bitmap(uint used)
   }
 }
 
-// Block numbers are stored as int in the log header (kernel/log.c).
+// Block numbers are stored as int in the log header (kernel/fs/log.c).
 #define MAX_FSSIZE 0x7fffffffUL
 
 // Takes "-s BLOCKS" off the front of the arguments; returns how many

@@ -146,7 +146,7 @@ CASES = [
 # program built by `make test` that checks kernel code compiled for the
 # host; it passes when it exits 0.
 HOST_CASES = [
-    ("string", ["scripts/stringtest"], 120),  # memset/memmove edges (kernel/string.c)
+    ("string", ["scripts/stringtest"], 120),  # memset/memmove edges (kernel/lib/string.c)
 ]
 
 # Crash-recovery cases, run after CASES, each on its own copy of the disk

@@ -1,4 +1,4 @@
-// stringtest.c -- checks the kernel's memset and memmove (kernel/string.c)
+// stringtest.c -- checks the kernel's memset and memmove (kernel/lib/string.c)
 // on the host, against byte-by-byte reference copies.
 //
 // The kernel versions move 8-byte words when they can and bytes at the
@@ -23,7 +23,7 @@
 #define strlen k_strlen
 #define strncmp k_strncmp
 #define strncpy k_strncpy
-#include "kernel/string.c"
+#include "kernel/lib/string.c"
 #undef memset
 #undef memmove
 #undef memcpy

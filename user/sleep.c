@@ -5,7 +5,7 @@
 #include "kernel/types.h"
 #include "user/user.h"
 
-#define TICKS_PER_SECOND 10  // the kernel's TICK_HZ (kernel/trap.h)
+#define TICKS_PER_SECOND 10  // the kernel's TICK_HZ (kernel/arch/trap.h)
 
 static int
 usage(void)

@@ -62,7 +62,7 @@ number(const char *s)
 
 // Sets a knob and says what it was, so `vmctl faultaround 16` also shows
 // the setting it replaced. allowed: the values the kernel takes, named in
-// the error when it refuses one (kernel/knobs.c checks them).
+// the error when it refuses one (kernel/mm/knobs.c checks them).
 static int
 set(const char *what, int which, long value, const char *allowed)
 {

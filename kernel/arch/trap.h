@@ -1,0 +1,26 @@
+// trap.h -- traps, interrupts and the clock.
+#ifndef PCV6_TRAP_H
+#define PCV6_TRAP_H
+
+#include "kernel/types.h"
+#include "kernel/lib/spinlock.h"
+
+extern struct spinlock tickslock;
+extern uint ticks;   // [tickslock] timer ticks since boot (TICK_HZ per second)
+
+#define TICK_HZ 10   // clock interrupts per second
+#define TIMEBASE_HZ 10000000UL  // frequency of the `time` CSR (QEMU virt)
+
+void trapinit(void);
+void trapinithart(void);
+void usertrapret(void) __attribute__((noreturn));
+// Makes this hart's timer also fire at `time` when (if that is earlier
+// than a deadline already set) and then call proc_kick_overdue().
+void timer_kick_at(uint64 when);
+
+void plicinit(void);
+void plicinithart(void);
+int  plic_claim(void);
+void plic_complete(int irq);
+
+#endif

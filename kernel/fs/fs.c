@@ -1,0 +1,766 @@
+// fs.c -- the inode layer: on-disk inodes and their blocks, directories,
+// and path names. Layers below: log.c (transactions), bio.c (blocks).
+//
+// Block map of an inode: addrs[0..NDIRECT-1] are data blocks; addrs[
+// IND_SLOT] is a block of NINDIRECT data block numbers; addrs[DIND_SLOT] is
+// a block of NINDIRECT indirect-block numbers. Block number 0 means "not
+// allocated" (block 0 is the boot block, never data).
+//
+// Log budget: writei() and itrunc() may change more blocks than one log
+// operation may add (log.c), so they check log_room() as they go and stop
+// short at a consistent point; their callers continue in new operations.
+// iput() does that itself when it frees an unlinked inode, so it may
+// commit its caller's operation: see inode.h.
+//
+// Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
+// recycled slot's cache pages under it) and, in iput, before the sleep
+// lock of an unlinked inode nobody else can reach; inode sleep locks are
+// taken after begin_op() and, on a path walk, a parent is unlocked before
+// its child is locked (so no two directory locks are held except by the
+// callers in sysfile.c, which lock parent then child).
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/stat.h"
+#include "kernel/errno.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/proc/proc.h"
+#include "kernel/fs/buf.h"
+#include "kernel/fs/log.h"
+#include "kernel/fs/inode.h"
+#include "kernel/mm/pagecache.h"
+#include "kernel/knobs.h"
+
+static struct superblock sb;
+
+static struct {
+  struct spinlock lock;
+  struct inode inode[NINODE];
+} icache;
+
+static void
+readsb(int dev, struct superblock *out)
+{
+  struct buf *b = bread(dev, 1);
+  memmove(out, b->data, sizeof(*out));
+  brelse(b);
+}
+
+void
+fsinit(int dev)
+{
+  readsb(dev, &sb);
+  if (sb.magic != FSMAGIC)
+    panic("fsinit: no file system (bad magic %x)", sb.magic);
+  initlog(dev, &sb);
+}
+
+// ---- blocks ----
+
+static void
+bzero(int dev, uint bno)
+{
+  struct buf *b = bread_overwrite(dev, bno, 0);
+  memset(b->data, 0, BSIZE);
+  log_write(b);
+  brelse(b);
+}
+
+// A zeroed free block, now marked used; 0 if the disk is full.
+static uint
+balloc(uint dev)
+{
+  for (uint base = 0; base < sb.size; base += BPB) {
+    struct buf *b = bread(dev, BBLOCK(base, sb));
+    for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
+      if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
+        bi += 7;  // eight used blocks: a full disk is mostly these
+        continue;
+      }
+      uchar mask = 1 << (bi % 8);
+      if ((b->data[bi / 8] & mask) == 0) {
+        b->data[bi / 8] |= mask;
+        log_write(b);
+        brelse(b);
+        bzero(dev, base + bi);
+        return base + bi;
+      }
+    }
+    brelse(b);
+  }
+  return 0;
+}
+
+static void
+bfree(int dev, uint bno)
+{
+  struct buf *b = bread(dev, BBLOCK(bno, sb));
+  uchar mask = 1 << (bno % BPB % 8);
+  if ((b->data[(bno % BPB) / 8] & mask) == 0)
+    panic("bfree: block %d already free", bno);
+  b->data[(bno % BPB) / 8] &= ~mask;
+  log_write(b);
+  brelse(b);
+}
+
+// ---- inodes ----
+
+void
+iinit(void)
+{
+  initlock(&icache.lock, "icache");
+  for (int i = 0; i < NINODE; i++)
+    initsleeplock(&icache.inode[i].lock, "inode");
+}
+
+int
+inodes_in_use(void)
+{
+  int n = 0;
+  acquire(&icache.lock);
+  for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++)
+    if (ip->ref > 0)
+      n++;
+  release(&icache.lock);
+  return n;
+}
+
+// The cached inode for (dev, inum), referenced, not locked and maybe not
+// read yet; 0 when every cache slot is in use. A slot nobody references
+// keeps its identity (and its cached pages, and valid) until it is given
+// to another inode, so reopening a file finds its pages still cached.
+// Slots with no pages are given away first.
+static struct inode *
+iget(uint dev, uint inum)
+{
+  struct inode *empty = 0;
+  acquire(&icache.lock);
+  for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++) {
+    if ((ip->ref > 0 || ip->pages != 0) && ip->dev == dev && ip->inum == inum) {
+      ip->ref++;
+      release(&icache.lock);
+      return ip;
+    }
+    if (ip->ref == 0 && (empty == 0 || (empty->pages != 0 && ip->pages == 0)))
+      empty = ip;
+  }
+  if (empty) {
+    if (empty->pages)
+      pc_forget(empty);
+    empty->dev = dev;
+    empty->inum = inum;
+    empty->ref = 1;
+    empty->valid = 0;
+    empty->ra_next = empty->ra_win = 0;  // a new file starts a new read-ahead run
+  }
+  release(&icache.lock);
+  return empty;
+}
+
+struct inode *
+inode_next_cached(int *cursor)
+{
+  acquire(&icache.lock);
+  for (; *cursor < NINODE; (*cursor)++) {
+    struct inode *ip = &icache.inode[*cursor];
+    if (ip->pages != 0) {
+      ip->ref++;
+      (*cursor)++;
+      release(&icache.lock);
+      return ip;
+    }
+  }
+  release(&icache.lock);
+  return 0;
+}
+
+struct inode *
+ialloc(uint dev, short type)
+{
+  for (uint inum = 1; inum < sb.ninodes; inum++) {
+    struct buf *b = bread(dev, IBLOCK(inum, sb));
+    struct dinode *dip = (struct dinode *)b->data + inum % IPB;
+    if (dip->type == 0) {
+      struct inode *ip = iget(dev, inum);
+      if (ip == 0) {
+        brelse(b);
+        return 0;
+      }
+      memset(dip, 0, sizeof(*dip));
+      dip->type = type;
+      log_write(b);
+      brelse(b);
+      return ip;
+    }
+    brelse(b);
+  }
+  return 0;
+}
+
+void
+iupdate(struct inode *ip)
+{
+  struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
+  dip->type = ip->type;
+  dip->major = ip->major;
+  dip->minor = ip->minor;
+  dip->nlink = ip->nlink;
+  dip->size = ip->size;
+  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+  log_write(b);
+  brelse(b);
+}
+
+struct inode *
+idup(struct inode *ip)
+{
+  acquire(&icache.lock);
+  ip->ref++;
+  release(&icache.lock);
+  return ip;
+}
+
+void
+ilock(struct inode *ip)
+{
+  KASSERT(ip != 0 && ip->ref > 0);
+  acquiresleep(&ip->lock);
+  if (!ip->valid) {
+    struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+    struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
+    ip->type = dip->type;
+    ip->major = dip->major;
+    ip->minor = dip->minor;
+    ip->nlink = dip->nlink;
+    ip->size = dip->size;
+    memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+    brelse(b);
+    ip->valid = 1;
+    if (ip->type == 0)
+      panic("ilock: inode %d has no type", ip->inum);
+  }
+}
+
+void
+iunlock(struct inode *ip)
+{
+  KASSERT(ip != 0 && holdingsleep(&ip->lock) && ip->ref > 0);
+  releasesleep(&ip->lock);
+}
+
+// Frees the last reference's unlinked inode on disk: its blocks, over as
+// many log operations as that takes, then the inode itself. Holding ip's
+// lock across end_op/begin_op is safe: no one else can reach ip. The
+// caller's changes are committed with the first part.
+static void
+ifree(struct inode *ip)
+{
+  while (!itrunc(ip)) {
+    end_op();
+    begin_op();
+  }
+  ip->type = 0;
+  iupdate(ip);
+  ip->valid = 0;
+}
+
+void
+iput(struct inode *ip)
+{
+  int freed = 0;
+  acquire(&icache.lock);
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+    // Last reference to an unlinked inode: free it. Nobody else can find
+    // it (ref is 1 and no directory names it), so locking cannot block.
+    acquiresleep(&ip->lock);
+    release(&icache.lock);
+    ifree(ip);
+    releasesleep(&ip->lock);
+    acquire(&icache.lock);
+    freed = 1;
+  }
+  ip->ref--;
+  release(&icache.lock);
+  if (freed) {
+    // Whatever the caller does next (a lookup frees a removed directory
+    // before the call's changes begin) was budgeted from a whole
+    // operation: give it one. Nothing is left to commit here in the
+    // common case, where the free was the caller's last change.
+    end_op();
+    begin_op();
+  }
+}
+
+void
+iunlockput(struct inode *ip)
+{
+  iunlock(ip);
+  iput(ip);
+}
+
+// ---- the block map ----
+
+// Entry i of the block-number table in block `table`, allocating the
+// target block if missing and alloc. 0 when absent or the disk is full.
+static uint
+table_entry(struct inode *ip, uint table, uint i, int alloc)
+{
+  struct buf *b = bread(ip->dev, table);
+  uint *a = (uint *)b->data;
+  uint addr = a[i];
+  if (addr == 0 && alloc) {
+    addr = balloc(ip->dev);
+    if (addr) {
+      a[i] = addr;
+      log_write(b);
+    }
+  }
+  brelse(b);
+  return addr;
+}
+
+// The slot's block in ip->addrs, allocating if missing and alloc.
+static uint
+slot_block(struct inode *ip, int slot, int alloc)
+{
+  if (ip->addrs[slot] == 0 && alloc)
+    ip->addrs[slot] = balloc(ip->dev);
+  return ip->addrs[slot];
+}
+
+// Disk block holding file block bn; allocates missing blocks when alloc.
+// Returns 0 if the block is absent (a hole, when !alloc) or the disk is full.
+static uint
+bmap(struct inode *ip, uint bn, int alloc)
+{
+  if (bn < NDIRECT)
+    return slot_block(ip, bn, alloc);
+  bn -= NDIRECT;
+  if (bn < NINDIRECT) {
+    uint ind = slot_block(ip, IND_SLOT, alloc);
+    return ind ? table_entry(ip, ind, bn, alloc) : 0;
+  }
+  bn -= NINDIRECT;
+  if (bn < NDINDIRECT) {
+    uint dind = slot_block(ip, DIND_SLOT, alloc);
+    if (dind == 0)
+      return 0;
+    uint ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
+    return ind ? table_entry(ip, ind, bn % NINDIRECT, alloc) : 0;
+  }
+  panic("bmap: block %d beyond MAXFILE", bn);
+}
+
+uint
+bmap_lookup(struct inode *ip, uint bn)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  if (bn >= MAXFILE)
+    return 0;
+  return bmap(ip, bn, 0);
+}
+
+void
+bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  uint i = 0;
+  while (i < n) {
+    uint b = bn + i;
+    if (b >= MAXFILE) {
+      out[i++] = 0;
+      continue;
+    }
+    if (b < NDIRECT) {
+      out[i++] = ip->addrs[b];
+      continue;
+    }
+    // The table holding b's entry, and the file block its entry 0 maps.
+    uint rel = b - NDIRECT, table, first;
+    if (rel < NINDIRECT) {
+      table = ip->addrs[IND_SLOT];
+      first = NDIRECT;
+    } else {
+      rel -= NINDIRECT;
+      uint dind = ip->addrs[DIND_SLOT];
+      table = dind ? table_entry(ip, dind, rel / NINDIRECT, 0) : 0;
+      first = NDIRECT + NINDIRECT + (rel / NINDIRECT) * NINDIRECT;
+    }
+    uint count = first + NINDIRECT - b;
+    if (count > n - i)
+      count = n - i;
+    if (table == 0) {
+      memset(&out[i], 0, count * sizeof(uint));
+    } else {
+      struct buf *bp = bread(ip->dev, table);
+      memmove(&out[i], (uint *)bp->data + (b - first), count * sizeof(uint));
+      brelse(bp);
+    }
+    i += count;
+  }
+}
+
+// The most blocks new to the log operation that writing file block bn
+// can add (log.c charges each operation for those): the data block; if
+// it is missing, its bitmap block, and for each missing table on its path
+// the table and its bitmap block, and the existing table (if any) that
+// gets the new entry; and the inode block, which writei always writes.
+// Every bitmap block is counted as if it were new: on a fragmented disk
+// each allocation may land in a different one.
+static int
+bmap_write_cost(struct inode *ip, uint bn)
+{
+  int depth;    // block-number tables on the path to bn
+  int missing;  // blocks absent on that path, counting up from the data block
+  if (bn < NDIRECT) {
+    depth = 0;
+    missing = ip->addrs[bn] == 0;
+  } else if (bn < NDIRECT + NINDIRECT) {
+    depth = 1;
+    uint ind = ip->addrs[IND_SLOT];
+    missing = ind == 0 ? 2 : table_entry(ip, ind, bn - NDIRECT, 0) == 0;
+  } else {
+    depth = 2;
+    bn -= NDIRECT + NINDIRECT;
+    uint dind = ip->addrs[DIND_SLOT];
+    uint ind = dind ? table_entry(ip, dind, bn / NINDIRECT, 0) : 0;
+    missing = dind == 0 ? 3 : ind == 0 ? 2 : table_entry(ip, ind, bn % NINDIRECT, 0) == 0;
+  }
+  int inode = 1;
+  if (missing == 0)
+    return 1 + inode;
+  int parent_table = missing <= depth;  // else the new entry is in addrs[]
+  return 2 * missing + parent_table + inode;
+}
+
+// ---- truncation ----
+//
+// Freeing a block dirties its bitmap block, and on a fragmented disk every
+// block of a file may sit in a different one, so a big file cannot be
+// freed within one operation's budget. itrunc() frees from the end of the
+// file towards the start, one block at a time, for as long as the
+// operation has room for TRUNC_BLOCK_COST more blocks, clearing each freed
+// block's entry in its table (or in addrs[]) and lowering the size to the
+// freed block's offset. When it stops, the inode on disk (written last, in
+// the same transaction) is a valid, shorter file; the caller commits and
+// calls again.
+
+// Blocks that freeing one block can add to the operation: the bitmap
+// block, the table holding its entry, and the inode block.
+#define TRUNC_BLOCK_COST 3
+
+// The size never grows here: blocks past the size (left by a write that
+// failed) are freed too.
+static void
+shrink_to(struct inode *ip, uint bn)
+{
+  if ((uint64)bn * BSIZE < ip->size)
+    ip->size = bn * BSIZE;
+}
+
+// Frees the blocks in the table's entries from the last down (for depth 2,
+// the tables they name and their blocks), first_bn being the file block of
+// entry 0's first block. Returns 1 when every entry is clear, 0 when the
+// budget ran out first.
+static int
+trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
+{
+  struct buf *b = bread(ip->dev, table);
+  uint *a = (uint *)b->data;
+  uint span = depth > 1 ? NINDIRECT : 1;  // file blocks under one entry
+  int cleared = 1;
+  for (int i = NINDIRECT - 1; i >= 0; i--) {
+    if (a[i] == 0)
+      continue;
+    uint bn = first_bn + i * span;
+    if ((depth > 1 && !trunc_table(ip, a[i], depth - 1, bn)) ||
+        log_room() < TRUNC_BLOCK_COST) {
+      cleared = 0;
+      break;
+    }
+    bfree(ip->dev, a[i]);
+    a[i] = 0;
+    log_write(b);
+    shrink_to(ip, bn);
+  }
+  brelse(b);
+  return cleared;
+}
+
+// Frees the table in addrs[slot] and everything under it. 1 when done.
+static int
+trunc_slot(struct inode *ip, int slot, int depth, uint first_bn)
+{
+  if (ip->addrs[slot] == 0)
+    return 1;
+  if (!trunc_table(ip, ip->addrs[slot], depth, first_bn) || log_room() < TRUNC_BLOCK_COST)
+    return 0;
+  bfree(ip->dev, ip->addrs[slot]);
+  ip->addrs[slot] = 0;
+  shrink_to(ip, first_bn);
+  return 1;
+}
+
+static int
+trunc_direct(struct inode *ip)
+{
+  for (int i = NDIRECT - 1; i >= 0; i--) {
+    if (ip->addrs[i] == 0)
+      continue;
+    if (log_room() < TRUNC_BLOCK_COST)
+      return 0;
+    bfree(ip->dev, ip->addrs[i]);
+    ip->addrs[i] = 0;
+    shrink_to(ip, i);
+  }
+  return 1;
+}
+
+int
+itrunc(struct inode *ip)
+{
+  if (log_room() < TRUNC_BLOCK_COST)
+    return 0;  // nothing changed: the caller commits and comes back
+  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT) &&
+             trunc_slot(ip, IND_SLOT, 1, NDIRECT) && trunc_direct(ip);
+  if (done)
+    ip->size = 0;
+  // Cached pages past the new end leave every mapping and the cache now,
+  // under the inode lock that any fault bringing them back would need:
+  // no mapping may touch blocks about to be reused.
+  pc_truncate(ip, ip->size);
+  iupdate(ip);
+  return done;
+}
+
+void
+stati(struct inode *ip, struct stat *st)
+{
+  // The whole struct goes to user space, padding included: clear it so
+  // no byte of the caller's stack frame travels with it.
+  memset(st, 0, sizeof(*st));
+  st->dev = ip->dev;
+  st->ino = ip->inum;
+  st->type = ip->type;
+  st->nlink = ip->nlink;
+  st->size = ip->size;
+}
+
+// ---- contents ----
+
+int
+readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
+{
+  if (off > ip->size || off + n < off)
+    return 0;
+  if (off + n > ip->size)
+    n = ip->size - off;
+  uint done = 0;
+  while (done < n) {
+    uint m = BSIZE - off % BSIZE;
+    if (m > n - done)
+      m = n - done;
+    uint bno = bmap(ip, off / BSIZE, 0);
+    if (bno == 0) {
+      // A block that was never written (the disk filled mid-write).
+      static const char zeros[BSIZE];
+      if (either_copyout(user, dst, (void *)zeros, m) < 0)
+        return done ? (int)done : -EFAULT;
+    } else {
+      struct buf *b = bread(ip->dev, bno);
+      int err = either_copyout(user, dst, b->data + off % BSIZE, m);
+      brelse(b);
+      if (err < 0)
+        return done ? (int)done : -EFAULT;
+    }
+    done += m;
+    off += m;
+    dst += m;
+  }
+  return done;
+}
+
+int
+writei(struct inode *ip, int user, uint64 src, uint off, uint n)
+{
+  if (off > ip->size || off + n < off)
+    return -EINVAL;
+  if ((uint64)off + n > (uint64)MAXFILE * BSIZE)
+    return -EFBIG;
+  uint done = 0;
+  int err = 0;
+  while (done < n) {
+    // Stop short, before touching the block, if the worst case of writing
+    // it does not fit in what is left of the operation's log budget.
+    if (log_room() < bmap_write_cost(ip, off / BSIZE)) {
+      if (done == 0)
+        return 0;  // nothing changed, not even the inode
+      break;
+    }
+    uint bno = bmap(ip, off / BSIZE, 1);
+    if (bno == 0) {
+      err = -ENOSPC;
+      break;
+    }
+    uint m = BSIZE - off % BSIZE;
+    if (m > n - done)
+      m = n - done;
+    // A whole-block write need not read the old contents first.
+    int fresh = 0;
+    struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
+    if (either_copyin(b->data + off % BSIZE, user, src, m) < 0) {
+      if (fresh)
+        b->valid = 0;  // never read: half-copied garbage must not stay cached
+      brelse(b);
+      err = -EFAULT;
+      break;
+    }
+    log_write(b);
+    pc_update(ip, off, b->data + off % BSIZE, m);  // a cached page shows it at once
+    brelse(b);
+    done += m;
+    off += m;
+    src += m;
+  }
+  if (off > ip->size)
+    ip->size = off;
+  // Always write the inode back: bmap may have added block numbers.
+  iupdate(ip);
+  return done > 0 ? (int)done : err;
+}
+
+// ---- directories ----
+
+int
+namecmp(const char *a, const char *b)
+{
+  return strncmp(a, b, DIRSIZ);
+}
+
+uint
+dirfind(struct inode *dp, const char *name, uint *poff)
+{
+  KASSERT(dp->type == T_DIR);
+  struct dirent de;
+  for (uint off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dirfind: short read of directory %d", dp->inum);
+    if (de.inum == 0 || namecmp(name, de.name) != 0)
+      continue;
+    if (poff)
+      *poff = off;
+    return de.inum;
+  }
+  return 0;
+}
+
+struct inode *
+dirlookup(struct inode *dp, const char *name, uint *poff)
+{
+  uint inum = dirfind(dp, name, poff);
+  return inum ? iget(dp->dev, inum) : 0;
+}
+
+int
+dirlink(struct inode *dp, const char *name, uint inum)
+{
+  if (dirfind(dp, name, 0) != 0)
+    return -EEXIST;
+  struct dirent de;
+  uint off;
+  for (off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dirlink: short read");
+    if (de.inum == 0)
+      break;
+  }
+  memset(&de, 0, sizeof(de));
+  strncpy(de.name, name, DIRSIZ);
+  de.inum = inum;
+  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+    return -ENOSPC;
+  return 0;
+}
+
+// ---- path names ----
+
+// Copies the first element of path into name (truncated to DIRSIZ) and
+// returns the rest with leading slashes skipped; 0 if there is none.
+//   "a/bb/c" -> name "a", returns "bb/c";  "///" -> 0
+static const char *
+skipelem(const char *path, char *name)
+{
+  while (*path == '/')
+    path++;
+  if (*path == 0)
+    return 0;
+  const char *s = path;
+  while (*path != '/' && *path != 0)
+    path++;
+  int len = path - s;
+  if (len >= DIRSIZ) {
+    memmove(name, s, DIRSIZ);
+  } else {
+    memmove(name, s, len);
+    name[len] = 0;
+  }
+  while (*path == '/')
+    path++;
+  return path;
+}
+
+// Walks path; returns the final inode, or with parent != 0 the directory
+// containing the last element (whose name is copied to name).
+static struct inode *
+namex(const char *path, int parent, char *name)
+{
+  struct inode *ip, *next;
+  if (*path == '/')
+    ip = iget(ROOTDEV, ROOTINO);
+  else
+    ip = idup(myproc()->cwd);
+  if (ip == 0)
+    return 0;
+
+  while ((path = skipelem(path, name)) != 0) {
+    ilock(ip);
+    // An unlinked directory (a process's cwd, say) has no entries any
+    // more: its ".." may name a directory that has since been freed.
+    if (ip->type != T_DIR || ip->nlink == 0) {
+      iunlockput(ip);
+      return 0;
+    }
+    if (parent && *path == 0) {
+      iunlock(ip);  // stop one level early
+      knob_lookup_pause();  // a test may widen the window before the caller relocks
+      return ip;
+    }
+    if ((next = dirlookup(ip, name, 0)) == 0) {
+      iunlockput(ip);
+      return 0;
+    }
+    iunlockput(ip);
+    ip = next;
+  }
+  if (parent) {
+    iput(ip);
+    return 0;
+  }
+  return ip;
+}
+
+struct inode *
+namei(const char *path)
+{
+  char name[DIRSIZ];
+  return namex(path, 0, name);
+}
+
+struct inode *
+nameiparent(const char *path, char *name)
+{
+  return namex(path, 1, name);
+}

@@ -1,0 +1,93 @@
+// knobs.c -- the knob() system call: knob(which, value) sets a run-time
+// switch from knobs.h and returns its previous value (KNOB_DROP: pages
+// freed; KNOB_TRACE: events held), or fails with EINVAL for an unknown
+// knob or a value out of its range. Knobs are plain words read without locks by
+// the code they steer; a change takes effect at that code's next check.
+#include "kernel/types.h"
+#include "kernel/errno.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/proc/proc.h"
+#include "kernel/arch/trap.h"
+#include "kernel/knobs.h"
+#include "kernel/mm/vma.h"
+#include "kernel/mm/pagecache.h"
+#include "kernel/mm/trace_impl.h"
+#include "kernel/proc/syscall_impl.h"
+
+volatile long knob_crash_after_commit;
+static volatile long knob_lookup_pause_pid;
+
+void
+knob_lookup_pause(void)
+{
+  struct proc *p = myproc();
+  if (knob_lookup_pause_pid == 0 || p == 0 || p->pid != knob_lookup_pause_pid)
+    return;
+  acquire(&tickslock);
+  uint start = ticks;
+  while (ticks == start)
+    sleep(&ticks, &tickslock);
+  release(&tickslock);
+}
+
+// Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
+static long
+set_in_range(volatile long *word, long value, long lo, long hi)
+{
+  if (value < lo || value > hi)
+    return -EINVAL;
+  long old = *word;
+  *word = value;
+  return old;
+}
+
+static long
+set_policy(long value)
+{
+  long old = vma_default_policy == &mmap_naive_policy ? MMAP_POLICY_NAIVE : MMAP_POLICY_CACHE;
+  if (value == MMAP_POLICY_NAIVE)
+    vma_default_policy = &mmap_naive_policy;
+  else if (value == MMAP_POLICY_CACHE)
+    vma_default_policy = &mmap_cache_policy;
+  else
+    return -EINVAL;
+  return old;
+}
+
+long
+sys_knob(void)
+{
+  int which;
+  uint64 value;
+  argint(0, &which);
+  argaddr(1, &value);
+  long old;
+  switch (which) {
+  case KNOB_CRASH_AFTER_COMMIT:
+    old = knob_crash_after_commit;
+    knob_crash_after_commit = (long)value;
+    return old;
+  case KNOB_POLICY:
+    return set_policy((long)value);
+  case KNOB_FAULTAROUND:
+    if ((long)value < 1 || (long)value > 64 || (value & (value - 1)) != 0)
+      return -EINVAL;  // a power of two: the window is aligned
+    return set_in_range(&pc_faultaround, (long)value, 1, 64);
+  case KNOB_READAHEAD:
+    return set_in_range(&pc_readahead_max, (long)value, 0, 64);
+  case KNOB_DROP:
+    return pc_drop_all();
+  case KNOB_TRACE:
+    return trace_knob((long)value);
+  case KNOB_SVADE:
+    return set_in_range(&pc_svade, (long)value, 0, 1);
+  case KNOB_PC_LIMIT:
+    return set_in_range(&pc_limit, (long)value, 0, 1L << 30);
+  case KNOB_LOOKUP_PAUSE:
+    old = knob_lookup_pause_pid;
+    knob_lookup_pause_pid = (long)value;
+    return old;
+  default:
+    return -EINVAL;
+  }
+}

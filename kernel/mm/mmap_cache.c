@@ -1,0 +1,293 @@
+// mmap_cache.c -- the page-cache mapping policy (the default).
+//
+//   fault    MAP_SHARED: map the cache page itself, so every process and
+//            every mapping of a file page shares one physical page and
+//            sees every store at once. MAP_PRIVATE: map the cache page
+//            read-only; the first store copies it (copy-on-write) into a
+//            private page that is never written back. A read fault also
+//            maps the already cached, up-to-date neighbours in an aligned
+//            window of pc_faultaround pages (fault-around), clean.
+//   release  unmap, collecting D bits into the cache pages, then write
+//            back the dirty pages of a writable shared range.
+//   dup      fork: the child gets the parent's private copies, shared
+//            copy-on-write between the two; cache pages it faults in.
+//   sync     msync: write back the dirty pages of the range.
+//
+// Dirty tracking. A hart that sets PTE A/D itself (QEMU) needs nothing
+// from us: a clean shared writable page is mapped with W and the store
+// sets D. A hart that faults instead (Svade) is emulated with the
+// pc_svade knob: clean pages are then mapped without W, and the first
+// store faults into cache_fault, which just marks the PTE writable and
+// dirty. Write-back takes W away again in that mode (pagecache.c).
+//
+// Locks: PTEs of these areas change only under pc.lock (pagecache.c),
+// which reverse-map walkers also hold; page-table pages are allocated
+// before taking it (walk with alloc), since kalloc may reclaim.
+// Anonymous private pages (PG_ANON) are reference counted under pc.lock.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/errno.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/vm.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/file.h"
+#include "kernel/mm/vma.h"
+#include "kernel/mm/fault.h"
+#include "kernel/mm/pagecache.h"
+#include "kernel/mm/kstats_impl.h"
+#include "kernel/mm/trace_impl.h"
+
+// The file page behind va. 64 bits: an area may start far past any file.
+#define TABLE_SPAN (512 * PGSIZE)  // what one last-level page-table page maps
+
+static uint64
+pgno_of(struct vma *v, uint64 va)
+{
+  return (v->offset + (va - v->start)) / PGSIZE;
+}
+
+// A page number clipped to what the cache's 32-bit page numbers hold
+// (far beyond MAXFILE, so nothing past it is ever cached).
+static uint
+clip(uint64 pgno)
+{
+  return pgno > 0xFFFFFFFFUL ? 0xFFFFFFFFU : (uint)pgno;
+}
+
+// PTE rights for a cache page in v: R only if the area may be read (an
+// exec-only area stays unreadable, even to system calls), never W for
+// private areas (a store must fault to copy), nor for clean pages under
+// Svade emulation.
+static int
+rights(struct vma *v, int dirty)
+{
+  int perm = PTE_U;
+  if (v->prot & (PROT_READ | PROT_WRITE))  // no write-only pages on RISC-V
+    perm |= PTE_R;
+  if (v->prot & PROT_EXEC)
+    perm |= PTE_X;
+  if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE) && (dirty || !pc_svade))
+    perm |= PTE_W;
+  if (dirty)
+    perm |= PTE_A | PTE_D;
+  return perm;
+}
+
+// Maps the up-to-date cache pages next to va (already mapped) that need
+// no I/O, clean, in the aligned window of pc_faultaround pages clipped to
+// the area and the file. A fault that has just read nread pages from va
+// on (the page and its read-ahead) maps all of them too: read-ahead chose
+// them because they are about to be used, and a run that starts inside a
+// window would otherwise cost a fault at each window boundary it crosses.
+// Everything stays inside va's 2 MiB page-table page; a window of 1 turns
+// both off.
+// base is va's PTE; the others are found from it (same table page).
+// => pc.lock held; ip locked (its size is stable).
+static void
+fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
+{
+  long win = pc_faultaround;
+  if (win <= 1)
+    return;  // fault-around off: only the faulting page is mapped
+  if (win > 64)
+    win = 64;
+  uint64 span = (uint64)win * PGSIZE;
+  uint64 lo = va & ~(span - 1), hi = lo + span;
+  if (va + (uint64)nread * PGSIZE > hi)
+    hi = va + (uint64)nread * PGSIZE;
+  uint64 table_end = (va | (TABLE_SPAN - 1)) + 1;
+  if (hi > table_end)
+    hi = table_end;
+  if (lo < v->start)
+    lo = v->start;
+  if (hi > v->end)
+    hi = v->end;
+  uint64 npages = (ip->size + PGSIZE - 1) / PGSIZE;
+  int n = 0;
+  for (uint64 a = lo; a < hi; a += PGSIZE) {
+    uint64 pgno = pgno_of(v, a);
+    if (a == va || pgno >= npages)
+      continue;
+    pte_t *pte = base + ((long)(a - va) / PGSIZE);
+    if (*pte & PTE_V)
+      continue;
+    struct page *pg = pc_lookup_locked(ip, (uint)pgno);
+    if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE)
+      continue;
+    *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
+    pg->mapcount++;
+    n++;
+    trace_event(TRACE_FAULTAROUND, ip->inum, pgno);
+  }
+  __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
+}
+
+// A private copy of the page at pa, or 0.
+static void *
+copy_page(uint64 pa)
+{
+  void *mem = kalloc();
+  if (mem == 0)
+    return 0;
+  memmove(mem, (void *)pa, PGSIZE);
+  pc_anon_init(mem);
+  kstat_inc(cow_copies);
+  return mem;
+}
+
+// A store to a present page the PTE does not let us write: copy-on-write
+// in a private area, "now dirty" in a shared one under Svade emulation.
+// seen is the PTE as the caller read it once, valid; *pte may have been
+// cleared since. => no locks held.
+static int
+write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
+{
+  if (v->flags & MAP_SHARED) {
+    pc_lock();
+    if (*pte & PTE_V)
+      __atomic_fetch_or(pte, PTE_W | PTE_D | PTE_A, __ATOMIC_SEQ_CST);
+    pc_unlock();
+    sfence_vma();
+    return 0;
+  }
+  // Read without pc.lock: while we copy, a reverse-map walker (eviction,
+  // truncation) may take a cache page out of this PTE and free it. Only
+  // anonymous copies are ours alone. Only this process sets its own PTEs,
+  // so if *pte still holds pa under pc.lock below, the page never left.
+  uint64 pa = PTE2PA(seen);
+  void *mem = 0;
+  if (!pc_anon_sole(pa) && (mem = copy_page(pa)) == 0)
+    return -ENOMEM;
+  pc_lock();
+  uint64 old = *pte;
+  struct page *pg = pa2page(pa);
+  if (!(old & PTE_V) || PTE2PA(old) != pa) {
+    // The page went meanwhile, so the copy may hold anything: drop it
+    // and let the access fault again.
+    if (mem)
+      pc_unmapped_locked(pa2page((uint64)mem), 0);
+    pc_unlock();
+    return 0;
+  }
+  if (mem) {
+    *pte = PA2PTE((uint64)mem) | PTE_FLAGS(old) | PTE_W | PTE_A | PTE_D;
+    pc_unmapped_locked(pg, old);
+  } else {
+    *pte = old | PTE_W | PTE_A | PTE_D;  // the last owner of a copy
+  }
+  pc_unlock();
+  sfence_vma();
+  return 0;
+}
+
+static int
+cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
+{
+  pte_t *pte = walk(p->pagetable, va, 1);  // table pages now, not under pc.lock
+  if (pte == 0)
+    return -ENOMEM;
+  pte_t seen = __atomic_load_n(pte, __ATOMIC_RELAXED);  // once: eviction may clear it
+  if (seen & PTE_V) {
+    if (access != FAULT_WRITE)
+      return 0;  // mapped meanwhile (fault-around): retry the access
+    return write_present(p, v, va, pte, seen);
+  }
+  uint64 pgno = pgno_of(v, va);
+  if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)
+    return -EFAULT;  // past the end of any file: the SIGBUS rule
+  // Dirty pages can be written back to keep the cache under its limit
+  // only here, before the inode lock (write-back takes begin_op first).
+  pc_enforce_limit();
+  struct inode *ip = v->file->ip;
+  ilock(ip);
+  struct page *pg;
+  int nread;
+  int err = pc_get(ip, (uint)pgno, &pg, &nread);
+  if (err) {
+    iunlock(ip);
+    return err;  // -EFAULT past the end of the file: the process dies
+  }
+  uint64 pa = page2pa(pg);
+  void *mem = 0;
+  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE) && (mem = copy_page(pa)) == 0) {
+    pc_put(pg);
+    iunlock(ip);
+    return -ENOMEM;
+  }
+  pc_lock();
+  if (mem) {
+    *pte = PA2PTE((uint64)mem) | rights(v, 0) | PTE_W | PTE_A | PTE_D | PTE_V;
+  } else {
+    *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
+    pc_mapped_locked(pg);
+  }
+  if (access != FAULT_WRITE)
+    fault_around(v, va, pte, ip, nread);
+  pc_put_locked(pg);  // pc_get's reference: a mapping counts in mapcount instead
+  pc_unlock();
+  iunlock(ip);
+  return 0;
+}
+
+static void
+cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  uint64 end = va + npages * PGSIZE;
+  pc_lock();
+  for (uint64 a = va; a < end; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
+    pc_unmapped_locked(pa2page(PTE2PA(old)), old);
+  }
+  pc_unlock();
+  sfence_vma();
+  if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+    pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+}
+
+static int
+cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *cv)
+{
+  if (pv->flags & MAP_SHARED)
+    return 0;  // the child faults the shared cache pages in itself
+  for (uint64 a = pv->start; a < pv->end; a += PGSIZE) {
+    pte_t *ppte = walk(parent->pagetable, a, 0);
+    if (ppte == 0 || (*ppte & PTE_V) == 0 || !pc_is_anon(PTE2PA(*ppte)))
+      continue;
+    pte_t *cpte = walk(child->pagetable, a, 1);
+    if (cpte == 0)
+      return -ENOMEM;
+    pc_lock();
+    uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
+    pc_anon_get(PTE2PA(old));
+    *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
+    pc_unlock();
+  }
+  sfence_vma();  // the parent's copies are read-only now
+  return 0;
+}
+
+static int
+cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
+{
+  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
+    return 0;  // nothing of a private or read-only area reaches the file
+  return pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+}
+
+const struct mmap_policy mmap_cache_policy = {
+  .name = "cache",
+  .fault = cache_fault,
+  .release = cache_release,
+  .dup = cache_dup,
+  .sync = cache_sync,
+};

@@ -1,0 +1,130 @@
+// mmap_naive.c -- the baseline mapping policy: the classic xv6 mmap lab's
+// design, kept as the yardstick the page cache is measured against.
+//
+//   fault:   allocate a private page, read 4 KiB of the file into it with
+//            readi() (zero past EOF), map it with the area's rights.
+//   release: for a writable MAP_SHARED area, write EVERY present page back
+//            with writei() -- dirty or not, since this design does not
+//            look at the D bit -- clipped to the file's current size so
+//            that write-back never makes a file longer; then free the page.
+//   msync:   write every present page of a writable shared area back.
+// Nothing is shared: two processes (or two mappings) of one file each get
+// their own copy of every page they touch. Its reads go through readi()
+// and the buffer cache, not the page cache, exactly as in the lab; so a
+// naive mapping does not see stores made through a cache-policy mapping
+// of the same file until they are written back.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+#include "kernel/fcntl.h"
+#include "kernel/errno.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/vm.h"
+#include "kernel/fs/log.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/file.h"
+#include "kernel/mm/vma.h"
+#include "kernel/mm/kstats_impl.h"
+
+static int
+pte_rights(int prot)
+{
+  int perm = PTE_U;
+  if (prot & PROT_READ)
+    perm |= PTE_R;
+  if (prot & PROT_WRITE)
+    perm |= PTE_W | PTE_R;  // RISC-V has no write-only pages
+  if (prot & PROT_EXEC)
+    perm |= PTE_X;
+  return perm;
+}
+
+static int
+naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
+{
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte && (*pte & PTE_V))
+    return -EFAULT;  // present: its rights refused the access, and they are final
+  char *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  struct inode *ip = v->file->ip;
+  uint64 off = v->offset + (va - v->start);  // may be far past EOF
+  int n = 0;
+  ilock(ip);
+  if (off < ip->size) {
+    n = readi(ip, 0, (uint64)mem, (uint)off, PGSIZE);  // short at EOF
+  }
+  iunlock(ip);
+  if (n < 0 ||
+      mappages(p->pagetable, va, PGSIZE, (uint64)mem, pte_rights(v->prot)) != 0) {
+    kfree(mem);
+    return n < 0 ? -EIO : -ENOMEM;
+  }
+  return 0;
+}
+
+// Writes the part of page pa that lies inside the file back to it.
+// writei() may stop short of the page when its blocks' worst case does
+// not fit one log operation's budget (log.c): go on in another.
+static void
+write_back(struct inode *ip, uint64 pa, uint64 off)
+{
+  uint done = 0, len;
+  int r;
+  do {
+    begin_op();
+    ilock(ip);
+    len = off < ip->size ? (ip->size - off < PGSIZE ? ip->size - off : PGSIZE) : 0;
+    r = done < len ? writei(ip, 0, pa + done, (uint)off + done, len - done) : 0;
+    iunlock(ip);
+    end_op();
+    if (r > 0)
+      done += r;
+  } while (r > 0 && done < len);
+  if (done < len)
+    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
+  if (done > 0)
+    kstat_inc(writeback_pages);
+}
+
+static void
+naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;  // never touched
+    uint64 pa = PTE2PA(*pte);
+    if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+      write_back(v->file->ip, pa, v->offset + (a - v->start));
+    *pte = 0;
+    kfree((void *)pa);
+  }
+  sfence_vma();
+}
+
+// msync: writes every present page of a writable shared area back, as
+// release does, but keeps it mapped.
+static int
+naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
+{
+  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
+    return 0;
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte && (*pte & PTE_V))
+      write_back(v->file->ip, PTE2PA(*pte), v->offset + (a - v->start));
+  }
+  return 0;
+}
+
+const struct mmap_policy mmap_naive_policy = {
+  .name = "naive",
+  .fault = naive_fault,
+  .release = naive_release,
+  .dup = 0,  // the lab's fork: the child faults in its own copies
+  .sync = naive_sync,
+};

@@ -1,0 +1,990 @@
+// pagecache.c -- the shared per-inode page cache.
+//
+// Contract. A file page (inode, page number) is read from the disk at
+// most once while it stays cached; read(), the mappings of the
+// cache policy (mmap_cache.c) and write-back all use that one physical
+// page. write() goes through the log as before and then copies the new
+// bytes into a cached page (pc_update), so read(), write() and every
+// mapping see one another's data at once. A miss reads the file's blocks
+// straight from the disk into the page (no copy through the buffer
+// cache), batching the pages after it (read-ahead) into as few disk
+// requests as the block layout allows.
+//
+// Page states (struct page in pagecache.h):
+//   free        on the allocator's list, or an anonymous private copy
+//   filling     in the cache, PG_IO, not PG_UPTODATE; its filler holds
+//               the inode lock (and a reference to the page that missed;
+//               PG_IO keeps the read-ahead pages from the clock)
+//   clean       PG_UPTODATE; mapped by 0..n PTEs, any of which may have
+//               its D bit set by a store (then the page is really dirty:
+//               write-back and eviction collect D bits first)
+//   dirty       PG_DIRTY: D bits were collected, the disk is older
+//   writeback   PG_IO while its bytes are copied into the log, under the
+//               inode lock; D bits cleared just before, so a store during
+//               write-back makes the page dirty again
+//   filling -> clean -> (store) -> clean with D set -> dirty -> writeback
+//   -> clean; clean, unmapped and unreferenced -> free (eviction, drop,
+//   truncate, inode slot reuse).
+//
+// The reverse map is per inode: every area (struct vma) mapping an inode
+// is on the inode's list `maps`. The PTE of page pgno in area v sits at
+// v->start + pgno * PGSIZE - v->offset in v->proc's page table; walkers
+// check that the PTE really holds this page (private areas may hold a
+// copy there). Only PTEs of cache-policy areas are touched.
+//
+// Write-back order (pc_writeback_range), so that no store is lost on
+// any number of harts: (1) clear the D bit of every PTE mapping the page
+// (atomically: the hardware may be setting A or D at the same moment),
+// (2) fence every hart that may cache the old PTE (pc_shootdown(): a local
+// sfence.vma, or the SBI's remote fence for a hart running that
+// process), (3) record the page as dirty/under write-back, (4) copy it
+// into the log. A store before (2) completes is in the copy; a store
+// after it walks the page table again and sets D again.
+//
+// Lock legend: [pc] pc.lock, a spinlock; [s] the inode's sleep lock.
+// Lock order (the whole kernel's is in docs/DESIGN.md):
+//   begin_op -> inode sleep lock -> buffer sleep locks -> icache.lock
+//   -> pc.lock -> kmem.lock / p->lock (wakeup)
+// pc.lock is held while leaf PTEs of cache-policy areas change, by the
+// owner (fault, release) and by reverse-map walkers alike; it is never
+// held across I/O, and nothing under it takes icache.lock or sleeps.
+// Page contents change only under the inode's sleep lock (fill,
+// write-back copy, pc_update, truncate) -- or by a store through a
+// mapping, which nothing locks.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/errno.h"
+#include "kernel/fcntl.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/vm.h"
+#include "kernel/arch/sbi.h"
+#include "kernel/fs/buf.h"
+#include "kernel/dev/disk.h"
+#include "kernel/fs/log.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/file.h"
+#include "kernel/mm/vma.h"
+#include "kernel/mm/pagecache.h"
+#include "kernel/mm/kstats_impl.h"
+#include "kernel/mm/trace_impl.h"
+
+#define NPAGEDESC ((PHYSTOP - KERNBASE) / PGSIZE)
+#define NHASH 4096                      // hash buckets, a power of two
+#define BLOCKS_PER_PAGE (PGSIZE / BSIZE)
+// Pages one write-back transaction carries: a page dirties at most
+// BLOCKS_PER_PAGE data blocks and nothing else (no allocation, no size
+// change), so this many fit one operation's log reservation.
+#define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
+#define RA_FIRST 4                      // first read-ahead window (pages)
+#define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
+#define RA_LIMIT 64                     // most read-ahead pages per miss
+
+volatile long pc_faultaround = 16;
+volatile long pc_readahead_max = 32;
+volatile long pc_svade;
+volatile long pc_limit;
+
+static struct page pages[NPAGEDESC];
+
+static struct {
+  struct spinlock lock;
+  struct page *hash[NHASH];  // [pc]
+  struct page *hand;         // [pc] the clock hand (a page on the ring), or 0
+  int npages;                // [pc] pages in the cache
+} pc;
+
+void
+pcinit(void)
+{
+  initlock(&pc.lock, "pagecache");
+}
+
+struct page *
+pa2page(uint64 pa)
+{
+  KASSERT(pa >= KERNBASE && pa < PHYSTOP && pa % PGSIZE == 0);
+  return &pages[(pa - KERNBASE) / PGSIZE];
+}
+
+uint64
+page2pa(struct page *pg)
+{
+  return KERNBASE + (uint64)(pg - pages) * PGSIZE;
+}
+
+static uint
+hashof(struct inode *ip, uint pgno)
+{
+  uint64 h = ((uint64)ip >> 6) * 0x9E3779B1u + pgno;
+  return (uint)(h ^ (h >> 16)) & (NHASH - 1);
+}
+
+// ---- the cache's own lists (=> pc.lock held) ----
+
+static struct page *
+lookup(struct inode *ip, uint pgno)
+{
+  for (struct page *pg = pc.hash[hashof(ip, pgno)]; pg; pg = pg->hnext)
+    if (pg->ip == ip && pg->pgno == pgno)
+      return pg;
+  return 0;
+}
+
+static void
+insert(struct page *pg, struct inode *ip, uint pgno)
+{
+  pg->flags = PG_CACHE | PG_IO | PG_REFD;
+  pg->ip = ip;
+  pg->pgno = pgno;
+  pg->mapcount = 0;
+  uint h = hashof(ip, pgno);
+  pg->hnext = pc.hash[h];
+  pc.hash[h] = pg;
+  pg->iprev = 0;
+  pg->inext = ip->pages;
+  if (ip->pages)
+    ip->pages->iprev = pg;
+  ip->pages = pg;
+  if (pc.hand == 0) {
+    pg->cnext = pg->cprev = pg;
+    pc.hand = pg;
+  } else {  // just behind the hand: the last to be considered
+    pg->cnext = pc.hand;
+    pg->cprev = pc.hand->cprev;
+    pg->cprev->cnext = pg;
+    pc.hand->cprev = pg;
+  }
+  pc.npages++;
+  __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
+}
+
+// Takes pg out of the cache's lists (hash, inode, clock). => pc.lock held.
+static void
+unlink_page(struct page *pg)
+{
+  KASSERT(pg->flags & PG_CACHE);
+  struct page **pp = &pc.hash[hashof(pg->ip, pg->pgno)];
+  while (*pp != pg)
+    pp = &(*pp)->hnext;
+  *pp = pg->hnext;
+  if (pg->iprev)
+    pg->iprev->inext = pg->inext;
+  else
+    pg->ip->pages = pg->inext;
+  if (pg->inext)
+    pg->inext->iprev = pg->iprev;
+  if (pg->cnext == pg) {
+    pc.hand = 0;
+  } else {
+    pg->cprev->cnext = pg->cnext;
+    pg->cnext->cprev = pg->cprev;
+    if (pc.hand == pg)
+      pc.hand = pg->cnext;
+  }
+  pg->flags = 0;
+  pg->ip = 0;
+  pc.npages--;
+  __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
+}
+
+// Takes pg out of the cache and frees its memory. => pc.lock held;
+// unmapped and unreferenced.
+static void
+remove_free(struct page *pg)
+{
+  KASSERT(pg->mapcount == 0 && pg->ref == 0);
+  unlink_page(pg);
+  kfree((void *)page2pa(pg));
+}
+
+// ---- the reverse map ----
+
+void
+pc_link_vma(struct vma *v)
+{
+  struct inode *ip = v->file->ip;
+  acquire(&pc.lock);
+  v->mnext = ip->maps;
+  ip->maps = v;
+  release(&pc.lock);
+}
+
+void
+pc_unlink_vma(struct vma *v)
+{
+  struct inode *ip = v->file->ip;
+  acquire(&pc.lock);
+  struct vma **pp = &ip->maps;
+  while (*pp != v) {
+    KASSERT(*pp != 0);
+    pp = &(*pp)->mnext;
+  }
+  *pp = v->mnext;
+  v->mnext = 0;
+  release(&pc.lock);
+}
+
+void
+pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset)
+{
+  acquire(&pc.lock);
+  v->start = start;
+  v->end = end;
+  v->offset = offset;
+  release(&pc.lock);
+}
+
+// Makes every hart forget p's translation of va. => any locks.
+void
+pc_shootdown(struct proc *p, uint64 va)
+{
+  __sync_synchronize();  // the PTE change before the check of who runs p
+  uint64 mask = 0;
+  push_off();
+  int me = cpuid();
+  for (int i = 0; i < NCPU; i++)
+    if (cpus[i].proc == p && i != me)
+      mask |= 1UL << i;
+  if (cpus[me].proc == p)
+    sfence_vma();
+  pop_off();
+  if (mask) {
+    sbi_remote_sfence_vma(mask, va, PGSIZE);
+    kstat_inc(tlb_shootdowns);
+  }
+}
+
+// The PTE of page pg in area v, if v maps pg there; else 0.
+// => pc.lock held.
+static pte_t *
+rmap_pte(struct vma *v, struct page *pg, uint64 *va)
+{
+  uint64 fileoff = (uint64)pg->pgno * PGSIZE;
+  if (v->policy != &mmap_cache_policy || fileoff < v->offset ||
+      fileoff - v->offset >= v->end - v->start)
+    return 0;
+  *va = v->start + (fileoff - v->offset);
+  pte_t *pte = walk(v->proc->pagetable, *va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || PTE2PA(*pte) != page2pa(pg))
+    return 0;
+  return pte;
+}
+
+// Clears `bits` in every PTE mapping pg and fences those that had them.
+// Returns the union of the bits that were set. => pc.lock held.
+static uint64
+rmap_clear(struct page *pg, uint64 bits)
+{
+  uint64 seen = 0, va;
+  for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
+    pte_t *pte = rmap_pte(v, pg, &va);
+    if (pte == 0)
+      continue;
+    uint64 old = __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
+    if (old & bits)
+      pc_shootdown(v->proc, va);
+    seen |= old & bits;
+  }
+  return seen;
+}
+
+// Removes every PTE mapping pg; a D bit found marks it dirty.
+// => pc.lock held.
+static void
+rmap_unmap(struct page *pg)
+{
+  uint64 va;
+  for (struct vma *v = pg->ip->maps; v && pg->mapcount > 0; v = v->mnext) {
+    pte_t *pte = rmap_pte(v, pg, &va);
+    if (pte == 0)
+      continue;
+    uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
+    pc_shootdown(v->proc, va);
+    if (old & PTE_D)
+      pg->flags |= PG_DIRTY;
+    pg->mapcount--;
+  }
+}
+
+// Moves D bits of pg's mappings into PG_DIRTY (and, when dirtiness is
+// tracked by store faults, takes W away again). => pc.lock held.
+static void
+collect_dirty(struct page *pg)
+{
+  if (pg->mapcount == 0)
+    return;
+  uint64 bits = pc_svade ? (PTE_D | PTE_W) : PTE_D;
+  if (rmap_clear(pg, bits) & PTE_D)
+    pg->flags |= PG_DIRTY;
+}
+
+// ---- allocating cache pages ----
+
+// A page for the cache, respecting pc_limit. => nothing but maybe the
+// inode lock held.
+static void *
+alloc_page(void)
+{
+  if (pc_limit > 0 && pc.npages >= pc_limit)
+    pc_reclaim(pc.npages - pc_limit + 1, 0);
+  return kalloc();
+}
+
+// ---- filling pages from the disk ----
+
+// Requests being built for one fill, kept in a scratch page (kernel
+// stacks are one page). Each request is a run of consecutive disk blocks;
+// its segments are the runs of those blocks that are also consecutive in
+// memory (the blocks of one page). Requests are submitted as soon as
+// they are closed, so several are in flight; all are waited for at the
+// end, or when the scratch arrays are full.
+#define FILL_MAP_PAGES 16  // pages whose block numbers are looked up at once
+#define FILL_REQS 24
+#define FILL_SEGS 128
+struct fill {
+  struct disk_req req[FILL_REQS];
+  struct disk_seg seg[FILL_SEGS];
+  int nreq;        // requests started (the last may still be open)
+  int nseg;        // segments used
+  int open;        // the last request is still growing
+  uint nblocks;    // blocks in the open request
+  int err;
+};
+_Static_assert(sizeof(struct fill) <= PGSIZE, "fill state fits a page");
+
+static void
+fill_close(struct fill *f)
+{
+  if (f->open) {
+    disk_submit(&f->req[f->nreq - 1]);
+    f->open = 0;
+  }
+}
+
+static void
+fill_wait_all(struct fill *f)
+{
+  fill_close(f);
+  for (int i = 0; i < f->nreq; i++)
+    if (disk_wait(&f->req[i]) != 0)
+      f->err = -EIO;
+  f->nreq = f->nseg = 0;
+}
+
+// Adds the read of block bno into dst.
+static void
+fill_add(struct fill *f, uint bno, char *dst)
+{
+  if (f->open) {
+    struct disk_req *r = &f->req[f->nreq - 1];
+    struct disk_seg *last = &r->segs[r->nseg - 1];
+    if (r->blockno + f->nblocks == bno && (int)f->nblocks < disk_max_blocks()) {
+      if ((char *)last->addr + last->len == dst) {
+        last->len += BSIZE;
+        f->nblocks++;
+        return;
+      }
+      if (r->nseg < disk_max_segs() && f->nseg < FILL_SEGS) {
+        f->seg[f->nseg].addr = dst;
+        f->seg[f->nseg].len = BSIZE;
+        f->nseg++;
+        r->nseg++;
+        f->nblocks++;
+        return;
+      }
+    }
+    fill_close(f);
+  }
+  if (f->nreq == FILL_REQS || f->nseg == FILL_SEGS)
+    fill_wait_all(f);
+  struct disk_req *r = &f->req[f->nreq++];
+  memset(r, 0, sizeof(*r));
+  r->blockno = bno;
+  r->write = 0;
+  r->segs = &f->seg[f->nseg];
+  r->nseg = 1;
+  f->seg[f->nseg].addr = dst;
+  f->seg[f->nseg].len = BSIZE;
+  f->nseg++;
+  f->nblocks = 1;
+  f->open = 1;
+}
+
+// Reads pages pg[0..n) of ip (file pages first..first+n-1) from the
+// disk; blocks the buffer cache holds (a write() not yet installed, say)
+// are copied from there, holes and bytes past the end of the file are
+// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO.
+static int
+fill_pages(struct inode *ip, uint first, struct page **pg, int n)
+{
+  struct fill *f = kalloc();
+  if (f == 0)
+    return -ENOMEM;
+  memset(f, 0, sizeof(*f));
+  uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
+  for (int i = 0; i < n; i++) {
+    if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
+      bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE, sizeof(bnos) / sizeof(bnos[0]), bnos);
+    char *mem = (char *)page2pa(pg[i]);
+    uint64 off = (uint64)(first + i) * PGSIZE;
+    for (int b = 0; b < BLOCKS_PER_PAGE; b++, off += BSIZE) {
+      char *dst = mem + b * BSIZE;
+      uint bno = off < ip->size ? bnos[(i % FILL_MAP_PAGES) * BLOCKS_PER_PAGE + b] : 0;
+      if (bno == 0)
+        memset(dst, 0, BSIZE);
+      else if (!bcache_copy(ip->dev, bno, dst))
+        fill_add(f, bno, dst);
+    }
+  }
+  fill_wait_all(f);
+  int err = f->err;
+  kfree(f);
+  // The tail of the last page past the end of the file reads as zeros.
+  for (int i = 0; i < n; i++) {
+    uint64 base = (uint64)(first + i) * PGSIZE;
+    if (base + PGSIZE > ip->size && base < ip->size)
+      memset((char *)page2pa(pg[i]) + (ip->size - base), 0, base + PGSIZE - ip->size);
+  }
+  return err;
+}
+
+// ---- lookups ----
+
+// How many pages to read on a miss at pgno: the window doubles while
+// misses follow one another (up to pc_readahead_max) and falls back to
+// one page on a miss anywhere else, so random access reads no more than
+// it touches. => ip locked (the window lives in the inode).
+static uint
+readahead_window(struct inode *ip, uint pgno)
+{
+  long max = pc_readahead_max;
+  if (max > RA_LIMIT)
+    max = RA_LIMIT;
+  uint win = 1;
+  if (max > 1 && (pgno == ip->ra_next || pgno == 0)) {
+    win = (pgno == ip->ra_next && ip->ra_win >= RA_FIRST) ? ip->ra_win * 2 : RA_FIRST;
+    if (win > max)
+      win = max;
+  }
+  ip->ra_win = win;
+  ip->ra_next = pgno + win;
+  return win;
+}
+
+// Puts pages pgno.. (up to win of them, stopping at the end of the file
+// or at a page already cached) into the cache as filling, the first
+// referenced. Returns how many, 0 if not even the first could be had.
+// => ip locked.
+static int
+start_fill(struct inode *ip, uint pgno, uint win, struct page **pg)
+{
+  uint last = (ip->size + PGSIZE - 1) / PGSIZE;  // first page past EOF
+  int n = 0;
+  for (uint i = pgno; i < pgno + win && i < last; i++) {
+    void *mem = alloc_page();
+    if (mem == 0)
+      break;
+    acquire(&pc.lock);
+    if (lookup(ip, i) != 0) {  // read-ahead stops at cached pages
+      release(&pc.lock);
+      kfree(mem);
+      break;
+    }
+    struct page *p = pa2page((uint64)mem);
+    insert(p, ip, i);
+    p->ref = (i == pgno);
+    release(&pc.lock);
+    pg[n++] = p;
+  }
+  return n;
+}
+
+// The filled pages become up to date (or leave the cache after an
+// error), and the fill's waiters may go on.
+static void
+end_fill(struct page **pg, int n, int err)
+{
+  acquire(&pc.lock);
+  for (int i = 0; i < n; i++) {
+    pg[i]->flags &= ~PG_IO;
+    if (err == 0) {
+      pg[i]->flags |= PG_UPTODATE;
+    } else {
+      pg[i]->ref = 0;
+      remove_free(pg[i]);
+    }
+  }
+  release(&pc.lock);
+}
+
+int
+pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  *nread = 0;
+  if ((uint64)pgno * PGSIZE >= ip->size)
+    return -EFAULT;
+  acquire(&pc.lock);
+  struct page *p = lookup(ip, pgno);
+  if (p) {
+    KASSERT(p->flags & PG_UPTODATE);  // fills finish under the inode lock
+    p->ref++;
+    p->flags |= PG_REFD;
+    release(&pc.lock);
+    kstat_inc(pc_hits);
+    *out = p;
+    return 0;
+  }
+  release(&pc.lock);
+  kstat_inc(pc_misses);
+
+  struct page *pg[RA_LIMIT];
+  int n = start_fill(ip, pgno, readahead_window(ip, pgno), pg);
+  if (n == 0)
+    return -ENOMEM;
+  *nread = n;
+  int err = fill_pages(ip, pgno, pg, n);
+  end_fill(pg, n, err);
+  if (err)
+    return err;
+  __atomic_fetch_add(&kstat_counters.readahead_pages, n - 1, __ATOMIC_RELAXED);
+  for (int i = 1; i < n; i++)
+    trace_event(TRACE_READAHEAD, ip->inum, pgno + i);
+  *out = pg[0];
+  return 0;
+}
+
+void
+pc_put_locked(struct page *pg)
+{
+  KASSERT(holding(&pc.lock) && pg->ref > 0);
+  if (--pg->ref == 0 && pg->flags == PG_ORPHAN) {
+    pg->flags = 0;
+    kfree((void *)page2pa(pg));
+  }
+}
+
+void
+pc_put(struct page *pg)
+{
+  acquire(&pc.lock);
+  pc_put_locked(pg);
+  release(&pc.lock);
+}
+
+int
+pc_hold_user(pte_t *pte, uint64 pa, struct page **held)
+{
+  *held = 0;
+  acquire(&pc.lock);
+  pte_t e = *pte;
+  if ((e & PTE_V) == 0 || PTE2PA(e) != pa) {
+    release(&pc.lock);
+    return -1;  // unmapped since it was looked up: look again
+  }
+  struct page *pg = pa2page(pa);
+  if (pg->flags & PG_CACHE) {
+    pg->ref++;
+    *held = pg;
+  }
+  release(&pc.lock);
+  return 0;
+}
+
+void
+pc_release_user(struct page *pg, pte_t *pte, int wrote)
+{
+  acquire(&pc.lock);
+  // Set D after the bytes are in, as a store's translation would: a
+  // write-back that cleared D before the copy sees it set again and
+  // writes the page once more; none can clear it after and miss them.
+  if (wrote && (*pte & PTE_V) && PTE2PA(*pte) == page2pa(pg))
+    __atomic_fetch_or(pte, PTE_A | PTE_D, __ATOMIC_SEQ_CST);
+  else if (wrote && (pg->flags & PG_CACHE))
+    pg->flags |= PG_DIRTY;  // unmapped meanwhile: the bytes still count
+  release(&pc.lock);
+  pc_put(pg);
+}
+
+int
+pc_read(struct inode *ip, int user, uint64 dst, uint off, uint n)
+{
+  if (off >= ip->size || off + n < off)
+    return 0;
+  if (off + n > ip->size)
+    n = ip->size - off;
+  uint done = 0;
+  while (done < n) {
+    struct page *pg;
+    int nread;
+    int err = pc_get(ip, off / PGSIZE, &pg, &nread);
+    if (err)
+      return done ? (int)done : err;
+    uint m = PGSIZE - off % PGSIZE;
+    if (m > n - done)
+      m = n - done;
+    err = either_copyout(user, dst, (char *)page2pa(pg) + off % PGSIZE, m);
+    pc_put(pg);
+    if (err < 0)
+      return done ? (int)done : -EFAULT;
+    done += m;
+    off += m;
+    dst += m;
+  }
+  return done;
+}
+
+void
+pc_update(struct inode *ip, uint off, const void *src, uint n)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  while (n > 0) {
+    uint m = PGSIZE - off % PGSIZE;
+    if (m > n)
+      m = n;
+    acquire(&pc.lock);
+    struct page *pg = lookup(ip, off / PGSIZE);
+    if (pg && (pg->flags & PG_UPTODATE))
+      memmove((char *)page2pa(pg) + off % PGSIZE, src, m);
+    release(&pc.lock);
+    off += m;
+    src = (const char *)src + m;
+    n -= m;
+  }
+}
+
+// Takes pg out of every mapping and out of the cache. => pc.lock held.
+// A page still referenced (a system call copying to or from it through
+// a user mapping, pc_hold_user) leaves the cache now and is freed by its
+// last pc_put: an orphan.
+static void
+discard(struct page *pg)
+{
+  rmap_unmap(pg);
+  KASSERT(pg->mapcount == 0);
+  if (pg->ref > 0) {
+    unlink_page(pg);
+    pg->flags = PG_ORPHAN;
+    return;
+  }
+  remove_free(pg);
+}
+
+void
+pc_truncate(struct inode *ip, uint size)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  uint keep = (size + PGSIZE - 1) / PGSIZE;  // pages [0, keep) survive
+  acquire(&pc.lock);
+  struct page *next;
+  for (struct page *pg = ip->pages; pg; pg = next) {
+    next = pg->inext;
+    if (pg->pgno >= keep)
+      discard(pg);
+    else if (pg->pgno == keep - 1 && size % PGSIZE)
+      memset((char *)page2pa(pg) + size % PGSIZE, 0, PGSIZE - size % PGSIZE);
+  }
+  // A sequential run past the new end is over. Keeping its window would
+  // make the next miss at `keep` look like its continuation and read
+  // twice that window -- for a truncated file's new contents, or for a
+  // new file in this slot (freeing an inode truncates it to 0).
+  if (ip->ra_next > keep) {
+    ip->ra_next = keep;
+    ip->ra_win = 0;
+  }
+  release(&pc.lock);
+}
+
+void
+pc_forget(struct inode *ip)
+{
+  KASSERT(ip->ref == 0 && ip->maps == 0);
+  acquire(&pc.lock);
+  while (ip->pages) {
+    if (ip->pages->flags & PG_DIRTY)
+      printf("pagecache: inode %d reused with unwritten page %d (an earlier write-back failed)\n",
+             ip->inum, ip->pages->pgno);
+    discard(ip->pages);
+  }
+  ip->ra_next = ip->ra_win = 0;
+  release(&pc.lock);
+}
+
+// ---- write-back ----
+
+// Copies the part of pg inside the file into the log. => ip locked, in
+// a transaction; pg is under write-back. 0 or -EIO.
+static int
+write_page(struct inode *ip, struct page *pg)
+{
+  uint64 off = (uint64)pg->pgno * PGSIZE;
+  char *mem = (char *)page2pa(pg);
+  for (int b = 0; b < BLOCKS_PER_PAGE && off < ip->size; b++, off += BSIZE) {
+    uint bno = bmap_lookup(ip, off / BSIZE);
+    if (bno == 0) {
+      printf("pagecache: inode %d has no block for offset %lu\n", ip->inum, off);
+      return -EIO;
+    }
+    uint m = ip->size - off < BSIZE ? ip->size - off : BSIZE;
+    struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno, 0) : bread(ip->dev, bno);
+    memmove(bp->data, mem + b * BSIZE, m);
+    log_write(bp);
+    brelse(bp);
+  }
+  // Stores past the end of the file never reach it, and the next mapping
+  // must see zeros there: clear the tail of a page that straddles EOF at
+  // each write-back (a mapping that still holds the page sees its bytes
+  // past EOF vanish, as POSIX leaves unspecified).
+  uint64 base = (uint64)pg->pgno * PGSIZE;
+  if (base < ip->size && base + PGSIZE > ip->size)
+    memset(mem + (ip->size - base), 0, base + PGSIZE - ip->size);
+  return 0;
+}
+
+// Picks up to WB_BATCH dirty pages of ip from page *cursor on (below
+// end), moving each to write-back with a reference. => ip locked.
+static int
+pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
+{
+  int n = 0;
+  acquire(&pc.lock);
+  for (; *cursor < end && n < WB_BATCH; (*cursor)++) {
+    struct page *pg = lookup(ip, *cursor);
+    if (pg == 0 || !(pg->flags & PG_UPTODATE))
+      continue;
+    collect_dirty(pg);  // steps 1-3 of the write-back order
+    if (pg->flags & PG_DIRTY) {
+      pg->flags = (pg->flags & ~PG_DIRTY) | PG_IO;
+      pg->ref++;
+      batch[n++] = pg;
+    }
+  }
+  release(&pc.lock);
+  return n;
+}
+
+int
+pc_writeback_range(struct inode *ip, uint lo, uint hi)
+{
+  int err = 0;
+  uint cursor = lo;
+  for (;;) {
+    struct page *batch[WB_BATCH];
+    begin_op();
+    ilock(ip);
+    uint end = (ip->size + PGSIZE - 1) / PGSIZE;
+    if (end > hi)
+      end = hi;
+    int n = pick_dirty(ip, &cursor, end, batch);
+    int failed[WB_BATCH];
+    for (int i = 0; i < n; i++)
+      failed[i] = write_page(ip, batch[i]);  // step 4
+    acquire(&pc.lock);
+    for (int i = 0; i < n; i++) {
+      batch[i]->flags &= ~PG_IO;
+      if (failed[i]) {
+        batch[i]->flags |= PG_DIRTY;  // reported above; try again later
+        err = -EIO;
+      } else {
+        kstat_inc(writeback_pages);
+      }
+      batch[i]->ref--;
+    }
+    release(&pc.lock);
+    iunlock(ip);
+    end_op();  // commits: the pages are on disk when this returns
+    if (cursor >= end)
+      return err;
+  }
+}
+
+// Writes back every dirty page of every cached file. => no locks held.
+static void
+writeback_all(void)
+{
+  int cursor = 0;
+  struct inode *ip;
+  while ((ip = inode_next_cached(&cursor)) != 0) {
+    pc_writeback_range(ip, 0, ~0U);
+    begin_op();
+    iput(ip);
+    end_op();
+  }
+}
+
+int
+pc_drop_all(void)
+{
+  writeback_all();
+  int freed = 0;
+  acquire(&pc.lock);
+  for (int left = pc.npages; left > 0 && pc.hand; left--) {
+    struct page *pg = pc.hand;
+    pc.hand = pg->cnext;
+    if (pg->ref == 0 && pg->mapcount == 0 && !(pg->flags & (PG_DIRTY | PG_IO))) {
+      remove_free(pg);
+      freed++;
+    }
+  }
+  release(&pc.lock);
+  return freed;
+}
+
+// ---- memory pressure ----
+
+// One sweep of the clock over at most `budget` pages, freeing up to want
+// of them. => pc.lock held.
+static int
+clock_sweep(int want, int budget)
+{
+  int freed = 0;
+  while (freed < want && pc.hand && budget-- > 0) {
+    struct page *pg = pc.hand;
+    pc.hand = pg->cnext;
+    if (pg->ref > 0 || (pg->flags & PG_IO))
+      continue;
+    if (pg->flags & PG_REFD) {  // second chance: used since the last pass
+      pg->flags &= ~PG_REFD;
+      continue;
+    }
+    if (pg->mapcount > 0) {
+      // Second chance on the A bits of its mappings (no fence needed to
+      // clear A: a stale A only makes the page look used a while longer).
+      uint64 seen = 0, va;
+      for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
+        pte_t *pte = rmap_pte(v, pg, &va);
+        if (pte)
+          seen |= __atomic_fetch_and(pte, ~PTE_A, __ATOMIC_SEQ_CST);
+      }
+      if (seen & PTE_A)
+        continue;
+      rmap_unmap(pg);
+      if (pg->mapcount > 0)
+        continue;
+    }
+    if (pg->flags & PG_DIRTY)
+      continue;  // needs write-back first
+    remove_free(pg);
+    kstat_inc(pc_evictions);
+    freed++;
+  }
+  return freed;
+}
+
+int
+pc_reclaim(int want, int may_write)
+{
+  acquire(&pc.lock);
+  int freed = clock_sweep(want, 2 * pc.npages + 1);
+  release(&pc.lock);
+  if (freed >= want || !may_write)
+    return freed;
+  writeback_all();  // then sweep again
+  acquire(&pc.lock);
+  freed += clock_sweep(want - freed, 2 * pc.npages + 1);
+  release(&pc.lock);
+  return freed;
+}
+
+// ---- for the cache mapping policy ----
+
+void
+pc_lock(void)
+{
+  acquire(&pc.lock);
+}
+
+void
+pc_unlock(void)
+{
+  release(&pc.lock);
+}
+
+struct page *
+pc_lookup_locked(struct inode *ip, uint pgno)
+{
+  KASSERT(holding(&pc.lock));
+  return lookup(ip, pgno);
+}
+
+void
+pc_mapped_locked(struct page *pg)
+{
+  KASSERT(holding(&pc.lock) && (pg->flags & PG_CACHE));
+  pg->mapcount++;
+  pg->flags |= PG_REFD;
+}
+
+void
+pc_unmapped_locked(struct page *pg, uint64 old)
+{
+  KASSERT(holding(&pc.lock));
+  if (pg->flags & PG_ANON) {
+    KASSERT(pg->ref > 0);
+    if (--pg->ref == 0) {
+      pg->flags = 0;
+      kfree((void *)page2pa(pg));
+    }
+    return;
+  }
+  KASSERT((pg->flags & PG_CACHE) && pg->mapcount > 0);
+  pg->mapcount--;
+  if (old & PTE_D)
+    pg->flags |= PG_DIRTY;
+  if (old & PTE_A)
+    pg->flags |= PG_REFD;
+}
+
+void
+pc_anon_init(void *mem)
+{
+  struct page *pg = pa2page((uint64)mem);
+  acquire(&pc.lock);
+  pg->flags = PG_ANON;
+  pg->ref = 1;
+  release(&pc.lock);
+}
+
+void
+pc_anon_get(uint64 pa)
+{
+  KASSERT(holding(&pc.lock));
+  struct page *pg = pa2page(pa);
+  KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
+  pg->ref++;
+}
+
+int
+pc_is_anon(uint64 pa)
+{
+  acquire(&pc.lock);
+  int anon = (pa2page(pa)->flags & PG_ANON) != 0;
+  release(&pc.lock);
+  return anon;
+}
+
+int
+pc_anon_sole(uint64 pa)
+{
+  acquire(&pc.lock);
+  struct page *pg = pa2page(pa);
+  int sole = (pg->flags & PG_ANON) && pg->ref == 1;
+  release(&pc.lock);
+  return sole;
+}
+
+void
+pc_enforce_limit(void)
+{
+  long limit = pc_limit;
+  int over = limit > 0 ? pc.npages - (int)limit : 0;  // racy read: a hint
+  if (over > 0)
+    pc_reclaim(over + RECLAIM_SLACK, 1);
+}

@@ -1,0 +1,366 @@
+// vm.c -- page tables.
+//
+// The kernel page table maps RAM and the devices at their physical
+// addresses (so kernel pointers are physical addresses), the trampoline at
+// TRAMPOLINE, and one kernel stack per process slot below it, each with an
+// unmapped guard page underneath.
+//
+// User page tables map the program from 0 up, then TRAPFRAME and
+// TRAMPOLINE (without PTE_U) at the top. Pages may be missing anywhere in
+// the user range: the stack guard page, lazily grown heap, and mmap areas
+// that have not been touched. Copies to/from user memory therefore go
+// through user_page(), which allows a copy only where the process's own
+// load or store would be allowed (PTE_R to read, PTE_W to write), and asks
+// the fault handler (fault.c) to supply a missing page exactly as a
+// hardware page fault would -- except while the process has p->nofault
+// set: a fault may need to lock an inode (a mapped file's), so code
+// holding an inode lock prefaults first and sets nofault, and an untouched
+// page then ends the copy with EFAULT instead.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/errno.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/proc/proc.h"
+#include "kernel/mm/fault.h"
+#include "kernel/mm/vm.h"
+#include "kernel/mm/pagecache.h"
+
+pagetable_t kernel_pagetable;
+
+extern char etext[];       // kernel.ld: end of kernel text
+extern char _trampoline[]; // trampoline.S
+
+#define PLIC_SIZE 0x400000
+
+void
+kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm)
+{
+  if (mappages(kpt, va, sz, pa, perm) != 0)
+    panic("kvmmap: out of memory at boot");
+}
+
+static void
+map_kernel_stacks(pagetable_t kpt)
+{
+  for (int i = 0; i < NPROC; i++) {
+    void *pa = kalloc();
+    if (pa == 0)
+      panic("map_kernel_stacks: out of memory at boot");
+    kvmmap(kpt, KSTACK(i) + PGSIZE, (uint64)pa, PGSIZE, PTE_R | PTE_W);
+  }
+}
+
+void
+kvminit(void)
+{
+  pagetable_t kpt = kzalloc();
+  if (kpt == 0)
+    panic("kvminit");
+  kvmmap(kpt, FINISHER, FINISHER, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
+  kvmmap(kpt, KERNLOAD, KERNLOAD, (uint64)etext - KERNLOAD, PTE_R | PTE_X);
+  kvmmap(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
+  kvmmap(kpt, TRAMPOLINE, (uint64)_trampoline, PGSIZE, PTE_R | PTE_X);
+  map_kernel_stacks(kpt);
+  kernel_pagetable = kpt;
+}
+
+void
+kvminithart(void)
+{
+  sfence_vma();
+  w_satp(MAKE_SATP(kernel_pagetable));
+  sfence_vma();
+}
+
+pte_t *
+walk(pagetable_t pagetable, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    return 0;
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pagetable[PX(level, va)];
+    if (*pte & PTE_V) {
+      pagetable = (pagetable_t)PTE2PA(*pte);
+    } else {
+      if (!alloc || (pagetable = kzalloc()) == 0)
+        return 0;
+      // The zeroes before the pointer: the page cache's reverse-map
+      // walkers may read this table from another hart at any moment.
+      __sync_synchronize();
+      *pte = PA2PTE(pagetable) | PTE_V;
+    }
+  }
+  return &pagetable[PX(0, va)];
+}
+
+// Like walk(pagetable, va, 0), for loops over sparse ranges: when a
+// page-table page is missing, returns 0 with *next set past the whole
+// range that page would have mapped (2 MiB or 1 GiB), so huge lazy heaps
+// cost one step per missing table rather than one per page.
+static pte_t *
+walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
+{
+  *next = va + PGSIZE;
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pagetable[PX(level, va)];
+    if ((*pte & PTE_V) == 0) {
+      uint64 span = 1UL << PXSHIFT(level);
+      *next = (va & ~(span - 1)) + span;
+      return 0;
+    }
+    pagetable = (pagetable_t)PTE2PA(*pte);
+  }
+  return &pagetable[PX(0, va)];
+}
+
+uint64
+walkaddr(pagetable_t pagetable, uint64 va)
+{
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || (*pte & PTE_U) == 0)
+    return 0;
+  return PTE2PA(*pte);
+}
+
+int
+mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
+{
+  KASSERT(va % PGSIZE == 0 && size % PGSIZE == 0 && size > 0);
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = walk(pagetable, va + off, 1);
+    if (pte == 0) {
+      uvmunmap(pagetable, va, off / PGSIZE, 0);
+      return -ENOMEM;
+    }
+    if (*pte & PTE_V)
+      panic("mappages: remap at %p", (void *)(va + off));
+    *pte = PA2PTE(pa + off) | perm | PTE_V;
+  }
+  return 0;
+}
+
+void
+uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
+{
+  KASSERT(va % PGSIZE == 0);
+  uint64 next;
+  for (uint64 a = va; a < va + npages * PGSIZE && a < MAXVA; a = next) {
+    pte_t *pte = walk_sparse(pagetable, a, &next);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    if (PTE_FLAGS(*pte) == PTE_V)
+      panic("uvmunmap: not a leaf at %p", (void *)a);
+    if (do_free)
+      kfree((void *)PTE2PA(*pte));
+    *pte = 0;
+  }
+}
+
+pagetable_t
+uvmcreate(void)
+{
+  return kzalloc();
+}
+
+uint64
+uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
+{
+  if (newsz <= oldsz)
+    return oldsz;
+  for (uint64 a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
+    void *mem = kzalloc();
+    if (mem == 0 ||
+        mappages(pagetable, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | perm) != 0) {
+      if (mem)
+        kfree(mem);
+      uvmdealloc(pagetable, a, oldsz);
+      return 0;
+    }
+  }
+  return newsz;
+}
+
+uint64
+uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz)
+{
+  if (newsz >= oldsz)
+    return oldsz;
+  uint64 lo = PGROUNDUP(newsz), hi = PGROUNDUP(oldsz);
+  if (lo < hi)
+    uvmunmap(pagetable, lo, (hi - lo) / PGSIZE, 1);
+  return newsz;
+}
+
+static void
+freetables(pagetable_t pt, int level)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = pt[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    if (PTE_FLAGS(pte) != PTE_V || level == 0)
+      panic("uvmfreetables: leaf left at index %d", i);
+    freetables((pagetable_t)PTE2PA(pte), level - 1);
+    pt[i] = 0;
+  }
+  kfree(pt);
+}
+
+void
+uvmfreetables(pagetable_t pagetable)
+{
+  freetables(pagetable, 2);
+}
+
+int
+uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
+{
+  uint64 next;
+  for (uint64 a = start; a < end; a = next) {
+    pte_t *pte = walk_sparse(old, a, &next);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;  // lazy or guard page: nothing to copy
+    void *mem = kalloc();
+    if (mem == 0)
+      goto fail;
+    memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
+    if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_A | PTE_D)) != 0) {
+      kfree(mem);
+      goto fail;
+    }
+  }
+  return 0;
+fail:
+  uvmunmap(new, start, (PGROUNDUP(end) - start) / PGSIZE, 1);
+  return -ENOMEM;
+}
+
+// The physical page behind user address va, supplying it through the
+// fault handler if it is missing; 0 if the access is not allowed. A copy
+// is allowed exactly when the process's own load (write == 0) or store
+// would be: the page needs PTE_U and PTE_R or PTE_W. A page present
+// without that right goes to fault_resolve() like a hardware fault, which
+// refuses it (an exec-only mapping stays unreadable after an instruction
+// fetch has brought its page in).
+static uint64
+user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep)
+{
+  if (va >= MAXVA)
+    return 0;
+  uint64 need = PTE_V | PTE_U | (write ? PTE_W : PTE_R);
+  pte_t *pte = walk(pagetable, va, 0);
+  if (pte == 0 || (*pte & need) != need) {
+    struct proc *p = myproc();
+    if (p == 0 || p->pagetable != pagetable || p->nofault ||
+        fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
+      return 0;
+    pte = walk(pagetable, va, 0);
+    if (pte == 0 || (*pte & need) != need)
+      return 0;
+  }
+  if (ptep)
+    *ptep = pte;
+  return PTE2PA(*pte);
+}
+
+// The user page at va (page aligned) for a kernel copy, held so that it
+// stays allocated until user_page_put (a page-cache page may otherwise be
+// evicted or truncated away by another hart mid-copy). 0 if refused.
+static uint64
+user_page_get(pagetable_t pagetable, uint64 va, int write, pte_t **pte, struct page **held)
+{
+  for (;;) {
+    uint64 pa = user_page(pagetable, va, write, pte);
+    if (pa == 0 || pc_hold_user(*pte, pa, held) == 0)
+      return pa;
+  }
+}
+
+static void
+user_page_put(pte_t *pte, struct page *held, int wrote)
+{
+  if (held)
+    pc_release_user(held, pte, wrote);
+}
+
+void
+vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
+{
+  if (len == 0 || va + len < va)
+    return;
+  for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
+    if (user_page(pagetable, a, write, 0) == 0)
+      return;
+}
+
+// Moves len bytes between kernel buffer kbuf and user address uva, page
+// by page; to_user picks the direction.
+static int
+copy_user(pagetable_t pagetable, uint64 uva, char *kbuf, uint64 len, int to_user)
+{
+  while (len > 0) {
+    uint64 va0 = PGROUNDDOWN(uva);
+    pte_t *pte;
+    struct page *held;
+    uint64 pa0 = user_page_get(pagetable, va0, to_user, &pte, &held);
+    if (pa0 == 0)
+      return -EFAULT;
+    uint64 n = PGSIZE - (uva - va0);
+    if (n > len)
+      n = len;
+    char *upart = (char *)(pa0 + (uva - va0));
+    if (to_user)
+      memmove(upart, kbuf, n);
+    else
+      memmove(kbuf, upart, n);
+    user_page_put(pte, held, to_user);
+    len -= n;
+    kbuf += n;
+    uva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int
+copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len)
+{
+  return copy_user(pagetable, dstva, (char *)src, len, 1);
+}
+
+int
+copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len)
+{
+  return copy_user(pagetable, srcva, dst, len, 0);
+}
+
+int
+copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max)
+{
+  while (max > 0) {
+    uint64 va0 = PGROUNDDOWN(srcva);
+    pte_t *pte;
+    struct page *held;
+    uint64 pa0 = user_page_get(pagetable, va0, 0, &pte, &held);
+    if (pa0 == 0)
+      return -EFAULT;
+    const char *p = (const char *)(pa0 + (srcva - va0));
+    uint64 n = PGSIZE - (srcva - va0);
+    int found = 0;
+    for (; n > 0 && max > 0 && !found; n--, max--, p++, dst++) {
+      *dst = *p;
+      found = *p == 0;
+    }
+    user_page_put(pte, held, 0);
+    if (found)
+      return 0;
+    srcva = va0 + PGSIZE;
+  }
+  return -ENAMETOOLONG;
+}

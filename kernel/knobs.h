@@ -10,9 +10,9 @@
 // Mapping policy for areas mapped from now on: MMAP_POLICY_CACHE (the
 // default) or MMAP_POLICY_NAIVE. Each area keeps the policy it was made with.
 #define KNOB_POLICY      2
-// Fault-around window in pages (1 = off); a power of two up to 64.
+// Fault-around window in pages (1 = off); a power of two up to WINDOW_MAX.
 #define KNOB_FAULTAROUND 3
-// Largest read-ahead window in pages (0 or 1 = off), at most 64.
+// Largest read-ahead window in pages (0 or 1 = off), at most WINDOW_MAX.
 #define KNOB_READAHEAD   4
 // Any value: write back every dirty cache page and free every cache page
 // that no mapping holds (returns how many were freed).
@@ -31,6 +31,13 @@
 // widens a window the kernel must handle anyway -- the parent may be
 // removed meanwhile -- so that a test can make sure that it does.
 #define KNOB_LOOKUP_PAUSE 9
+
+// Window sizes, in pages: the largest fault-around and read-ahead window a
+// knob accepts, and the values each starts with at boot. The benchmark
+// scripts read these lines too, so they are the one place these numbers live.
+#define WINDOW_MAX          64
+#define FAULTAROUND_DEFAULT 16
+#define READAHEAD_DEFAULT   32
 
 #define MMAP_POLICY_CACHE 0
 #define MMAP_POLICY_NAIVE 1

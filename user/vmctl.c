@@ -19,6 +19,10 @@
 #include "kernel/trace.h"
 #include "user/user.h"
 
+// The text of a numeric macro, for messages: STR(WINDOW_MAX) is "64".
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static const char *names[] = {KSTATS_NAMES};
 _Static_assert(sizeof(names) / sizeof(names[0]) == KSTATS_COUNT,
                "one name per counter");
@@ -143,9 +147,9 @@ main(int argc, char *argv[])
   if (strcmp(cmd, "trace") == 0)
     return trace(argv[2]);
   if (strcmp(cmd, "faultaround") == 0)
-    return set(cmd, KNOB_FAULTAROUND, number(argv[2]), "a power of two from 1 to 64");
+    return set(cmd, KNOB_FAULTAROUND, number(argv[2]), "a power of two from 1 to " STR(WINDOW_MAX));
   if (strcmp(cmd, "readahead") == 0)
-    return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to 64 pages");
+    return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to " STR(WINDOW_MAX) " pages");
   if (strcmp(cmd, "svade") == 0)
     return set(cmd, KNOB_SVADE, number(argv[2]), "0 or 1");
   if (strcmp(cmd, "limit") == 0)

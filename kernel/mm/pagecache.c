@@ -57,6 +57,7 @@
 #include "kernel/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/fcntl.h"
+#include "kernel/knobs.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/printf.h"
@@ -84,10 +85,9 @@
 #define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
 #define RA_FIRST 4                      // first read-ahead window (pages)
 #define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
-#define RA_LIMIT 64                     // most read-ahead pages per miss
 
-volatile long pc_faultaround = 16;
-volatile long pc_readahead_max = 32;
+volatile long pc_faultaround = FAULTAROUND_DEFAULT;
+volatile long pc_readahead_max = READAHEAD_DEFAULT;
 volatile long pc_svade;
 volatile long pc_limit;
 
@@ -465,8 +465,8 @@ static uint
 readahead_window(struct inode *ip, uint pgno)
 {
   long max = pc_readahead_max;
-  if (max > RA_LIMIT)
-    max = RA_LIMIT;
+  if (max > WINDOW_MAX)
+    max = WINDOW_MAX;
   uint win = 1;
   if (max > 1 && (pgno == ip->ra_next || pgno == 0)) {
     win = (pgno == ip->ra_next && ip->ra_win >= RA_FIRST) ? ip->ra_win * 2 : RA_FIRST;
@@ -545,7 +545,7 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
   release(&pc.lock);
   kstat_inc(pc_misses);
 
-  struct page *pg[RA_LIMIT];
+  struct page *pg[WINDOW_MAX];
   int n = start_fill(ip, pgno, readahead_window(ip, pgno), pg);
   if (n == 0)
     return -ENOMEM;

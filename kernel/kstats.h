@@ -30,7 +30,7 @@ struct kstats {
   uint64 cow_copies;    // private pages copied on a first store
                         // (copy-on-write; the naive policy never copies)
 
-  // ---- the page cache (pagecache.c) ----
+  // ---- the page cache (pagecache.c; shootdowns in rmap.c) ----
   uint64 pc_hits;       // page-cache lookups that found the page up to date
                         // (or under I/O started by someone else)
   uint64 pc_misses;     // page-cache lookups that had to read the page

@@ -21,7 +21,7 @@
 // dirty. Write-back takes W away again in that mode (pagecache.c).
 //
 // Locks: PTEs of these areas change only under pc.lock (pagecache.c),
-// which reverse-map walkers also hold; page-table pages are allocated
+// which reverse-map walkers (rmap.c) also hold; page-table pages are allocated
 // before taking it (walk with alloc), since kalloc may reclaim.
 // Anonymous private pages (PG_ANON) are reference counted under pc.lock.
 #include "kernel/types.h"
@@ -29,6 +29,7 @@
 #include "kernel/riscv.h"
 #include "kernel/fcntl.h"
 #include "kernel/errno.h"
+#include "kernel/knobs.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/printf.h"
@@ -40,6 +41,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/fault.h"
+#include "kernel/mm/page.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
@@ -79,6 +81,9 @@ rights(struct vma *v, int dirty)
     perm |= PTE_A | PTE_D;
   return perm;
 }
+
+// The fault-around window (knob KNOB_FAULTAROUND; vma.h).
+volatile long pc_faultaround = FAULTAROUND_DEFAULT;
 
 // Maps the up-to-date cache pages next to va (already mapped) that need
 // no I/O, clean, in the aligned window of pc_faultaround pages clipped to

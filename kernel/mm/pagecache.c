@@ -10,7 +10,7 @@
 // cache), batching the pages after it (read-ahead) into as few disk
 // requests as the block layout allows.
 //
-// Page states (struct page in pagecache.h):
+// Page states (struct page in page.h):
 //   free        on the allocator's list, or an anonymous private copy
 //   filling     in the cache, PG_IO, not PG_UPTODATE; its filler holds
 //               the inode lock (and a reference to the page that missed;
@@ -26,18 +26,15 @@
 //   -> clean; clean, unmapped and unreferenced -> free (eviction, drop,
 //   truncate, inode slot reuse).
 //
-// The reverse map is per inode: every area (struct vma) mapping an inode
-// is on the inode's list `maps`. The PTE of page pgno in area v sits at
-// v->start + pgno * PGSIZE - v->offset in v->proc's page table; walkers
-// check that the PTE really holds this page (private areas may hold a
-// copy there). Only PTEs of cache-policy areas are touched.
+// The reverse map (from a page to the PTEs mapping it) and TLB shootdown
+// are in rmap.c; page descriptors and anonymous copies in page.c.
 //
 // Write-back order (pc_writeback_range), so that no store is lost on
 // any number of harts: (1) clear the D bit of every PTE mapping the page
 // (atomically: the hardware may be setting A or D at the same moment),
-// (2) fence every hart that may cache the old PTE (pc_shootdown(): a local
-// sfence.vma, or the SBI's remote fence for a hart running that
-// process), (3) record the page as dirty/under write-back, (4) copy it
+// (2) fence every hart that may cache the old PTE (pc_shootdown() in
+// rmap.c: a local sfence.vma, or the SBI's remote fence for a hart running
+// that process), (3) record the page as dirty/under write-back, (4) copy it
 // into the log. A store before (2) completes is in the copy; a store
 // after it walks the page table again and sets D again.
 //
@@ -45,8 +42,10 @@
 // Lock order (the whole kernel's is in docs/DESIGN.md):
 //   begin_op -> inode sleep lock -> buffer sleep locks -> icache.lock
 //   -> pc.lock -> kmem.lock / p->lock (wakeup)
-// pc.lock is held while leaf PTEs of cache-policy areas change, by the
-// owner (fault, release) and by reverse-map walkers alike; it is never
+// pc.lock guards the cache's lists, every page descriptor (page.c) and
+// the reverse map (rmap.c), and is held while leaf PTEs of cache-policy
+// areas change, by the owner (fault, release) and by reverse-map walkers
+// alike; the other files take it through pc_lock/pc_unlock. It is never
 // held across I/O, and nothing under it takes icache.lock or sleeps.
 // Page contents change only under the inode's sleep lock (fill,
 // write-back copy, pc_update, truncate) -- or by a store through a
@@ -65,18 +64,18 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/vm.h"
-#include "kernel/arch/sbi.h"
 #include "kernel/fs/buf.h"
 #include "kernel/dev/disk.h"
 #include "kernel/fs/log.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/file.h"
 #include "kernel/mm/vma.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/rmap.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
 
-#define NPAGEDESC ((PHYSTOP - KERNBASE) / PGSIZE)
 #define NHASH 4096                      // hash buckets, a power of two
 #define BLOCKS_PER_PAGE (PGSIZE / BSIZE)
 // Pages one write-back transaction carries: a page dirties at most
@@ -86,12 +85,9 @@
 #define RA_FIRST 4                      // first read-ahead window (pages)
 #define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
 
-volatile long pc_faultaround = FAULTAROUND_DEFAULT;
 volatile long pc_readahead_max = READAHEAD_DEFAULT;
 volatile long pc_svade;
 volatile long pc_limit;
-
-static struct page pages[NPAGEDESC];
 
 static struct {
   struct spinlock lock;
@@ -104,19 +100,6 @@ void
 pcinit(void)
 {
   initlock(&pc.lock, "pagecache");
-}
-
-struct page *
-pa2page(uint64 pa)
-{
-  KASSERT(pa >= KERNBASE && pa < PHYSTOP && pa % PGSIZE == 0);
-  return &pages[(pa - KERNBASE) / PGSIZE];
-}
-
-uint64
-page2pa(struct page *pg)
-{
-  return KERNBASE + (uint64)(pg - pages) * PGSIZE;
 }
 
 static uint
@@ -204,114 +187,7 @@ remove_free(struct page *pg)
   kfree((void *)page2pa(pg));
 }
 
-// ---- the reverse map ----
-
-void
-pc_link_vma(struct vma *v)
-{
-  struct inode *ip = v->file->ip;
-  acquire(&pc.lock);
-  v->mnext = ip->maps;
-  ip->maps = v;
-  release(&pc.lock);
-}
-
-void
-pc_unlink_vma(struct vma *v)
-{
-  struct inode *ip = v->file->ip;
-  acquire(&pc.lock);
-  struct vma **pp = &ip->maps;
-  while (*pp != v) {
-    KASSERT(*pp != 0);
-    pp = &(*pp)->mnext;
-  }
-  *pp = v->mnext;
-  v->mnext = 0;
-  release(&pc.lock);
-}
-
-void
-pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset)
-{
-  acquire(&pc.lock);
-  v->start = start;
-  v->end = end;
-  v->offset = offset;
-  release(&pc.lock);
-}
-
-// Makes every hart forget p's translation of va. => any locks.
-void
-pc_shootdown(struct proc *p, uint64 va)
-{
-  __sync_synchronize();  // the PTE change before the check of who runs p
-  uint64 mask = 0;
-  push_off();
-  int me = cpuid();
-  for (int i = 0; i < NCPU; i++)
-    if (cpus[i].proc == p && i != me)
-      mask |= 1UL << i;
-  if (cpus[me].proc == p)
-    sfence_vma();
-  pop_off();
-  if (mask) {
-    sbi_remote_sfence_vma(mask, va, PGSIZE);
-    kstat_inc(tlb_shootdowns);
-  }
-}
-
-// The PTE of page pg in area v, if v maps pg there; else 0.
-// => pc.lock held.
-static pte_t *
-rmap_pte(struct vma *v, struct page *pg, uint64 *va)
-{
-  uint64 fileoff = (uint64)pg->pgno * PGSIZE;
-  if (v->policy != &mmap_cache_policy || fileoff < v->offset ||
-      fileoff - v->offset >= v->end - v->start)
-    return 0;
-  *va = v->start + (fileoff - v->offset);
-  pte_t *pte = walk(v->proc->pagetable, *va, 0);
-  if (pte == 0 || (*pte & PTE_V) == 0 || PTE2PA(*pte) != page2pa(pg))
-    return 0;
-  return pte;
-}
-
-// Clears `bits` in every PTE mapping pg and fences those that had them.
-// Returns the union of the bits that were set. => pc.lock held.
-static uint64
-rmap_clear(struct page *pg, uint64 bits)
-{
-  uint64 seen = 0, va;
-  for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
-    pte_t *pte = rmap_pte(v, pg, &va);
-    if (pte == 0)
-      continue;
-    uint64 old = __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
-    if (old & bits)
-      pc_shootdown(v->proc, va);
-    seen |= old & bits;
-  }
-  return seen;
-}
-
-// Removes every PTE mapping pg; a D bit found marks it dirty.
-// => pc.lock held.
-static void
-rmap_unmap(struct page *pg)
-{
-  uint64 va;
-  for (struct vma *v = pg->ip->maps; v && pg->mapcount > 0; v = v->mnext) {
-    pte_t *pte = rmap_pte(v, pg, &va);
-    if (pte == 0)
-      continue;
-    uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
-    pc_shootdown(v->proc, va);
-    if (old & PTE_D)
-      pg->flags |= PG_DIRTY;
-    pg->mapcount--;
-  }
-}
+// ---- dirtiness from the page tables ----
 
 // Moves D bits of pg's mappings into PG_DIRTY (and, when dirtiness is
 // tracked by store faults, takes W away again). => pc.lock held.
@@ -857,13 +733,7 @@ clock_sweep(int want, int budget)
     if (pg->mapcount > 0) {
       // Second chance on the A bits of its mappings (no fence needed to
       // clear A: a stale A only makes the page look used a while longer).
-      uint64 seen = 0, va;
-      for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
-        pte_t *pte = rmap_pte(v, pg, &va);
-        if (pte)
-          seen |= __atomic_fetch_and(pte, ~PTE_A, __ATOMIC_SEQ_CST);
-      }
-      if (seen & PTE_A)
+      if (rmap_clear_nofence(pg, PTE_A) & PTE_A)
         continue;
       rmap_unmap(pg);
       if (pg->mapcount > 0)
@@ -907,6 +777,12 @@ pc_unlock(void)
   release(&pc.lock);
 }
 
+int
+pc_lock_held(void)
+{
+  return holding(&pc.lock);
+}
+
 struct page *
 pc_lookup_locked(struct inode *ip, uint pgno)
 {
@@ -940,44 +816,6 @@ pc_unmapped_locked(struct page *pg, uint64 old)
     pg->flags |= PG_DIRTY;
   if (old & PTE_A)
     pg->flags |= PG_REFD;
-}
-
-void
-pc_anon_init(void *mem)
-{
-  struct page *pg = pa2page((uint64)mem);
-  acquire(&pc.lock);
-  pg->flags = PG_ANON;
-  pg->ref = 1;
-  release(&pc.lock);
-}
-
-void
-pc_anon_get(uint64 pa)
-{
-  KASSERT(holding(&pc.lock));
-  struct page *pg = pa2page(pa);
-  KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
-  pg->ref++;
-}
-
-int
-pc_is_anon(uint64 pa)
-{
-  acquire(&pc.lock);
-  int anon = (pa2page(pa)->flags & PG_ANON) != 0;
-  release(&pc.lock);
-  return anon;
-}
-
-int
-pc_anon_sole(uint64 pa)
-{
-  acquire(&pc.lock);
-  struct page *pg = pa2page(pa);
-  int sole = (pg->flags & PG_ANON) && pg->ref == 1;
-  release(&pc.lock);
-  return sole;
 }
 
 void

@@ -1,15 +1,11 @@
-// pagecache.h -- the shared per-inode page cache, and the descriptor every
-// physical page has (struct page).
+// pagecache.h -- the shared per-inode page cache.
 //
 // One cache page holds one PGSIZE piece of one file: (inode, page number).
 // read(), the cache mapping policy (mmap_cache.c) and write-back all use
 // the same page, so every process that maps or reads a file page sees
 // one physical page. The contract, page states, lock legend and lock
-// order are at the top of pagecache.c.
-//
-// Lock legend for struct page:
-//   [pc] the cache lock, pc.lock (pagecache.c)
-//   [s]  the owning inode's sleep lock (page contents during I/O)
+// order are at the top of pagecache.c; the page descriptor (struct page)
+// is in page.h, the reverse map in rmap.h.
 #ifndef PCV6_PAGECACHE_H
 #define PCV6_PAGECACHE_H
 
@@ -17,34 +13,9 @@
 #include "kernel/riscv.h"
 
 struct inode;
-struct proc;
-struct vma;
-
-// struct page flags.
-#define PG_CACHE    0x01  // in the page cache: ip and pgno name it
-#define PG_UPTODATE 0x02  // contents match the file (or newer)
-#define PG_DIRTY    0x04  // D bits were collected: newer than the disk
-#define PG_IO       0x08  // being filled or written back (under ip's lock)
-#define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
-#define PG_REFD     0x20  // used since the clock hand last passed
-#define PG_ORPHAN   0x40  // left the cache while referenced; freed by the last pc_put
-
-struct page {
-  uint16 flags;          // [pc] PG_*
-  int ref;               // [pc] transient holders (cache), owners (anon)
-  int mapcount;          // [pc] PTEs of cache-policy areas mapping it
-  struct inode *ip;      // [pc] owner (cache pages)
-  uint pgno;             // [pc] page index in the file
-  struct page *hnext;    // [pc] hash chain
-  struct page *inext;    // [pc] the owner's list of cached pages
-  struct page *iprev;
-  struct page *cnext;    // [pc] the clock ring of all cache pages
-  struct page *cprev;
-};
+struct page;
 
 void pcinit(void);
-struct page *pa2page(uint64 pa);
-uint64 page2pa(struct page *pg);
 
 // ---- cache lookups (=> ip locked by the caller for all of these) ----
 
@@ -80,15 +51,6 @@ int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // returns the number of pages freed.
 int pc_drop_all(void);
 
-// ---- the reverse map: mappings of an inode ----
-
-// Links / unlinks an area into its inode's list of mappings.
-void pc_link_vma(struct vma *v);
-void pc_unlink_vma(struct vma *v);
-// Changes an area's range under the cache lock, so that reverse-map
-// walkers see either the old or the new range, never half of each.
-void pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset);
-
 // ---- memory pressure ----
 
 // Frees up to want cache pages with the clock (clean first, mapped ones
@@ -101,8 +63,11 @@ void pc_enforce_limit(void);
 
 // ---- for the cache mapping policy (mmap_cache.c) ----
 
+// pc.lock, which also guards every page descriptor (page.c), the reverse
+// map (rmap.c) and the leaf PTEs of cache-policy areas.
 void pc_lock(void);
 void pc_unlock(void);
+int pc_lock_held(void);  // does this hart hold it? (for assertions)
 // The cache page (ip, pgno) or 0. => pc.lock held.
 struct page *pc_lookup_locked(struct inode *ip, uint pgno);
 // pc_put for a caller that holds pc.lock anyway (the fault path).
@@ -113,15 +78,6 @@ void pc_mapped_locked(struct page *pg);
 // cleared by its owner: collects D, drops the mapping or the copy.
 // => pc.lock held.
 void pc_unmapped_locked(struct page *pg, uint64 old);
-// Makes every hart forget p's translation of va. => any locks.
-void pc_shootdown(struct proc *p, uint64 va);
-// Anonymous private copies: mem (from kalloc) becomes one with one
-// owner; get adds an owner (=> pc.lock held); is_anon / sole tell
-// whether pa is such a copy / one with a single owner.
-void pc_anon_init(void *mem);
-void pc_anon_get(uint64 pa);
-int pc_is_anon(uint64 pa);
-int pc_anon_sole(uint64 pa);
 
 // ---- kernel copies to and from user memory (vm.c) ----
 
@@ -134,7 +90,6 @@ int pc_hold_user(pte_t *pte, uint64 pa, struct page **held);
 void pc_release_user(struct page *pg, pte_t *pte, int wrote);
 
 // ---- knobs (knobs.c) ----
-extern volatile long pc_faultaround;  // pages, power of two, 1 = off
 extern volatile long pc_readahead_max;// pages, 0/1 = off
 extern volatile long pc_svade;        // 1: track dirtiness by store faults
 extern volatile long pc_limit;        // most cache pages, 0 = no limit

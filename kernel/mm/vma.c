@@ -22,7 +22,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/mm/fault.h"
 #include "kernel/mm/vma.h"
-#include "kernel/mm/pagecache.h"
+#include "kernel/mm/rmap.h"
 #include "kernel/mm/kstats_impl.h"
 
 const struct mmap_policy *vma_default_policy = &mmap_cache_policy;

@@ -1,0 +1,81 @@
+// page.c -- page descriptors (struct page, page.h) and the owner counts
+// of anonymous private copies.
+//
+// Interface: pa2page/page2pa convert between a physical page and its
+// descriptor; pc_anon_* make a kalloc'd page an anonymous copy and count
+// its owners. The page cache (pagecache.c) fills in the descriptors of
+// its own pages; freeing a page is kfree's business, and whoever frees a
+// described page clears its flags first.
+//
+// Invariants: a descriptor's flags are 0 while its page is free or in
+// kernel use; PG_ANON alone while it is a copy, with ref > 0 owners;
+// PG_CACHE and state bits while the cache holds it; PG_ORPHAN alone once
+// it has left the cache still referenced (its last pc_put frees it).
+//
+// Locks: every descriptor field is [pc], pc.lock (pagecache.c): this file
+// takes it through pc_lock()/pc_unlock(), and the caller holds it where a
+// contract says so (page.h). pa2page and page2pa need no lock.
+#include "kernel/types.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+#include "kernel/riscv.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/pagecache.h"
+
+#define NPAGEDESC ((PHYSTOP - KERNBASE) / PGSIZE)
+
+static struct page pages[NPAGEDESC];
+
+struct page *
+pa2page(uint64 pa)
+{
+  KASSERT(pa >= KERNBASE && pa < PHYSTOP && pa % PGSIZE == 0);
+  return &pages[(pa - KERNBASE) / PGSIZE];
+}
+
+uint64
+page2pa(struct page *pg)
+{
+  return KERNBASE + (uint64)(pg - pages) * PGSIZE;
+}
+
+// ---- anonymous private copies ----
+
+void
+pc_anon_init(void *mem)
+{
+  struct page *pg = pa2page((uint64)mem);
+  pc_lock();
+  pg->flags = PG_ANON;
+  pg->ref = 1;
+  pc_unlock();
+}
+
+void
+pc_anon_get(uint64 pa)
+{
+  KASSERT(pc_lock_held());
+  struct page *pg = pa2page(pa);
+  KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
+  pg->ref++;
+}
+
+int
+pc_is_anon(uint64 pa)
+{
+  pc_lock();
+  int anon = (pa2page(pa)->flags & PG_ANON) != 0;
+  pc_unlock();
+  return anon;
+}
+
+int
+pc_anon_sole(uint64 pa)
+{
+  pc_lock();
+  struct page *pg = pa2page(pa);
+  int sole = (pg->flags & PG_ANON) && pg->ref == 1;
+  pc_unlock();
+  return sole;
+}

@@ -1,0 +1,65 @@
+// page.h -- the descriptor every physical page of RAM has (struct page),
+// and the counts of anonymous private copies (page.c).
+//
+// One descriptor per page from KERNBASE to PHYSTOP, in one array, so a
+// PTE's physical address leads to its page in O(1) (pa2page) and back
+// (page2pa). Its flags are 0 while the page is free or in kernel use;
+// two kinds of page use the rest:
+//   cache page  PG_CACHE: one PGSIZE piece of a file in the page cache
+//               (pagecache.c): ip, pgno, the lists and the counts below.
+//   anon copy   PG_ANON: a private copy a store to a MAP_PRIVATE area made
+//               (copy-on-write); ref counts the PTEs owning it (fork
+//               shares it), and the last owner to go frees it.
+// Nothing else in the kernel uses descriptors.
+//
+// Lock legend for struct page:
+//   [pc] the page cache's lock, pc.lock (pagecache.c): every field of
+//        every descriptor, whatever kind of page it describes
+//   [s]  the owning inode's sleep lock (page contents during I/O)
+#ifndef PCV6_PAGE_H
+#define PCV6_PAGE_H
+
+#include "kernel/types.h"
+
+struct inode;
+
+// struct page flags.
+#define PG_CACHE    0x01  // in the page cache: ip and pgno name it
+#define PG_UPTODATE 0x02  // contents match the file (or newer)
+#define PG_DIRTY    0x04  // D bits were collected: newer than the disk
+#define PG_IO       0x08  // being filled or written back (under ip's lock)
+#define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
+#define PG_REFD     0x20  // used since the clock hand last passed
+#define PG_ORPHAN   0x40  // left the cache while referenced; freed by the last pc_put
+
+struct page {
+  uint16 flags;          // [pc] PG_*
+  int ref;               // [pc] transient holders (cache), owners (anon)
+  int mapcount;          // [pc] PTEs of cache-policy areas mapping it
+  struct inode *ip;      // [pc] owner (cache pages)
+  uint pgno;             // [pc] page index in the file
+  struct page *hnext;    // [pc] hash chain
+  struct page *inext;    // [pc] the owner's list of cached pages
+  struct page *iprev;
+  struct page *cnext;    // [pc] the clock ring of all cache pages
+  struct page *cprev;
+};
+
+// The descriptor of the page at physical address pa (page aligned, in
+// RAM), and back. => any locks (the mapping itself never changes).
+struct page *pa2page(uint64 pa);
+uint64 page2pa(struct page *pg);
+
+// ---- anonymous private copies ----
+
+// mem (a page from kalloc) becomes a copy with one owner. => pc.lock not
+// held (takes it).
+void pc_anon_init(void *mem);
+// Adds an owner to the copy at pa (fork). => pc.lock held.
+void pc_anon_get(uint64 pa);
+// Is pa such a copy / one with a single owner? => pc.lock not held
+// (takes it).
+int pc_is_anon(uint64 pa);
+int pc_anon_sole(uint64 pa);
+
+#endif

@@ -8,7 +8,8 @@
 //   ... submit more, or do other work ...
 //   err = disk_wait(r)                   sleeps until the device is done
 // after which r and its segments are the caller's again (r may be reused
-// for a new submit). disk_rw() is the two in one.
+// for a new submit). disk_rw() is the two in one. A batch (struct
+// disk_batch, below) builds, submits and waits for many requests at once.
 //
 // Limits: a request carries at most disk_max_segs() segments and
 // disk_max_blocks() blocks in all; callers split longer runs. Both are
@@ -69,5 +70,45 @@ int disk_rw(struct disk_req *r);
 // limits and the queue size); callers split longer runs.
 int disk_max_blocks(void);
 int disk_max_segs(void);
+
+// ---- batches: many requests in flight, waited for together ----
+//
+// A batch moves blocks in one direction, given to it a run at a time
+// (disk_batch_add), and packs them into as few requests as the limits
+// allow: a request grows while the next block follows its last one on
+// the disk -- in its last segment when the block also follows it in
+// memory, else in a new segment -- and is submitted as soon as a block
+// cannot join it, so earlier requests are in flight while the caller goes
+// on adding. disk_batch_wait waits for all of them. The caller gives the
+// room for requests and segments (which must outlive the batch's I/O);
+// when either is used up, the batch first waits for everything it has in
+// flight and then starts over in the same room. Used by the page cache's
+// fill (pagecache.c) and the log (log.c).
+//
+// A batch belongs to one caller at a time: no lock. => no spinlocks held
+// for add and wait (both may sleep in disk_submit/disk_wait).
+struct disk_batch {
+  int write;               // 1 = write to disk, 0 = read, for every request
+  struct disk_req *reqs;   // the caller's room for maxreqs requests
+  int maxreqs;
+  struct disk_seg *segs;   // the caller's room for maxsegs segments
+  int maxsegs;
+  int nreq;                // requests started (the last may still be open)
+  int nseg;                // segments used
+  int open;                // the last request is not submitted yet: it may grow
+  uint32 nblocks;          // blocks in the open request
+  int error;               // 0, or -EIO from a request already waited for
+};
+
+void disk_batch_init(struct disk_batch *b, int write, struct disk_req *reqs, int maxreqs,
+                     struct disk_seg *segs, int maxsegs);
+// Adds the transfer of nblocks blocks from blockno on, to or from addr on
+// (direct-mapped, as a segment's). May submit and, when the room is used
+// up, wait.
+void disk_batch_add(struct disk_batch *b, uint64 blockno, void *addr, uint32 nblocks);
+// Submits what is left and waits for every request of b. Returns 0, or
+// -EIO if any request of the batch failed since disk_batch_init or the
+// last disk_batch_wait; b may then be given more blocks.
+int disk_batch_wait(struct disk_batch *b);
 
 #endif

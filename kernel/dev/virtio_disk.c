@@ -1,6 +1,7 @@
 // virtio_disk.c -- driver for QEMU's virtio-mmio block device (modern,
 // version-2 interface; QEMU needs -global virtio-mmio.force-legacy=false).
-// Interface in disk.h: disk_submit, disk_wait, disk_rw and the limits.
+// Interface in disk.h: disk_submit, disk_wait, disk_rw and the limits,
+// and batches of requests (disk_batch_*), which use nothing but those.
 //
 // Request life cycle.
 //   disk_submit   checks the request, takes a ticket, sleeps until its
@@ -511,6 +512,99 @@ disk_rw(struct disk_req *r)
 {
   disk_submit(r);
   return disk_wait(r);
+}
+
+// ---------------------------------------------------------------------------
+// Batches (disk.h): built on disk_submit and disk_wait alone.
+
+void
+disk_batch_init(struct disk_batch *b, int write, struct disk_req *reqs, int maxreqs,
+                struct disk_seg *segs, int maxsegs)
+{
+  memset(b, 0, sizeof(*b));
+  b->write = write;
+  b->reqs = reqs;
+  b->maxreqs = maxreqs;
+  b->segs = segs;
+  b->maxsegs = maxsegs;
+}
+
+// Submits the open request, if any: it will not grow any more.
+static void
+batch_close(struct disk_batch *b)
+{
+  if (b->open) {
+    disk_submit(&b->reqs[b->nreq - 1]);
+    b->open = 0;
+  }
+}
+
+// Waits for every request of b and frees its room; a failure is kept in
+// b->error.
+static void
+batch_drain(struct disk_batch *b)
+{
+  batch_close(b);
+  for (int i = 0; i < b->nreq; i++)
+    if (disk_wait(&b->reqs[i]) != 0)
+      b->error = -EIO;
+  b->nreq = b->nseg = 0;
+}
+
+// Adds one block: to the open request if it may grow by it, else to a
+// new one.
+static void
+batch_add_block(struct disk_batch *b, uint64 bno, char *addr)
+{
+  if (b->open) {
+    struct disk_req *r = &b->reqs[b->nreq - 1];
+    struct disk_seg *last = &r->segs[r->nseg - 1];
+    if (r->blockno + b->nblocks == bno && (int)b->nblocks < disk_max_blocks()) {
+      if ((char *)last->addr + last->len == addr) {
+        last->len += BSIZE;
+        b->nblocks++;
+        return;
+      }
+      if (r->nseg < disk_max_segs() && b->nseg < b->maxsegs) {
+        b->segs[b->nseg].addr = addr;
+        b->segs[b->nseg].len = BSIZE;
+        b->nseg++;
+        r->nseg++;
+        b->nblocks++;
+        return;
+      }
+    }
+    batch_close(b);
+  }
+  if (b->nreq == b->maxreqs || b->nseg == b->maxsegs)
+    batch_drain(b);
+  struct disk_req *r = &b->reqs[b->nreq++];
+  memset(r, 0, sizeof(*r));
+  r->blockno = bno;
+  r->write = b->write;
+  r->segs = &b->segs[b->nseg];
+  r->nseg = 1;
+  b->segs[b->nseg].addr = addr;
+  b->segs[b->nseg].len = BSIZE;
+  b->nseg++;
+  b->nblocks = 1;
+  b->open = 1;
+}
+
+void
+disk_batch_add(struct disk_batch *b, uint64 blockno, void *addr, uint32 nblocks)
+{
+  for (uint32 i = 0; i < nblocks; i++)
+    batch_add_block(b, blockno + i, (char *)addr + i * BSIZE);
+}
+
+int
+disk_batch_wait(struct disk_batch *b)
+{
+  batch_drain(b);
+  int error = b->error;
+  b->error = 0;
+  return error;
 }
 
 // ---------------------------------------------------------------------------

@@ -106,50 +106,40 @@ write_head(void)
 // of body blocks is one segment: write_log copies the dirty blocks there
 // and writes the body in as few disk requests as the driver's limits
 // allow; install_trans writes each run of consecutive home blocks from
-// there, all runs in flight at once. Body blocks never pass through the
-// buffer cache, so no cached copy of one can go stale. Only the committer
-// (one at a time, log.committing) and recovery at boot use these.
+// there, all runs in flight at once. Both go through a disk batch
+// (disk.h), which splits a run at the driver's limits and submits each
+// request as soon as it is complete. Every request and every segment
+// moves at least one block, so the batch's room of LOGBLOCKS of each is
+// never used up. Body blocks never pass through the buffer cache, so no
+// cached copy of one can go stale. Only the committer (one at a time,
+// log.committing) and recovery at boot use these.
 static char log_body[LOGBLOCKS][BSIZE];
 static struct disk_seg log_segs[LOGBLOCKS];
-static struct disk_req log_reqs[LOGBLOCKS];  // queued by log_io_submit
-static int log_nreq;
+static struct disk_req log_reqs[LOGBLOCKS];
+static struct disk_batch log_io;
 
-// Queues the transfer of n blocks, from blockno on, to or from
-// log_body[first..], in requests of at most disk_max_blocks() blocks.
+// Starts a batch of transfers to (write) or from the disk.
 static void
-log_io_submit(uint blockno, int first, int n, int write)
+log_io_begin(int write)
 {
-  int max = disk_max_blocks();
-  while (n > 0) {
-    int k = n < max ? n : max;
-    KASSERT(log_nreq < LOGBLOCKS);  // each request moves at least one block
-    struct disk_seg *seg = &log_segs[log_nreq];
-    struct disk_req *r = &log_reqs[log_nreq++];
-    seg->addr = log_body[first];
-    seg->len = k * BSIZE;
-    r->blockno = blockno;
-    r->write = write;
-    r->segs = seg;
-    r->nseg = 1;
-    disk_submit(r);
-    blockno += k;
-    first += k;
-    n -= k;
-  }
+  disk_batch_init(&log_io, write, log_reqs, LOGBLOCKS, log_segs, LOGBLOCKS);
 }
 
-// Waits for every request log_io_submit queued. A failure is fatal (the
-// buffer cache's policy, bio.c): a transaction that cannot be logged or
+// Adds the transfer of n blocks, from blockno on, to or from
+// log_body[first..].
+static void
+log_io_add(uint blockno, int first, int n)
+{
+  disk_batch_add(&log_io, blockno, log_body[first], n);
+}
+
+// Waits for every transfer of the batch. A failure is fatal (the buffer
+// cache's policy, bio.c): a transaction that cannot be logged or
 // installed cannot be committed or replayed, and the log is metadata.
 static void
 log_io_wait(const char *what)
 {
-  int failed = 0;
-  for (int i = 0; i < log_nreq; i++)
-    if (disk_wait(&log_reqs[i]) != 0)
-      failed = 1;
-  log_nreq = 0;
-  if (failed)
+  if (disk_batch_wait(&log_io) != 0)
     panic("log: I/O error %s", what);
 }
 
@@ -167,13 +157,15 @@ install_trans(int recovering)
   if (n < 0 || n > LOGBLOCKS)
     panic("log: header claims %d blocks", n);
   if (recovering) {
-    log_io_submit(log.start + 1, 0, n, 0);
+    log_io_begin(0);
+    log_io_add(log.start + 1, 0, n);
     log_io_wait("reading the log");
   }
+  log_io_begin(1);
   for (int i = 0, j; i < n; i = j) {
     for (j = i + 1; j < n && log.lh.block[j] == log.lh.block[j - 1] + 1; j++)
       ;
-    log_io_submit(log.lh.block[i], i, j - i, 1);
+    log_io_add(log.lh.block[i], i, j - i);
   }
   log_io_wait("installing the log");
   for (int i = 0; i < n; i++) {
@@ -284,7 +276,8 @@ write_log(void)
     memmove(log_body[i], from->data, BSIZE);
     brelse(from);
   }
-  log_io_submit(log.start + 1, 0, log.lh.n, 1);
+  log_io_begin(1);
+  log_io_add(log.start + 1, 0, log.lh.n);
   log_io_wait("writing the log");
 }
 

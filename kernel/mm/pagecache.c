@@ -215,83 +215,19 @@ alloc_page(void)
 
 // ---- filling pages from the disk ----
 
-// Requests being built for one fill, kept in a scratch page (kernel
-// stacks are one page). Each request is a run of consecutive disk blocks;
-// its segments are the runs of those blocks that are also consecutive in
-// memory (the blocks of one page). Requests are submitted as soon as
-// they are closed, so several are in flight; all are waited for at the
-// end, or when the scratch arrays are full.
+// The requests of one fill: a disk batch (disk.h) and its room, kept in a
+// scratch page (kernel stacks are one page). Each request is a run of
+// consecutive disk blocks; its segments are the runs of those blocks that
+// are also consecutive in memory (the blocks of one page).
 #define FILL_MAP_PAGES 16  // pages whose block numbers are looked up at once
 #define FILL_REQS 24
 #define FILL_SEGS 128
 struct fill {
+  struct disk_batch batch;
   struct disk_req req[FILL_REQS];
   struct disk_seg seg[FILL_SEGS];
-  int nreq;        // requests started (the last may still be open)
-  int nseg;        // segments used
-  int open;        // the last request is still growing
-  uint nblocks;    // blocks in the open request
-  int err;
 };
 _Static_assert(sizeof(struct fill) <= PGSIZE, "fill state fits a page");
-
-static void
-fill_close(struct fill *f)
-{
-  if (f->open) {
-    disk_submit(&f->req[f->nreq - 1]);
-    f->open = 0;
-  }
-}
-
-static void
-fill_wait_all(struct fill *f)
-{
-  fill_close(f);
-  for (int i = 0; i < f->nreq; i++)
-    if (disk_wait(&f->req[i]) != 0)
-      f->err = -EIO;
-  f->nreq = f->nseg = 0;
-}
-
-// Adds the read of block bno into dst.
-static void
-fill_add(struct fill *f, uint bno, char *dst)
-{
-  if (f->open) {
-    struct disk_req *r = &f->req[f->nreq - 1];
-    struct disk_seg *last = &r->segs[r->nseg - 1];
-    if (r->blockno + f->nblocks == bno && (int)f->nblocks < disk_max_blocks()) {
-      if ((char *)last->addr + last->len == dst) {
-        last->len += BSIZE;
-        f->nblocks++;
-        return;
-      }
-      if (r->nseg < disk_max_segs() && f->nseg < FILL_SEGS) {
-        f->seg[f->nseg].addr = dst;
-        f->seg[f->nseg].len = BSIZE;
-        f->nseg++;
-        r->nseg++;
-        f->nblocks++;
-        return;
-      }
-    }
-    fill_close(f);
-  }
-  if (f->nreq == FILL_REQS || f->nseg == FILL_SEGS)
-    fill_wait_all(f);
-  struct disk_req *r = &f->req[f->nreq++];
-  memset(r, 0, sizeof(*r));
-  r->blockno = bno;
-  r->write = 0;
-  r->segs = &f->seg[f->nseg];
-  r->nseg = 1;
-  f->seg[f->nseg].addr = dst;
-  f->seg[f->nseg].len = BSIZE;
-  f->nseg++;
-  f->nblocks = 1;
-  f->open = 1;
-}
 
 // Reads pages pg[0..n) of ip (file pages first..first+n-1) from the
 // disk; blocks the buffer cache holds (a write() not yet installed, say)
@@ -303,7 +239,7 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
   struct fill *f = kalloc();
   if (f == 0)
     return -ENOMEM;
-  memset(f, 0, sizeof(*f));
+  disk_batch_init(&f->batch, 0, f->req, FILL_REQS, f->seg, FILL_SEGS);
   uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
   for (int i = 0; i < n; i++) {
     if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
@@ -316,11 +252,10 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
       if (bno == 0)
         memset(dst, 0, BSIZE);
       else if (!bcache_copy(ip->dev, bno, dst))
-        fill_add(f, bno, dst);
+        disk_batch_add(&f->batch, bno, dst, 1);
     }
   }
-  fill_wait_all(f);
-  int err = f->err;
+  int err = disk_batch_wait(&f->batch);
   kfree(f);
   // The tail of the last page past the end of the file reads as zeros.
   for (int i = 0; i < n; i++) {

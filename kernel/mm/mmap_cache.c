@@ -127,7 +127,7 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
     if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE)
       continue;
     *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
-    pg->mapcount++;
+    pc_mapped_locked(pg);
     n++;
     trace_event(TRACE_FAULTAROUND, ip->inum, pgno);
   }

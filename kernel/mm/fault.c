@@ -83,8 +83,7 @@ fault_area(struct proc *p, struct vma *v, uint64 va, int access)
       kstat_inc(faults_major);
     else
       kstat_inc(faults_minor);
-    trace_event(major ? TRACE_MAJOR : TRACE_MINOR, v->file->ip->inum,
-                (v->offset + (va - v->start)) / PGSIZE);
+    trace_event(major ? TRACE_MAJOR : TRACE_MINOR, v->file->ip->inum, vma_pgno(v, va));
   }
   return err;
 }

@@ -46,14 +46,7 @@
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
 
-// The file page behind va. 64 bits: an area may start far past any file.
 #define TABLE_SPAN (512 * PGSIZE)  // what one last-level page-table page maps
-
-static uint64
-pgno_of(struct vma *v, uint64 va)
-{
-  return (v->offset + (va - v->start)) / PGSIZE;
-}
 
 // A page number clipped to what the cache's 32-bit page numbers hold
 // (far beyond MAXFILE, so nothing past it is ever cached).
@@ -117,7 +110,7 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
   uint64 npages = (ip->size + PGSIZE - 1) / PGSIZE;
   int n = 0;
   for (uint64 a = lo; a < hi; a += PGSIZE) {
-    uint64 pgno = pgno_of(v, a);
+    uint64 pgno = vma_pgno(v, a);
     if (a == va || pgno >= npages)
       continue;
     pte_t *pte = base + ((long)(a - va) / PGSIZE);
@@ -204,7 +197,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
       return 0;  // mapped meanwhile (fault-around): retry the access
     return write_present(p, v, va, pte, seen);
   }
-  uint64 pgno = pgno_of(v, va);
+  uint64 pgno = vma_pgno(v, va);
   if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)
     return -EFAULT;  // past the end of any file: the SIGBUS rule
   // Dirty pages can be written back to keep the cache under its limit
@@ -256,7 +249,7 @@ cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
   pc_unlock();
   sfence_vma();
   if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
-    pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+    pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 
 static int
@@ -286,7 +279,7 @@ cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
     return 0;  // nothing of a private or read-only area reaches the file
-  return pc_writeback_range(v->file->ip, clip(pgno_of(v, va)), clip(pgno_of(v, va) + npages));
+  return pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 
 const struct mmap_policy mmap_cache_policy = {

@@ -51,7 +51,7 @@ naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
   if (mem == 0)
     return -ENOMEM;
   struct inode *ip = v->file->ip;
-  uint64 off = v->offset + (va - v->start);  // may be far past EOF
+  uint64 off = vma_fileoff(v, va);  // may be far past EOF
   int n = 0;
   ilock(ip);
   if (off < ip->size) {
@@ -99,7 +99,7 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
       continue;  // never touched
     uint64 pa = PTE2PA(*pte);
     if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
-      write_back(v->file->ip, pa, v->offset + (a - v->start));
+      write_back(v->file->ip, pa, vma_fileoff(v, a));
     *pte = 0;
     kfree((void *)pa);
   }
@@ -116,7 +116,7 @@ naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
   for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
     pte_t *pte = walk(p->pagetable, a, 0);
     if (pte && (*pte & PTE_V))
-      write_back(v->file->ip, PTE2PA(*pte), v->offset + (a - v->start));
+      write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a));
   }
   return 0;
 }

@@ -17,6 +17,7 @@
 #define PCV6_VMA_H
 
 #include "kernel/types.h"
+#include "kernel/riscv.h"
 
 struct proc;
 struct file;
@@ -66,6 +67,21 @@ extern const struct mmap_policy *vma_default_policy;
 
 // The vma containing va, or 0.
 struct vma *vma_find(struct proc *p, uint64 va);
+
+// The byte of v's file, and its page, behind user address va in v (the
+// fault path and both policies). 64 bits: an area may start far past
+// any file.
+static inline uint64
+vma_fileoff(struct vma *v, uint64 va)
+{
+  return v->offset + (va - v->start);
+}
+
+static inline uint64
+vma_pgno(struct vma *v, uint64 va)
+{
+  return vma_fileoff(v, va) / PGSIZE;
+}
 
 // mmap: records a new area; returns its address or -E*.
 long vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off);

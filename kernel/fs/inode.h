@@ -17,6 +17,8 @@
 //   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
 //   [I] fixed while ref > 0 (or while the slot holds cached pages)
 //   [pc] the page cache's lock (pagecache.c)
+//   [pc; c] written only under pc.lock; tested against 0 under the inode
+//        cache lock alone by iget and inode_next_cached (see `pages`)
 #ifndef PCV6_INODE_H
 #define PCV6_INODE_H
 
@@ -42,8 +44,17 @@ struct inode {
 
   // The page cache (pagecache.c). Pages may stay cached after the last
   // reference goes; iget drops them when it gives the slot to another file.
-  struct page *pages;     // [pc] this file's cached pages
-  struct vma *maps;       // [pc] areas mapping this file (the reverse map)
+  // The cache adds and removes pages under pc.lock only. iget and
+  // inode_next_cached ask "any pages?" holding only icache.lock, which is
+  // enough: adding a page needs the inode locked, so referenced, and a
+  // reference is taken under icache.lock, so while ref == 0 the list can
+  // only shrink (eviction may empty it at any moment). A nonzero answer
+  // may thus be stale, and both callers cope: a slot whose pages just
+  // went still holds its file, pc_forget takes an empty list, write-back
+  // of an inode with no pages does nothing. For a referenced slot,
+  // inode_next_cached's answer is a hint for write-back.
+  struct page *pages;     // [pc; c] this file's cached pages
+  struct vma *maps;       // [pc] areas mapping this file (the reverse map, rmap.c)
   uint ra_next;           // [s] read-ahead: the page a sequential reader
   uint ra_win;            // [s]   misses next, and the current window
 };

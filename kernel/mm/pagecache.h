@@ -15,47 +15,67 @@
 struct inode;
 struct page;
 
-void pcinit(void);
+// Arrow contracts: "=> X held" means held on entry and still on return;
+// "takes X" means the function acquires and releases X itself, so the
+// caller must not hold it, nor any lock after it in the lock order (top
+// of pagecache.c).
 
-// ---- cache lookups (=> ip locked by the caller for all of these) ----
+void pcinit(void);  // => boot, one hart
+
+// ---- lookups and file contents ----
 
 // The up-to-date cache page for (ip, pgno), with a reference for the
 // caller, reading it -- and up to the read-ahead window after it -- on a
 // miss. *nread is set to the number of pages the call read (pgno and
 // the ones after it), 0 on a hit. Errors:
 // -EFAULT when pgno lies wholly past the end of the file, -ENOMEM, -EIO.
+// => ip's sleep lock held (asserted), no spinlock; takes pc.lock; may
+//    sleep for the disk, with ip still locked.
 int pc_get(struct inode *ip, uint pgno, struct page **out, int *nread);
-void pc_put(struct page *pg);  // => nothing locked needed
+// Drops a reference from pc_get or pc_hold_user. => takes pc.lock (sleep
+// locks may be held).
+void pc_put(struct page *pg);
 // read() of a regular file: copies n bytes at off to dst (user address
-// if user). Bytes transferred or -E*. => ip locked; nofault set by caller.
+// if user). Bytes transferred or -E*. => ip's sleep lock held, and for a
+// user dst the caller has set p->nofault (a page still missing ends the
+// copy short instead of faulting under the lock); as pc_get otherwise.
 int pc_read(struct inode *ip, int user, uint64 dst, uint off, uint n);
 // writei() calls this after changing the file's bytes [off, off+n) in
 // its buffers, so a cached page shows them at once. src is a kernel
-// pointer to those bytes.
+// pointer to those bytes. => ip's sleep lock held (asserted), inside
+// writei's transaction, with the buffer holding src sleep-locked; takes
+// pc.lock.
 void pc_update(struct inode *ip, uint off, const void *src, uint n);
 // The file shrinks to size bytes (O_TRUNC, or freeing the inode): pages
 // past it leave every mapping and the cache; the rest of the last page
-// is zeroed.
+// is zeroed. => ip's sleep lock held (asserted), inside itrunc's
+// transaction; takes pc.lock.
 void pc_truncate(struct inode *ip, uint size);
 // The inode slot is being reused for another file (iget): drop all of
-// its pages. => icache.lock held; ip has no references.
+// its pages. => icache.lock held; ip has no references and no mappings
+// (asserted); takes pc.lock (after icache.lock, as the order allows).
 void pc_forget(struct inode *ip);
 
-// ---- write-back (=> no locks held; takes begin_op and ip's lock) ----
+// ---- write-back ----
 
 // Writes back every dirty page of ip in [lo, hi) page numbers (found from
-// PG_DIRTY and the D bits of every mapping). 0, or -EIO (the pages that
-// failed stay dirty).
+// PG_DIRTY and the D bits of every mapping), in transactions of its own.
+// 0, or -EIO (the pages that failed stay dirty). => no locks held at all
+// (takes begin_op, ip's sleep lock and pc.lock); the caller holds a
+// reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page;
-// returns the number of pages freed.
+// returns the number of pages freed. => no locks held at all.
 int pc_drop_all(void);
 
 // ---- memory pressure ----
 
 // Frees up to want cache pages with the clock (clean first, mapped ones
-// unmapped through the reverse map); dirty pages are written back only
-// if may_write (=> then no locks held at all). Returns pages freed.
+// unmapped through the reverse map). Returns pages freed. => with
+// may_write 0: no spinlock held (kalloc calls it only then; the fill's
+// page allocation calls it with ip's sleep lock held); takes pc.lock and
+// does not sleep. With may_write 1 it also writes dirty pages back: no
+// locks held at all.
 int pc_reclaim(int want, int may_write);
 // If the cache holds more than pc_limit pages, brings it back under the
 // limit, writing dirty pages back if it must. => no locks held at all.
@@ -68,15 +88,16 @@ void pc_enforce_limit(void);
 void pc_lock(void);
 void pc_unlock(void);
 int pc_lock_held(void);  // does this hart hold it? (for assertions)
-// The cache page (ip, pgno) or 0. => pc.lock held.
+// The cache page (ip, pgno) or 0. => pc.lock held (asserted).
 struct page *pc_lookup_locked(struct inode *ip, uint pgno);
 // pc_put for a caller that holds pc.lock anyway (the fault path).
+// => pc.lock held (asserted).
 void pc_put_locked(struct page *pg);
-// A PTE now maps cache page pg. => pc.lock held.
+// A PTE now maps cache page pg. => pc.lock held (asserted).
 void pc_mapped_locked(struct page *pg);
 // A PTE that held `old` (a cache page pg, or an anonymous copy) was
 // cleared by its owner: collects D, drops the mapping or the copy.
-// => pc.lock held.
+// => pc.lock held (asserted).
 void pc_unmapped_locked(struct page *pg, uint64 old);
 
 // ---- kernel copies to and from user memory (vm.c) ----
@@ -84,9 +105,11 @@ void pc_unmapped_locked(struct page *pg, uint64 old);
 // Checks that *pte still maps pa (-1 if not: look the page up again)
 // and, if pa is a cache page, takes a reference on it (*held, else 0) so
 // that eviction or truncation cannot free it while the kernel copies.
+// => takes pc.lock.
 int pc_hold_user(pte_t *pte, uint64 pa, struct page **held);
 // Ends a pc_hold_user; if the kernel wrote to the page, marks the PTE
 // dirty (as the process's own store would) or, if it is gone, the page.
+// => takes pc.lock.
 void pc_release_user(struct page *pg, pte_t *pte, int wrote);
 
 // ---- knobs (knobs.c) ----

@@ -72,7 +72,7 @@ sys_knob(void)
   case KNOB_FAULTAROUND:
     if ((long)value < 1 || (long)value > WINDOW_MAX || (value & (value - 1)) != 0)
       return -EINVAL;  // a power of two: the window is aligned
-    return set_in_range(&pc_faultaround, (long)value, 1, WINDOW_MAX);
+    return set_in_range(&cache_faultaround, (long)value, 1, WINDOW_MAX);
   case KNOB_READAHEAD:
     return set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
   case KNOB_DROP:

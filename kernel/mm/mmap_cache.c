@@ -6,7 +6,7 @@
 //            read-only; the first store copies it (copy-on-write) into a
 //            private page that is never written back. A read fault also
 //            maps the already cached, up-to-date neighbours in an aligned
-//            window of pc_faultaround pages (fault-around), clean.
+//            window of cache_faultaround pages (fault-around), clean.
 //   release  unmap, collecting D bits into the cache pages, then write
 //            back the dirty pages of a writable shared range.
 //   dup      fork: the child gets the parent's private copies, shared
@@ -76,10 +76,10 @@ rights(struct vma *v, int dirty)
 }
 
 // The fault-around window (knob KNOB_FAULTAROUND; vma.h).
-volatile long pc_faultaround = FAULTAROUND_DEFAULT;
+volatile long cache_faultaround = FAULTAROUND_DEFAULT;
 
 // Maps the up-to-date cache pages next to va (already mapped) that need
-// no I/O, clean, in the aligned window of pc_faultaround pages clipped to
+// no I/O, clean, in the aligned window of cache_faultaround pages clipped to
 // the area and the file. A fault that has just read nread pages from va
 // on (the page and its read-ahead) maps all of them too: read-ahead chose
 // them because they are about to be used, and a run that starts inside a
@@ -91,7 +91,7 @@ volatile long pc_faultaround = FAULTAROUND_DEFAULT;
 static void
 fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
 {
-  long win = pc_faultaround;
+  long win = cache_faultaround;
   if (win <= 1)
     return;  // fault-around off: only the faulting page is mapped
   if (win > 64)
@@ -135,7 +135,7 @@ copy_page(uint64 pa)
   if (mem == 0)
     return 0;
   memmove(mem, (void *)pa, PGSIZE);
-  pc_anon_init(mem);
+  page_anon_init(mem);
   kstat_inc(cow_copies);
   return mem;
 }
@@ -161,7 +161,7 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
   // so if *pte still holds pa under pc.lock below, the page never left.
   uint64 pa = PTE2PA(seen);
   void *mem = 0;
-  if (!pc_anon_sole(pa) && (mem = copy_page(pa)) == 0)
+  if (!page_anon_sole(pa) && (mem = copy_page(pa)) == 0)
     return -ENOMEM;
   pc_lock();
   uint64 old = *pte;
@@ -259,14 +259,14 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
     return 0;  // the child faults the shared cache pages in itself
   for (uint64 a = pv->start; a < pv->end; a += PGSIZE) {
     pte_t *ppte = walk(parent->pagetable, a, 0);
-    if (ppte == 0 || (*ppte & PTE_V) == 0 || !pc_is_anon(PTE2PA(*ppte)))
+    if (ppte == 0 || (*ppte & PTE_V) == 0 || !page_is_anon(PTE2PA(*ppte)))
       continue;
     pte_t *cpte = walk(child->pagetable, a, 1);
     if (cpte == 0)
       return -ENOMEM;
     pc_lock();
     uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
-    pc_anon_get(PTE2PA(old));
+    page_anon_get(PTE2PA(old));
     *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
     pc_unlock();
   }

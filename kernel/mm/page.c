@@ -2,7 +2,7 @@
 // of anonymous private copies.
 //
 // Interface: pa2page/page2pa convert between a physical page and its
-// descriptor; pc_anon_* make a kalloc'd page an anonymous copy and count
+// descriptor; page_anon_* make a kalloc'd page an anonymous copy and count
 // its owners. The page cache (pagecache.c) fills in the descriptors of
 // its own pages; freeing a page is kfree's business, and whoever frees a
 // described page clears its flags first.
@@ -43,7 +43,7 @@ page2pa(struct page *pg)
 // ---- anonymous private copies ----
 
 void
-pc_anon_init(void *mem)
+page_anon_init(void *mem)
 {
   struct page *pg = pa2page((uint64)mem);
   pc_lock();
@@ -53,7 +53,7 @@ pc_anon_init(void *mem)
 }
 
 void
-pc_anon_get(uint64 pa)
+page_anon_get(uint64 pa)
 {
   KASSERT(pc_lock_held());
   struct page *pg = pa2page(pa);
@@ -62,7 +62,7 @@ pc_anon_get(uint64 pa)
 }
 
 int
-pc_is_anon(uint64 pa)
+page_is_anon(uint64 pa)
 {
   pc_lock();
   int anon = (pa2page(pa)->flags & PG_ANON) != 0;
@@ -71,7 +71,7 @@ pc_is_anon(uint64 pa)
 }
 
 int
-pc_anon_sole(uint64 pa)
+page_anon_sole(uint64 pa)
 {
   pc_lock();
   struct page *pg = pa2page(pa);

@@ -54,12 +54,12 @@ uint64 page2pa(struct page *pg);
 
 // mem (a page from kalloc) becomes a copy with one owner. => pc.lock not
 // held (takes it).
-void pc_anon_init(void *mem);
+void page_anon_init(void *mem);
 // Adds an owner to the copy at pa (fork). => pc.lock held.
-void pc_anon_get(uint64 pa);
+void page_anon_get(uint64 pa);
 // Is pa such a copy / one with a single owner? => pc.lock not held
 // (takes it).
-int pc_is_anon(uint64 pa);
-int pc_anon_sole(uint64 pa);
+int page_is_anon(uint64 pa);
+int page_anon_sole(uint64 pa);
 
 #endif

@@ -32,7 +32,7 @@
 // Write-back order (pc_writeback_range), so that no store is lost on
 // any number of harts: (1) clear the D bit of every PTE mapping the page
 // (atomically: the hardware may be setting A or D at the same moment),
-// (2) fence every hart that may cache the old PTE (pc_shootdown() in
+// (2) fence every hart that may cache the old PTE (rmap_shootdown() in
 // rmap.c: a local sfence.vma, or the SBI's remote fence for a hart running
 // that process), (3) record the page as dirty/under write-back, (4) copy it
 // into the log. A store before (2) completes is in the copy; a store

@@ -1,11 +1,11 @@
 // rmap.c -- the page cache's reverse map and TLB shootdown.
 //
 // Interface (rmap.h): vma.c keeps every area on its inode's list of
-// mappings (pc_link_vma, pc_unlink_vma) and changes an area's range only
-// through pc_set_range; the page cache (pagecache.c) walks the PTEs that
+// mappings (rmap_link_vma, rmap_unlink_vma) and changes an area's range only
+// through rmap_set_range; the page cache (pagecache.c) walks the PTEs that
 // map one of its pages to clear bits in them (rmap_clear, for write-back
 // and reclaim) or to remove them (rmap_unmap, for eviction and
-// truncation); pc_shootdown fences the harts that may cache a changed PTE.
+// truncation); rmap_shootdown fences the harts that may cache a changed PTE.
 //
 // Finding the PTEs: the PTE of page pgno in area v sits at
 // v->start + pgno * PGSIZE - v->offset in v->proc's page table. A walker
@@ -41,7 +41,7 @@
 // ---- the list of areas mapping an inode ----
 
 void
-pc_link_vma(struct vma *v)
+rmap_link_vma(struct vma *v)
 {
   struct inode *ip = v->file->ip;
   pc_lock();
@@ -51,7 +51,7 @@ pc_link_vma(struct vma *v)
 }
 
 void
-pc_unlink_vma(struct vma *v)
+rmap_unlink_vma(struct vma *v)
 {
   struct inode *ip = v->file->ip;
   pc_lock();
@@ -66,7 +66,7 @@ pc_unlink_vma(struct vma *v)
 }
 
 void
-pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset)
+rmap_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset)
 {
   pc_lock();
   v->start = start;
@@ -78,7 +78,7 @@ pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset)
 // ---- shootdown ----
 
 void
-pc_shootdown(struct proc *p, uint64 va)
+rmap_shootdown(struct proc *p, uint64 va)
 {
   __sync_synchronize();  // the PTE change before the check of who runs p
   uint64 mask = 0;
@@ -124,7 +124,7 @@ rmap_clear(struct page *pg, uint64 bits)
       continue;
     uint64 old = __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
     if (old & bits)
-      pc_shootdown(v->proc, va);
+      rmap_shootdown(v->proc, va);
     seen |= old & bits;
   }
   return seen;
@@ -151,7 +151,7 @@ rmap_unmap(struct page *pg)
     if (pte == 0)
       continue;
     uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
-    pc_shootdown(v->proc, va);
+    rmap_shootdown(v->proc, va);
     if (old & PTE_D)
       pg->flags |= PG_DIRTY;
     pg->mapcount--;

@@ -20,12 +20,12 @@ struct vma;
 
 // Links / unlinks an area into its inode's list of mappings.
 // => pc.lock not held (takes it).
-void pc_link_vma(struct vma *v);
-void pc_unlink_vma(struct vma *v);
+void rmap_link_vma(struct vma *v);
+void rmap_unlink_vma(struct vma *v);
 // Changes an area's range under the cache lock, so that reverse-map
 // walkers see either the old or the new range, never half of each.
 // => pc.lock not held (takes it).
-void pc_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset);
+void rmap_set_range(struct vma *v, uint64 start, uint64 end, uint64 offset);
 
 // ---- walkers over the PTEs mapping a cache page (pagecache.c) ----
 
@@ -41,6 +41,6 @@ uint64 rmap_clear_nofence(struct page *pg, uint64 bits);
 void rmap_unmap(struct page *pg);
 
 // Makes every hart forget p's translation of va. => any locks.
-void pc_shootdown(struct proc *p, uint64 va);
+void rmap_shootdown(struct proc *p, uint64 va);
 
 #endif

@@ -103,7 +103,7 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   v->offset = off;
   v->policy = vma_default_policy;
   v->proc = p;
-  pc_link_vma(v);
+  rmap_link_vma(v);
   return start;
 }
 
@@ -111,7 +111,7 @@ static void
 drop(struct vma *v)
 {
   struct file *f = v->file;
-  pc_unlink_vma(v);
+  rmap_unlink_vma(v);
   v->used = 0;
   v->file = 0;
   fileclose(f);
@@ -131,17 +131,17 @@ unmap_part(struct proc *p, struct vma *v, uint64 lo, uint64 hi)
     upper->start = hi;
     upper->offset = v->offset + (hi - v->start);
     upper->file = filedup(v->file);
-    pc_link_vma(upper);
-    pc_set_range(v, v->start, lo, v->offset);
+    rmap_link_vma(upper);
+    rmap_set_range(v, v->start, lo, v->offset);
     return 0;
   }
   v->policy->release(p, v, lo, (hi - lo) / PGSIZE);
   if (lo == v->start && hi == v->end) {
     drop(v);
   } else if (lo == v->start) {
-    pc_set_range(v, hi, v->end, v->offset + (hi - v->start));
+    rmap_set_range(v, hi, v->end, v->offset + (hi - v->start));
   } else {
-    pc_set_range(v, v->start, lo, v->offset);
+    rmap_set_range(v, v->start, lo, v->offset);
   }
   return 0;
 }
@@ -197,7 +197,7 @@ vma_copy(struct proc *parent, struct proc *child)
       continue;
     cv->file = filedup(pv->file);
     cv->proc = child;
-    pc_link_vma(cv);
+    rmap_link_vma(cv);
     if (pv->policy->dup && pv->policy->dup(parent, pv, child, cv) != 0)
       return -ENOMEM;  // the caller removes the child's areas
   }

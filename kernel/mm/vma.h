@@ -11,7 +11,7 @@
 // Lock legend: [o] private to the owning process (its own system calls and
 // faults are the only users; fork copies the table before the child runs).
 // [o,pc] written by the owner under pc.lock (pagecache.c; through
-// pc_set_range, rmap.c), so that the page cache's reverse-map walkers,
+// rmap_set_range, rmap.c), so that the page cache's reverse-map walkers,
 // which hold pc.lock, may read it.
 #ifndef PCV6_VMA_H
 #define PCV6_VMA_H
@@ -61,7 +61,7 @@ extern const struct mmap_policy mmap_naive_policy;  // mmap_naive.c
 extern const struct mmap_policy mmap_cache_policy;  // mmap_cache.c
 // The cache policy's fault-around window in pages, a power of two, 1 = off
 // (knob KNOB_FAULTAROUND; mmap_cache.c).
-extern volatile long pc_faultaround;
+extern volatile long cache_faultaround;
 // The policy new areas get (knob KNOB_POLICY).
 extern const struct mmap_policy *vma_default_policy;
 

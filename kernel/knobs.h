@@ -1,5 +1,8 @@
 // knobs.h -- run-time switches a user program can set with knob()
-// (pcv6's own system call, number SYS_knob). Knob numbers are ABI.
+// (pcv6's own system call, number SYS_knob). Knob numbers are ABI. Only
+// constants live here, shared by kernel and user programs; what kernel
+// code needs besides (the switch words, the hooks) is in
+// kernel/mm/knobs_impl.h.
 #ifndef PCV6_KNOBS_H
 #define PCV6_KNOBS_H
 
@@ -41,11 +44,5 @@
 
 #define MMAP_POLICY_CACHE 0
 #define MMAP_POLICY_NAIVE 1
-
-#ifndef __ASSEMBLER__
-extern volatile long knob_crash_after_commit;
-// The KNOB_LOOKUP_PAUSE hook. => no lock held
-void knob_lookup_pause(void);
-#endif
 
 #endif

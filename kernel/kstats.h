@@ -11,66 +11,74 @@
 #ifndef PCV6_KSTATS_H
 #define PCV6_KSTATS_H
 
+// The counters, listed once: KSTATS_LIST(X) applies X(name, event) to
+// each uint64 of struct kstats, in field order, where event says exactly
+// what the counter counts (or, for a gauge, holds). struct kstats and
+// KSTATS_NAMES are expanded from it. The order is ABI -- programs find a
+// counter by its place in the struct, vmctl prints them in this order and
+// benchmarks read them by name -- so a new counter goes at the end.
+#define KSTATS_LIST(X)                                                        \
+  /* ---- gauges ---- */                                                      \
+  X(free_pages,    "physical pages on the allocator's free list now")         \
+  X(files_open,    "entries of the system-wide open-file table in use")       \
+  X(inodes_cached, "in-memory inodes with a reference")                       \
+  X(pc_pages,      "pages held by the page cache now (mapped or not)")        \
+                                                                              \
+  /* ---- mapping faults (fault.c / the policies) ---- */                     \
+  X(faults,        "page faults on mapped file areas that were resolved "     \
+                   "(hardware faults and faults taken by copyin/copyout)")    \
+  X(faults_major,  "of those, faults that waited for a disk read")            \
+  X(faults_minor,  "of those, faults resolved without waiting for disk")      \
+  X(faultaround_pages, "extra pages mapped by fault-around beside the "       \
+                   "faulting page (already cached, no I/O)")                  \
+  X(readahead_pages, "pages read from disk ahead of a miss, beyond the "      \
+                   "page that missed")                                        \
+  X(cow_copies,    "private pages copied on a first store (copy-on-write; "   \
+                   "the naive policy never copies)")                          \
+                                                                              \
+  /* ---- the page cache (pagecache.c) ---- */                                \
+  X(pc_hits,       "page-cache lookups that found the page up to date (or "   \
+                   "under I/O started by someone else)")                      \
+  X(pc_misses,     "page-cache lookups that had to read the page")            \
+  X(pc_evictions,  "cache pages freed to satisfy memory pressure")            \
+  X(writeback_pages, "file pages written back from mappings (naive: every "   \
+                   "present page of a writable shared area; cache: pages "    \
+                   "found dirty)")                                            \
+  X(tlb_shootdowns, "remote sfence.vma requests sent to other harts")         \
+                                                                              \
+  /* ---- the disk (virtio_disk.c) ---- */                                    \
+  /* A request moves a run of contiguous blocks; a 32-block request adds 1 */ \
+  /* to *_reqs and 32 to *_blocks. Requests the device failed count in */     \
+  /* *_reqs but move no blocks. */                                            \
+  X(disk_read_reqs,    "read requests completed by the device")               \
+  X(disk_read_blocks,  "BSIZE blocks those requests read")                    \
+  X(disk_write_reqs,   "write requests completed by the device")              \
+  X(disk_write_blocks, "BSIZE blocks those requests wrote")                   \
+                                                                              \
+  /* ---- scheduling and memory pressure (proc.c, oom.c) ---- */              \
+  X(ipi_wakeups,   "inter-hart interrupts sent to an idle hart because a "    \
+                   "process had waited KICK_DELAY (1 ms) runnable")           \
+  X(oom_kills,     "processes killed by the out-of-memory policy (each "      \
+                   "announced \"killed: out of memory\")")                    \
+                                                                              \
+  /* ---- the scheduler (proc.c) ---- */                                      \
+  X(idle_cycles,   "cycle-counter ticks harts spent in the scheduler's wfi "  \
+                   "with nothing to run, summed over harts. Under QEMU "      \
+                   "-icount shift=0,sleep=off the cycle counter is virtual "  \
+                   "nanoseconds and an idle hart's clock jumps ahead, so "    \
+                   "busy time is the cycle delta minus this "                 \
+                   "(docs/DESIGN.md, Counters)")
+
 struct kstats {
-  // ---- gauges ----
-  uint64 free_pages;    // physical pages on the allocator's free list now
-  uint64 files_open;    // entries of the system-wide open-file table in use
-  uint64 inodes_cached; // in-memory inodes with a reference
-  uint64 pc_pages;      // pages held by the page cache now (mapped or not)
-
-  // ---- mapping faults (fault.c / the policies) ----
-  uint64 faults;        // page faults on mapped file areas that were resolved
-                        // (hardware faults and faults taken by copyin/copyout)
-  uint64 faults_major;  // of those, faults that waited for a disk read
-  uint64 faults_minor;  // of those, faults resolved without waiting for disk
-  uint64 faultaround_pages; // extra pages mapped by fault-around beside the
-                            // faulting page (already cached, no I/O)
-  uint64 readahead_pages;   // pages read from disk ahead of a miss, beyond
-                            // the page that missed
-  uint64 cow_copies;    // private pages copied on a first store
-                        // (copy-on-write; the naive policy never copies)
-
-  // ---- the page cache (pagecache.c; shootdowns in rmap.c) ----
-  uint64 pc_hits;       // page-cache lookups that found the page up to date
-                        // (or under I/O started by someone else)
-  uint64 pc_misses;     // page-cache lookups that had to read the page
-  uint64 pc_evictions;  // cache pages freed to satisfy memory pressure
-  uint64 writeback_pages;   // file pages written back from mappings (naive:
-                            // every present page of a writable shared area;
-                            // cache: pages found dirty)
-  uint64 tlb_shootdowns;    // remote sfence.vma requests sent to other harts
-
-  // ---- the disk (virtio_disk.c) ----
-  // A request moves a run of contiguous blocks; a 32-block request adds 1
-  // to *_reqs and 32 to *_blocks. Requests the device failed count in
-  // *_reqs but move no blocks.
-  uint64 disk_read_reqs;    // read requests completed by the device
-  uint64 disk_read_blocks;  // BSIZE blocks those requests read
-  uint64 disk_write_reqs;   // write requests completed by the device
-  uint64 disk_write_blocks; // BSIZE blocks those requests wrote
-
-  // ---- scheduling and memory pressure (proc.c, oom.c) ----
-  uint64 ipi_wakeups;   // inter-hart interrupts sent to an idle hart because
-                        // a process had waited KICK_DELAY (1 ms) runnable
-  uint64 oom_kills;     // processes killed by the out-of-memory policy
-                        // (each announced "killed: out of memory")
-
-  // ---- the scheduler (proc.c) ----
-  uint64 idle_cycles;   // cycle-counter ticks harts spent in the
-                        // scheduler's wfi with nothing to run, summed over
-                        // harts. Under QEMU -icount shift=0,sleep=off the
-                        // cycle counter is virtual nanoseconds and an idle
-                        // hart's clock jumps ahead, so busy time is the
-                        // cycle delta minus this (docs/DESIGN.md, Counters)
+#define KSTATS_FIELD_(name, event) uint64 name;
+  KSTATS_LIST(KSTATS_FIELD_)
+#undef KSTATS_FIELD_
 };
 
-// The names vmctl prints, in field order (one per uint64 of struct kstats).
-#define KSTATS_NAMES                                                      \
-  "free_pages", "files_open", "inodes_cached", "pc_pages", "faults",      \
-  "faults_major", "faults_minor", "faultaround_pages", "readahead_pages", \
-  "cow_copies", "pc_hits", "pc_misses", "pc_evictions", "writeback_pages",\
-  "tlb_shootdowns", "disk_read_reqs", "disk_read_blocks",                 \
-  "disk_write_reqs", "disk_write_blocks", "ipi_wakeups", "oom_kills", "idle_cycles"
+// The names vmctl prints, in field order (one per uint64 of struct kstats),
+// for an array initializer: {KSTATS_NAMES}.
+#define KSTATS_NAME_(name, event) #name,
+#define KSTATS_NAMES KSTATS_LIST(KSTATS_NAME_)
 #define KSTATS_COUNT (sizeof(struct kstats) / sizeof(uint64))
 
 #endif

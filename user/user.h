@@ -3,48 +3,26 @@
 #ifndef PCV6_USER_H
 #define PCV6_USER_H
 
-struct stat;
+#include "kernel/syscall.h"
 
 typedef unsigned long size_t;
 typedef long off_t;
 
 #define SBRK_ERROR ((char *)-1)
 
-// System calls (user/usys.S). On failure they return -1 (mmap: (void *)-1;
-// programs usually name it MAP_FAILED themselves, so it is not defined here)
-// and set errno to a code from kernel/errno.h.
-int fork(void);
-int exit(int) __attribute__((noreturn));
-int wait(int *);
-int pipe(int *);
-int write(int, const void *, int);
-int read(int, void *, int);
-int close(int);
-int kill(int);
-int exec(const char *, char **);
-int open(const char *, int);
-int mknod(const char *, short, short);
-int unlink(const char *);
-int fstat(int fd, struct stat *);
-int link(const char *, const char *);
-int mkdir(const char *);
-int chdir(const char *);
-int dup(int);
-int getpid(void);
-char *sys_sbrk(int n, int lazy);  // raw call behind sbrk/sbrklazy
-int pause(int);                   // sleep for n clock ticks
-int sleep(int);                   // same call as pause
-int uptime(void);
-void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
-int munmap(void *addr, size_t len);
-int msync(void *addr, size_t len, int flags);     // pcv6 extension: MS_* in kernel/fcntl.h
-struct trace_event;
-int tracedump(struct trace_event *buf, int start, int max);  // pcv6 extension: kernel/trace.h
-struct kstats;
-int kstats(struct kstats *);      // pcv6 extension: kernel/kstats.h
-long knob(int which, long value); // pcv6 extension: kernel/knobs.h
-struct procinfo;
-int procinfo(struct procinfo *buf, int max); // pcv6 extension: kernel/procinfo.h
+// System calls. Their prototypes are not written here: each comes from
+// its entry in the one list of calls, SYSCALL_LIST in kernel/syscall.h
+// (and SYSCALL_ALIASES after it), where a comment says what the call does
+// and which header its types and constants live in. user/usys.S makes the
+// stubs from the same list. On failure they return -1 (mmap: (void *)-1;
+// programs usually name it MAP_FAILED themselves, so it is not defined
+// here) and set errno to a code from kernel/errno.h.
+#define USER_SYSCALL_(number, name, stub, returns, params) returns stub params;
+#define USER_SYSCALL_ALIAS_(name, stub, returns, params) returns stub params;
+SYSCALL_LIST(USER_SYSCALL_)
+SYSCALL_ALIASES(USER_SYSCALL_ALIAS_)
+#undef USER_SYSCALL_
+#undef USER_SYSCALL_ALIAS_
 
 // Library (user/ulib.c, user/printf.c, user/umalloc.c, user/errstr.c).
 extern int errno;

@@ -1,10 +1,13 @@
 /*
  * usys.S -- the system call entry points a user program links against.
  *
- * Interface: one global function per call declared in user/user.h. Each
- * one loads the call number from kernel/syscall.h into a7, leaves the C
- * arguments where the calling convention already put them (a0..a5), and
- * traps with ecall. The kernel answers in a0.
+ * Interface: one global function per entry of SYSCALL_LIST and
+ * SYSCALL_ALIASES in kernel/syscall.h, named by the entry's stub column
+ * and declared from the same entry in user/user.h. Each one loads the
+ * call's number SYS_<name> into a7, leaves the C arguments where the
+ * calling convention already put them (a0..a5), and traps with ecall.
+ * The kernel answers in a0. Nothing here names a call: a new entry in the
+ * list gets its stub when this file is assembled again.
  *
  * Error contract: a failing call comes back with a0 == -1 (sign-extended
  * to 64 bits, so it is also MAP_FAILED and SBRK_ERROR) and a positive code
@@ -16,9 +19,11 @@
  * Registers: ecall clobbers nothing the C convention promises to keep, and
  * the stubs use only t0 besides a0/a7, which are caller-saved anyway.
  *
- * This file goes through the C preprocessor (for the SYS_* numbers), so
- * comments are C-style: a line starting with '#' would be a directive.
+ * This file goes through the C preprocessor (for the list), so comments
+ * are C-style: a line starting with '#' would be a directive. The list
+ * expands to a single line; ';' separates the statements on it.
  */
+#define SYSCALL_LIST_ONLY  /* no SYS_* symbols in every program: see syscall.h */
 #include "kernel/syscall.h"
 
 /* SYSCALL name, number: define `name` as a trap into call `number`. */
@@ -40,32 +45,11 @@
 .endm
 
 	.text
-SYSCALL fork,     SYS_fork
-SYSCALL exit,     SYS_exit
-SYSCALL wait,     SYS_wait
-SYSCALL pipe,     SYS_pipe
-SYSCALL read,     SYS_read
-SYSCALL write,    SYS_write
-SYSCALL close,    SYS_close
-SYSCALL kill,     SYS_kill
-SYSCALL exec,     SYS_exec
-SYSCALL open,     SYS_open
-SYSCALL mknod,    SYS_mknod
-SYSCALL unlink,   SYS_unlink
-SYSCALL fstat,    SYS_fstat
-SYSCALL link,     SYS_link
-SYSCALL mkdir,    SYS_mkdir
-SYSCALL chdir,    SYS_chdir
-SYSCALL dup,      SYS_dup
-SYSCALL getpid,   SYS_getpid
-SYSCALL sys_sbrk, SYS_sbrk
-SYSCALL pause,    SYS_pause
-SYSCALL sleep,    SYS_pause   /* historical name for pause */
-SYSCALL uptime,   SYS_uptime
-SYSCALL mmap,     SYS_mmap
-SYSCALL munmap,   SYS_munmap
-SYSCALL kstats,   SYS_kstats
-SYSCALL msync,    SYS_msync
-SYSCALL tracedump, SYS_tracedump
-SYSCALL knob,     SYS_knob
-SYSCALL procinfo, SYS_procinfo
+/* .Lsys_<name> is the number of call <name>: a .L symbol stays out of the
+ * object's symbol table. */
+#define NUMBER_(number, name, ...) .equ .Lsys_##name, number;
+#define STUB_(number, name, stub, ...) SYSCALL stub, .Lsys_##name;
+#define ALIAS_STUB_(name, stub, ...) SYSCALL stub, .Lsys_##name;
+SYSCALL_LIST(NUMBER_)
+SYSCALL_LIST(STUB_)
+SYSCALL_ALIASES(ALIAS_STUB_)

@@ -31,7 +31,7 @@
 #include "kernel/fs/log.h"
 #include "kernel/fs/inode.h"
 #include "kernel/mm/pagecache.h"
-#include "kernel/knobs.h"
+#include "kernel/mm/knobs_impl.h"
 
 static struct superblock sb;
 

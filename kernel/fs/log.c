@@ -41,7 +41,7 @@
 #include "kernel/dev/disk.h"
 #include "kernel/fs/log.h"
 #include "kernel/arch/sbi.h"
-#include "kernel/knobs.h"
+#include "kernel/mm/knobs_impl.h"
 
 struct logheader {
   int n;

@@ -8,7 +8,7 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/trap.h"
-#include "kernel/knobs.h"
+#include "kernel/mm/knobs_impl.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/trace_impl.h"

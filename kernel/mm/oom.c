@@ -36,24 +36,24 @@
 // a fault, a system call or the clock tick), sleeping (kill() wakes it),
 // or waiting in here itself (it sees it was killed and gives up).
 //
-// Counting another process's pages means walking its page table while it
-// may run on another hart. That is safe because a page-table page is
-// freed only together with its whole table, and p->pagetable is replaced
-// (exec) or cleared (exit) only under p->lock, which the walk holds. Leaf
-// entries may change during the walk; the count is an estimate anyway.
-// The walk never follows an entry that points outside RAM.
+// Counting another process's pages (uvmcountpages, kernel/mm/vm.c) means
+// walking its page table while it may run on another hart. That is safe
+// because a page-table page is freed only together with its whole table,
+// and p->pagetable is replaced (exec) or cleared (exit) only under
+// p->lock, which the walk holds. Entries may change during the walk (vm.c
+// says how it reads them); the count is an estimate anyway.
 //
 // Lock order: oom.lock -> p->lock (scan, kill, sleep, wakeup). kmem.lock
 // and the printf lock, taken under oom.lock, are leaves.
 #include "kernel/types.h"
 #include "kernel/param.h"
-#include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kalloc.h"
+#include "kernel/mm/vm.h"
 #include "kernel/proc/proc.h"
 #include "kernel/mm/oom.h"
 #include "kernel/mm/pagecache.h"
@@ -79,26 +79,6 @@ oom_reclaim(uint64 want)
   return pc_reclaim((int)want + OOM_RECLAIM_SLACK, 1);
 }
 
-// Valid user leaf entries in the table at pt (a level-`level` page).
-static uint64
-count_user_pages(pagetable_t pt, int level)
-{
-  uint64 n = 0;
-  for (int i = 0; i < 512; i++) {
-    pte_t pte = pt[i];
-    if ((pte & PTE_V) == 0)
-      continue;
-    if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
-      n += (pte & PTE_U) != 0;
-      continue;
-    }
-    uint64 pa = PTE2PA(pte);
-    if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
-      n += count_user_pages((pagetable_t)pa, level - 1);
-  }
-  return n;
-}
-
 // A process as the policy sees it, copied under its lock.
 struct candidate {
   struct proc *p;
@@ -115,7 +95,7 @@ describe(struct proc *p, struct candidate *c)
   c->p = p;
   c->pid = p->pid;
   c->killed = p->killed;
-  c->pages = p->pagetable ? count_user_pages(p->pagetable, 2) : 0;
+  c->pages = p->pagetable ? uvmcountpages(p->pagetable) : 0;
   safestrcpy(c->name, p->name, sizeof(c->name));
 }
 

@@ -219,6 +219,43 @@ uvmfreetables(pagetable_t pagetable)
   freetables(pagetable, 2);
 }
 
+// Present user pages in pt, a table page whose entries are at `level`.
+// The table's owner may be running on another hart meanwhile, adding
+// leaves (faults), table pages (walk) or clearing entries (unmapping). So
+// each entry is read exactly once, with an atomic load: a plain read would
+// be a data race, which lets the compiler load the entry twice -- test
+// PTE_V in one value and take the address from another -- or in pieces.
+// Following a table entry is safe because table pages are freed only with
+// the whole table (uvmfreetables), which the caller rules out, and walk()
+// publishes a new table page only after zeroing it. As a last line, an
+// address outside RAM is never followed, so whatever an entry holds, the
+// walk reads only memory the kernel maps.
+static uint64
+count_pages(pagetable_t pt, int level)
+{
+  uint64 n = 0;
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
+    if ((pte & PTE_V) == 0)
+      continue;
+    if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
+      if (pte & PTE_U)
+        n++;
+      continue;
+    }
+    uint64 pa = PTE2PA(pte);
+    if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
+      n += count_pages((pagetable_t)pa, level - 1);
+  }
+  return n;
+}
+
+uint64
+uvmcountpages(pagetable_t pagetable)
+{
+  return count_pages(pagetable, 2);
+}
+
 int
 uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
 {

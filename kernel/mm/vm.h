@@ -2,7 +2,8 @@
 // spaces (allocation, copying, and safe copies between kernel and user).
 //
 // All functions that take a user pagetable expect the caller to own it
-// (the current process's, or one being built by exec/fork).
+// (the current process's, or one being built by exec/fork), except
+// uvmcountpages, which only reads and may be given any process's table.
 #ifndef PCV6_VM_H
 #define PCV6_VM_H
 
@@ -34,6 +35,13 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Frees the page-table pages themselves; every leaf must be gone.
 void uvmfreetables(pagetable_t pagetable);
+// How many present user pages (valid leaves with PTE_U) the table maps,
+// for ps and the out-of-memory policy; an estimate if its owner runs on
+// another hart meanwhile.
+// => the table cannot be freed during the call: the caller holds the
+//    owner's p->lock (a process's table is replaced or cleared only under
+//    it, and freed after), or the table is the caller's own.
+uint64 uvmcountpages(pagetable_t pagetable);
 // Copies every mapped page of [start, end) into a fresh page in new.
 // 0, or -ENOMEM after undoing what it mapped.
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end);

@@ -700,31 +700,6 @@ either_copyin(void *dst, int user_src, uint64 src, uint64 len)
   return 0;
 }
 
-// Counts the present user pages (valid leaves with PTE_U) in the page
-// table pt, whose entries are at `level` (2 at the root).
-// => the table cannot be freed meanwhile (the owner's p->lock held, or
-//    it is ours). Reads each entry once; a pointer outside RAM is skipped
-//    rather than followed, so even a torn read cannot fault the kernel.
-static uint64
-count_user_pages(pagetable_t pt, int level)
-{
-  uint64 n = 0;
-  for (int i = 0; i < 512; i++) {
-    pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
-    if ((pte & PTE_V) == 0)
-      continue;
-    if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
-      if (pte & PTE_U)
-        n++;
-      continue;
-    }
-    uint64 pa = PTE2PA(pte);
-    if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
-      n += count_user_pages((pagetable_t)pa, level - 1);
-  }
-  return n;
-}
-
 static int
 procinfo_state(enum procstate s)
 {
@@ -755,7 +730,7 @@ proc_describe(struct proc *p, struct procinfo *pi)
   pi->ppid = p->parent ? p->parent->pid : 0;
   pi->state = procinfo_state(p->state);
   if (p->pagetable)
-    pi->pages = count_user_pages(p->pagetable, 2);
+    pi->pages = uvmcountpages(p->pagetable);
   safestrcpy(pi->name, p->name, sizeof(pi->name));
   release(&p->lock);
   return 0;

@@ -1,0 +1,15 @@
+// knobs_impl.h -- the knobs (kernel/knobs.h) as other kernel code sees
+// them: the switch words it reads and the hooks it calls. knob() in
+// kernel/mm/knobs.c sets them. Kernel-only; user programs include knobs.h.
+#ifndef PCV6_KNOBS_IMPL_H
+#define PCV6_KNOBS_IMPL_H
+
+#include "kernel/knobs.h"
+
+// KNOB_CRASH_AFTER_COMMIT's value; the log reads it after each commit
+// point. A plain word, read without a lock.
+extern volatile long knob_crash_after_commit;
+// The KNOB_LOOKUP_PAUSE hook. => no lock held
+void knob_lookup_pause(void);
+
+#endif

@@ -36,7 +36,7 @@
   X(cow_copies,    "private pages copied on a first store (copy-on-write; "   \
                    "the naive policy never copies)")                          \
                                                                               \
-  /* ---- the page cache (pagecache.c) ---- */                                \
+  /* ---- the page cache (pagecache.c; shootdowns in rmap.c) ---- */          \
   X(pc_hits,       "page-cache lookups that found the page up to date (or "   \
                    "under I/O started by someone else)")                      \
   X(pc_misses,     "page-cache lookups that had to read the page")            \

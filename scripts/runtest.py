@@ -129,6 +129,8 @@ CASES = [
      [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     # The page cache's own tests (pctest selects the cache policy itself).
     ("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # The cache's promises under eviction, failing copies and races.
+    ("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
     ("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ("oomtest", "oomtest", [r"^oomtest: all tests succeeded$",

@@ -105,6 +105,65 @@ filestat(struct file *f, uint64 addr)
   return copyout(myproc()->pagetable, addr, &st, sizeof(st));
 }
 
+// Copies between a file and a user buffer run under the inode lock with
+// p->nofault set: a fault there could be a mapping of this very file and
+// need the lock. So each pass first faults its part of the buffer in,
+// unlocked. Another hart may still evict a page of a file mapping between
+// that fault-in and the copy (reclaim, the cache limit); the copy then
+// stops short at that page and the next pass faults it in again. A valid
+// buffer therefore always works, whole; only a page the process could not
+// touch itself ends the call early (with the bytes moved so far, or
+// EFAULT if none). A pass covers at most COPY_PASS bytes, far less than
+// any cache, so that what it faulted in is still there when it copies.
+#define COPY_PASS (16 * PGSIZE)
+
+// One pass of inode_read: at most m bytes at the file's offset into addr.
+// Bytes moved, or -E*. => nothing locked
+static int
+read_pass(struct file *f, uint64 addr, int m)
+{
+  struct proc *p = myproc();
+  ilock(f->ip);
+  uint avail = f->ip->size > f->off ? f->ip->size - f->off : 0;
+  iunlock(f->ip);
+  if (avail == 0)
+    return 0;
+  if (vm_prefault(p->pagetable, addr, (uint)m < avail ? (uint)m : avail, 1) < 0)
+    return -EFAULT;
+  ilock(f->ip);
+  p->nofault = 1;  // the file may have grown meanwhile: never fault here
+  // Regular files are read through the page cache; directories and
+  // devices' inodes through the buffer cache.
+  int r = f->ip->type == T_FILE ? pc_read(f->ip, 1, addr, f->off, m)
+                                : readi(f->ip, 1, addr, f->off, m);
+  p->nofault = 0;
+  if (r > 0)
+    f->off += r;
+  iunlock(f->ip);
+  return r;
+}
+
+static int
+inode_read(struct file *f, uint64 addr, int n)
+{
+  int done = 0;
+  while (done < n && !killed(myproc())) {
+    int m = n - done < COPY_PASS ? n - done : COPY_PASS;
+    int r = read_pass(f, addr + done, m);
+    if (r == 0 || (r < 0 && r != -EFAULT))
+      return done > 0 ? done : r;  // end of file, or an error
+    if (r == -EFAULT) {
+      // A page evicted since the fault-in, or one we may not touch: the
+      // next pass's fault-in tells them apart.
+      if (vm_prefault(myproc()->pagetable, addr + done, 1, 1) < 0)
+        return done > 0 ? done : -EFAULT;
+      continue;
+    }
+    done += r;
+  }
+  return done;
+}
+
 int
 fileread(struct file *f, uint64 addr, int n)
 {
@@ -117,26 +176,8 @@ fileread(struct file *f, uint64 addr, int n)
     if (f->major < 0 || f->major >= NDEV || !devsw[f->major].read)
       return -ENODEV;
     return devsw[f->major].read(1, addr, n);
-  case FD_INODE: {
-    // Fault the destination in first: a mapped page's fault reads a file
-    // and must not find this inode locked by us.
-    ilock(f->ip);
-    uint avail = f->ip->size > f->off ? f->ip->size - f->off : 0;
-    iunlock(f->ip);
-    struct proc *p = myproc();
-    vm_prefault(p->pagetable, addr, (uint)n < avail ? (uint)n : avail, 1);
-    ilock(f->ip);
-    p->nofault = 1;  // the file may have grown: never fault under the lock
-    // Regular files are read through the page cache; directories and
-    // devices' inodes through the buffer cache.
-    int r = f->ip->type == T_FILE ? pc_read(f->ip, 1, addr, f->off, n)
-                                  : readi(f->ip, 1, addr, f->off, n);
-    p->nofault = 0;
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    return r;
-  }
+  case FD_INODE:
+    return inode_read(f, addr, n);
   default:
     panic("fileread: bad file type %d", f->type);
   }
@@ -147,30 +188,38 @@ fileread(struct file *f, uint64 addr, int n)
 // that would pass MAXFILE writing the chunks before the one that does.
 #define WRITE_CHUNK (MAXOPBLOCKS * BSIZE)
 
-// Writes n bytes at the file's offset, one log operation at a time. A
-// short writei() means the operation's budget ran out, or an error came
-// partway (disk full, bad address): the next round reports the error.
+// Writes n bytes at the file's offset, one log operation at a time, each
+// after faulting its part of the source in (see COPY_PASS above). A short
+// writei() means the operation's budget ran out, or an error came partway
+// (disk full, a source page evicted or refused): the next round goes on
+// or reports the error. writei() keeps exactly the bytes it reports, so a
+// failure never leaves bytes behind that the count does not include.
 static int
 inode_write(struct file *f, uint64 addr, int n)
 {
+  struct proc *p = myproc();
   int done = 0;
-  vm_prefault(myproc()->pagetable, addr, n, 0);  // before any lock; see fileread
-  while (done < n) {
+  while (done < n && !killed(p)) {
     int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
+    if (vm_prefault(p->pagetable, addr + done, m, 0) < 0)
+      return done > 0 ? done : -EFAULT;  // nothing of this round written
     begin_op();
     ilock(f->ip);
-    myproc()->nofault = 1;  // see fileread
+    p->nofault = 1;  // see COPY_PASS
     int r = writei(f->ip, 1, addr + done, f->off, m);
-    myproc()->nofault = 0;
+    p->nofault = 0;
     if (r > 0)
       f->off += r;
     iunlock(f->ip);
     end_op();
-    if (r < 0)
+    if (r < 0 && r != -EFAULT)
       return done > 0 ? done : r;
     if (r == 0)
       break;  // cannot happen in a fresh operation; never spin
-    done += r;
+    if (r > 0)
+      done += r;
+    // -EFAULT: a page evicted after the fault-in; the next round faults
+    // it in again, or finds it refused and stops there.
   }
   return done;
 }

@@ -583,6 +583,26 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
   return done;
 }
 
+// Copies n bytes from src (a user address if user) to dst in pieces that
+// never cross a user page, so each piece arrives whole or not at all.
+// Returns the bytes copied: n, or the prefix before the first page that
+// could not be read (copyin copies page by page and may stop part-way,
+// leaving no count of what it moved).
+static uint
+copyin_whole_pages(uchar *dst, int user, uint64 src, uint n)
+{
+  uint got = 0;
+  while (got < n) {
+    uint piece = user ? PGSIZE - (src + got) % PGSIZE : n - got;
+    if (piece > n - got)
+      piece = n - got;
+    if (either_copyin(dst + got, user, src + got, piece) < 0)
+      break;
+    got += piece;
+  }
+  return got;
+}
+
 int
 writei(struct inode *ip, int user, uint64 src, uint off, uint n)
 {
@@ -611,19 +631,29 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     // A whole-block write need not read the old contents first.
     int fresh = 0;
     struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
-    if (either_copyin(b->data + off % BSIZE, user, src, m) < 0) {
+    uint got = copyin_whole_pages(b->data + off % BSIZE, user, src, m);
+    if (got < m && (fresh || got == 0)) {
+      // Nothing of this block counts: a block never read holds garbage
+      // around what was copied, so it must not stay cached either.
       if (fresh)
-        b->valid = 0;  // never read: half-copied garbage must not stay cached
+        b->valid = 0;
       brelse(b);
       err = -EFAULT;
       break;
     }
+    // Keep exactly the bytes copied (all m, or a prefix up to a source
+    // page that is not there): the log, the page cache and the returned
+    // count all say the same.
     log_write(b);
-    pc_update(ip, off, b->data + off % BSIZE, m);  // a cached page shows it at once
+    pc_update(ip, off, b->data + off % BSIZE, got);  // a cached page shows it at once
     brelse(b);
-    done += m;
-    off += m;
-    src += m;
+    done += got;
+    off += got;
+    src += got;
+    if (got < m) {
+      err = -EFAULT;
+      break;
+    }
   }
   if (off > ip->size)
     ip->size = off;

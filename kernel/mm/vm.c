@@ -327,14 +327,17 @@ user_page_put(pte_t *pte, struct page *held, int wrote)
     pc_release_user(held, pte, wrote);
 }
 
-void
+int
 vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
 {
-  if (len == 0 || va + len < va)
-    return;
+  if (len == 0)
+    return 0;
+  if (va + len < va)
+    return -EFAULT;
   for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
     if (user_page(pagetable, a, write, 0) == 0)
-      return;
+      return -EFAULT;
+  return 0;
 }
 
 // Moves len bytes between kernel buffer kbuf and user address uva, page

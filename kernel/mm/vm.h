@@ -54,10 +54,12 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
 int copyout(pagetable_t pagetable, uint64 dstva, const void *src, uint64 len);
 int copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len);
 // Makes the pages of [va, va+len) present for this access, in order,
-// stopping quietly at the first that cannot be (the copy that follows
-// then fails there). Callers use it before taking locks that a page
-// fault's I/O would need or must not sleep under.
-void vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write);
+// stopping at the first that cannot be: 0 if all are there, -EFAULT if
+// one is refused (the copy that follows then fails there). Callers use
+// it before taking locks that a page fault's I/O would need or must not
+// sleep under. A page brought in may be evicted again before the copy:
+// see fileread() for what callers do about that.
+int vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write);
 // Copies a NUL-terminated string of at most max bytes (NUL included).
 // 0, -EFAULT, or -ENAMETOOLONG when no NUL is found within max.
 int copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max);

@@ -34,6 +34,11 @@
 // widens a window the kernel must handle anyway -- the parent may be
 // removed meanwhile -- so that a test can make sure that it does.
 #define KNOB_LOOKUP_PAUSE 9
+// A pid, or 0 (off): each log operation that process begins stays open
+// one clock tick before it goes on (begin_op). It keeps the log busy, so
+// that a test can show that msync(MS_SYNC) and fsync() wait for their
+// transaction to commit even when other operations keep it open.
+#define KNOB_OP_PAUSE 10
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -181,8 +181,15 @@ CRASHPOINT_LINE = r"^committed before the crash$"
 # only msync can have written the stores), and requires `pcsync check`
 # to find every stored byte after the next boot.
 MSYNC_CRASH = "msync"
+# The same with two processes keeping the log busy (`pcsync write busy`):
+# msync's transaction is then nearly always held open by another
+# process's operation when msync's own write-back ends.
+MSYNC_BUSY_CRASH = "msync-busy"
+# The generation after whose "synced" line the power is cut.
+MSYNC_CUT_GENERATION = 3
 CRASH_CASES = [
     ("crash-msync", MSYNC_CRASH, 900),
+    ("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
     ("crash-round3", 3, 900),
     ("crash-round5", 5, 900),
     ("crash-round8", 8, 900),
@@ -498,11 +505,13 @@ def crash_phase_commit(con, timeout):
     return "the machine was still running %ds after crashpoint" % timeout
 
 
-def crash_phase_msync(con, timeout):
+def crash_phase_msync(con, timeout, busy):
     """Phase 1 of the msync crash: run `pcsync write` and kill QEMU the
-    moment it says its msync returned. Returns None or a failure reason."""
+    moment it says generation MSYNC_CUT_GENERATION's msync returned.
+    Returns None or a failure reason."""
     start = con.mark()
-    synced_re = re.compile(r"^pcsync: synced$", re.MULTILINE)
+    synced_re = re.compile(r"^pcsync: generation %d synced$" % MSYNC_CUT_GENERATION,
+                           re.MULTILINE)
 
     def check(text):
         out = text[start:]
@@ -516,7 +525,7 @@ def crash_phase_msync(con, timeout):
         return None
 
     try:
-        con.send("pcsync write\n")
+        con.send("pcsync write busy\n" if busy else "pcsync write\n")
         got = con.wait(check, time.monotonic() + timeout)
     except QemuDied:
         return "QEMU stopped during pcsync write"
@@ -524,7 +533,7 @@ def crash_phase_msync(con, timeout):
         con.crash()
         return None
     if got is None:
-        return "no \"pcsync: synced\" within %ds" % timeout
+        return "no \"pcsync: generation %d synced\" within %ds" % (MSYNC_CUT_GENERATION, timeout)
     return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
 
 
@@ -550,14 +559,14 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
         argv, original = crash_argv(qemu_argv, image)
         shutil.copyfile(original, image)
         commit = round_no == COMMIT_CRASH
-        msync = round_no == MSYNC_CRASH
+        msync = round_no in (MSYNC_CRASH, MSYNC_BUSY_CRASH)
         con, why = machine("cut the power after msync" if msync else
                            "run fsstress, crash " +
                            ("at a commit point" if commit else "at round %d" % round_no))
         if why:
             return False, "first boot: " + why, outputs(), ""
         if msync:
-            why = crash_phase_msync(con, timeout)
+            why = crash_phase_msync(con, timeout, round_no == MSYNC_BUSY_CRASH)
         elif commit:
             why = crash_phase_commit(con, timeout)
         else:
@@ -588,8 +597,8 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
             if not ok:
                 return False, "cat /crashed after replay: " + why, outputs(), remark
         if msync:
-            ok, why, out, _ = run_case(con, "pcsync check", [r"^pcsync: data intact$"],
-                                       timeout)
+            ok, why, out, _ = run_case(con, "pcsync check %d" % MSYNC_CUT_GENERATION,
+                                       [r"^pcsync: data intact$"], timeout)
         else:
             ok, why, out, _ = run_case(con, "ls /stress", [r"^\.\s"], timeout)
         con.crash()  # idle at the prompt: nothing in flight

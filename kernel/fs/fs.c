@@ -212,6 +212,16 @@ iupdate(struct inode *ip)
   memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
   log_write(b);
   brelse(b);
+  ip->log_seq = log_op_seq();
+}
+
+void
+iwait_durable(struct inode *ip)
+{
+  ilock(ip);
+  uint64 seq = ip->log_seq;
+  iunlock(ip);
+  log_wait_durable(seq);
 }
 
 struct inode *

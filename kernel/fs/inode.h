@@ -55,6 +55,7 @@ struct inode {
   // inode_next_cached's answer is a hint for write-back.
   struct page *pages;     // [pc; c] this file's cached pages
   struct vma *maps;       // [pc] areas mapping this file (the reverse map, rmap.c)
+  uint64 log_seq;         // [s] newest log transaction holding a change to this file
   uint ra_next;           // [s] read-ahead: the page a sequential reader
   uint ra_win;            // [s]   misses next, and the current window
 };
@@ -78,7 +79,13 @@ void ilock(struct inode *ip);
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
-void iupdate(struct inode *ip);   // writes fields to disk; => locked, in a transaction
+// Writes the fields to disk and notes the transaction in ip->log_seq.
+// => locked, in a transaction
+void iupdate(struct inode *ip);
+// Returns when every change to ip logged so far (contents written by
+// write() or write-back, size, blocks) has committed. => no locks held,
+// outside any operation; ip referenced
+void iwait_durable(struct inode *ip);
 // Frees ip's blocks from the end of the file down, as many as the log
 // operation's budget allows, and writes the inode: a valid, shorter file.
 // Returns 1 when no block is left (size 0); 0 when the caller must commit

@@ -29,6 +29,20 @@
 // time (begin_op() asserts it), and only the process that began it adds
 // blocks to it.
 //
+// Durability. end_op() commits only when it ends the last operation in
+// flight, so on a busy system an operation's blocks may wait in the open
+// transaction for a while after it ended. Each transaction has a sequence
+// number (log.seq, counting from 1); log_op_seq() tells an operation its
+// transaction's number, and log_wait_durable(seq) returns once that
+// transaction has committed (log.durable >= seq). A waiter whose
+// transaction is still open sets log.hurry: no new operation is admitted,
+// so the ones in flight end, the last of them commits, and the waiter
+// wakes -- group commit, as journaling file systems do it: everyone who
+// joined the transaction meanwhile is made durable by the same commit.
+// msync(MS_SYNC) and fsync() wait this way; nothing else promises
+// durability (a process that only calls write() may lose its last
+// transaction to a power cut, as POSIX allows).
+//
 // Lock: log.lock protects every field; it is not held across disk I/O.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -64,6 +78,9 @@ static struct {
   int dev;           // [I]
   int outstanding;   // [lock] operations admitted and not yet ended
   int committing;    // [lock] a commit is running: admit nothing
+  int hurry;         // [lock] someone waits for the open transaction: admit nothing
+  uint64 seq;        // [lock] number of the open transaction
+  uint64 durable;    // [lock] every transaction up to this one has committed
   struct logop op[MAXOPS];  // [lock] the admitted operations
   struct logheader lh;  // [lock] blocks dirtied by the open transaction
 } log;
@@ -75,6 +92,7 @@ void
 initlog(int dev, struct superblock *sb)
 {
   initlock(&log.lock, "log");
+  log.seq = 1;
   log.start = sb->logstart;
   log.dev = dev;
   if (sb->nlog < LOGBLOCKS + 1)
@@ -209,7 +227,7 @@ begin_op(void)
   acquire(&log.lock);
   KASSERT(p != 0 && op_of(p) == 0);  // operations do not nest
   for (;;) {
-    if (log.committing ||
+    if (log.committing || log.hurry ||
         log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > LOGBLOCKS) {
       sleep(&log, &log.lock);
     } else {
@@ -219,6 +237,7 @@ begin_op(void)
       o->charged = 0;
       log.outstanding++;
       release(&log.lock);
+      knob_op_pause();  // a test's way to keep the log busy
       return;
     }
   }
@@ -258,9 +277,39 @@ end_op(void)
     commit();  // no lock held: it sleeps for disk I/O
     acquire(&log.lock);
     log.committing = 0;
+    log.hurry = 0;
+    log.durable = log.seq++;
     wakeup(&log);
     release(&log.lock);
   }
+}
+
+uint64
+log_op_seq(void)
+{
+  acquire(&log.lock);
+  KASSERT(op_of(myproc()) != 0);
+  uint64 seq = log.seq;  // no commit can start while this operation is open
+  release(&log.lock);
+  return seq;
+}
+
+void
+log_wait_durable(uint64 seq)
+{
+  acquire(&log.lock);
+  KASSERT(op_of(myproc()) == 0);  // our own open operation would never end
+  while (log.durable < seq) {
+    // seq is the open transaction or the one being committed now (every
+    // earlier one has committed: commits run one at a time, in order).
+    if (log.seq == seq && !log.committing) {
+      if (log.outstanding == 0)
+        break;  // open and empty: its operations' blocks would have committed
+      log.hurry = 1;  // the last operation in flight commits
+    }
+    sleep(&log, &log.lock);
+  }
+  release(&log.lock);
 }
 
 // Copies the dirty cached blocks into log_body[] and writes it to the log

@@ -24,5 +24,12 @@ void log_write(struct buf *b);  // => inside begin_op/end_op, b locked
 // Blocks the caller's operation may still add to the transaction.
 // => inside begin_op/end_op
 int log_room(void);
+// The sequence number of the transaction the caller's operation belongs
+// to. => inside begin_op/end_op
+uint64 log_op_seq(void);
+// Returns when transaction seq (and every one before it) has committed,
+// asking for an early commit if it is still open (group commit). 0 is
+// always durable. => outside any operation; may sleep
+void log_wait_durable(uint64 seq);
 
 #endif

@@ -16,18 +16,32 @@
 
 volatile long knob_crash_after_commit;
 static volatile long knob_lookup_pause_pid;
+static volatile long knob_op_pause_pid;
 
-void
-knob_lookup_pause(void)
+// Sleeps until the next clock tick if the running process's pid is *pid.
+static void
+pause_if(volatile long *pid)
 {
   struct proc *p = myproc();
-  if (knob_lookup_pause_pid == 0 || p == 0 || p->pid != knob_lookup_pause_pid)
+  if (*pid == 0 || p == 0 || p->pid != *pid)
     return;
   acquire(&tickslock);
   uint start = ticks;
   while (ticks == start)
     sleep(&ticks, &tickslock);
   release(&tickslock);
+}
+
+void
+knob_lookup_pause(void)
+{
+  pause_if(&knob_lookup_pause_pid);
+}
+
+void
+knob_op_pause(void)
+{
+  pause_if(&knob_op_pause_pid);
 }
 
 // Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
@@ -86,6 +100,10 @@ sys_knob(void)
   case KNOB_LOOKUP_PAUSE:
     old = knob_lookup_pause_pid;
     knob_lookup_pause_pid = (long)value;
+    return old;
+  case KNOB_OP_PAUSE:
+    old = knob_op_pause_pid;
+    knob_op_pause_pid = (long)value;
     return old;
   default:
     return -EINVAL;

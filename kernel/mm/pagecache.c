@@ -597,6 +597,8 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
     int failed[WB_BATCH];
     for (int i = 0; i < n; i++)
       failed[i] = write_page(ip, batch[i]);  // step 4
+    if (n > 0)
+      ip->log_seq = log_op_seq();  // what iwait_durable waits for
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
       batch[i]->flags &= ~PG_IO;
@@ -610,7 +612,7 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
     }
     release(&pc.lock);
     iunlock(ip);
-    end_op();  // commits: the pages are on disk when this returns
+    end_op();  // commits only if no other operation is open: see iwait_durable
     if (cursor >= end)
       return err;
   }

@@ -20,6 +20,7 @@
 #include "kernel/lib/printf.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs/file.h"
+#include "kernel/fs/inode.h"
 #include "kernel/mm/fault.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/rmap.h"
@@ -232,6 +233,11 @@ vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
     int e = v->policy->sync(p, v, lo, (hi - lo) / PGSIZE, flags);
     if (e)
       err = e;
+    // MS_SYNC promises the bytes are on disk: wait for the transactions
+    // that hold them to commit (the write-back may have joined a
+    // transaction that other processes' operations still keep open).
+    if ((flags & MS_SYNC) && (v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+      iwait_durable(v->file->ip);
   }
   return err;
 }

@@ -39,6 +39,11 @@
 // that a test can show that msync(MS_SYNC) and fsync() wait for their
 // transaction to commit even when other operations keep it open.
 #define KNOB_OP_PAUSE 10
+// A pid, or 0 (off): when that process frees an unlinked file (its last
+// reference gone), it waits one clock tick with the inode locked before
+// each piece of the free. Scans of every cached file (the drop knob,
+// reclaim) must not reach such an inode; the pause lets a test make sure.
+#define KNOB_FREE_PAUSE 11
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -179,10 +179,58 @@ failed_write_changes_nothing(void)
 }
 
 // ---------------------------------------------------------------------------
+// Freeing a big unlinked file takes several log operations, with the
+// inode locked throughout. Scans of every cached file (the drop knob,
+// reclaim, the cache limit) must not reach it meanwhile: one that did
+// waited for its lock inside an operation of its own (and the freer's
+// next operation could wait for that one: the file system stopped), or
+// found a freed inode and panicked. KNOB_FREE_PAUSE makes the freer wait
+// a tick with the inode locked, so the drops land inside the free.
+
+#define FREE_LEN (2 * MIB)
+
+static void
+free_while_dropping(void)
+{
+  tt_make_file("tt_flag", PG, 4);
+  tt_make_file("tt_big", FREE_LEN, 5);
+  volatile char *flag = (volatile char *)map_file("tt_flag", PG, RW, MAP_SHARED, 0);
+  flag[0] = 0;
+  int pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    while (flag[0] == 0)
+      ;  // the parent is about to free the file
+    long drops = 0;
+    while (flag[0] == 1) {
+      CHECK(knob(KNOB_DROP, 0) >= 0, "drop failed (errno %d)", errno);
+      drops++;
+    }
+    exit(drops > 0 ? 0 : 2);
+  }
+  char *p = map_file("tt_big", FREE_LEN, PROT_READ, MAP_SHARED, 0);
+  uint64 sum = 0;
+  for (uint64 off = 0; off < FREE_LEN; off += PG)
+    sum += p[off];  // every page cached
+  CHECK(sum != 0, "empty file");
+  CHECK(unlink("tt_big") == 0, "unlink");
+  long old = knob(KNOB_FREE_PAUSE, getpid());
+  flag[0] = 1;
+  CHECK(munmap(p, FREE_LEN) == 0, "munmap");  // the last reference: frees it
+  knob(KNOB_FREE_PAUSE, old);
+  flag[0] = 2;
+  int st = -99;
+  CHECK(wait(&st) == pid && st == 0, "dropping child exited %d", st);
+  munmap((char *)flag, PG);
+  unlink("tt_flag");
+}
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   { "copy_under_eviction", copy_under_eviction },
   { "failed_write_changes_nothing", failed_write_changes_nothing },
+  { "free_while_dropping", free_while_dropping },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

@@ -32,6 +32,7 @@ struct inode {
   uint dev;               // [I]
   uint inum;              // [I]
   int ref;                // [c] references (open files, cwd, lookups)
+  int freeing;            // [c] iput is freeing it: no new reference may be taken
   struct sleeplock lock;
   int valid;              // [s] fields below were read from disk
 
@@ -63,7 +64,8 @@ struct inode {
 void fsinit(int dev);
 void iinit(void);
 int  inodes_in_use(void);
-// The next inode slot from *cursor on that holds cached pages, with a new
+// The next inode slot from *cursor on that holds cached pages and is not
+// being freed (its pages go with it), with a new
 // reference (drop it with iput inside a transaction); 0 at the end.
 struct inode *inode_next_cached(int *cursor);
 // Disk block holding file block bn, or 0 if none is allocated. => locked.

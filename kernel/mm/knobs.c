@@ -17,6 +17,7 @@
 volatile long knob_crash_after_commit;
 static volatile long knob_lookup_pause_pid;
 static volatile long knob_op_pause_pid;
+static volatile long knob_free_pause_pid;
 
 // Sleeps until the next clock tick if the running process's pid is *pid.
 static void
@@ -42,6 +43,12 @@ void
 knob_op_pause(void)
 {
   pause_if(&knob_op_pause_pid);
+}
+
+void
+knob_free_pause(void)
+{
+  pause_if(&knob_free_pause_pid);
 }
 
 // Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
@@ -104,6 +111,10 @@ sys_knob(void)
   case KNOB_OP_PAUSE:
     old = knob_op_pause_pid;
     knob_op_pause_pid = (long)value;
+    return old;
+  case KNOB_FREE_PAUSE:
+    old = knob_free_pause_pid;
+    knob_free_pause_pid = (long)value;
     return old;
   default:
     return -EINVAL;

@@ -239,8 +239,10 @@ cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 {
   uint64 end = va + npages * PGSIZE;
   pc_lock();
-  for (uint64 a = va; a < end; a += PGSIZE) {
-    pte_t *pte = walk(p->pagetable, a, 0);
+  // Interrupts are off under pc.lock: the walk skips missing page-table
+  // pages, so its length follows what is mapped, not the area's size.
+  for (uint64 a = va, next; a < end; a = next) {
+    pte_t *pte = walk_sparse(p->pagetable, a, &next);
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;
     uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
@@ -257,17 +259,26 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
 {
   if (pv->flags & MAP_SHARED)
     return 0;  // the child faults the shared cache pages in itself
-  for (uint64 a = pv->start; a < pv->end; a += PGSIZE) {
-    pte_t *ppte = walk(parent->pagetable, a, 0);
+  for (uint64 a = pv->start, next; a < pv->end; a = next) {
+    pte_t *ppte = walk_sparse(parent->pagetable, a, &next);
+    // A first look without the lock, to skip cache pages cheaply; the
+    // decision is taken again under it.
     if (ppte == 0 || (*ppte & PTE_V) == 0 || !page_is_anon(PTE2PA(*ppte)))
       continue;
-    pte_t *cpte = walk(child->pagetable, a, 1);
+    pte_t *cpte = walk(child->pagetable, a, 1);  // may reclaim: not under pc.lock
     if (cpte == 0)
       return -ENOMEM;
     pc_lock();
-    uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
-    page_anon_get(PTE2PA(old));
-    *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
+    // Eviction on another hart may have cleared the PTE since the look
+    // above (it was a cache page then, freed and perhaps reused as some
+    // other process's private copy, so page_is_anon said yes): decide on
+    // what the PTE holds now that nothing can change it.
+    uint64 cur = *ppte;
+    if ((cur & PTE_V) && (pa2page(PTE2PA(cur))->flags & PG_ANON)) {
+      uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
+      page_anon_get(PTE2PA(old));
+      *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
+    }
     pc_unlock();
   }
   sfence_vma();  // the parent's copies are read-only now

@@ -93,8 +93,9 @@ write_back(struct inode *ip, uint64 pa, uint64 off)
 static void
 naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 {
-  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
-    pte_t *pte = walk(p->pagetable, a, 0);
+  uint64 end = va + npages * PGSIZE;
+  for (uint64 a = va, next; a < end; a = next) {
+    pte_t *pte = walk_sparse(p->pagetable, a, &next);  // cost follows what is mapped
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;  // never touched
     uint64 pa = PTE2PA(*pte);
@@ -113,8 +114,9 @@ naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
     return 0;
-  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
-    pte_t *pte = walk(p->pagetable, a, 0);
+  uint64 end = va + npages * PGSIZE;
+  for (uint64 a = va, next; a < end; a = next) {
+    pte_t *pte = walk_sparse(p->pagetable, a, &next);
     if (pte && (*pte & PTE_V))
       write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a));
   }

@@ -100,11 +100,7 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
   return &pagetable[PX(0, va)];
 }
 
-// Like walk(pagetable, va, 0), for loops over sparse ranges: when a
-// page-table page is missing, returns 0 with *next set past the whole
-// range that page would have mapped (2 MiB or 1 GiB), so huge lazy heaps
-// cost one step per missing table rather than one per page.
-static pte_t *
+pte_t *
 walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
 {
   *next = va + PGSIZE;

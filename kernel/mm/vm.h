@@ -18,6 +18,13 @@ void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
 
 // Returns the PTE for va, creating page-table pages if alloc (0 if it
 // cannot, or if va >= MAXVA).
+// Like walk(pagetable, va, 0), for loops over sparse ranges: when a
+// page-table page is missing, returns 0 with *next set past the whole
+// range that page would have mapped (2 MiB or 1 GiB), else the PTE with
+// *next = va + PGSIZE. A loop over a huge, mostly untouched range (a lazy
+// heap, a big mapping) then costs one step per missing table rather than
+// one per page.
+pte_t *walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next);
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
 // Physical address of a user-accessible page at va, or 0.
 uint64 walkaddr(pagetable_t pagetable, uint64 va);

@@ -67,7 +67,13 @@
                    "-icount shift=0,sleep=off the cycle counter is virtual "  \
                    "nanoseconds and an idle hart's clock jumps ahead, so "    \
                    "busy time is the cycle delta minus this "                 \
-                   "(docs/DESIGN.md, Counters)")
+                   "(docs/DESIGN.md, Counters)")                              \
+                                                                              \
+  /* ---- page-table walks (vm.c) ---- */                                     \
+  X(walk_steps,    "steps of loops over sparse ranges of a page table "       \
+                   "(walk_sparse: releasing and forking areas and the "       \
+                   "heap): one per page slot of a present table, one per "    \
+                   "missing table")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -27,6 +27,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/mm/fault.h"
 #include "kernel/mm/vm.h"
+#include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/pagecache.h"
 
 pagetable_t kernel_pagetable;
@@ -103,6 +104,7 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
 pte_t *
 walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
 {
+  kstat_inc(walk_steps);
   *next = va + PGSIZE;
   for (int level = 2; level > 0; level--) {
     pte_t *pte = &pagetable[PX(level, va)];

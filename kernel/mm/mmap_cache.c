@@ -94,8 +94,8 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
   long win = cache_faultaround;
   if (win <= 1)
     return;  // fault-around off: only the faulting page is mapped
-  if (win > 64)
-    win = 64;
+  if (win > WINDOW_MAX)
+    win = WINDOW_MAX;
   uint64 span = (uint64)win * PGSIZE;
   uint64 lo = va & ~(span - 1), hi = lo + span;
   if (va + (uint64)nread * PGSIZE > hi)

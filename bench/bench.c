@@ -55,9 +55,9 @@
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
 #include "user/user.h"
+#include "user/testlib.h"  // MAP_FAILED
 #include "bench/data.h"
 
-#define MAP_FAILED ((char *)-1)
 #define RAND_SEED 0x2545F4914F6CDD1DUL    // randread's order: the same every run
 #define STORE_MAGIC 0xB5B5000000000000UL  // high 16 bits of a stored tag
 #define TAG_PAGE_MASK 0xFFFFFFFFUL        // low 32 bits of a tag: its page
@@ -90,8 +90,9 @@ usage(void)
 }
 
 // Says why the run is worthless and ends it with status 1. The host stops
-// the whole benchmark when it sees "bench: FAILED".
-#define FAIL(...)                                  \
+// the whole benchmark when it sees "bench: FAILED". (testlib.h's FAIL is
+// the test programs' "test NAME: FAILED".)
+#define BENCH_FAIL(...)                            \
   do {                                             \
     printf("bench: FAILED: %s: ", opt.workload);   \
     printf(__VA_ARGS__);                           \
@@ -136,7 +137,7 @@ static void
 sample_start(struct sample *s)
 {
   if (kstats(&s->ks) < 0)
-    FAIL("kstats: %s", strerror(errno));
+    BENCH_FAIL("kstats: %s", strerror(errno));
   s->instret = csr_instret();
   s->cycle = csr_cycle();
   s->time = csr_time();
@@ -149,7 +150,7 @@ sample_end(struct sample *s)
   s->cycle = csr_cycle();
   s->instret = csr_instret();
   if (kstats(&s->ks) < 0)
-    FAIL("kstats: %s", strerror(errno));
+    BENCH_FAIL("kstats: %s", strerror(errno));
 }
 
 // ---------------------------------------------------------------- output
@@ -223,15 +224,15 @@ datafile_find(const char *name, struct datafile *d)
   static char text[4096];
   int fd = open("/" DATA_MANIFEST, O_RDONLY);
   if (fd < 0)
-    FAIL("/%s: %s", DATA_MANIFEST, strerror(errno));
+    BENCH_FAIL("/%s: %s", DATA_MANIFEST, strerror(errno));
   int n = read(fd, text, sizeof(text) - 1);
   close(fd);
   if (n <= 0)
-    FAIL("/%s: cannot read it", DATA_MANIFEST);
+    BENCH_FAIL("/%s: cannot read it", DATA_MANIFEST);
   text[n] = 0;
   int len = strlen(name);
   if (len > DIRSIZ)
-    FAIL("%s: name too long", name);
+    BENCH_FAIL("%s: name too long", name);
   for (const char *s = text; *s;) {
     if (memcmp(s, name, len) == 0 && s[len] == ' ') {
       const char *p = s + len;
@@ -247,7 +248,7 @@ datafile_find(const char *name, struct datafile *d)
     if (*s)
       s++;
   }
-  FAIL("%s is not in /%s", name, DATA_MANIFEST);
+  BENCH_FAIL("%s is not in /%s", name, DATA_MANIFEST);
 }
 
 static int
@@ -255,10 +256,10 @@ open_data(struct datafile *d, int mode)
 {
   int fd = open(d->name, mode);
   if (fd < 0)
-    FAIL("%s: %s", d->name, strerror(errno));
+    BENCH_FAIL("%s: %s", d->name, strerror(errno));
   struct stat st;
   if (fstat(fd, &st) < 0 || st.size != d->size)
-    FAIL("%s: size %lu, /%s says %lu", d->name, st.size, DATA_MANIFEST, d->size);
+    BENCH_FAIL("%s: size %lu, /%s says %lu", d->name, st.size, DATA_MANIFEST, d->size);
   return fd;
 }
 
@@ -267,7 +268,7 @@ map_data(struct datafile *d, int fd, int prot, int flags)
 {
   char *p = mmap(0, d->size, prot, flags, fd, 0);
   if (p == MAP_FAILED)
-    FAIL("mmap %s: %s", d->name, strerror(errno));
+    BENCH_FAIL("mmap %s: %s", d->name, strerror(errno));
   return p;
 }
 
@@ -275,14 +276,14 @@ static void
 unmap_data(struct datafile *d, char *p)
 {
   if (munmap(p, d->size) < 0)
-    FAIL("munmap %s: %s", d->name, strerror(errno));
+    BENCH_FAIL("munmap %s: %s", d->name, strerror(errno));
 }
 
 static void
 check(const char *what, uint64 got, uint64 want)
 {
   if (got != want)
-    FAIL("%s is %lu, expected %lu", what, got, want);
+    BENCH_FAIL("%s is %lu, expected %lu", what, got, want);
 }
 
 // ---------------------------------------------------------------- inner loops
@@ -329,7 +330,7 @@ make_order(uint64 npages)
 {
   order = malloc(npages * sizeof(uint));
   if (order == 0)
-    FAIL("malloc: out of memory");
+    BENCH_FAIL("malloc: out of memory");
   for (uint64 i = 0; i < npages; i++)
     order[i] = i;
   uint64 x = RAND_SEED;
@@ -460,16 +461,16 @@ run_sharers(struct datafile *d, int n, int measure)
 {
   int go[2], up[MAXSHARERS];
   if (n < 1 || n > MAXSHARERS)
-    FAIL("1 to %d sharers, not %d", MAXSHARERS, n);
+    BENCH_FAIL("1 to %d sharers, not %d", MAXSHARERS, n);
   if (pipe(go) < 0)
-    FAIL("pipe: %s", strerror(errno));
+    BENCH_FAIL("pipe: %s", strerror(errno));
   for (int i = 0; i < n; i++) {
     int p[2];
     if (pipe(p) < 0)
-      FAIL("pipe: %s", strerror(errno));
+      BENCH_FAIL("pipe: %s", strerror(errno));
     int pid = fork();
     if (pid < 0)
-      FAIL("fork: %s", strerror(errno));
+      BENCH_FAIL("fork: %s", strerror(errno));
     if (pid == 0) {
       for (int j = 0; j < i; j++)
         close(up[j]);
@@ -485,11 +486,11 @@ run_sharers(struct datafile *d, int n, int measure)
   char c;
   for (int i = 0; i < n; i++)
     if (read(up[i], &c, 1) != 1 || c != 'f')
-      FAIL("sharer %d did not start", i);
+      BENCH_FAIL("sharer %d did not start", i);
   struct sample a, b;
   sample_start(&a);
   if (write(go[1], gos, n) != n)
-    FAIL("write go: %s", strerror(errno));
+    BENCH_FAIL("write go: %s", strerror(errno));
   int done = 0, wrong = 0;
   for (int i = 0; i < n; i++) {
     if (read(up[i], &c, 1) == 1) {
@@ -499,18 +500,18 @@ run_sharers(struct datafile *d, int n, int measure)
   }
   sample_end(&b);
   if (write(go[1], gos, n) < 0)  // release them; dead ones read nothing
-    FAIL("write go: %s", strerror(errno));
+    BENCH_FAIL("write go: %s", strerror(errno));
   close(go[1]);
   int killed = 0;
   for (int i = 0; i < n; i++) {
     int status = 0;
     if (wait(&status) < 0)
-      FAIL("wait: %s", strerror(errno));
+      BENCH_FAIL("wait: %s", strerror(errno));
     killed += status != 0;
     close(up[i]);
   }
   if (wrong)
-    FAIL("%d of %d sharers read wrong data", wrong, n);
+    BENCH_FAIL("%d of %d sharers read wrong data", wrong, n);
   if (measure) {
     struct extra x = {0};
     extra_add(&x, "pages_used", (long)(a.ks.free_pages - b.ks.free_pages));
@@ -531,24 +532,24 @@ verify_on_disk(struct datafile *d, int k)
 {
   static char buf[READ_CHUNK];
   if (knob(KNOB_DROP, 0) < 0)
-    FAIL("drop: %s", strerror(errno));
+    BENCH_FAIL("drop: %s", strerror(errno));
   int fd = open_data(d, O_RDONLY);
   for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
     if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
-      FAIL("short read of %s at %lu", d->name, off);
+      BENCH_FAIL("short read of %s at %lu", d->name, off);
     uint64 *w = (uint64 *)buf;
     for (uint64 i = 0; i < READ_CHUNK / 8; i++) {
       uint64 idx = off / 8 + i, pg = idx / (PGSIZE / 8);
       uint64 want = data_word(d->seed, idx);
       if (idx % (PGSIZE / 8) != 0) {
         if (w[i] != want)
-          FAIL("%s: word %lu changed where nothing stored", d->name, idx);
+          BENCH_FAIL("%s: word %lu changed where nothing stored", d->name, idx);
       } else if (pg % k == 0) {
         if (w[i] != tag(pg))
-          FAIL("%s: page %lu lost its store (%lx, not %lx)", d->name, pg, w[i], tag(pg));
+          BENCH_FAIL("%s: page %lu lost its store (%lx, not %lx)", d->name, pg, w[i], tag(pg));
       } else if (w[i] != want && ((w[i] & ~0xFFFFFFFFFFFFUL) != STORE_MAGIC ||
                                   (w[i] & TAG_PAGE_MASK) != pg)) {
-        FAIL("%s: page %lu holds %lx", d->name, pg, w[i]);
+        BENCH_FAIL("%s: page %lu holds %lx", d->name, pg, w[i]);
       }
     }
   }
@@ -560,7 +561,7 @@ static void
 run_dirty(struct datafile *d, int k, int measure)
 {
   if (k < 1)
-    FAIL("store to 1 page in K, K >= 1, not %d", k);
+    BENCH_FAIL("store to 1 page in K, K >= 1, not %d", k);
   int fd = open_data(d, O_RDWR);
   uint64 npages = d->size / PGSIZE;
   struct sample a, b;
@@ -595,7 +596,7 @@ run_private(struct datafile *d, int arg, int measure)
   uint64 sum = touch_seq(p, d->size);
   store_every(p, npages, 16);
   if (kstats(&held) < 0)
-    FAIL("kstats: %s", strerror(errno));
+    BENCH_FAIL("kstats: %s", strerror(errno));
   uint64 stored = 0;
   for (uint64 pg = 0; pg < npages; pg += 16)
     stored += *(volatile uint64 *)(p + pg * PGSIZE) == tag(pg);
@@ -607,7 +608,7 @@ run_private(struct datafile *d, int arg, int measure)
   static char buf[READ_CHUNK];
   for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
     if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
-      FAIL("short read of %s", d->name);
+      BENCH_FAIL("short read of %s", d->name);
     again += touch_seq(buf, READ_CHUNK);
   }
   close(fd);
@@ -633,7 +634,7 @@ run_readvsmap(struct datafile *d, int via_read, int measure)
   if (via_read) {
     for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
       if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
-        FAIL("short read of %s", d->name);
+        BENCH_FAIL("short read of %s", d->name);
       sum += bytesum(buf, READ_CHUNK);
     }
   } else {
@@ -654,11 +655,11 @@ run_memscan(struct datafile *d, int arg, int measure)
 {
   char *mem = sbrk(d->size);
   if (mem == SBRK_ERROR)
-    FAIL("sbrk %lu: out of memory", d->size);
+    BENCH_FAIL("sbrk %lu: out of memory", d->size);
   int fd = open_data(d, O_RDONLY);
   for (uint64 off = 0; off < d->size; off += READ_CHUNK)
     if (read(fd, mem + off, READ_CHUNK) != READ_CHUNK)
-      FAIL("short read of %s", d->name);
+      BENCH_FAIL("short read of %s", d->name);
   close(fd);
   struct sample a, b;
   sample_start(&a);
@@ -690,7 +691,7 @@ static void
 set_knob(int which, long value, const char *what)
 {
   if (knob(which, value) < 0)
-    FAIL("%s %ld: %s", what, value, strerror(errno));
+    BENCH_FAIL("%s %ld: %s", what, value, strerror(errno));
 }
 
 // Parses the options; returns the index of the workload's name.

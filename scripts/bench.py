@@ -10,7 +10,7 @@ Usage (the Makefile's `bench` and `bench-quick` targets do this):
 What runs. The guest program bench/bench.c runs one workload per command
 line and prints one "@B key=value ..." line per measurement; this script
 types the command lines at the guest shell (through pipes, synchronised on
-the prompt, never on a timer: scripts/runtest.py's Console), collects the
+the prompt, never on a timer: scripts/qemuconsole.py), collects the
 lines and writes them as CSV rows. Three kinds of machine:
 
   icount   -smp 1 -icount shift=0,sleep=off: the measured runs. Every
@@ -31,8 +31,11 @@ disk), cycles and instret (the same virtual clock under icount),
 idle_cycles (cycles spent waiting in wfi), cpu_ns = cycles - idle_cycles
 (the instructions the guest really executed, at icount's 1 instruction =
 1 ns), and model_ns = cpu_ns + REQ_US per disk request + KIB_US per KiB
-moved (1 KiB blocks), the cost of a stated device. The constants are in
-every row.
+moved (1 KiB blocks), the cost of a stated device (benchdata.model_ns,
+the disk model summary.py and plot.py use too). The constants are in every
+row. The window sweep covers every fault-around window the kernel accepts,
+and every other run uses the kernel's default windows; both come from
+kernel/knobs.h through scripts/benchdata.py.
 
 Failure: a run that prints "bench: FAILED" (wrong data), a timeout, a
 panic or QEMU dying stops everything with status 1; no CSV is written, so
@@ -51,9 +54,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import runtest  # noqa: E402  (Console, boot, run_case)
+from benchdata import (DIRTY_EVERY, FAULTAROUND_DEFAULT, FAULTAROUND_SWEEP, POLICIES,
+                       READAHEAD_DEFAULT, SHARERS, model_ns)
+from qemuconsole import Console, QemuDied, boot, run_command, tail
 
 ICOUNT = ["-smp", "1", "-icount", "shift=0,sleep=off"]
 SMP3 = ["-smp", "3"]
@@ -67,27 +74,22 @@ COLUMNS = ["machine", "workload", "phase", "param", "file", "policy", "state", "
            "rep", "ok", "time_ns", "cycles", "instret", "idle_cycles", "cpu_ns", "model_ns",
            "req_us", "kib_us", "free0"]
 
-POLICIES = ("naive", "cache")
-FAULTAROUND = (1, 2, 4, 8, 16, 32, 64)
-READAHEAD_ON = 32  # the kernel's default limit
 
-
+@dataclass
 class Unit:
     """Commands that run back to back in one boot (a pair of policies, or
     one cache-only run). weight: a rough cost in seconds, for the estimate
     of what is left."""
-
-    def __init__(self, label, cmds, weight):
-        self.label, self.cmds, self.weight = label, cmds, weight
-
-
-# The kernel's default windows. Every run sets both explicitly: the knobs
-# are global, so a run that left them alone would inherit whatever the
-# window sweep set last in that boot.
-FAULTAROUND_DEFAULT = 16
+    label: str
+    cmds: list[str]
+    weight: float
 
 
-def bench_cmd(policy, state, workload, *args, fa=FAULTAROUND_DEFAULT, ra=READAHEAD_ON, rep=0):
+# Every run sets both windows explicitly (the kernel's defaults unless the
+# window sweep says otherwise): the knobs are global, so a run that left
+# them alone would inherit whatever the window sweep set last in that boot.
+def bench_cmd(policy: str | None, state: str | None, workload: str, *args,
+              fa: int = FAULTAROUND_DEFAULT, ra: int = READAHEAD_DEFAULT, rep: int = 0) -> str:
     parts = ["bench"]
     if policy:
         parts += ["-p", policy]
@@ -98,17 +100,18 @@ def bench_cmd(policy, state, workload, *args, fa=FAULTAROUND_DEFAULT, ra=READAHE
     return " ".join(parts)
 
 
-def paired(label, rep, weight, workload, *args, state="cold", naive=True, **kw):
+def paired(label: str, rep: int, weight: float, workload: str, *args, state: str = "cold",
+           naive: bool = True, **kw) -> Unit:
     """Both policies (or cache alone when naive is False), the first one
     alternating with the repetition."""
     order = POLICIES if rep % 2 == 0 else POLICIES[::-1]
     if not naive:
         order = ("cache",)
     cmds = [bench_cmd(p, state, workload, *args, rep=rep, **kw) for p in order]
-    return Unit("%s (rep %d)" % (label, rep + 1), cmds, weight * len(cmds))
+    return Unit(f"{label} (rep {rep + 1})", cmds, weight * len(cmds))
 
 
-def plan(quick, reps):
+def plan(quick: bool, reps: int) -> list[Unit]:
     """Every unit of the icount machines, repetition by repetition.
     Weights: rough host seconds of a pair on a quiet 2-core host."""
     units = []
@@ -126,11 +129,12 @@ def plan(quick, reps):
                 paired("readvsmap read f1", r, 1, "readvsmap", "read", "f1"),
                 paired("seqread f1", r, 1, "seqread", "f1"),
             ]
-            units += [paired("window %s fa %d ra 0 f4" % (w, fa), r, 1.5, w, "f4", fa=fa, ra=0,
-                             naive=False) for w in ("seqread", "randread") for fa in (1, 16)]
+            units += [paired(f"window {w} fa {fa} ra 0 f4", r, 1.5, w, "f4", fa=fa, ra=0,
+                             naive=False)
+                      for w in ("seqread", "randread") for fa in (1, FAULTAROUND_DEFAULT)]
             units += [
-                Unit("memscan f4 (rep %d)" % (r + 1), [bench_cmd(None, None, "memscan", "f4",
-                                                                  rep=r)], 1),
+                Unit(f"memscan f4 (rep {r + 1})", [bench_cmd(None, None, "memscan", "f4",
+                                                             rep=r)], 1),
             ]
         return units
     for r in range(reps):
@@ -141,9 +145,8 @@ def plan(quick, reps):
             paired("randread s32", r, 18, "randread", "s32"),
             paired("remap s32", r, 30, "remap", "s32"),
         ]
-        units += [paired("sharers %d f16" % n, r, 8 * n, "sharers", n, "f16")
-                  for n in (1, 2, 4, 8)]
-        units += [paired("dirty 1/%d d16" % k, r, 20, "dirty", k, "d16") for k in (64, 16, 4, 1)]
+        units += [paired(f"sharers {n} f16", r, 8 * n, "sharers", n, "f16") for n in SHARERS]
+        units += [paired(f"dirty 1/{k} d16", r, 20, "dirty", k, "d16") for k in DIRTY_EVERY]
         units += [
             paired("private f16", r, 8, "private", "f16"),
             paired("private f16 warm", r, 3, "private", "f16", state="warm", naive=False),
@@ -154,38 +157,38 @@ def plan(quick, reps):
             paired("readvsmap mmap f16 warm", r, 2, "readvsmap", "mmap", "f16", state="warm",
                    naive=False),
         ]
-        units += [paired("seqread %s" % f, r, w, "seqread", f)
+        units += [paired(f"seqread {f}", r, w, "seqread", f)
                   for f, w in (("f1", 1), ("f4", 3), ("f16", 8), ("f64", 32))]
         units.append(paired("randread f4", r, 3, "randread", "f4"))
-        for ra in (0, READAHEAD_ON):
-            for fa in FAULTAROUND:
+        for ra in (0, READAHEAD_DEFAULT):
+            for fa in FAULTAROUND_SWEEP:
                 for w in ("seqread", "randread"):
-                    units.append(paired("window %s fa %d ra %d f4" % (w, fa, ra), r, 1.5, w,
+                    units.append(paired(f"window {w} fa {fa} ra {ra} f4", r, 1.5, w,
                                         "f4", fa=fa, ra=ra, naive=False))
-        units.append(Unit("memscan s32 (rep %d)" % (r + 1),
+        units.append(Unit(f"memscan s32 (rep {r + 1})",
                           [bench_cmd(None, None, "memscan", "s32", rep=r)], 1))
     return units
 
 
-def trace_units(quick):
+def trace_units(quick: bool) -> list[Unit]:
     """Fault maps: one traced run of seqread and randread per policy."""
     f = "f1" if quick else "f4"
     units = []
     for w in ("seqread", "randread"):
         for p in POLICIES:
             cmds = ["vmctl trace on", bench_cmd(p, "cold", w, f), "vmctl trace dump"]
-            units.append(Unit("trace %s %s %s" % (w, p, f), cmds, 3))
+            units.append(Unit(f"trace {w} {p} {f}", cmds, 3))
     return units
 
 
-def smp_units(quick, reps):
+def smp_units(quick: bool, reps: int) -> list[Unit]:
     # 1 MiB: without icount a disk request costs about 1 ms of host time,
     # and these runs are for correctness and rough scaling only.
     f = "f1"
-    counts = (1, 2) if quick else (1, 2, 4, 8)
+    counts = SHARERS[:2] if quick else SHARERS
     units = []
     for r in range(reps):
-        units += [paired("smp3 sharers %d %s" % (n, f), r, 6 * n, "sharers", n, f)
+        units += [paired(f"smp3 sharers {n} {f}", r, 6 * n, "sharers", n, f)
                   for n in counts]
     return units
 
@@ -199,27 +202,27 @@ class Failure(Exception):
 class Machine:
     """One booted QEMU at its shell prompt."""
 
-    def __init__(self, qemu_argv, extra, name, log):
+    def __init__(self, qemu_argv: list[str], extra: list[str], name: str, log: IO[str]):
         self.name = name
-        self.con = runtest.Console(qemu_argv + extra, log)
-        why = runtest.boot(self.con, BOOT_TIMEOUT)
+        self.con = Console(qemu_argv + extra, log)
+        why = boot(self.con, BOOT_TIMEOUT)
         if why:
             self.con.stop()
-            raise Failure("%s machine: %s" % (name, why))
+            raise Failure(f"{name} machine: {why}")
 
-    def run(self, command, timeout=RUN_TIMEOUT):
-        ok, why, out, _ = runtest.run_case(self.con, command, [], timeout)
-        if "bench: FAILED" in out or "usage:" in out:
-            raise Failure("%s: %s" % (command, out.strip().splitlines()[-2:]))
-        if not ok:
-            raise Failure("%s: %s\n%s" % (command, why, runtest.tail(out)))
-        return out
+    def run(self, command: str, timeout: float = RUN_TIMEOUT) -> str:
+        o = run_command(self.con, command, [], timeout)
+        if "bench: FAILED" in o.out or "usage:" in o.out:
+            raise Failure(f"{command}: {o.out.strip().splitlines()[-2:]}")
+        if not o.ok:
+            raise Failure(f"{command}: {o.why}\n{tail(o.out)}")
+        return o.out
 
-    def stop(self):
+    def stop(self) -> None:
         self.con.stop()
 
 
-def parse_lines(out, machine):
+def parse_lines(out: str, machine: str) -> list[dict]:
     rows = []
     for line in out.splitlines():
         if not line.startswith("@B "):
@@ -232,7 +235,7 @@ def parse_lines(out, machine):
     return rows
 
 
-def parse_trace(out):
+def parse_trace(out: str) -> list[tuple[int, str, int, int]]:
     events = []
     for line in out.splitlines():
         m = re.match(r"^(\d+) (minor|major|around|ahead) (\d+) (\d+)$", line)
@@ -242,7 +245,7 @@ def parse_trace(out):
 
 
 class Progress:
-    def __init__(self, units, jobs, what):
+    def __init__(self, units: list[Unit], jobs: int, what: str):
         self.total_units = len(units)
         self.total_weight = sum(u.weight for u in units) or 1
         self.done_units = 0
@@ -252,23 +255,23 @@ class Progress:
         self.t0 = time.monotonic()
         self.lock = threading.Lock()
 
-    def step(self, unit, machine):
+    def step(self, unit: Unit, machine: str) -> None:
         with self.lock:
             self.done_units += 1
             self.done_weight += unit.weight
             el = time.monotonic() - self.t0
             left = el * (self.total_weight - self.done_weight) / max(self.done_weight, 1e-9)
-            print("[%s %d/%d] %-34s %s  elapsed %s, about %s left" %
-                  (self.what, self.done_units, self.total_units, unit.label, machine,
-                   clock(el), clock(left)), flush=True)
+            print(f"[{self.what} {self.done_units}/{self.total_units}] {unit.label:<34} "
+                  f"{machine}  elapsed {clock(el)}, about {clock(left)} left", flush=True)
 
 
-def clock(secs):
+def clock(secs: float) -> str:
     secs = int(secs + 0.5)
-    return "%d:%02d" % (secs // 60, secs % 60)
+    return f"{secs // 60}:{secs % 60:02d}"
 
 
-def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
+def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine_name: str,
+              jobs: int, log: IO[str], what: str) -> tuple[list[dict], dict, dict]:
     """Runs the units on `jobs` machines pulling from one queue. Returns
     (rows, traces, host seconds per unit label); raises Failure on the
     first failed run."""
@@ -281,8 +284,8 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
     progress = Progress(units, jobs, what)
     run_no = [0]
 
-    def worker(idx):
-        name = "%s#%d" % (machine_name, idx + 1) if jobs > 1 else machine_name
+    def worker(idx: int) -> None:
+        name = f"{machine_name}#{idx + 1}" if jobs > 1 else machine_name
         try:
             m = Machine(qemu_argv, extra, name, log)
         except Failure as e:
@@ -299,7 +302,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
                     with lock:
                         run_no[0] += 1
                         n = run_no[0]
-                    out = m.run(cmd.replace("-n RUN", "-n %d" % n))
+                    out = m.run(cmd.replace("-n RUN", f"-n {n}"))
                     got = parse_lines(out, machine_name)
                     if cmd.startswith("vmctl trace dump"):
                         with lock:
@@ -311,7 +314,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
                 key = re.sub(r" \(rep \d+\)$", "", u.label)
                 with lock:
                     seconds[key] = seconds.get(key, 0.0) + time.monotonic() - t_unit
-        except (Failure, runtest.QemuDied) as e:
+        except (Failure, QemuDied) as e:
             errors.append(str(e) or "QEMU died")
         finally:
             m.stop()
@@ -328,7 +331,7 @@ def run_units(units, qemu_argv, extra, machine_name, jobs, log, what):
 
 # ---------------------------------------------------------------- output
 
-def derive(rows, req_us, kib_us):
+def derive(rows: list[dict], req_us: float, kib_us: float) -> None:
     for r in rows:
         r["req_us"], r["kib_us"] = req_us, kib_us
         if r["machine"] != "icount":
@@ -340,76 +343,75 @@ def derive(rows, req_us, kib_us):
         reqs = int(r["disk_read_reqs"]) + int(r["disk_write_reqs"])
         kib = int(r["disk_read_blocks"]) + int(r["disk_write_blocks"])  # 1 KiB blocks
         r["cpu_ns"] = cycles - idle
-        r["model_ns"] = int(cycles - idle + reqs * req_us * 1000 + kib * kib_us * 1000)
+        r["model_ns"] = int(model_ns(cycles - idle, reqs, kib, req_us, kib_us))
         if r["workload"] == "memscan":
             r["policy"] = "anon"  # no mapping policy is involved
 
 
-def write_csv(path, rows):
+def write_csv(path: Path, rows: list[dict]) -> None:
     cols = dict.fromkeys(COLUMNS)
     for r in rows:
         cols.update(dict.fromkeys(k for k in r if k not in cols))
     seen = list(cols)
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="") as f:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=seen, restval="")
         w.writeheader()
         for r in rows:
             w.writerow(r)
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
-def write_traces(outdir, traces):
+def write_traces(outdir: Path, traces: dict) -> None:
     for label, (cmd, events) in traces.items():
         parts = label.split()  # "trace seqread cache f4"
-        path = os.path.join(outdir, "trace-%s-%s.csv" % (parts[1], parts[2]))
-        with open(path, "w", newline="") as f:
+        with (outdir / f"trace-{parts[1]}-{parts[2]}.csv").open("w", newline="") as f:
             w = csv.writer(f)
             w.writerow(["seq", "kind", "inum", "pgno", "command"])
             for seq, kind, inum, pgno in events:
                 w.writerow([seq, kind, inum, pgno, cmd])
 
 
-def hyperfine(args, outdir):
+def hyperfine(args: argparse.Namespace, outdir: Path) -> None:
     """Whole QEMU runs of a cold seqread under each policy, timed on the host."""
     exe = shutil.which("hyperfine")
     if not exe:
         raise Failure("hyperfine is not installed (scripts/install-deps.sh hyperfine)")
-    me = os.path.abspath(__file__)
+    me = Path(__file__).resolve()
     f = "f4" if args.quick else "s32"
     cmds = []
     for p in POLICIES:
-        inner = "bench -p %s -c cold seqread %s" % (p, f)
-        cmds += ["-n", "%s: boot, %s, stop" % (p, inner),
-                 "%s %s --qemu %s --oneshot %s" % (sys.executable, shlex.quote(me),
-                                                   shlex.quote(args.qemu), shlex.quote(inner))]
+        inner = f"bench -p {p} -c cold seqread {f}"
+        cmds += ["-n", f"{p}: boot, {inner}, stop",
+                 f"{sys.executable} {shlex.quote(str(me))} --qemu {shlex.quote(args.qemu)} "
+                 f"--oneshot {shlex.quote(inner)}"]
     runs = "2" if args.quick else "3"
     argv = [exe, "--warmup", "1", "--runs", runs, "--style", "basic",
-            "--export-json", os.path.join(outdir, "hyperfine.json"),
-            "--export-markdown", os.path.join(outdir, "hyperfine.md")] + cmds
-    print("hyperfine: %d runs of each policy (and 1 warm-up)" % int(runs), flush=True)
+            "--export-json", str(outdir / "hyperfine.json"),
+            "--export-markdown", str(outdir / "hyperfine.md")] + cmds
+    print(f"hyperfine: {int(runs)} runs of each policy (and 1 warm-up)", flush=True)
     if subprocess.call(argv) != 0:
         raise Failure("hyperfine failed")
-    with open(os.path.join(outdir, "hyperfine.md"), "a") as fmd:
-        fmd.write("\nHost wall-clock time of whole QEMU runs (boot, one cold `seqread` of "
-                  "`%s` as the only command, QEMU stopped), %s runs each after 1 warm-up, "
+    with (outdir / "hyperfine.md").open("a") as fmd:
+        fmd.write(f"\nHost wall-clock time of whole QEMU runs (boot, one cold `seqread` of "
+                  f"`{f}` as the only command, QEMU stopped), {runs} runs each after 1 warm-up, "
                   "`-smp 1 -icount shift=0,sleep=off` as in the measured runs. A cross-check "
-                  "only: it includes the boot, and the host is shared.\n" % (f, runs))
+                  "only: it includes the boot, and the host is shared.\n")
 
 
-def oneshot(args):
+def oneshot(args: argparse.Namespace) -> int:
     log = open(os.devnull, "w")
     m = Machine(shlex.split(args.qemu), ICOUNT, "oneshot", log)
     try:
         out = m.run(args.oneshot)
         if not parse_lines(out, "oneshot"):
-            raise Failure("%s printed no result" % args.oneshot)
+            raise Failure(f"{args.oneshot} printed no result")
     finally:
         m.stop()
     return 0
 
 
-def parse_args(argv):
+def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description="Run pcv6's benchmarks under QEMU.")
     ap.add_argument("--qemu", required=True,
                     help="QEMU command line without -smp or -icount (bench.img as the disk)")
@@ -418,7 +420,8 @@ def parse_args(argv):
     ap.add_argument("--smp-reps", type=int, help="repetitions at -smp 3 (default 3, quick 1)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="icount machines side by side (default: 2, or 1 on one core)")
-    ap.add_argument("--out", default="results", help="output directory (default results)")
+    ap.add_argument("--out", default="results", type=Path,
+                    help="output directory (default results)")
     ap.add_argument("--req-us", type=float, default=80.0,
                     help="modelled disk cost per request, microseconds (default 80)")
     ap.add_argument("--kib-us", type=float, default=4.0,
@@ -436,48 +439,48 @@ def parse_args(argv):
     return args
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.oneshot:
         try:
             return oneshot(args)
-        except (Failure, runtest.QemuDied) as e:
-            print("bench: %s" % e, file=sys.stderr)
+        except (Failure, QemuDied) as e:
+            print(f"bench: {e}", file=sys.stderr)
             return 1
-    os.makedirs(args.out, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     qemu = shlex.split(args.qemu)
-    log = open(args.log, "w", encoding="utf-8", errors="replace")
+    log = Path(args.log).open("w", encoding="utf-8", errors="replace")
     t0 = time.monotonic()
     timing = {}
     try:
         units = plan(args.quick, args.reps) + trace_units(args.quick)
-        print("bench: %d runs on %d icount machine(s), %d repetitions; console in %s"
-              % (sum(len([c for c in u.cmds if c.startswith("bench")]) for u in units),
-                 args.jobs, args.reps, args.log), flush=True)
+        runs = sum(len([c for c in u.cmds if c.startswith("bench")]) for u in units)
+        print(f"bench: {runs} runs on {args.jobs} icount machine(s), {args.reps} repetitions; "
+              f"console in {args.log}", flush=True)
         rows, traces, unit_secs = run_units(units, qemu, ICOUNT, "icount", args.jobs, log,
                                             "icount")
         timing["icount"] = time.monotonic() - t0
         if not args.no_smp:
             t1 = time.monotonic()
-            smp_rows, _, smp_secs = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3, "smp3",
-                                    1, log, "smp3")
+            smp_rows, _, smp_secs = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3,
+                                              "smp3", 1, log, "smp3")
             rows += smp_rows
             unit_secs.update(smp_secs)
             timing["smp3"] = time.monotonic() - t1
         derive(rows, args.req_us, args.kib_us)
-        write_csv(os.path.join(args.out, "bench.csv"), rows)
+        write_csv(args.out / "bench.csv", rows)
         write_traces(args.out, traces)
         if not args.no_hyperfine:
             t1 = time.monotonic()
             hyperfine(args, args.out)
             timing["hyperfine"] = time.monotonic() - t1
-    except (Failure, runtest.QemuDied) as e:
-        print("bench: FAILED: %s" % (e or "QEMU died"), flush=True)
+    except (Failure, QemuDied) as e:
+        print(f"bench: FAILED: {e or 'QEMU died'}", flush=True)
         return 1
     finally:
         log.close()
     timing["total"] = time.monotonic() - t0
-    with open(os.path.join(args.out, "run.json"), "w") as f:
+    with (args.out / "run.json").open("w") as f:
         json.dump({"quick": args.quick, "reps": args.reps, "smp_reps": args.smp_reps,
                    "jobs": args.jobs, "req_us": args.req_us, "kib_us": args.kib_us,
                    "qemu": args.qemu, "seconds": {k: round(v, 1) for k, v in timing.items()},
@@ -486,8 +489,8 @@ def main(argv):
                                     sorted(unit_secs.items(), key=lambda kv: -kv[1])},
                    "date": time.strftime("%Y-%m-%d %H:%M %Z")}, f, indent=1)
         f.write("\n")
-    print("bench: %d rows in %s (%s)" % (len(rows), os.path.join(args.out, "bench.csv"),
-                                          clock(timing["total"])), flush=True)
+    print(f"bench: {len(rows)} rows in {args.out / 'bench.csv'} ({clock(timing['total'])})",
+          flush=True)
     return 0
 
 

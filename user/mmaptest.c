@@ -36,7 +36,7 @@
 // could confuse the next one.
 //
 // Writing tests here. The user stack is one page: keep buffers static.
-// File contents come from file_byte(), which differs from offset to
+// File contents come from file_byte() (testlib.h), which differs from offset to
 // offset, from page to page and from file to file, and is never zero, so
 // data from the wrong place -- or a page of zeros -- cannot pass for the
 // right data.
@@ -53,41 +53,15 @@
 #include "user/user.h"
 #include "user/testlib.h"
 
-// What mmap returns on failure. user.h leaves the name to the program.
-#ifndef MAP_FAILED
-#define MAP_FAILED ((char *)-1)
-#endif
-
 #define PG PGSIZE
 #define HALF (PG / 2)
 
 // ---------------------------------------------------------------------------
 // File contents
 
-// The byte a test file created with `seed` holds at offset off.
-static char
-file_byte(int seed, uint64 off)
-{
-  return (char)(1 + (off * 7 + (off / PG) * 29 + (uint64)seed * 101) % 251);
-}
-
 static int cache_policy = 1;  // areas are mapped by the page cache policy
 
 static char databuf[6 * PG];  // what a test writes to or reads from a file
-
-// Create path (replacing any old file) with n bytes of pattern `seed`.
-static void
-make_file(const char *path, int n, int seed)
-{
-  CHECK(n <= (int)sizeof(databuf), "make_file: %d bytes is too many", n);
-  for (int i = 0; i < n; i++)
-    databuf[i] = file_byte(seed, i);
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "cannot create %s (errno %d)", path, errno);
-  CHECK(write(fd, databuf, n) == n, "cannot write %d bytes to %s", n, path);
-  close(fd);
-}
 
 static int
 open_or_fail(const char *path, int mode)
@@ -136,14 +110,6 @@ expect_zeros(const char *p, uint64 n, const char *what)
     CHECK(p[i] == 0, "%s: byte %d is 0x%x, want 0", what, (int)i, p[i] & 0xff);
 }
 
-// Store pattern `seed` (as if at file offset off) into p[0..n).
-static void
-fill(char *p, uint64 n, int seed, uint64 off)
-{
-  for (uint64 i = 0; i < n; i++)
-    p[i] = file_byte(seed, off + i);
-}
-
 // ---------------------------------------------------------------------------
 // Mapping helpers
 
@@ -180,12 +146,6 @@ map_file(const char *path, int mode, uint64 len, int prot, int flags)
 
 static struct kstats ks_a, ks_b;  // scratch snapshots for counter checks
 
-static void
-read_kstats(struct kstats *k)
-{
-  CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
-}
-
 // ---------------------------------------------------------------------------
 // Contents: what a mapping shows and what reaches the file
 
@@ -211,7 +171,7 @@ test_private_stays(void)
   make_file("mm_priv", PG + HALF, 2);
   char *p = map_file("mm_priv", O_RDWR, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
   expect_pattern(p, PG + HALF, 2, 0, "private mapping before stores");
-  fill(p, 2 * PG, 3, 0);
+  fill_pattern(p, 2 * PG, 3, 0);
   expect_pattern(p, 2 * PG, 3, 0, "private mapping after stores");
   unmap_or_fail(p, 2 * PG);
   CHECK(size_of("mm_priv") == PG + HALF, "file size changed to %d", (int)size_of("mm_priv"));
@@ -241,7 +201,7 @@ test_readonly_fd(void)
   p = map_or_fail(2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   close(fd);
   expect_pattern(p, 2 * PG, 4, 0, "private mapping of an O_RDONLY fd");
-  fill(p, 2 * PG, 5, 0);
+  fill_pattern(p, 2 * PG, 5, 0);
   expect_pattern(p, 2 * PG, 5, 0, "private mapping of an O_RDONLY fd after stores");
   unmap_or_fail(p, 2 * PG);
   CHECK(slurp("mm_rofd") == 2 * PG, "file reads back short");
@@ -259,7 +219,7 @@ test_shared_writeback(void)
   int fd = open_or_fail("mm_shwb", O_RDWR);
   char *p = map_or_fail(2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   expect_pattern(p, PG + HALF, 6, 0, "shared mapping before stores");
-  fill(p, 2 * PG, 7, 0);
+  fill_pattern(p, 2 * PG, 7, 0);
   unmap_or_fail(p, 2 * PG);
 
   struct stat st;
@@ -307,7 +267,7 @@ test_lazy_read(void)
     make_file("mm_lazy", 2 * PG, 9);
     char *p = map_file("mm_lazy", O_RDONLY, 2 * PG, PROT_READ, flavours[i]);
     int fd = open_or_fail("mm_lazy", O_WRONLY);
-    fill(databuf, 2 * PG, 10, 0);
+    fill_pattern(databuf, 2 * PG, 10, 0);
     CHECK(write(fd, databuf, 2 * PG) == 2 * PG, "rewriting the file failed");
     close(fd);
     expect_pattern(p, 2 * PG, 10, 0, "mapping made before the file was rewritten");
@@ -356,7 +316,7 @@ fork_child_reads(uint64 unused)
   (void)unused;
   expect_pattern(fork_map, 3 * PG + HALF, 13, 0, "child's view of the mapping");
   expect_zeros(fork_map + 3 * PG + HALF, HALF, "child's view past end of file");
-  fill(fork_map, 4 * PG, 14, 0);  // private: must not reach the parent or the file
+  fill_pattern(fork_map, 4 * PG, 14, 0);  // private: must not reach the parent or the file
   expect_pattern(fork_map, 4 * PG, 14, 0, "child's stores");
 }
 
@@ -384,7 +344,7 @@ static char *
 exit_child_prepare(void)
 {
   char *p = map_file("mm_exit", O_RDWR, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
-  fill(p, 2 * PG, 16, 0);
+  fill_pattern(p, 2 * PG, 16, 0);
   return p;
 }
 
@@ -546,7 +506,7 @@ test_unmap_parts(void)
   int fd = open_or_fail("mm_part", O_RDWR);
   p = map_or_fail(5 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
-  fill(p, 5 * PG, 20, 0);
+  fill_pattern(p, 5 * PG, 20, 0);
   unmap_or_fail(p + PG, 2 * PG);
   expect_killed(load_at, (uint64)p + PG, "load from the hole");
   expect_killed(store_at, (uint64)p + 2 * PG + PG - 1, "store into the hole");
@@ -705,7 +665,7 @@ test_offset(void)
   close(fd);
   expect_pattern(p, 2 * PG, 23, PG, "mapping from offset PG");
   expect_pattern(q, PG, 23, 2 * PG, "mapping from offset 2*PG");
-  fill(p, PG, 24, PG);
+  fill_pattern(p, PG, 24, PG);
   unmap_or_fail(p, 2 * PG);
   CHECK(slurp("mm_off") == 3 * PG, "file reads back short");
   expect_pattern(databuf, PG, 23, 0, "file page 0 (outside the mapping)");
@@ -741,7 +701,7 @@ test_far_offset(void)
     wait(&st);
     CHECK(st == -1, "a store 4 GiB past end of file: child exited %d, not -1", st);
   } else {
-    fill(p + far, PG, 26, 0);
+    fill_pattern(p + far, PG, 26, 0);
   }
   expect_pattern(p, PG, 25, 0, "first page of the long mapping");
   unmap_or_fail(p, far + PG);
@@ -970,7 +930,7 @@ test_counters(void)
     wait(&st);
     CHECK(st == -1, "a store to a page past end of file: child exited %d, not -1", st);
   } else {
-    fill(p + 2 * PG, PG, 31, 0);
+    fill_pattern(p + 2 * PG, PG, 31, 0);
   }
   read_kstats(&ks_a);
   unmap_or_fail(p, 3 * PG);
@@ -1034,21 +994,6 @@ int main(int argc, char *argv[])
   cache_policy = pol == MMAP_POLICY_CACHE;
   printf("mmaptest: policy %s\n", cache_policy ? "cache" : "naive");
   const char *only = argc >= 2 ? argv[1] : 0;
-  check_test_name("mmaptest", tests, NTESTS, only);
-  if (chdir("/") != 0) {
-    printf("mmaptest: cannot chdir to /\n");
-    exit(1);
-  }
-
-  int failed = 0;
-  for (int i = 0; i < NTESTS; i++)
-    if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_leak_checked(&tests[i], 0);
-
-  if (failed) {
-    printf("mmaptest: SOME TESTS FAILED\n");
-    exit(1);
-  }
-  printf("mmaptest: all tests succeeded\n");
-  exit(0);
+  suite_start("mmaptest", tests, NTESTS, only);
+  suite_end("mmaptest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
 }

@@ -57,11 +57,8 @@
 #include "user/user.h"
 #include "user/testlib.h"
 
-#ifndef MAP_FAILED
-#define MAP_FAILED ((char *)-1)
-#endif
-
 #define DATA_FILE   "oom_data"
+#define DATA_SEED   0            // its contents: file_byte(DATA_SEED, offset)
 #define FILE_PAGES  256          // the bystander's mapping in test 2
 #define SMALL_PAGES 16           // test 3's mappings: fits in the buffer cache
 #define LOW_PAGES   128          // the hog stops eating below this many free pages
@@ -74,17 +71,10 @@ static struct kstats ks;
 static char pagebuf[PGSIZE];
 static char echobuf[ECHO_BYTES];
 
-static void
-read_kstats(void)
-{
-  if (kstats(&ks) < 0)
-    FAIL("kstats failed");
-}
-
 static uint64
 free_pages(void)
 {
-  read_kstats();
+  read_kstats(&ks);
   return ks.free_pages;
 }
 
@@ -92,35 +82,15 @@ free_pages(void)
 static uint64
 available_pages(void)
 {
-  read_kstats();
+  read_kstats(&ks);
   return ks.free_pages + ks.pc_pages;
 }
 
 static uint64
 oom_kills(void)
 {
-  read_kstats();
+  read_kstats(&ks);
   return ks.oom_kills;
-}
-
-static char
-file_byte(uint64 off)
-{
-  return (char)(1 + (off * 7 + (off / PGSIZE) * 29) % 251);
-}
-
-static void
-make_data_file(void)
-{
-  unlink(DATA_FILE);
-  int fd = open(DATA_FILE, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "cannot create %s", DATA_FILE);
-  for (int pg = 0; pg < FILE_PAGES; pg++) {
-    for (int i = 0; i < PGSIZE; i++)
-      pagebuf[i] = file_byte((uint64)pg * PGSIZE + i);
-    CHECK(write(fd, pagebuf, PGSIZE) == PGSIZE, "cannot write %s", DATA_FILE);
-  }
-  close(fd);
 }
 
 // Maps the first npages of the data file, reads every byte and checks it,
@@ -134,8 +104,8 @@ check_mapping(int npages)
   CHECK(m != MAP_FAILED, "mmap of %d pages failed", npages);
   close(fd);
   for (uint64 off = 0; off < (uint64)npages * PGSIZE; off++)
-    CHECK(m[off] == file_byte(off), "mapped byte %d is %d, want %d", (int)off, m[off],
-          file_byte(off));
+    CHECK(m[off] == file_byte(DATA_SEED, off), "mapped byte %d is %d, want %d", (int)off,
+          m[off], file_byte(DATA_SEED, off));
   CHECK(munmap(m, (uint64)npages * PGSIZE) == 0, "munmap failed");
 }
 
@@ -465,7 +435,7 @@ int
 main(int argc, char *argv[])
 {
   current_test = "setup";
-  make_data_file();
+  make_file(DATA_FILE, (uint64)FILE_PAGES * PGSIZE, DATA_SEED);
   int pids[3];
   pids[0] = run("exit_frees", exit_frees);
   pids[1] = run("sleeping_hog", sleeping_hog);

@@ -32,8 +32,9 @@
 // file and fail instead of waiting for ever.
 //
 // Test files are named "pc_<test>" in the root directory; each test
-// removes its own. Their contents come from pat(): never zero, and
-// different from offset to offset, page to page and seed to seed.
+// removes its own. Their contents come from file_byte() (testlib.h):
+// never zero, and different from offset to offset, page to page and seed
+// to seed.
 //
 // The user stack is one page: buffers are static.
 
@@ -48,25 +49,14 @@
 #include "user/user.h"
 #include "user/testlib.h"
 
-#ifndef MAP_FAILED
-#define MAP_FAILED ((char *)-1)
-#endif
-
 #define PG PGSIZE
 #define RW (PROT_READ | PROT_WRITE)
 
 // ---------------------------------------------------------------------------
 // File contents
 
-// The byte at offset off of a file made with `seed`.
-static char
-pat(int seed, uint64 off)
-{
-  return (char)(1 + (off * 13 + (off / PG) * 71 + (uint64)seed * 97) % 253);
-}
-
 #define BUFPAGES 16
-static char buf[BUFPAGES * PG];  // file data on its way to or from write()/read()
+static char buf[BUFPAGES * PG];  // file data read back with read()
 
 // Index of the first byte of p[0..n) that differs from pattern `seed` at
 // file offset off, or -1.
@@ -74,7 +64,7 @@ static long
 mismatch(const char *p, uint64 n, int seed, uint64 off)
 {
   for (uint64 i = 0; i < n; i++)
-    if (p[i] != pat(seed, off + i))
+    if (p[i] != file_byte(seed, off + i))
       return (long)i;
   return -1;
 }
@@ -85,15 +75,7 @@ expect_mem(const char *p, uint64 n, int seed, uint64 off, const char *what)
 {
   long i = mismatch(p, n, seed, off);
   CHECK(i < 0, "%s: byte at file offset %d is 0x%x, want 0x%x", what, (int)(off + i),
-        p[i] & 0xff, pat(seed, off + i) & 0xff);
-}
-
-// Stores pattern `seed` (as at file offset off) into p[0..n).
-static void
-fill(char *p, uint64 n, int seed, uint64 off)
-{
-  for (uint64 i = 0; i < n; i++)
-    p[i] = pat(seed, off + i);
+        p[i] & 0xff, file_byte(seed, off + i) & 0xff);
 }
 
 static int
@@ -102,31 +84,6 @@ open_or_fail(const char *path, int mode)
   int fd = open(path, mode);
   CHECK(fd >= 0, "cannot open %s (errno %d)", path, errno);
   return fd;
-}
-
-// Writes n bytes of pattern `seed`, as at file offset off, to fd, in
-// large write() calls (small ones are slow under emulation).
-static void
-write_pattern(int fd, uint64 n, int seed, uint64 off)
-{
-  for (uint64 done = 0; done < n;) {
-    uint64 m = n - done < sizeof(buf) ? n - done : sizeof(buf);
-    fill(buf, m, seed, off + done);
-    int w = write(fd, buf, (int)m);
-    CHECK(w == (int)m, "write of %d bytes returned %d (errno %d)", (int)m, w, errno);
-    done += m;
-  }
-}
-
-// Creates path afresh with n bytes of pattern `seed`.
-static void
-make_file(const char *path, uint64 n, int seed)
-{
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "cannot create %s (errno %d)", path, errno);
-  write_pattern(fd, n, seed, 0);
-  close(fd);
 }
 
 // Reads and discards n bytes of fd (there is no lseek).
@@ -193,12 +150,6 @@ static struct kstats ks_a, ks_b;  // before and after the measured step
 #define DELTA(field) ((long)(ks_b.field - ks_a.field))
 
 static void
-read_kstats(struct kstats *k)
-{
-  CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
-}
-
-static void
 make_pipe(int fd[2])
 {
   CHECK(pipe(fd) == 0, "pipe failed, errno %d", errno);
@@ -256,8 +207,8 @@ touch(const char *p, uint64 pg, int seed)
 {
   uint64 off = pg * PG + 5;
   char c = *(volatile const char *)(p + off);
-  CHECK(c == pat(seed, off), "page %d of the mapping holds 0x%x, want 0x%x", (int)pg, c & 0xff,
-        pat(seed, off) & 0xff);
+  CHECK(c == file_byte(seed, off), "page %d of the mapping holds 0x%x, want 0x%x", (int)pg,
+        c & 0xff, file_byte(seed, off) & 0xff);
 }
 
 // ---------------------------------------------------------------------------
@@ -282,8 +233,8 @@ live_rounds(char *p, int in, int out, int leader, int seed, int base)
 {
   for (int r = 0; r < LIVE_ROUNDS; r++) {
     uint64 off = live_off(r);
-    char a = (char)(pat(seed, off) ^ (base + r));
-    char b = (char)(pat(seed, PG + off) ^ (base + 0x20 + r));
+    char a = (char)(file_byte(seed, off) ^ (base + r));
+    char b = (char)(file_byte(seed, PG + off) ^ (base + 0x20 + r));
     if (leader) {
       p[off] = a;
       tell(out);
@@ -361,12 +312,12 @@ test_share_live(void)
   close(fd);
   for (int r = 0; r < LIVE_ROUNDS; r++) {
     uint64 off = live_off(r);
-    CHECK(buf[off] == (char)(pat(1, off) ^ (0x48 + r)), "file: round %d store to page 0 lost",
-          r);
-    CHECK(buf[PG + off] == (char)(pat(1, PG + off) ^ (0x68 + r)),
+    CHECK(buf[off] == (char)(file_byte(1, off) ^ (0x48 + r)),
+          "file: round %d store to page 0 lost", r);
+    CHECK(buf[PG + off] == (char)(file_byte(1, PG + off) ^ (0x68 + r)),
           "file: round %d store to page 1 lost", r);
-    buf[off] = pat(1, off);
-    buf[PG + off] = pat(1, PG + off);
+    buf[off] = file_byte(1, off);
+    buf[PG + off] = file_byte(1, PG + off);
   }
   expect_mem(buf, 2 * PG, 1, 0, "file bytes nobody stored to");
   unlink("pc_live");
@@ -398,7 +349,7 @@ test_coherence(void)
         (int)DELTA(faults));
 
   // A store through the mapping is in read() at once, with no write-back.
-  fill(p + 2 * PG + 10, 300, 4, 2 * PG + 10);
+  fill_pattern(p + 2 * PG + 10, 300, 4, 2 * PG + 10);
   read_kstats(&ks_a);
   int fd2 = open_or_fail("pc_coh", O_RDONLY);
   CHECK(read(fd2, buf, PG * 3) == (int)size, "read() of the file came back short");
@@ -552,7 +503,7 @@ dirty_case(int svade, int load_first, int seed)
       expect_mem(p + i * PG, PG, page_seed[i], i * PG, "mapping before the stores");
   read_kstats(&ks_a);
   for (int j = 0; j < DIRTY_K; j++)
-    fill(p + dirty_set[j] * PG, PG, seed, dirty_set[j] * PG);
+    fill_pattern(p + dirty_set[j] * PG, PG, seed, dirty_set[j] * PG);
   read_kstats(&ks_b);
   long faults = DELTA(faults);
   read_kstats(&ks_a);
@@ -844,7 +795,7 @@ test_cow(void)
   // Private stores before fork: one copy per page, invisible to the
   // shared mapping and to read().
   read_kstats(&ks_a);
-  fill(q, 2 * PG, 14, 0);
+  fill_pattern(q, 2 * PG, 14, 0);
   read_kstats(&ks_b);
   CHECK(DELTA(cow_copies) == 2, "private stores to 2 pages made %d copies",
         (int)DELTA(cow_copies));
@@ -861,12 +812,12 @@ test_cow(void)
     close(cp[0]);
     expect_mem(q, 2 * PG, 14, 0, "child: parent's private stores before fork");
     expect_mem(q + 2 * PG, PG, 13, 2 * PG, "child: private page nobody stored to");
-    fill(q, PG, 15, 0);  // the child stores first into page 0
+    fill_pattern(q, PG, 15, 0);  // the child stores first into page 0
     tell(cp[1]);
     await(pc[0], "the parent's store");
     expect_mem(q, PG, 15, 0, "child: its own store");
     expect_mem(q + PG, PG, 14, PG, "child: page 1 after the parent's store after fork");
-    fill(q + PG, 2 * PG, 16, PG);  // page 1 after the parent's copy; page 2
+    fill_pattern(q + PG, 2 * PG, 16, PG);  // page 1 after the parent's copy; page 2
     tell(cp[1]);
     await(pc[0], "the parent's checks");
     expect_mem(s, 3 * PG, 13, 0, "child: shared mapping");
@@ -876,7 +827,7 @@ test_cow(void)
   close(cp[1]);
   await(cp[0], "the child's store");
   expect_mem(q, PG, 14, 0, "parent: page 0 after the child's store");
-  fill(q + PG, PG, 17, PG);  // the parent stores first into page 1
+  fill_pattern(q + PG, PG, 17, PG);  // the parent stores first into page 1
   tell(pc[1]);
   await(cp[0], "the child's stores");
   expect_mem(q, PG, 14, 0, "parent: page 0");
@@ -894,7 +845,7 @@ test_cow(void)
 
   // A store through the shared mapping reaches the file, not the private
   // copies.
-  fill(s, PG, 18, 0);
+  fill_pattern(s, PG, 18, 0);
   expect_mem(q, PG, 14, 0, "private page 0 after a shared store");
   read_kstats(&ks_a);
   unmap_or_fail(q, 3 * PG);
@@ -939,13 +890,13 @@ test_msync(void)
   char *p = map_path("pc_msync", O_RDWR, 8 * PG, RW, MAP_SHARED);
   expect_mem(p, 8 * PG, 20, 0, "mapping");
   for (int i = 1; i < 8; i += 2) {
-    fill(p + i * PG, PG, 21, i * PG);
+    fill_pattern(p + i * PG, PG, 21, i * PG);
     seeds[i] = 21;
   }
   expect_msync_writes(p, 8 * PG, MS_SYNC, 4, "4 dirty pages");
   expect_msync_writes(p, 8 * PG, MS_SYNC, 0, "pages just written back");
-  fill(p + 3 * PG, PG, 22, 3 * PG);
-  fill(p + 6 * PG, PG, 22, 6 * PG);
+  fill_pattern(p + 3 * PG, PG, 22, 3 * PG);
+  fill_pattern(p + 6 * PG, PG, 22, 6 * PG);
   seeds[3] = seeds[6] = 22;
   expect_msync_writes(p + 3 * PG, PG, MS_ASYNC, 1, "page 3 (MS_ASYNC)");
   expect_msync_writes(p + 6 * PG, 100, MS_SYNC, 1, "100 bytes of page 6");
@@ -980,7 +931,7 @@ test_msync(void)
 
   // A private mapping's stores never reach the file, msync or not.
   char *q = map_path("pc_msync", O_RDWR, 4 * PG, RW, MAP_PRIVATE);
-  fill(q, 2 * PG, 23, 0);
+  fill_pattern(q, 2 * PG, 23, 0);
   expect_msync_writes(q, 4 * PG, MS_SYNC, 0, "a private mapping");
   unmap_or_fail(q, 4 * PG);
   expect_file("pc_msync", 8 * PG, 0, seeds, "file after msync of a private mapping");
@@ -1044,7 +995,7 @@ test_truncate(void)
   int fd = open_or_fail("pc_trunc", O_RDWR);
   char *p = map_or_fail(4 * PG, RW, MAP_SHARED, fd, 0);
   close(fd);
-  fill(p, 4 * PG, 31, 0);
+  fill_pattern(p, 4 * PG, 31, 0);
   fd = open_or_fail("pc_trunc", O_TRUNC | O_RDWR);
   expect_file("pc_trunc", 0, 0, 0, "file right after truncation");
   write_pattern(fd, 2 * PG, 32, 0);
@@ -1082,11 +1033,11 @@ test_unlink(void)
   CHECK(unlink("pc_unl") == 0, "unlink failed, errno %d", errno);
   CHECK(open("pc_unl", O_RDONLY) < 0, "an unlinked file can still be opened");
   expect_mem(q, 4 * PG, 40, 0, "mapping of an unlinked file");
-  fill(q + PG, PG, 41, PG);
+  fill_pattern(q + PG, PG, 41, PG);
   // A new file of the same name is another file.
   make_file("pc_unl", PG, 42);
   CHECK(msync(q, 4 * PG, MS_SYNC) == 0, "msync of an unlinked file failed, errno %d", errno);
-  fill(q + 3 * PG, PG, 43, 3 * PG);
+  fill_pattern(q + 3 * PG, PG, 43, 3 * PG);
   expect_mem(q + PG, PG, 41, PG, "stored page of the unlinked file");
   expect_mem(q + 2 * PG, PG, 40, 2 * PG, "other page of the unlinked file");
   expect_file("pc_unl", PG, 42, 0, "new file of the same name");
@@ -1124,7 +1075,7 @@ limit_pass(const char *p, long *bad, long *most)
     const char *page = p + pg * PG;
     for (int i = 0; i < PG; i++) {
       sum += (uchar)page[i];
-      *bad += page[i] != pat(50, (uint64)pg * PG + i);
+      *bad += page[i] != file_byte(50, (uint64)pg * PG + i);
     }
     if (pg % 8 == 7) {
       read_kstats(&k);
@@ -1141,7 +1092,7 @@ test_limit(void)
   make_file("pc_big", BIG_PAGES * PG, 50);
   uint64 want = 0;
   for (uint64 off = 0; off < BIG_PAGES * PG; off++)
-    want += (uchar)pat(50, off);
+    want += (uchar)file_byte(50, off);
   knob(KNOB_DROP, 0);
   long old = knob(KNOB_PC_LIMIT, LIMIT);
   CHECK(old >= 0, "cannot set KNOB_PC_LIMIT, errno %d", errno);
@@ -1187,7 +1138,7 @@ test_limit(void)
   for (int pg = 0; pg < BIG_PAGES; pg++) {
     CHECK(read(fd, page, PG) == PG, "short read of pc_big");
     CHECK(page[0] == (char)(pg % 200 + 1), "page %d lost its store under the limit", pg);
-    CHECK(page[1] == pat(50, (uint64)pg * PG + 1), "page %d: byte 1 changed", pg);
+    CHECK(page[1] == file_byte(50, (uint64)pg * PG + 1), "page %d: byte 1 changed", pg);
   }
   close(fd);
   unlink("pc_big");
@@ -1389,7 +1340,7 @@ test_cow_evict(void)
     char *q = map_path("pc_ce", O_RDONLY, CE_PAGES * PG, RW, MAP_PRIVATE);
     for (int i = 0; i < CE_PAGES; i++) {
       touch(q, i, 70);
-      q[i * PG + 1] = pat(70, i * PG + 1);  // the same byte: the copy must be the file page
+      q[i * PG + 1] = file_byte(70, i * PG + 1);  // the same byte: the copy must be the file page
       expect_mem(q + i * PG, PG, 70, i * PG, "private copy made under eviction");
     }
     unmap_or_fail(q, CE_PAGES * PG);
@@ -1499,31 +1450,23 @@ knobs_restored(const char *test)
   return ok;
 }
 
+// One test, with the leak check and the knob check after it.
+static int
+run_checked(const struct test *t)
+{
+  return run_leak_checked(t, knobs_restored);
+}
+
 int
 main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
-  check_test_name("pctest", tests, NTESTS, only);
+  suite_start("pctest", tests, NTESTS, only);
   if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
     printf("pctest: cannot choose the cache policy, errno %d\n", errno);
     exit(1);
   }
   for (int i = 0; i < NKNOBS; i++)
     knob_default[i] = knob_get(i);
-  if (chdir("/") != 0) {
-    printf("pctest: cannot chdir to /\n");
-    exit(1);
-  }
-
-  int failed = 0;
-  for (int i = 0; i < NTESTS; i++)
-    if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_leak_checked(&tests[i], knobs_restored);
-
-  if (failed) {
-    printf("pctest: SOME TESTS FAILED\n");
-    exit(1);
-  }
-  printf("pctest: all tests succeeded\n");
-  exit(0);
+  suite_end("pctest", suite_run(tests, NTESTS, only, run_checked));
 }

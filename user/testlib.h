@@ -1,12 +1,30 @@
-// testlib.h -- the harness shared by the test programs (usertests,
-// mmaptest, pctest). Each test runs in its own child process; a failed
-// check prints one line naming the test and ends that child with status 1.
+// testlib.h -- the harness and fixtures shared by the test programs
+// (usertests, mmaptest, pctest, oomtest, wakeuptest; bench.c takes
+// MAP_FAILED from here too). Each test runs in its own child process; a
+// failed check prints one line naming the test and ends that child with
+// status 1.
+//
+// Interface: FAIL/CHECK and the child helpers (status_of, expect_killed,
+// expect_survives, load_at, store_at); MAP_FAILED; test files (file_byte,
+// fill_pattern, write_pattern, make_file) and read_kstats; running a
+// suite (struct test, suite_start, suite_run, suite_end, run_child,
+// run_leak_checked).
+//
 // Include after kernel/types.h and user/user.h.
 #ifndef PCV6_TESTLIB_H
 #define PCV6_TESTLIB_H
 
+#include "kernel/fcntl.h"
+#include "kernel/riscv.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
+
+// What mmap returns on failure. user/user.h leaves the name to each
+// program (MIT's mmaptest.c defines it itself), so it lives here, for a
+// program that does not.
+#ifndef MAP_FAILED
+#define MAP_FAILED ((char *)-1)
+#endif
 
 // Name of the running test, set by the program's test driver.
 static const char *current_test = "?";
@@ -86,6 +104,62 @@ expect_survives(void (*fn)(uint64), uint64 arg, const char *what)
 {
   int st = status_of(fn, arg);
   CHECK(st == SURVIVED, "%s: child exit status %d, want %d", what, st, SURVIVED);
+}
+
+// ---------------------------------------------------------------------------
+// Test files and counters
+
+// The byte at offset off of a test file made with `seed`: never zero (so
+// it differs from the zeros past a file's end), and different from offset
+// to offset, page to page and seed to seed.
+static inline char
+file_byte(int seed, uint64 off)
+{
+  return (char)(1 + (off * 7 + (off / PGSIZE) * 29 + (uint64)seed * 101) % 251);
+}
+
+// Stores pattern `seed` (as at file offset off) into p[0..n).
+static inline void
+fill_pattern(char *p, uint64 n, int seed, uint64 off)
+{
+  for (uint64 i = 0; i < n; i++)
+    p[i] = file_byte(seed, off + i);
+}
+
+#define WRITE_CHUNK (16 * PGSIZE)  // write_pattern's write() size
+
+// Writes n bytes of pattern `seed`, as at file offset off, to fd, in
+// large write() calls (small ones are slow under emulation).
+static inline void
+write_pattern(int fd, uint64 n, int seed, uint64 off)
+{
+  static char chunk[WRITE_CHUNK];  // the user stack is one page
+  for (uint64 done = 0; done < n;) {
+    uint64 m = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+    fill_pattern(chunk, m, seed, off + done);
+    int w = write(fd, chunk, (int)m);
+    CHECK(w == (int)m, "write of %d bytes returned %d (errno %d)", (int)m, w, errno);
+    done += m;
+  }
+}
+
+// Creates path afresh (removing any old file) with n bytes of pattern
+// `seed`.
+static inline void
+make_file(const char *path, uint64 n, int seed)
+{
+  unlink(path);
+  int fd = open(path, O_CREATE | O_RDWR);
+  CHECK(fd >= 0, "cannot create %s (errno %d)", path, errno);
+  write_pattern(fd, n, seed, 0);
+  close(fd);
+}
+
+// The kernel's counters into *k; the test fails if kstats() does.
+static inline void
+read_kstats(struct kstats *k)
+{
+  CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
 }
 
 // ---------------------------------------------------------------------------
@@ -185,6 +259,54 @@ run_leak_checked(const struct test *t, int (*settle)(const char *name))
     return 0;
   printf("test %s: OK\n", t->name);
   return 1;
+}
+
+// run_leak_checked with no settle step, in the form suite_run takes.
+static inline int
+run_leak_checked_alone(const struct test *t)
+{
+  return run_leak_checked(t, 0);
+}
+
+// The start of a suite's main(). only is a test name from the command
+// line, or 0 for every test: if it names none of the n tests, lists them
+// and exits with status 2. Then changes to the root directory, where the
+// tests name their files and find the programs they run; exits 1 if it
+// cannot.
+static inline void
+suite_start(const char *prog, const struct test *tests, int n, const char *only)
+{
+  check_test_name(prog, tests, n, only);
+  if (chdir("/") != 0) {
+    printf("%s: cannot chdir to /\n", prog);
+    exit(1);
+  }
+}
+
+// Runs every test in table order (or only the one called only) with
+// run_one, which returns 1 if it passed. Returns how many failed.
+static inline int
+suite_run(const struct test *tests, int n, const char *only,
+          int (*run_one)(const struct test *t))
+{
+  int failed = 0;
+  for (int i = 0; i < n; i++)
+    if (!only || strcmp(tests[i].name, only) == 0)
+      failed += !run_one(&tests[i]);
+  return failed;
+}
+
+// The end of a suite's main(): "PROG: SOME TESTS FAILED" and status 1 if
+// any failed, else "PROG: all tests succeeded" and status 0.
+static inline void __attribute__((noreturn))
+suite_end(const char *prog, int failed)
+{
+  if (failed) {
+    printf("%s: SOME TESTS FAILED\n", prog);
+    exit(1);
+  }
+  printf("%s: all tests succeeded\n", prog);
+  exit(0);
 }
 
 #endif

@@ -104,7 +104,7 @@ read_full(int fd, char *buf, int n)
 
 // Create (or truncate) path holding exactly the n bytes at data.
 static void
-make_file(const char *path, const char *data, int n)
+make_file_holding(const char *path, const char *data, int n)
 {
   int fd = open(path, O_CREATE | O_TRUNC | O_RDWR);
   CHECK(fd >= 0, "cannot create %s", path);
@@ -273,7 +273,7 @@ test_badptr_syscalls(void)
 {
   unlink("bp_out");
   memset(bp_data, 'q', sizeof(bp_data));
-  make_file("bp_in", bp_data, sizeof(bp_data));
+  make_file_holding("bp_in", bp_data, sizeof(bp_data));
   for (int i = 0; i < NFORBIDDEN; i++)
     expect_survives(bad_pointer_calls, forbidden[i], "bad-pointer system calls");
   for (int i = 0; i < NHOLES; i++)
@@ -334,7 +334,7 @@ text_into_syscalls(uint64 unused)
 static void
 test_text_readonly(void)
 {
-  make_file("ro_in", "0123456789abcdef", 16);
+  make_file_holding("ro_in", "0123456789abcdef", 16);
   expect_survives(text_into_syscalls, 0, "system calls into text");
   expect_killed(store_at, 0, "store to text at");
   expect_killed(store_at, (uint64)main, "store to main at");
@@ -787,11 +787,7 @@ test_pipe_ends(void)
 
 static char filebuf[4096];
 
-static char
-file_byte(int i)
-{
-  return (char)('a' + (i * 7 + i / 100) % 26);
-}
+#define FRW_SEED 1  // test_file_rw's contents: file_byte(FRW_SEED, offset)
 
 static void
 test_file_rw(void)
@@ -805,7 +801,7 @@ test_file_rw(void)
   CHECK(fd >= 0, "create frw failed");
   for (int k = 0; k < 3; k++) {
     for (int i = 0; i < sizes[k]; i++)
-      filebuf[i] = file_byte(off + i);
+      filebuf[i] = file_byte(FRW_SEED, off + i);
     CHECK(write(fd, filebuf, sizes[k]) == sizes[k], "write %d bytes failed", sizes[k]);
     off += sizes[k];
   }
@@ -820,7 +816,7 @@ test_file_rw(void)
   int got = 0, r;
   while ((r = read(fd, filebuf, 512)) > 0) {
     for (int i = 0; i < r; i++)
-      CHECK(filebuf[i] == file_byte(got + i), "wrong byte at %d", got + i);
+      CHECK(filebuf[i] == file_byte(FRW_SEED, got + i), "wrong byte at %d", got + i);
     got += r;
   }
   CHECK(r == 0 && got == off, "read back %d bytes (last read %d), want %d", got, r, off);
@@ -900,7 +896,7 @@ test_links(void)
   struct stat s1, s2;
   unlink("lk_a");
   unlink("lk_b");
-  make_file("lk_a", "linked data", 11);
+  make_file_holding("lk_a", "linked data", 11);
   CHECK(link("lk_a", "lk_b") == 0, "link failed");
   CHECK(link("lk_a", "lk_b") == -1, "link over an existing name did not fail");
   CHECK(link("lk_none", "lk_c") == -1, "link of a missing file did not fail");
@@ -941,7 +937,7 @@ test_dirs(void)
   CHECK(mkdir("dd") == -1, "second mkdir dd did not fail");
   CHECK(stat("dd", &s1) == 0 && s1.type == T_DIR, "dd is not a directory");
   CHECK(chdir("dd") == 0, "chdir dd failed");
-  make_file("ff", "hello", 5);
+  make_file_holding("ff", "hello", 5);
   CHECK(mkdir("sub") == 0, "mkdir dd/sub failed");
 
   // Relative, dotted and absolute paths all reach the same file.
@@ -969,7 +965,7 @@ test_dirs(void)
   CHECK(unlink("dd") == 0, "unlink of the emptied dd failed");
   CHECK(open("dd", O_RDONLY) == -1, "dd still there");
 
-  make_file("dd_file", "x", 1);
+  make_file_holding("dd_file", "x", 1);
   CHECK(chdir("dd_file") == -1, "chdir into a file did not fail");
   CHECK(mkdir("dd_file/x") == -1, "mkdir under a file did not fail");
   CHECK(open("dd_file/x", O_CREATE | O_RDWR) == -1, "create under a file did not fail");
@@ -1016,9 +1012,9 @@ test_dir_entries(void)
   unlink("de/abcdefghijklmn");
   unlink("de");
   CHECK(mkdir("de") == 0, "mkdir de failed");
-  make_file("de/a", "1", 1);
-  make_file("de/bb", "22", 2);
-  make_file("de/abcdefghijklmn", "full", 4);
+  make_file_holding("de/a", "1", 1);
+  make_file_holding("de/bb", "22", 2);
+  make_file_holding("de/abcdefghijklmn", "full", 4);
 
   int n = read_dir("de");
   CHECK(stat("de", &st) == 0 && st.size % sizeof(struct dirent) == 0,
@@ -1277,7 +1273,7 @@ test_dir_race(void)
 {
   static const char *const names[3] = { "dr/f", "dr/d", "dr/l" };
   unlink("dr");
-  make_file("dr_src", "x", 1);
+  make_file_holding("dr_src", "x", 1);
   int remover = fork();
   CHECK(remover >= 0, "fork failed");
   if (remover == 0)
@@ -1362,12 +1358,6 @@ test_bigfile(void)
 // while usertests does, so the deltas are this test's own I/O.
 
 static struct kstats ks_before, ks_after;
-
-static void
-read_kstats(struct kstats *k)
-{
-  CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
-}
 
 // One 8 KiB write() is one log transaction of 10 blocks (8 data blocks,
 // the inode block and a bitmap block), each written twice: to the log
@@ -1671,14 +1661,14 @@ exec_failures(uint64 unused)
 static void
 test_exec_errors(void)
 {
-  make_file("ex_text", "#!/bin/sh\necho this is not an ELF file\n", 40);
+  make_file_holding("ex_text", "#!/bin/sh\necho this is not an ELF file\n", 40);
   // The first 200 bytes of a real program: a valid header whose segments
   // point past the end of the file.
   int fd = open("/echo", O_RDONLY);
   CHECK(fd >= 0, "open /echo");
   CHECK(read_full(fd, filebuf, 200) == 200, "read /echo");
   close(fd);
-  make_file("ex_trunc", filebuf, 200);
+  make_file_holding("ex_trunc", filebuf, 200);
   expect_survives(exec_failures, 0, "failing execs");
   unlink("ex_text");
   unlink("ex_trunc");
@@ -2211,13 +2201,7 @@ main(int argc, char *argv[])
     return atoi(argv[2]);
 
   const char *only = argc >= 2 ? argv[1] : 0;
-  check_test_name("usertests", tests, NTESTS, only);
-
-  // Tests name files relative to the root, and exec programs found there.
-  if (chdir("/") != 0) {
-    printf("usertests: cannot chdir to /\n");
-    exit(1);
-  }
+  suite_start("usertests", tests, NTESTS, only);
   printf("usertests starting\n");
   int before = count_free_pages();
   if (before <= 0) {
@@ -2226,10 +2210,7 @@ main(int argc, char *argv[])
     exit(1);
   }
 
-  int failed = 0;
-  for (int i = 0; i < NTESTS; i++)
-    if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_test(&tests[i]);
+  int failed = suite_run(tests, NTESTS, only, run_test);
 
   int after = free_pages_settled(before);
   printf("free pages: %d before, %d after\n", before, after);

@@ -1,0 +1,204 @@
+"""benchdata.py -- what the benchmark scripts share (bench.py, summary.py,
+plot.py, and runtest.py's bench-quick check).
+
+Interface:
+  WINDOW_MAX, FAULTAROUND_DEFAULT, READAHEAD_DEFAULT
+                   the window limit and the default fault-around and
+                   read-ahead windows, in pages, read from kernel/knobs.h
+                   (their one home: the kernel and these scripts cannot
+                   disagree)
+  FAULTAROUND_SWEEP  every fault-around window the kernel accepts
+  POLICIES         the two mapping designs, in the order runs pair them
+  SHARERS, DIRTY_EVERY, SIZE_FILES
+                   the sweeps of the full run (bench.py runs them,
+                   summary.py tables them)
+  Workload, WORKLOADS, COLD_SEQ, RANDREAD
+                   the cases of the full run's tables and plots: a label,
+                   the CSV columns that select the case's rows, and its
+                   label on the per-workload plots
+  read_csv(path)   every row of a bench.csv; load(path) only the rows of
+                   runs that passed their data checks (ok = 1)
+  model_ns(...)    the disk model: modelled time of one run
+  add_model(rows, req_us, kib_us)
+                   adds disk_reqs, disk_blocks and model_ns to each row
+  select(rows, machine="icount", **columns)
+                   the rows whose columns have these values
+  Stat, stat(rows, metric, scale)
+                   median, min and max of a metric over the repetitions
+
+Nothing here runs QEMU or draws; Python 3 standard library only.
+"""
+
+import csv
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOBS_H = ROOT / "kernel" / "knobs.h"
+
+_DEFINE_RE = re.compile(r"^#define\s+(\w+)\s+(\d+)\b", re.MULTILINE)
+
+
+def header_numbers(path: Path, names: tuple[str, ...]) -> dict[str, int]:
+    """The values of the `#define NAME number` lines of a C header for the
+    given names; raises ValueError if one is missing."""
+    found = {m.group(1): int(m.group(2)) for m in _DEFINE_RE.finditer(path.read_text())}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise ValueError(f"{path}: no #define for {', '.join(missing)}")
+    return {n: found[n] for n in names}
+
+
+_WINDOWS = header_numbers(KNOBS_H, ("WINDOW_MAX", "FAULTAROUND_DEFAULT", "READAHEAD_DEFAULT"))
+WINDOW_MAX: int = _WINDOWS["WINDOW_MAX"]
+FAULTAROUND_DEFAULT: int = _WINDOWS["FAULTAROUND_DEFAULT"]
+READAHEAD_DEFAULT: int = _WINDOWS["READAHEAD_DEFAULT"]
+# The fault-around knob takes a power of two from 1 to WINDOW_MAX.
+FAULTAROUND_SWEEP: tuple[int, ...] = tuple(1 << i for i in range(WINDOW_MAX.bit_length()))
+
+POLICIES = ("naive", "cache")
+
+# Sweeps of the full run: processes sharing one file, one page in k
+# dirtied, and the seqread file sizes (data file name, MiB).
+SHARERS = (1, 2, 4, 8)
+DIRTY_EVERY = (64, 16, 4, 1)
+SIZE_FILES = (("f1", 1), ("f4", 4), ("f16", 16), ("s32", 32), ("f64", 64))
+
+
+# ---------------------------------------------------------------- the cases
+
+@dataclass(frozen=True)
+class Workload:
+    """One case of the full run's tables: label (summary.md), sel (the CSV
+    columns and values that select its rows) and plot (its label on the
+    per-workload plots, or None when it is not drawn there)."""
+    label: str
+    sel: dict
+    plot: str | None = None
+
+
+# The two 32 MiB cold runs most goals are about, at the default windows
+# (every run but the window sweep's uses them; bench.py sets them explicitly).
+COLD_SEQ = dict(workload="seqread", phase="touch", file="s32", state="cold",
+                fa=FAULTAROUND_DEFAULT, ra=READAHEAD_DEFAULT)
+RANDREAD = dict(workload="randread", file="s32", state="cold", fa=FAULTAROUND_DEFAULT,
+                ra=READAHEAD_DEFAULT)
+
+
+def _workloads() -> list[Workload]:
+    w = [
+        Workload("seqread 32 MiB, cold (load per page)", COLD_SEQ, "seqread\ncold"),
+        Workload("seqread 32 MiB, cold (byte-sum)", dict(COLD_SEQ, phase="sum"),
+                 "seqread sum\ncold"),
+        Workload("seqread 32 MiB, warm (byte-sum)", dict(COLD_SEQ, phase="sum", state="warm"),
+                 "seqread sum\nwarm"),
+        Workload("randread 32 MiB, cold", RANDREAD, "randread\ncold"),
+        Workload("remap 32 MiB, first pass (cold)",
+                 dict(workload="remap", phase="first", file="s32"), "remap\n1st pass"),
+        Workload("remap 32 MiB, second pass (warm)",
+                 dict(workload="remap", phase="second", file="s32"), "remap\n2nd pass"),
+    ]
+    w += [Workload(f"sharers {n} x 16 MiB, cold",
+                   dict(workload="sharers", param=n, file="f16", state="cold"),
+                   "sharers\n8, cold" if n == 8 else None) for n in SHARERS]
+    w += [Workload(f"dirty 1 in {k} of 16 MiB, cold",
+                   dict(workload="dirty", param=k, file="d16", state="cold"),
+                   "dirty\n1 in 16" if k == 16 else None) for k in DIRTY_EVERY]
+    w += [
+        Workload("private 16 MiB, cold", dict(workload="private", file="f16", state="cold"),
+                 "private\ncold"),
+        Workload("private 16 MiB, warm", dict(workload="private", file="f16", state="warm")),
+        Workload("readvsmap read() 16 MiB, cold",
+                 dict(workload="readvsmap", phase="read", file="f16", state="cold"),
+                 "read()\ncold"),
+        Workload("readvsmap mmap 16 MiB, cold",
+                 dict(workload="readvsmap", phase="mmap", file="f16", state="cold"),
+                 "mmap sum\ncold"),
+        Workload("readvsmap read() 16 MiB, warm",
+                 dict(workload="readvsmap", phase="read", file="f16", state="warm")),
+        Workload("readvsmap mmap 16 MiB, warm",
+                 dict(workload="readvsmap", phase="mmap", file="f16", state="warm")),
+    ]
+    w += [Workload(f"size sweep: seqread {mib} MiB, cold", dict(COLD_SEQ, file=f))
+          for f, mib in SIZE_FILES]
+    w.append(Workload("memscan 32 MiB (anonymous memory)",
+                      dict(workload="memscan", file="s32"), "memscan"))
+    return w
+
+
+WORKLOADS: list[Workload] = _workloads()
+
+
+# ---------------------------------------------------------------- rows
+
+def read_csv(path: Path) -> list[dict]:
+    """Every row of a bench.csv, as text."""
+    with Path(path).open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load(path: Path) -> list[dict]:
+    """The rows of runs whose data checks passed."""
+    return [r for r in read_csv(path) if r.get("ok") == "1"]
+
+
+def num(v) -> float | None:
+    """v as a number, or None when it is empty or not a number."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def model_ns(cpu_ns, reqs, kib, req_us, kib_us):
+    """The disk model: guest CPU time plus req_us microseconds per disk
+    request and kib_us per KiB moved, each request charged after the one
+    before (no overlap)."""
+    return cpu_ns + reqs * req_us * 1000 + kib * kib_us * 1000
+
+
+def add_model(rows: list[dict], req_us: float | None, kib_us: float | None) -> None:
+    """Adds to each row disk_reqs and disk_blocks (reads plus writes; 1 KiB
+    blocks), model_ns (None for a row without CPU time: the -smp 3 rows,
+    measured without icount) and the constants it used, _req_us and
+    _kib_us: req_us and kib_us, or when None the row's own."""
+    for r in rows:
+        ru = req_us if req_us is not None else float(r["req_us"])
+        ku = kib_us if kib_us is not None else float(r["kib_us"])
+        reqs = int(r["disk_read_reqs"]) + int(r["disk_write_reqs"])
+        kib = int(r["disk_read_blocks"]) + int(r["disk_write_blocks"])
+        cpu = num(r["cpu_ns"])
+        r["disk_reqs"], r["disk_blocks"] = reqs, kib
+        r["model_ns"] = None if cpu is None else model_ns(cpu, reqs, kib, ru, ku)
+        r["_req_us"], r["_kib_us"] = ru, ku
+
+
+def select(rows: list[dict], machine: str = "icount", **want) -> list[dict]:
+    """The rows of this machine whose columns hold the wanted values
+    (compared as text, so param=8 matches "8")."""
+    return [r for r in rows if r["machine"] == machine and
+            all(str(r.get(k)) == str(v) for k, v in want.items())]
+
+
+@dataclass
+class Stat:
+    """Median, min and max of one metric over the repetitions of a case;
+    all None when no row has a value."""
+    values: list[float]
+    med: float | None
+    lo: float | None
+    hi: float | None
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+
+def stat(rows: list[dict], metric: str, scale: float = 1.0) -> Stat:
+    """The metric (divided by scale) over the rows that have it."""
+    vals = [v / scale for v in (num(r.get(metric)) for r in rows) if v is not None]
+    if not vals:
+        return Stat(vals, None, None, None)
+    return Stat(vals, statistics.median(vals), min(vals), max(vals))

@@ -20,39 +20,15 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define MIB (1024 * 1024)
 
-// The byte at offset off of a file made with `seed`.
-static char
-tt_pat(int seed, uint64 off)
-{
-  return (char)(1 + (off * 13 + (off / PG) * 71 + (uint64)seed * 97) % 253);
-}
-
 static char iobuf[16 * PG];
-
-// Creates path holding n bytes of pattern seed (any old file replaced).
-static void
-tt_make_file(const char *path, uint64 n, int seed)
-{
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "cannot create %s (errno %d)", path, errno);
-  for (uint64 off = 0; off < n;) {
-    uint64 k = n - off < sizeof(iobuf) ? n - off : sizeof(iobuf);
-    for (uint64 i = 0; i < k; i++)
-      iobuf[i] = tt_pat(seed, off + i);
-    CHECK(write(fd, iobuf, k) == (int)k, "writing %s at %d (errno %d)", path, (int)off, errno);
-    off += k;
-  }
-  close(fd);
-}
 
 // Index of the first byte of p[0..n) that differs from pattern seed at
 // file offset off, or -1.
 static long
-tt_mismatch(const char *p, uint64 n, int seed, uint64 off)
+mismatch(const char *p, uint64 n, int seed, uint64 off)
 {
   for (uint64 i = 0; i < n; i++)
-    if (p[i] != tt_pat(seed, off + i))
+    if (p[i] != file_byte(seed, off + i))
       return (long)i;
   return -1;
 }
@@ -63,7 +39,7 @@ map_file(const char *path, uint64 len, int prot, int flags, int *fdp)
   int fd = open(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
   CHECK(fd >= 0, "cannot open %s (errno %d)", path, errno);
   char *p = mmap(0, len, prot, flags, fd, 0);
-  CHECK(p != (char *)-1, "mmap %s (errno %d)", path, errno);
+  CHECK(p != MAP_FAILED, "mmap %s (errno %d)", path, errno);
   if (fdp)
     *fdp = fd;
   else
@@ -82,8 +58,8 @@ map_file(const char *path, uint64 len, int prot, int flags, int *fdp)
 static void
 copy_under_eviction(void)
 {
-  tt_make_file("tt_src", EVICT_LEN, 1);
-  tt_make_file("tt_buf", EVICT_LEN, 2);
+  make_file("tt_src", EVICT_LEN, 1);
+  make_file("tt_buf", EVICT_LEN, 2);
   long old = knob(KNOB_PC_LIMIT, EVICT_LIMIT);
   CHECK(old >= 0, "cannot set the cache limit (errno %d)", errno);
   char *p = map_file("tt_buf", EVICT_LEN, RW, MAP_SHARED, 0);
@@ -95,7 +71,7 @@ copy_under_eviction(void)
   close(fd);
   CHECK(n == EVICT_LEN, "read() into a valid mapped buffer returned %d (errno %d), want %d", n,
         err, EVICT_LEN);
-  long bad = tt_mismatch(p, EVICT_LEN, 1, 0);
+  long bad = mismatch(p, EVICT_LEN, 1, 0);
   CHECK(bad < 0, "read() into a mapping: byte %d wrong", (int)bad);
 
   unlink("tt_dst");
@@ -112,7 +88,7 @@ copy_under_eviction(void)
   fd = open("tt_dst", O_RDONLY);
   for (uint64 off = 0; off < EVICT_LEN; off += sizeof(iobuf)) {
     CHECK(read(fd, iobuf, sizeof(iobuf)) == sizeof(iobuf), "read back tt_dst");
-    bad = tt_mismatch(iobuf, sizeof(iobuf), 1, off);
+    bad = mismatch(iobuf, sizeof(iobuf), 1, off);
     CHECK(bad < 0, "write() from a mapping: file byte %d wrong", (int)(off + bad));
   }
   close(fd);
@@ -144,9 +120,9 @@ read_range(const char *path, char *dst, int off, int n)
 static void
 failed_write_changes_nothing(void)
 {
-  tt_make_file("tt_wf", WF_SIZE, 3);
+  make_file("tt_wf", WF_SIZE, 3);
   char *top = sbrk(PG);
-  CHECK(top != (char *)-1, "sbrk");
+  CHECK(top != MAP_FAILED, "sbrk");
   char *src = top + PG - WF_HEAD;  // the heap's last WF_HEAD bytes
   memset(src, 'H', WF_HEAD);
 
@@ -168,7 +144,7 @@ failed_write_changes_nothing(void)
   read_range("tt_wf", ondisk, 0, sizeof(ondisk));
 
   for (int i = 0; i < 2 * WF_HEAD; i++) {
-    char want = (r == WF_HEAD && i < WF_HEAD) ? 'H' : tt_pat(3, i);
+    char want = (r == WF_HEAD && i < WF_HEAD) ? 'H' : file_byte(3, i);
     CHECK(cached[i] == want, "write returned %d; byte %d read 0x%x before the drop, want 0x%x", r,
           i, cached[i] & 0xff, want & 0xff);
     CHECK(ondisk[i] == want, "write returned %d; byte %d read 0x%x after the drop, want 0x%x", r,
@@ -192,8 +168,8 @@ failed_write_changes_nothing(void)
 static void
 free_while_dropping(void)
 {
-  tt_make_file("tt_flag", PG, 4);
-  tt_make_file("tt_big", FREE_LEN, 5);
+  make_file("tt_flag", PG, 4);
+  make_file("tt_big", FREE_LEN, 5);
   volatile char *flag = (volatile char *)map_file("tt_flag", PG, RW, MAP_SHARED, 0);
   flag[0] = 0;
   int pid = fork();
@@ -236,26 +212,20 @@ free_while_dropping(void)
 #define HUGE_MAX_STEPS 4096  // a few tables' worth of slots; the old walk took 2^25
 
 static void
-read_kstats_or_fail(struct kstats *k)
-{
-  CHECK(kstats(k) == 0, "kstats failed (errno %d)", errno);
-}
-
-static void
 huge_untouched(void)
 {
-  tt_make_file("tt_huge", PG, 6);
+  make_file("tt_huge", PG, 6);
   int policies[] = { MMAP_POLICY_CACHE, MMAP_POLICY_NAIVE };
   for (int i = 0; i < 2; i++) {
     long old = knob(KNOB_POLICY, policies[i]);
     int fd = open("tt_huge", O_RDWR);
     CHECK(fd >= 0, "open tt_huge");
     char *p = mmap(0, HUGE_LEN, RW, MAP_PRIVATE, fd, 0);
-    CHECK(p != (char *)-1, "mmap of 128 GiB (errno %d)", errno);
+    CHECK(p != MAP_FAILED, "mmap of 128 GiB (errno %d)", errno);
     close(fd);
     p[0] = 1;  // one page present (a private copy)
     struct kstats a, b;
-    read_kstats_or_fail(&a);
+    read_kstats(&a);
     int pid = fork();
     CHECK(pid >= 0, "fork");
     if (pid == 0)
@@ -263,7 +233,7 @@ huge_untouched(void)
     int st = -99;
     CHECK(wait(&st) == pid && st == 0, "child exited %d", st);
     CHECK(munmap(p, HUGE_LEN) == 0, "munmap");
-    read_kstats_or_fail(&b);
+    read_kstats(&b);
     uint64 steps = b.walk_steps - a.walk_steps;
     CHECK(steps < HUGE_MAX_STEPS, "policy %d: fork, exit and munmap of an untouched 128 GiB area "
           "took %d page-table steps, want < %d", policies[i], (int)steps, HUGE_MAX_STEPS);
@@ -286,19 +256,10 @@ int
 main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
-  check_test_name("trusttest", tests, NTESTS, only);
+  suite_start("trusttest", tests, NTESTS, only);
   if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
     printf("trusttest: cannot choose the cache policy, errno %d\n", errno);
     exit(1);
   }
-  int failed = 0;
-  for (int i = 0; i < NTESTS; i++)
-    if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_leak_checked(&tests[i], 0);
-  if (failed) {
-    printf("trusttest: SOME TESTS FAILED\n");
-    exit(1);
-  }
-  printf("trusttest: all tests succeeded\n");
-  exit(0);
+  suite_end("trusttest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
 }

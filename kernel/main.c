@@ -24,13 +24,17 @@ extern char _entry[];
 
 static volatile int boot_claimed;  // first hart to arrive boots the machine
 static volatile int boot_done;     // set when shared state is ready
+static int harts_up;               // [atomic] other harts past their boot message
 
-static void
+// Starts every other hart the firmware knows; returns how many started.
+static int
 start_other_harts(uint64 boot_hart)
 {
+  int started = 0;
   for (uint64 h = 0; h < NCPU; h++)
-    if (h != boot_hart && sbi_hart_exists(h))
-      sbi_hart_start(h, (uint64)_entry, 1);
+    if (h != boot_hart && sbi_hart_exists(h) && sbi_hart_start(h, (uint64)_entry, 1) == 0)
+      started++;
+  return started;
 }
 
 static void
@@ -56,7 +60,12 @@ boot_hart_init(uint64 hartid)
   userinit();
   __sync_synchronize();
   boot_done = 1;
-  start_other_harts(hartid);
+  // Wait for the others' boot messages before the first process can run:
+  // a line printed after the shell's first prompt would land in the middle
+  // of whatever the first command prints.
+  int others = start_other_harts(hartid);
+  while (__atomic_load_n(&harts_up, __ATOMIC_ACQUIRE) < others)
+    ;
 }
 
 void
@@ -75,6 +84,7 @@ start(uint64 hartid)
     trapinithart();
     plicinithart();
     printf("hart %lu starting\n", hartid);
+    __atomic_fetch_add(&harts_up, 1, __ATOMIC_RELEASE);
   }
   mycpu()->started = 1;
   scheduler();

@@ -1462,10 +1462,7 @@ main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
   suite_start("pctest", tests, NTESTS, only);
-  if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
-    printf("pctest: cannot choose the cache policy, errno %d\n", errno);
-    exit(1);
-  }
+  suite_use_policy("pctest", MMAP_POLICY_CACHE);
   for (int i = 0; i < NKNOBS; i++)
     knob_default[i] = knob_get(i);
   suite_end("pctest", suite_run(tests, NTESTS, only, run_checked));

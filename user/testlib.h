@@ -283,6 +283,17 @@ suite_start(const char *prog, const struct test *tests, int n, const char *only)
   }
 }
 
+// For suites of one mapping policy: areas mapped from now on use policy
+// (MMAP_POLICY_*); exits 1 if the kernel refuses it.
+static inline void
+suite_use_policy(const char *prog, int policy)
+{
+  if (knob(KNOB_POLICY, policy) < 0) {
+    printf("%s: cannot choose mapping policy %d, errno %d\n", prog, policy, errno);
+    exit(1);
+  }
+}
+
 // Runs every test in table order (or only the one called only) with
 // run_one, which returns 1 if it passed. Returns how many failed.
 static inline int

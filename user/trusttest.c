@@ -257,9 +257,6 @@ main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
   suite_start("trusttest", tests, NTESTS, only);
-  if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
-    printf("trusttest: cannot choose the cache policy, errno %d\n", errno);
-    exit(1);
-  }
+  suite_use_policy("trusttest", MMAP_POLICY_CACHE);
   suite_end("trusttest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
 }

@@ -12,6 +12,7 @@
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/trace_impl.h"
+#include "kernel/dev/disk.h"
 #include "kernel/proc/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
@@ -116,6 +117,9 @@ sys_knob(void)
     old = knob_free_pause_pid;
     knob_free_pause_pid = (long)value;
     return old;
+  case KNOB_DISK_FAIL_NTH:
+  case KNOB_DISK_FAIL_BLOCK:
+    return disk_fail_knob(which, (long)value);
   default:
     return -EINVAL;
   }

@@ -17,10 +17,11 @@ main() is one loop over them):
   IMAGE_CASES  each builds a disk image of its own, runs one command on it
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
-               -snapshot, kills it with SIGKILL in the middle of fsstress,
-               boots the copy again so the kernel replays its log, and
-               checks the copy with scripts/fsck.py. The crash is
-               triggered by fsstress's own output, never by a timer.
+               -snapshot, kills it with SIGKILL in the middle of fsstress
+               (or after a power cut or a disk error it provoked), boots
+               the copy again so the kernel replays its log, and checks
+               the copy with scripts/fsck.py. The crash is triggered by
+               the console output, never by a timer.
   BENCH_SMOKE  when the Makefile passes --bench-qemu: runs `make
                bench-quick`'s pipeline (scripts/bench.py --quick,
                summary.py, plot.py) into a temporary directory and checks
@@ -213,7 +214,8 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress, COMMIT_CRASH or MSYNC_CRASH (see CRASH_CASES)."""
+    a round of fsstress, COMMIT_CRASH, MSYNC_CRASH or a LOGFAIL kind (see
+    CRASH_CASES)."""
     name: str
     round: int | str
     timeout: float
@@ -309,6 +311,22 @@ CASES = [
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
+    # Disk errors injected by the driver's knobs: failed reads fail the
+    # call or kill the faulting process (saying why on the console),
+    # failed write-backs are reported once per open file. The vmctl case
+    # arms and disarms both knobs where no request can meet them: no disk
+    # write happens between the two failnth lines, and block 0 (the boot
+    # block) is never written.
+    ShellCase("vmctl-fail", "vmctl failnth 3 write sticky; vmctl failnth off; "
+              "vmctl failblock 0 write; vmctl failblock off; vmctl failblock 100000000 read; "
+              "vmctl",
+              [r"^failnth 3 write sticky \(was off\)$", r"^failnth off \(was 3 write sticky\)$",
+               r"^failblock 0 write \(was off\)$", r"^failblock off \(was 0 write\)$",
+               r"^vmctl: failblock: invalid argument \(a block on the disk\)$",
+               r"^disk_injected_errors \d+$"], 120),
+    ShellCase("disktest", "disktest",
+              [r"^disktest: all tests succeeded$",
+               r"^pid \d+ \(disktest\): killed: load page fault \(I/O error\) at va "], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -363,6 +381,24 @@ MSYNC_CRASH = "msync"
 MSYNC_BUSY_CRASH = "msync-busy"
 # The generation after whose "synced" line the power is cut.
 MSYNC_CUT_GENERATION = 3
+# A case whose round is LOGFAIL + KIND makes a commit fail on purpose with
+# the disk driver's fault-injection knob (`disktest logfail KIND`): the
+# write of the log body, of the commit record, or of the first home
+# block (install), or the read of an inode block that a write must
+# rewrite (inode). The kernel must say so in one line (LOGFAIL_LINES),
+# refuse writes with EROFS and keep reading (disktest checks both, and the
+# case runs `ls /`); the machine is killed at its prompt. After the
+# reboot, `disktest logcheck KIND` must find the failed transaction
+# discarded -- or replayed, for install, where the failure came after the
+# commit record (and the boot must say "log: replaying") -- and the file
+# system writable again.
+LOGFAIL = "logfail-"
+LOGFAIL_LINES = {
+    "body": "writing the log",
+    "commit": "writing the commit record",
+    "install": "installing the log",
+    "inode": r"reading inode block \d+",
+}
 CRASH_CASES = [
     CrashCase("crash-msync", MSYNC_CRASH, 900),
     CrashCase("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
@@ -370,6 +406,10 @@ CRASH_CASES = [
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
     CrashCase("crash-commit", COMMIT_CRASH, 900),
+    CrashCase("diskerr-log-body", LOGFAIL + "body", 600),
+    CrashCase("diskerr-log-commit", LOGFAIL + "commit", 600),
+    CrashCase("diskerr-log-install", LOGFAIL + "install", 600),
+    CrashCase("diskerr-log-inode", LOGFAIL + "inode", 600),
 ]
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
@@ -505,6 +545,22 @@ def crash_phase_msync(con: Console, timeout: float, busy: bool) -> str | None:
     return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
 
 
+def crash_phase_logfail(con: Console, kind: str, timeout: float) -> str | None:
+    """Phase 1 of a LOGFAIL case: `disktest logfail KIND` must stop the file
+    system with the expected line, and programs must still run; then the
+    machine is killed at its prompt. Returns None or a failure reason."""
+    stopped = rf"^log: I/O error {LOGFAIL_LINES[kind]}: file system is now read-only$"
+    o = run_command(con, f"disktest logfail {kind}",
+                    [stopped, r"^disktest: read-only as expected$"], timeout)
+    if not o.ok:
+        return f"disktest logfail {kind}: {o.why}"
+    o = run_command(con, "ls /", [r"^README\s"], timeout)
+    if not o.ok:
+        return "ls on the read-only file system: " + o.why
+    con.crash()
+    return None
+
+
 def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
     """One crash case, from copying the image to fsck. The note says
     whether the second boot replayed the log."""
@@ -527,13 +583,18 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
         shutil.copyfile(original, image)
         commit = round_no == COMMIT_CRASH
         msync = round_no in (MSYNC_CRASH, MSYNC_BUSY_CRASH)
+        logfail = isinstance(round_no, str) and round_no.startswith(LOGFAIL)
+        kind = round_no[len(LOGFAIL):] if logfail else ""
         con, why = machine("cut the power after msync" if msync else
+                           f"make a commit fail ({kind})" if logfail else
                            "run fsstress, crash " +
                            ("at a commit point" if commit else f"at round {round_no}"))
         if why:
             return Result(False, "first boot: " + why, outputs())
         if msync:
             why = crash_phase_msync(con, timeout, round_no == MSYNC_BUSY_CRASH)
+        elif logfail:
+            why = crash_phase_logfail(con, kind, timeout)
         elif commit:
             why = crash_phase_commit(con, timeout)
         else:
@@ -561,8 +622,15 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not o.ok:
                 return Result(False, "cat /crashed after replay: " + o.why, outputs(), remark)
+        if logfail and (m is not None) != (kind == "install"):
+            return Result(False, f"{kind}: the boot after the failure " +
+                          ("replayed the log" if m else "did not replay the log"), outputs(),
+                          remark)
         if msync:
             o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}", [r"^pcsync: data intact$"],
+                            timeout)
+        elif logfail:
+            o = run_command(con, f"disktest logcheck {kind}", [r"^disktest: log check passed$"],
                             timeout)
         else:
             o = run_command(con, "ls /stress", [r"^\.\s"], timeout)

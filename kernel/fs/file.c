@@ -7,6 +7,15 @@
 // a large write is a sequence of atomic writes rather than one atomic
 // write.
 //
+// Write-back errors: a failed write-back of a page (pagecache.c, or the
+// naive policy's) bumps the inode's wb_err; each open file keeps the value
+// it has reported up to (wb_seen, taken at open). A check that finds its
+// file behind reports EIO and catches up, so every file that was open
+// when a write-back failed hears of it once -- through msync of any of
+// its mappings, or fsync -- whoever's write-back it was (msync, munmap,
+// exit, reclaim, the drop knob), as Linux's errseq does. A file opened
+// afterwards hears nothing of it.
+//
 // Lock: ftable.lock protects every ref; a leaf.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -194,6 +203,29 @@ fileread(struct file *f, uint64 addr, int n)
 // (disk full, a source page evicted or refused): the next round goes on
 // or reports the error. writei() keeps exactly the bytes it reports, so a
 // failure never leaves bytes behind that the count does not include.
+void
+file_wb_failed(struct inode *ip)
+{
+  __atomic_fetch_add(&ip->wb_err, 1, __ATOMIC_SEQ_CST);
+}
+
+int
+file_check_wb_error(struct file *f)
+{
+  if (f->type != FD_INODE)
+    return 0;
+  uint now = __atomic_load_n(&f->ip->wb_err, __ATOMIC_SEQ_CST);
+  uint seen = __atomic_load_n(&f->wb_seen, __ATOMIC_SEQ_CST);
+  while (seen != now) {
+    // Sharers of f (dup, fork) may check at once: only the one that moves
+    // the snapshot reports.
+    if (__atomic_compare_exchange_n(&f->wb_seen, &seen, now, 0, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST))
+      return -EIO;
+  }
+  return 0;
+}
+
 static int
 inode_write(struct file *f, uint64 addr, int n)
 {
@@ -203,7 +235,10 @@ inode_write(struct file *f, uint64 addr, int n)
     int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
     if (vm_prefault(p->pagetable, addr + done, m, 0) < 0)
       return done > 0 ? done : -EFAULT;  // nothing of this round written
-    begin_op();
+    if (begin_op() < 0) {  // a disk error stopped the log
+      end_op();
+      return done > 0 ? done : -EROFS;
+    }
     ilock(f->ip);
     p->nofault = 1;  // see COPY_PASS
     int r = writei(f->ip, 1, addr + done, f->off, m);

@@ -12,6 +12,18 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
+// Disk errors (docs/DESIGN.md, "Disk errors"). A block that cannot be
+// read makes the call fail with -EIO, at a point where nothing it changed
+// is left half done: lookups, reads, a write that needs a bitmap or a
+// block-map table or the old contents of a partial block, truncation (the
+// file is then shorter but valid). Block numbers are therefore ints here:
+// > 0 a block, 0 none (a hole, or the disk is full), < 0 an error. The
+// one read that comes too late to back out of is the inode block that
+// iupdate() rewrites: the inode in memory has already changed, so that
+// failure stops the log (the file system becomes read-only and the open
+// transaction never commits). Once the log has stopped, iput() no longer
+// frees unlinked inodes: the disk keeps them as a crash would.
+//
 // Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
 // recycled slot's cache pages under it) and, in iput, before the sleep
 // lock of an unlinked inode nobody else can reach; inode sleep locks are
@@ -44,6 +56,8 @@ static void
 readsb(int dev, struct superblock *out)
 {
   struct buf *b = bread(dev, 1);
+  if (b == 0)
+    panic("fsinit: cannot read the superblock");  // at boot: no file system to run
   memmove(out, b->data, sizeof(*out));
   brelse(b);
 }
@@ -68,12 +82,15 @@ bzero(int dev, uint bno)
   brelse(b);
 }
 
-// A zeroed free block, now marked used; 0 if the disk is full.
-static uint
+// A zeroed free block, now marked used; 0 if the disk is full, -EIO if a
+// bitmap block cannot be read.
+static int
 balloc(uint dev)
 {
   for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
+    if (b == 0)
+      return -EIO;
     for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
       if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
         bi += 7;  // eight used blocks: a full disk is mostly these
@@ -93,16 +110,20 @@ balloc(uint dev)
   return 0;
 }
 
-static void
+// 0, or -EIO if the bitmap block cannot be read (nothing changed).
+static int
 bfree(int dev, uint bno)
 {
   struct buf *b = bread(dev, BBLOCK(bno, sb));
+  if (b == 0)
+    return -EIO;
   uchar mask = 1 << (bno % BPB % 8);
   if ((b->data[(bno % BPB) / 8] & mask) == 0)
     panic("bfree: block %d already free", bno);
   b->data[(bno % BPB) / 8] &= ~mask;
   log_write(b);
   brelse(b);
+  return 0;
 }
 
 // ---- inodes ----
@@ -177,15 +198,21 @@ inode_next_cached(int *cursor)
 }
 
 struct inode *
-ialloc(uint dev, short type)
+ialloc(uint dev, short type, int *errp)
 {
+  *errp = -ENOSPC;
   for (uint inum = 1; inum < sb.ninodes; inum++) {
     struct buf *b = bread(dev, IBLOCK(inum, sb));
+    if (b == 0) {
+      *errp = -EIO;
+      return 0;
+    }
     struct dinode *dip = (struct dinode *)b->data + inum % IPB;
     if (dip->type == 0) {
       struct inode *ip = iget(dev, inum);
       if (ip == 0) {
         brelse(b);
+        *errp = -ENFILE;
         return 0;
       }
       memset(dip, 0, sizeof(*dip));
@@ -203,6 +230,13 @@ void
 iupdate(struct inode *ip)
 {
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  if (b == 0) {
+    // The caller has changed ip already and cannot take it back: stop
+    // here, before any of it reaches the disk (see the top).
+    log_stop("reading inode block", IBLOCK(ip->inum, sb));
+    ip->log_seq = log_op_seq();  // what iwait_durable waits for: never
+    return;
+  }
   struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
   dip->type = ip->type;
   dip->major = ip->major;
@@ -215,13 +249,13 @@ iupdate(struct inode *ip)
   ip->log_seq = log_op_seq();
 }
 
-void
+int
 iwait_durable(struct inode *ip)
 {
   ilock(ip);
   uint64 seq = ip->log_seq;
   iunlock(ip);
-  log_wait_durable(seq);
+  return log_wait_durable(seq);
 }
 
 struct inode *
@@ -233,13 +267,17 @@ idup(struct inode *ip)
   return ip;
 }
 
-void
+int
 ilock(struct inode *ip)
 {
   KASSERT(ip != 0 && ip->ref > 0);
   acquiresleep(&ip->lock);
   if (!ip->valid) {
     struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+    if (b == 0) {
+      releasesleep(&ip->lock);
+      return -EIO;
+    }
     struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
     ip->type = dip->type;
     ip->major = dip->major;
@@ -252,6 +290,7 @@ ilock(struct inode *ip)
     if (ip->type == 0)
       panic("ilock: inode %d has no type", ip->inum);
   }
+  return 0;
 }
 
 void
@@ -264,16 +303,24 @@ iunlock(struct inode *ip)
 // Frees the last reference's unlinked inode on disk: its blocks, over as
 // many log operations as that takes, then the inode itself. Holding ip's
 // lock across end_op/begin_op is safe: no one else can reach ip. The
-// caller's changes are committed with the first part.
+// caller's changes are committed with the first part. A disk error, or
+// the log stopping meanwhile, leaves the inode allocated with what blocks
+// it still has (no name refers to it: as after a crash, it is lost space).
 static void
 ifree(struct inode *ip)
 {
   for (;;) {
     knob_free_pause();  // a test's way to widen the window (knobs.h)
-    if (itrunc(ip))
+    int done = itrunc(ip);
+    if (done < 0) {
+      printf("fs: I/O error freeing inode %d: its blocks stay allocated\n", ip->inum);
+      return;
+    }
+    if (done)
       break;
     end_op();
-    begin_op();
+    if (begin_op() < 0)
+      return;
   }
   ip->type = 0;
   iupdate(ip);
@@ -284,8 +331,9 @@ void
 iput(struct inode *ip)
 {
   int freed = 0;
+  int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && !stopped) {
     // Last reference to an unlinked inode: free it. No directory names
     // it and scans of cached files skip it while `freeing` is set (the
     // free spans several operations, with the inode locked: a scanner
@@ -322,16 +370,19 @@ iunlockput(struct inode *ip)
 // ---- the block map ----
 
 // Entry i of the block-number table in block `table`, allocating the
-// target block if missing and alloc. 0 when absent or the disk is full.
-static uint
+// target block if missing and alloc. 0 when absent or the disk is full,
+// -EIO when the table (or a bitmap block) cannot be read.
+static int
 table_entry(struct inode *ip, uint table, uint i, int alloc)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
-  uint addr = a[i];
+  int addr = a[i];
   if (addr == 0 && alloc) {
     addr = balloc(ip->dev);
-    if (addr) {
+    if (addr > 0) {
       a[i] = addr;
       log_write(b);
     }
@@ -340,39 +391,45 @@ table_entry(struct inode *ip, uint table, uint i, int alloc)
   return addr;
 }
 
-// The slot's block in ip->addrs, allocating if missing and alloc.
-static uint
+// The slot's block in ip->addrs, allocating if missing and alloc (as
+// table_entry).
+static int
 slot_block(struct inode *ip, int slot, int alloc)
 {
-  if (ip->addrs[slot] == 0 && alloc)
-    ip->addrs[slot] = balloc(ip->dev);
+  if (ip->addrs[slot] == 0 && alloc) {
+    int addr = balloc(ip->dev);
+    if (addr <= 0)
+      return addr;
+    ip->addrs[slot] = addr;
+  }
   return ip->addrs[slot];
 }
 
 // Disk block holding file block bn; allocates missing blocks when alloc.
-// Returns 0 if the block is absent (a hole, when !alloc) or the disk is full.
-static uint
+// Returns 0 if the block is absent (a hole, when !alloc) or the disk is
+// full, -EIO if a table or bitmap block on the way cannot be read.
+static int
 bmap(struct inode *ip, uint bn, int alloc)
 {
   if (bn < NDIRECT)
     return slot_block(ip, bn, alloc);
   bn -= NDIRECT;
   if (bn < NINDIRECT) {
-    uint ind = slot_block(ip, IND_SLOT, alloc);
-    return ind ? table_entry(ip, ind, bn, alloc) : 0;
+    int ind = slot_block(ip, IND_SLOT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn, alloc) : ind;
   }
   bn -= NINDIRECT;
   if (bn < NDINDIRECT) {
-    uint dind = slot_block(ip, DIND_SLOT, alloc);
-    if (dind == 0)
-      return 0;
-    uint ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
-    return ind ? table_entry(ip, ind, bn % NINDIRECT, alloc) : 0;
+    int dind = slot_block(ip, DIND_SLOT, alloc);
+    if (dind <= 0)
+      return dind;
+    int ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn % NINDIRECT, alloc) : ind;
   }
   panic("bmap: block %d beyond MAXFILE", bn);
 }
 
-uint
+int
 bmap_lookup(struct inode *ip, uint bn)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -381,7 +438,7 @@ bmap_lookup(struct inode *ip, uint bn)
   return bmap(ip, bn, 0);
 }
 
-void
+int
 bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -397,7 +454,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       continue;
     }
     // The table holding b's entry, and the file block its entry 0 maps.
-    uint rel = b - NDIRECT, table, first;
+    uint rel = b - NDIRECT, first;
+    int table;
     if (rel < NINDIRECT) {
       table = ip->addrs[IND_SLOT];
       first = NDIRECT;
@@ -407,6 +465,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       table = dind ? table_entry(ip, dind, rel / NINDIRECT, 0) : 0;
       first = NDIRECT + NINDIRECT + (rel / NINDIRECT) * NINDIRECT;
     }
+    if (table < 0)
+      return table;
     uint count = first + NINDIRECT - b;
     if (count > n - i)
       count = n - i;
@@ -414,11 +474,14 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       memset(&out[i], 0, count * sizeof(uint));
     } else {
       struct buf *bp = bread(ip->dev, table);
+      if (bp == 0)
+        return -EIO;
       memmove(&out[i], (uint *)bp->data + (b - first), count * sizeof(uint));
       brelse(bp);
     }
     i += count;
   }
+  return 0;
 }
 
 // The most blocks new to the log operation that writing file block bn
@@ -427,7 +490,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
 // the table and its bitmap block, and the existing table (if any) that
 // gets the new entry; and the inode block, which writei always writes.
 // Every bitmap block is counted as if it were new: on a fragmented disk
-// each allocation may land in a different one.
+// each allocation may land in a different one. A table that cannot be
+// read counts as missing (the worst case); bmap then meets the error.
 static int
 bmap_write_cost(struct inode *ip, uint bn)
 {
@@ -439,13 +503,13 @@ bmap_write_cost(struct inode *ip, uint bn)
   } else if (bn < NDIRECT + NINDIRECT) {
     depth = 1;
     uint ind = ip->addrs[IND_SLOT];
-    missing = ind == 0 ? 2 : table_entry(ip, ind, bn - NDIRECT, 0) == 0;
+    missing = ind == 0 ? 2 : table_entry(ip, ind, bn - NDIRECT, 0) <= 0;
   } else {
     depth = 2;
     bn -= NDIRECT + NINDIRECT;
     uint dind = ip->addrs[DIND_SLOT];
-    uint ind = dind ? table_entry(ip, dind, bn / NINDIRECT, 0) : 0;
-    missing = dind == 0 ? 3 : ind == 0 ? 2 : table_entry(ip, ind, bn % NINDIRECT, 0) == 0;
+    int ind = dind ? table_entry(ip, dind, bn / NINDIRECT, 0) : 0;
+    missing = dind == 0 ? 3 : ind <= 0 ? 2 : table_entry(ip, ind, bn % NINDIRECT, 0) <= 0;
   }
   int inode = 1;
   if (missing == 0)
@@ -482,11 +546,14 @@ shrink_to(struct inode *ip, uint bn)
 // Frees the blocks in the table's entries from the last down (for depth 2,
 // the tables they name and their blocks), first_bn being the file block of
 // entry 0's first block. Returns 1 when every entry is clear, 0 when the
-// budget ran out first.
+// budget ran out first, -EIO when a table or bitmap block cannot be read
+// (what was freed before stays freed, consistently).
 static int
 trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
   uint span = depth > 1 ? NINDIRECT : 1;  // file blocks under one entry
   int cleared = 1;
@@ -494,12 +561,16 @@ trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
     if (a[i] == 0)
       continue;
     uint bn = first_bn + i * span;
-    if ((depth > 1 && !trunc_table(ip, a[i], depth - 1, bn)) ||
-        log_room() < TRUNC_BLOCK_COST) {
+    if (depth > 1 && (cleared = trunc_table(ip, a[i], depth - 1, bn)) <= 0)
+      break;
+    if (log_room() < TRUNC_BLOCK_COST) {
       cleared = 0;
       break;
     }
-    bfree(ip->dev, a[i]);
+    if (bfree(ip->dev, a[i]) < 0) {
+      cleared = -EIO;
+      break;
+    }
     a[i] = 0;
     log_write(b);
     shrink_to(ip, bn);
@@ -508,15 +579,19 @@ trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
   return cleared;
 }
 
-// Frees the table in addrs[slot] and everything under it. 1 when done.
+// Frees the table in addrs[slot] and everything under it: as trunc_table.
 static int
 trunc_slot(struct inode *ip, int slot, int depth, uint first_bn)
 {
   if (ip->addrs[slot] == 0)
     return 1;
-  if (!trunc_table(ip, ip->addrs[slot], depth, first_bn) || log_room() < TRUNC_BLOCK_COST)
+  int cleared = trunc_table(ip, ip->addrs[slot], depth, first_bn);
+  if (cleared <= 0)
+    return cleared;
+  if (log_room() < TRUNC_BLOCK_COST)
     return 0;
-  bfree(ip->dev, ip->addrs[slot]);
+  if (bfree(ip->dev, ip->addrs[slot]) < 0)
+    return -EIO;
   ip->addrs[slot] = 0;
   shrink_to(ip, first_bn);
   return 1;
@@ -530,7 +605,8 @@ trunc_direct(struct inode *ip)
       continue;
     if (log_room() < TRUNC_BLOCK_COST)
       return 0;
-    bfree(ip->dev, ip->addrs[i]);
+    if (bfree(ip->dev, ip->addrs[i]) < 0)
+      return -EIO;
     ip->addrs[i] = 0;
     shrink_to(ip, i);
   }
@@ -542,9 +618,12 @@ itrunc(struct inode *ip)
 {
   if (log_room() < TRUNC_BLOCK_COST)
     return 0;  // nothing changed: the caller commits and comes back
-  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT) &&
-             trunc_slot(ip, IND_SLOT, 1, NDIRECT) && trunc_direct(ip);
-  if (done)
+  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT);
+  if (done > 0)
+    done = trunc_slot(ip, IND_SLOT, 1, NDIRECT);
+  if (done > 0)
+    done = trunc_direct(ip);
+  if (done > 0)
     ip->size = 0;
   // Cached pages past the new end leave every mapping and the cache now,
   // under the inode lock that any fault bringing them back would need:
@@ -581,7 +660,9 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
     uint m = BSIZE - off % BSIZE;
     if (m > n - done)
       m = n - done;
-    uint bno = bmap(ip, off / BSIZE, 0);
+    int bno = bmap(ip, off / BSIZE, 0);
+    if (bno < 0)
+      return done ? (int)done : bno;
     if (bno == 0) {
       // A block that was never written (the disk filled mid-write).
       static const char zeros[BSIZE];
@@ -589,6 +670,8 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
         return done ? (int)done : -EFAULT;
     } else {
       struct buf *b = bread(ip->dev, bno);
+      if (b == 0)
+        return done ? (int)done : -EIO;
       int err = either_copyout(user, dst, b->data + off % BSIZE, m);
       brelse(b);
       if (err < 0)
@@ -638,9 +721,9 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
         return 0;  // nothing changed, not even the inode
       break;
     }
-    uint bno = bmap(ip, off / BSIZE, 1);
-    if (bno == 0) {
-      err = -ENOSPC;
+    int bno = bmap(ip, off / BSIZE, 1);
+    if (bno <= 0) {
+      err = bno < 0 ? bno : -ENOSPC;
       break;
     }
     uint m = BSIZE - off % BSIZE;
@@ -649,6 +732,10 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     // A whole-block write need not read the old contents first.
     int fresh = 0;
     struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
+    if (b == 0) {
+      err = -EIO;  // the old bytes around the new ones are unknown
+      break;
+    }
     uint got = copyin_whole_pages(b->data + off % BSIZE, user, src, m);
     if (got < m && (fresh || got == 0)) {
       // Nothing of this block counts: a block never read holds garbage
@@ -688,14 +775,15 @@ namecmp(const char *a, const char *b)
   return strncmp(a, b, DIRSIZ);
 }
 
-uint
+int
 dirfind(struct inode *dp, const char *name, uint *poff)
 {
   KASSERT(dp->type == T_DIR);
   struct dirent de;
   for (uint off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirfind: short read of directory %d", dp->inum);
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;  // short: the size promised an entry the blocks lack
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
     if (poff)
@@ -706,30 +794,36 @@ dirfind(struct inode *dp, const char *name, uint *poff)
 }
 
 struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+dirlookup(struct inode *dp, const char *name, uint *poff, int *errp)
 {
-  uint inum = dirfind(dp, name, poff);
-  return inum ? iget(dp->dev, inum) : 0;
+  int inum = dirfind(dp, name, poff);
+  struct inode *ip = inum > 0 ? iget(dp->dev, inum) : 0;
+  if (ip == 0 && errp)
+    *errp = inum < 0 ? inum : inum == 0 ? -ENOENT : -ENFILE;
+  return ip;
 }
 
 int
 dirlink(struct inode *dp, const char *name, uint inum)
 {
-  if (dirfind(dp, name, 0) != 0)
-    return -EEXIST;
+  int found = dirfind(dp, name, 0);
+  if (found != 0)
+    return found < 0 ? found : -EEXIST;
   struct dirent de;
   uint off;
   for (off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlink: short read");
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;
     if (de.inum == 0)
       break;
   }
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    return -ENOSPC;
+  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  if (r != sizeof(de))
+    return r < 0 ? r : -ENOSPC;
   return 0;
 }
 
@@ -761,11 +855,15 @@ skipelem(const char *path, char *name)
 }
 
 // Walks path; returns the final inode, or with parent != 0 the directory
-// containing the last element (whose name is copied to name).
+// containing the last element (whose name is copied to name). Either has
+// been read from the disk (so that the caller's ilock cannot fail). 0 on
+// failure, with *errp set: -EIO if a block on the way could not be read,
+// else -ENOENT.
 static struct inode *
-namex(const char *path, int parent, char *name)
+namex(const char *path, int parent, char *name, int *errp)
 {
   struct inode *ip, *next;
+  *errp = -ENOENT;
   if (*path == '/')
     ip = iget(ROOTDEV, ROOTINO);
   else
@@ -774,7 +872,11 @@ namex(const char *path, int parent, char *name)
     return 0;
 
   while ((path = skipelem(path, name)) != 0) {
-    ilock(ip);
+    if (ilock(ip) < 0) {
+      *errp = -EIO;
+      iput(ip);
+      return 0;
+    }
     // An unlinked directory (a process's cwd, say) has no entries any
     // more: its ".." may name a directory that has since been freed.
     if (ip->type != T_DIR || ip->nlink == 0) {
@@ -786,7 +888,10 @@ namex(const char *path, int parent, char *name)
       knob_lookup_pause();  // a test may widen the window before the caller relocks
       return ip;
     }
-    if ((next = dirlookup(ip, name, 0)) == 0) {
+    int err;
+    if ((next = dirlookup(ip, name, 0, &err)) == 0) {
+      if (err == -EIO)
+        *errp = err;
       iunlockput(ip);
       return 0;
     }
@@ -797,18 +902,27 @@ namex(const char *path, int parent, char *name)
     iput(ip);
     return 0;
   }
+  // Read the inode now, while a failure can still be reported.
+  if (ilock(ip) < 0) {
+    *errp = -EIO;
+    iput(ip);
+    return 0;
+  }
+  iunlock(ip);
   return ip;
 }
 
 struct inode *
-namei(const char *path)
+namei(const char *path, int *errp)
 {
   char name[DIRSIZ];
-  return namex(path, 0, name);
+  int err;
+  return namex(path, 0, name, errp ? errp : &err);
 }
 
 struct inode *
-nameiparent(const char *path, char *name)
+nameiparent(const char *path, char *name, int *errp)
 {
-  return namex(path, 1, name);
+  int err;
+  return namex(path, 1, name, errp ? errp : &err);
 }

@@ -13,6 +13,12 @@
 //
 // Link counts are shorts on disk: LINK_MAX keeps them far from overflow
 // (a wrapped count would free an inode that directories still name).
+//
+// Once a disk error has stopped the log (log.c), begin_op() returns
+// -EROFS: calls that would change the file system (create, O_TRUNC, open
+// for writing, link, unlink, mkdir, mknod) fail with it; lookups, reads
+// and close go on. A block that cannot be read fails the call with EIO
+// (fs.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -126,12 +132,13 @@ sys_fstat(void)
   return filestat(f, addr);
 }
 
-// Gives ip the new name `name` in dp (which may be 0: no such parent).
-// ip's link count goes up first, then the entry is added, or the count is
-// put back. 0 or -E*. => ip and dp referenced and unlocked, in a
-// transaction; returns with them still referenced.
+// Gives ip the new name `name` in dp (which may be 0: no such parent,
+// for the reason dp_err). ip's link count goes up first, then the entry
+// is added, or the count is put back. 0 or -E*. => ip and dp referenced
+// (and read: from namei) and unlocked, in a transaction; returns with
+// them still referenced.
 static int
-link_into(struct inode *ip, struct inode *dp, const char *name)
+link_into(struct inode *ip, struct inode *dp, const char *name, int dp_err)
 {
   int err = 0;
   ilock(ip);
@@ -140,7 +147,7 @@ link_into(struct inode *ip, struct inode *dp, const char *name)
   else if (ip->nlink >= LINK_MAX)
     err = -EMLINK;
   else if (dp == 0)
-    err = -ENOENT;
+    err = dp_err;
   if (err < 0) {
     iunlock(ip);
     return err;
@@ -178,14 +185,18 @@ sys_link(void)
   if ((err = argstr(0, old, MAXPATH)) < 0 || (err = argstr(1, new, MAXPATH)) < 0)
     return err;
 
-  begin_op();
-  struct inode *ip = namei(old);
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
+  struct inode *ip = namei(old, &err);
   if (ip == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
-  struct inode *dp = nameiparent(new, name);
-  err = link_into(ip, dp, name);
+  int dp_err;
+  struct inode *dp = nameiparent(new, name, &dp_err);
+  err = link_into(ip, dp, name, dp_err);
   if (dp)
     iput(dp);
   iput(ip);
@@ -193,14 +204,16 @@ sys_link(void)
   return err;
 }
 
-// Is directory dp empty apart from "." and ".."? => dp locked.
+// Is directory dp empty apart from "." and ".."? 1 or 0, or -EIO if it
+// cannot be read. => dp locked.
 static int
 isdirempty(struct inode *dp)
 {
   struct dirent de;
   for (uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("isdirempty: short read");
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;
     if (de.inum != 0)
       return 0;
   }
@@ -215,11 +228,14 @@ sys_unlink(void)
   if (err < 0)
     return err;
 
-  begin_op();
-  struct inode *dp = nameiparent(path, name);
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
+  struct inode *dp = nameiparent(path, name, &err);
   if (dp == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
   ilock(dp);
   struct inode *ip = 0;
@@ -227,20 +243,32 @@ sys_unlink(void)
   err = -EINVAL;  // cannot unlink "." or ".."
   if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0)
     goto bad;
-  err = -ENOENT;
-  if ((ip = dirlookup(dp, name, &off)) == 0)
+  if ((ip = dirlookup(dp, name, &off, &err)) == 0) {
+    if (err != -EIO)
+      err = -ENOENT;
     goto bad;
-  ilock(ip);
+  }
+  if (ilock(ip) < 0) {
+    iput(ip);  // never read, so never freed here
+    ip = 0;
+    err = -EIO;
+    goto bad;
+  }
   if (ip->nlink < 1)
     panic("unlink: inode %d has nlink < 1", ip->inum);
-  err = -ENOTEMPTY;
-  if (ip->type == T_DIR && !isdirempty(ip))
+  int empty;
+  if (ip->type == T_DIR && (empty = isdirempty(ip)) != 1) {
+    err = empty < 0 ? empty : -ENOTEMPTY;
     goto bad;
+  }
 
   struct dirent de;
   memset(&de, 0, sizeof(de));
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    panic("unlink: clearing a directory entry failed");
+  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  if (r != sizeof(de)) {
+    err = r < 0 ? r : -EIO;  // nothing changed: the block could not be read
+    goto bad;
+  }
   if (ip->type == T_DIR) {
     dp->nlink--;  // the child's ".." no longer names dp
     iupdate(dp);
@@ -265,15 +293,15 @@ bad:
 
 // Creates path as a new inode of this type, or (for T_FILE) returns the
 // existing file. Returns it locked and referenced, or 0 with *errp set.
-// => inside a transaction.
+// => inside a transaction that may write.
 static struct inode *
 create(const char *path, short type, short major, short minor, int *errp)
 {
   char name[DIRSIZ];
-  struct inode *dp = nameiparent(path, name);
-  *errp = -ENOENT;
+  struct inode *dp = nameiparent(path, name, errp);
   if (dp == 0)
     return 0;
+  *errp = -ENOENT;
   ilock(dp);
   // nameiparent found dp linked but let go of it, so it may have been
   // removed since: an entry added now would be in no reachable directory
@@ -284,14 +312,22 @@ create(const char *path, short type, short major, short minor, int *errp)
   }
 
   struct inode *ip;
-  if (dirfind(dp, name, 0) != 0) {
-    ip = dirlookup(dp, name, 0);
+  int found = dirfind(dp, name, 0);
+  if (found < 0) {
     iunlockput(dp);
-    if (ip == 0) {
-      *errp = -ENFILE;  // it exists, but the inode cache is full
+    *errp = found;
+    return 0;
+  }
+  if (found != 0) {
+    ip = dirlookup(dp, name, 0, errp);  // 0: the inode cache is full, or -EIO
+    iunlockput(dp);
+    if (ip == 0)
+      return 0;
+    if (ilock(ip) < 0) {
+      iput(ip);
+      *errp = -EIO;
       return 0;
     }
-    ilock(ip);
     if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
       return ip;
     iunlockput(ip);
@@ -304,12 +340,11 @@ create(const char *path, short type, short major, short minor, int *errp)
     iunlockput(dp);
     return 0;
   }
-  *errp = -ENOSPC;
-  if ((ip = ialloc(dp->dev, type)) == 0) {
+  if ((ip = ialloc(dp->dev, type, errp)) == 0) {
     iunlockput(dp);
     return 0;
   }
-  ilock(ip);
+  ilock(ip);  // its block is in this transaction: cannot fail
   ip->major = major;
   ip->minor = minor;
   ip->nlink = 1;
@@ -350,11 +385,9 @@ open_inode(const char *path, int omode, int *errp)
   struct inode *ip;
   if (omode & O_CREATE)
     return create(path, T_FILE, 0, 0, errp);
-  if ((ip = namei(path)) == 0) {
-    *errp = -ENOENT;
+  if ((ip = namei(path, errp)) == 0)
     return 0;
-  }
-  ilock(ip);
+  ilock(ip);  // read by namei: cannot fail
   if (ip->type == T_DIR && omode != O_RDONLY) {
     iunlockput(ip);
     *errp = -EISDIR;
@@ -372,11 +405,20 @@ sys_open(void)
     return err;
   argint(1, &omode);
 
-  begin_op();
+  int readonly = begin_op() < 0;
+  if (readonly && (omode & (O_CREATE | O_TRUNC))) {
+    end_op();
+    return -EROFS;
+  }
   struct inode *ip = open_inode(path, omode, &err);
   if (ip == 0) {
     end_op();
     return err;
+  }
+  if (readonly && ip->type != T_DEVICE && (omode & (O_WRONLY | O_RDWR))) {
+    iunlockput(ip);
+    end_op();
+    return -EROFS;
   }
   if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
     iunlockput(ip);
@@ -400,16 +442,27 @@ sys_open(void)
     f->off = 0;
   }
   f->ip = ip;
+  f->wb_seen = ip->wb_err;  // write-back errors from now on concern this file
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
   if ((omode & O_TRUNC) && ip->type == T_FILE) {
     // A big file takes several operations (itrunc, fs.c); others may use
     // the file between them, so let go of it while committing.
-    while (!itrunc(ip)) {
+    int r;
+    while ((r = itrunc(ip)) == 0) {
       iunlock(ip);
       end_op();
-      begin_op();
+      r = begin_op();  // -EROFS if the log stopped meanwhile
       ilock(ip);
+      if (r < 0)
+        break;
+    }
+    if (r < 0) {  // the file is shorter, and valid
+      iunlock(ip);
+      end_op();
+      myproc()->ofile[fd] = 0;
+      fileclose(f);
+      return r;
     }
   }
   iunlock(ip);
@@ -424,7 +477,10 @@ make_node(short type, short major, short minor)
   int err = argstr(0, path, MAXPATH);
   if (err < 0)
     return err;
-  begin_op();
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
   struct inode *ip = create(path, type, major, minor, &err);
   if (ip == 0) {
     end_op();
@@ -458,13 +514,13 @@ sys_chdir(void)
   int err = argstr(0, path, MAXPATH);
   if (err < 0)
     return err;
-  begin_op();
-  struct inode *ip = namei(path);
+  begin_op();  // only reads
+  struct inode *ip = namei(path, &err);
   if (ip == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
-  ilock(ip);
+  ilock(ip);  // read by namei: cannot fail
   if (ip->type != T_DIR) {
     iunlockput(ip);
     end_op();

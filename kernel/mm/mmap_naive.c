@@ -68,14 +68,21 @@ naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
 
 // Writes the part of page pa that lies inside the file back to it.
 // writei() may stop short of the page when its blocks' worst case does
-// not fit one log operation's budget (log.c): go on in another.
-static void
+// not fit one log operation's budget (log.c): go on in another. 0; -EIO
+// when writei fails (a block could not be read or allocated), recorded
+// for the file's open files (file_wb_failed); -EROFS once the log has
+// stopped. This policy keeps no dirty state: the next msync or munmap
+// writes the page again, if it is still mapped.
+static int
 write_back(struct inode *ip, uint64 pa, uint64 off)
 {
   uint done = 0, len;
   int r;
   do {
-    begin_op();
+    if (begin_op() < 0) {
+      end_op();
+      return -EROFS;
+    }
     ilock(ip);
     len = off < ip->size ? (ip->size - off < PGSIZE ? ip->size - off : PGSIZE) : 0;
     r = done < len ? writei(ip, 0, pa + done, (uint)off + done, len - done) : 0;
@@ -84,10 +91,14 @@ write_back(struct inode *ip, uint64 pa, uint64 off)
     if (r > 0)
       done += r;
   } while (r > 0 && done < len);
-  if (done < len)
-    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
   if (done > 0)
     kstat_inc(writeback_pages);
+  if (done < len) {
+    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
+    file_wb_failed(ip);
+    return -EIO;
+  }
+  return 0;
 }
 
 static void
@@ -108,19 +119,21 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 }
 
 // msync: writes every present page of a writable shared area back, as
-// release does, but keeps it mapped.
+// release does, but keeps it mapped. 0, or write_back's last error.
 static int
 naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
     return 0;
+  int err = 0;
   uint64 end = va + npages * PGSIZE;
   for (uint64 a = va, next; a < end; a = next) {
     pte_t *pte = walk_sparse(p->pagetable, a, &next);
-    if (pte && (*pte & PTE_V))
-      write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a));
+    int e = pte && (*pte & PTE_V) ? write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a)) : 0;
+    if (e)
+      err = e;
   }
-  return 0;
+  return err;
 }
 
 const struct mmap_policy mmap_naive_policy = {

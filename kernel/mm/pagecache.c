@@ -232,7 +232,9 @@ _Static_assert(sizeof(struct fill) <= PGSIZE, "fill state fits a page");
 // Reads pages pg[0..n) of ip (file pages first..first+n-1) from the
 // disk; blocks the buffer cache holds (a write() not yet installed, say)
 // are copied from there, holes and bytes past the end of the file are
-// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO.
+// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO (a data
+// block or a block-map table could not be read; the caller drops the
+// pages).
 static int
 fill_pages(struct inode *ip, uint first, struct page **pg, int n)
 {
@@ -241,9 +243,13 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
     return -ENOMEM;
   disk_batch_init(&f->batch, 0, f->req, FILL_REQS, f->seg, FILL_SEGS);
   uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
+  int err = 0;
   for (int i = 0; i < n; i++) {
-    if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
-      bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE, sizeof(bnos) / sizeof(bnos[0]), bnos);
+    // The block numbers of the next pages at once.
+    if (i % FILL_MAP_PAGES == 0 &&
+        (err = bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE,
+                               sizeof(bnos) / sizeof(bnos[0]), bnos)) < 0)
+      break;  // still wait for what is in flight
     char *mem = (char *)page2pa(pg[i]);
     uint64 off = (uint64)(first + i) * PGSIZE;
     for (int b = 0; b < BLOCKS_PER_PAGE; b++, off += BSIZE) {
@@ -255,7 +261,9 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
         disk_batch_add(&f->batch, bno, dst, 1);
     }
   }
-  int err = disk_batch_wait(&f->batch);
+  int io_err = disk_batch_wait(&f->batch);
+  if (err == 0)
+    err = io_err;
   kfree(f);
   // The tail of the last page past the end of the file reads as zeros.
   for (int i = 0; i < n; i++) {
@@ -531,20 +539,25 @@ pc_forget(struct inode *ip)
 // ---- write-back ----
 
 // Copies the part of pg inside the file into the log. => ip locked, in
-// a transaction; pg is under write-back. 0 or -EIO.
+// a transaction; pg is under write-back. 0 or -EIO: a block-map table, or
+// the rest of the file's last block, could not be read (the blocks copied
+// before stay in the transaction; they hold the page's bytes).
 static int
 write_page(struct inode *ip, struct page *pg)
 {
   uint64 off = (uint64)pg->pgno * PGSIZE;
   char *mem = (char *)page2pa(pg);
   for (int b = 0; b < BLOCKS_PER_PAGE && off < ip->size; b++, off += BSIZE) {
-    uint bno = bmap_lookup(ip, off / BSIZE);
-    if (bno == 0) {
-      printf("pagecache: inode %d has no block for offset %lu\n", ip->inum, off);
+    int bno = bmap_lookup(ip, off / BSIZE);
+    if (bno <= 0) {
+      if (bno == 0)
+        printf("pagecache: inode %d has no block for offset %lu\n", ip->inum, off);
       return -EIO;
     }
     uint m = ip->size - off < BSIZE ? ip->size - off : BSIZE;
     struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno, 0) : bread(ip->dev, bno);
+    if (bp == 0)
+      return -EIO;
     memmove(bp->data, mem + b * BSIZE, m);
     log_write(bp);
     brelse(bp);
@@ -581,6 +594,11 @@ pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
   return n;
 }
 
+// A page whose write-back fails stays dirty, to be tried again by the
+// next write-back, and the failure is recorded for the file's open files
+// (file_wb_failed; msync and fsync report it). Once the log has stopped
+// nothing can be written: dirty pages stay dirty and the call fails with
+// -EROFS (a range with nothing dirty still succeeds).
 int
 pc_writeback_range(struct inode *ip, uint lo, uint hi)
 {
@@ -588,7 +606,7 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
   uint cursor = lo;
   for (;;) {
     struct page *batch[WB_BATCH];
-    begin_op();
+    int readonly = begin_op() < 0;
     ilock(ip);
     uint end = (ip->size + PGSIZE - 1) / PGSIZE;
     if (end > hi)
@@ -596,24 +614,27 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
     int n = pick_dirty(ip, &cursor, end, batch);
     int failed[WB_BATCH];
     for (int i = 0; i < n; i++)
-      failed[i] = write_page(ip, batch[i]);  // step 4
-    if (n > 0)
+      failed[i] = readonly ? -EROFS : write_page(ip, batch[i]);  // step 4
+    if (n > 0 && !readonly)
       ip->log_seq = log_op_seq();  // what iwait_durable waits for
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
       batch[i]->flags &= ~PG_IO;
       if (failed[i]) {
-        batch[i]->flags |= PG_DIRTY;  // reported above; try again later
-        err = -EIO;
+        batch[i]->flags |= PG_DIRTY;  // try again later
+        err = failed[i];
       } else {
         kstat_inc(writeback_pages);
       }
       batch[i]->ref--;
     }
     release(&pc.lock);
+    for (int i = 0; i < n; i++)
+      if (failed[i] == -EIO)
+        file_wb_failed(ip);
     iunlock(ip);
     end_op();  // commits only if no other operation is open: see iwait_durable
-    if (cursor >= end)
+    if (cursor >= end || readonly)
       return err;
   }
 }

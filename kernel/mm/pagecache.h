@@ -60,9 +60,10 @@ void pc_forget(struct inode *ip);
 
 // Writes back every dirty page of ip in [lo, hi) page numbers (found from
 // PG_DIRTY and the D bits of every mapping), in transactions of its own.
-// 0, or -EIO (the pages that failed stay dirty). => no locks held at all
-// (takes begin_op, ip's sleep lock and pc.lock); the caller holds a
-// reference to ip.
+// 0, -EIO (the pages that failed stay dirty; each failure is recorded for
+// the open files: file_wb_failed), or -EROFS (the log has stopped: dirty
+// pages stay dirty). => no locks held at all (takes begin_op, ip's sleep
+// lock and pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page;
 // returns the number of pages freed. => no locks held at all.

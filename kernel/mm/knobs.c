@@ -2,7 +2,9 @@
 // switch from knobs.h and returns its previous value (KNOB_DROP: pages
 // freed; KNOB_TRACE: events held), or fails with EINVAL for an unknown
 // knob or a value out of its range. Knobs are plain words read without locks by
-// the code they steer; a change takes effect at that code's next check.
+// the code they steer; a change takes effect at that code's next check. The
+// disk fault-injection knobs are the exception: they live in the disk driver,
+// under its lock, since each request counts one down (disk_fail_knob).
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"

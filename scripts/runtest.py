@@ -314,13 +314,14 @@ CASES = [
     # Disk errors injected by the driver's knobs: failed reads fail the
     # call or kill the faulting process (saying why on the console),
     # failed write-backs are reported once per open file. The vmctl case
-    # arms and disarms both knobs where no request can meet them: no disk
-    # write happens between the two failnth lines, and block 0 (the boot
-    # block) is never written.
-    ShellCase("vmctl-fail", "vmctl failnth 3 write sticky; vmctl failnth off; "
+    # arms and disarms both knobs where no request can meet them: the
+    # millionth write is far off (none is due between the two failnth
+    # lines; the count says), and block 0 (the boot block) is never written.
+    ShellCase("vmctl-fail", "vmctl failnth 1000000 write sticky; vmctl failnth off; "
               "vmctl failblock 0 write; vmctl failblock off; vmctl failblock 100000000 read; "
               "vmctl",
-              [r"^failnth 3 write sticky \(was off\)$", r"^failnth off \(was 3 write sticky\)$",
+              [r"^failnth 1000000 write sticky \(was off\)$",
+               r"^failnth off \(was \d+ write sticky\)$",
                r"^failblock 0 write \(was off\)$", r"^failblock off \(was 0 write\)$",
                r"^vmctl: failblock: invalid argument \(a block on the disk\)$",
                r"^disk_injected_errors \d+$"], 120),

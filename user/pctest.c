@@ -3,7 +3,8 @@
 // between mappings and read()/write(), write-back of exactly the dirty
 // pages, fault-around, read-ahead, copy-on-write, msync, truncation and
 // unlink of mapped files, the cache size limit, stores racing with
-// write-back on several harts, and copies racing with eviction.
+// write-back on several harts, copies racing with eviction, and freeing a
+// file racing with write-back.
 //
 // Usage: pctest [NAME]   run every test, or only test NAME
 //
@@ -1439,6 +1440,45 @@ test_syscall_store(void)
   unlink("pc_src");
 }
 
+// ---------------------------------------------------------------------------
+// 16. Freeing a file while everything cached is written back
+//
+// Closing the last descriptor of an unlinked file frees it on disk, under
+// its inode lock (iput). Write-back of every cached file (KNOB_DROP, also
+// run by the out-of-memory policy) takes a reference to each inode with
+// cached pages; it must skip one being freed, else it waits for that lock
+// and then finds an inode with no type on disk. A dropper on another hart
+// runs all the time while small files are cached, unlinked and closed.
+
+#define FD_ROUNDS 400
+#define FD_MAX_DROPS 20000  // the dropper stops here even if never told to
+
+static void
+test_free_drop(void)
+{
+  make_file("pc_fdflag", PG, 80);
+  volatile char *stop = map_path("pc_fdflag", O_RDWR, PG, RW, MAP_SHARED);
+  *stop = 0;
+  int pid = fork_or_fail();
+  if (pid == 0) {
+    for (int n = 0; n < FD_MAX_DROPS && !*stop; n++)
+      knob(KNOB_DROP, 0);
+    exit(0);
+  }
+  for (int r = 0; r < FD_ROUNDS; r++) {
+    make_file("pc_fd", PG, 81 + r % 8);
+    int fd = open_or_fail("pc_fd", O_RDONLY);
+    CHECK(read(fd, buf, PG) == PG, "round %d: short read", r);  // now cached
+    expect_mem(buf, PG, 81 + r % 8, 0, "file read before it is freed");
+    CHECK(unlink("pc_fd") == 0, "round %d: unlink failed, errno %d", r, errno);
+    close(fd);  // frees it, while the dropper writes back
+  }
+  *stop = 1;
+  reap(pid, "dropper");
+  unmap_or_fail((void *)stop, PG);
+  unlink("pc_fdflag");
+}
+
 static const struct test tests[] = {
   { "share_live", test_share_live },
   { "coherence", test_coherence },
@@ -1455,6 +1495,7 @@ static const struct test tests[] = {
   { "race", test_race },
   { "cow_evict", test_cow_evict },
   { "syscall_store", test_syscall_store },
+  { "free_drop", test_free_drop },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

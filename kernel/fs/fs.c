@@ -14,7 +14,8 @@
 //
 // Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
 // recycled slot's cache pages under it) and, in iput, before the sleep
-// lock of an unlinked inode nobody else can reach; inode sleep locks are
+// lock of an unlinked inode nobody else can reach (write-back skips a
+// slot being freed: inode_next_cached); inode sleep locks are
 // taken after begin_op() and, on a path walk, a parent is unlocked before
 // its child is locked (so no two directory locks are held except by the
 // callers in sysfile.c, which lock parent then child).
@@ -165,7 +166,7 @@ inode_next_cached(int *cursor)
   acquire(&icache.lock);
   for (; *cursor < NINODE; (*cursor)++) {
     struct inode *ip = &icache.inode[*cursor];
-    if (ip->pages != 0) {
+    if (ip->pages != 0 && !ip->freeing) {
       ip->ref++;
       (*cursor)++;
       release(&icache.lock);
@@ -274,12 +275,16 @@ iput(struct inode *ip)
   acquire(&icache.lock);
   if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Last reference to an unlinked inode: free it. Nobody else can find
-    // it (ref is 1 and no directory names it), so locking cannot block.
+    // it: ref is 1, no directory names it, and `freeing` keeps write-back
+    // (inode_next_cached) from taking a reference. So locking cannot block,
+    // and ifree may hold the lock across end_op/begin_op.
+    ip->freeing = 1;
     acquiresleep(&ip->lock);
     release(&icache.lock);
     ifree(ip);
     releasesleep(&ip->lock);
     acquire(&icache.lock);
+    ip->freeing = 0;
     freed = 1;
   }
   ip->ref--;

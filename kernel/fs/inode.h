@@ -30,6 +30,7 @@ struct inode {
   uint dev;               // [I]
   uint inum;              // [I]
   int ref;                // [c] references (open files, cwd, lookups)
+  int freeing;            // [c] its last iput is freeing it on disk
   struct sleeplock lock;
   int valid;              // [s] fields below were read from disk
 
@@ -52,7 +53,8 @@ void fsinit(int dev);
 void iinit(void);
 int  inodes_in_use(void);
 // The next inode slot from *cursor on that holds cached pages, with a new
-// reference (drop it with iput inside a transaction); 0 at the end.
+// reference (drop it with iput inside a transaction); 0 at the end. A
+// slot that iput is freeing is skipped.
 struct inode *inode_next_cached(int *cursor);
 // Disk block holding file block bn, or 0 if none is allocated. => locked.
 uint bmap_lookup(struct inode *ip, uint bn);

@@ -103,7 +103,7 @@ static struct {
 void
 pcinit(void)
 {
-  initlock(&pc.lock, "pagecache");
+  initlock(&pc.lock, "pagecache", LR_PAGECACHE);
 }
 
 struct page *

@@ -31,6 +31,15 @@
 // widens a window the kernel must handle anyway -- the parent may be
 // removed meanwhile -- so that a test can make sure that it does.
 #define KNOB_LOOKUP_PAUSE 9
+// Only in kernel/kernel-locktest, the kernel make test builds to test the
+// lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order
+// of the kind given (LOCKCHECK_TEST_*), which must panic. Every other
+// kernel refuses it with EINVAL.
+#define KNOB_LOCKCHECK_TEST 10
+#define LOCKCHECK_TEST_SPIN             1  // p->lock, then icache.lock
+#define LOCKCHECK_TEST_SLEEP            2  // a buffer lock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_UNDER_SPIN 3  // tickslock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_HOLDING    4  // sleep on tickslock holding p->lock
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -34,6 +34,10 @@ middle of fsstress, boots the copy again so the kernel replays its log, and
 checks the copy with scripts/fsck.py. The crash is triggered by fsstress's
 own output, never by a timer.
 
+Then come the lock-check cases (LOCKCHECK_CASES below): each boots the
+lock-order checker's test kernel and makes it break the lock order on
+purpose; the case passes when the machine panics naming both locks.
+
 Last comes the benchmark smoke case (BENCH_SMOKE below), when the Makefile
 passes --bench-qemu: it runs `make bench-quick`'s pipeline (scripts/bench.py
 --quick, summary.py, plot.py) into a temporary directory and checks that a
@@ -140,6 +144,9 @@ CASES = [
     # knob is set back to the page cache after them).
     ("usertests-naive", "vmctl policy naive; usertests; vmctl policy cache",
      [r"^ALL TESTS PASSED$"], 900),
+    # Only the lock-check test kernel breaks the lock order on request.
+    ("locktest", "locktest 1",
+     [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"], 120),
 ]
 
 # Host cases, run first, before any QEMU: (name, argv, timeout). Each is a
@@ -185,6 +192,27 @@ CRASH_CASES = [
     ("crash-round5", 5, 900),
     ("crash-round8", 8, 900),
     ("crash-commit", COMMIT_CRASH, 900),
+]
+
+# Lock-order checker cases (kernel/lib/lockrank.h): (name, kind, expected
+# panic line, timeout in seconds). Each boots the test kernel the Makefile
+# links next to the normal one (its name plus LOCKTEST_SUFFIX), whose
+# KNOB_LOCKCHECK_TEST takes locks in a wrong order of the given kind
+# (LOCKCHECK_TEST_* in kernel/knobs.h), runs "locktest KIND" and passes iff
+# the machine panics with the checker's line naming both locks.
+LOCKTEST_SUFFIX = "-locktest"
+LOCKCHECK_CASES = [
+    ("lockcheck-spin", 1,
+     r"^panic: lock order: acquiring icache \(rank \d+\) while holding proc \(rank \d+\)$", 120),
+    ("lockcheck-sleep", 2,
+     r"^panic: lock order: acquiring inode \(rank \d+\) while holding buffer \(rank \d+\)$",
+     120),
+    ("lockcheck-sleep-under-spin", 3,
+     r"^panic: lock order: may sleep for inode \(rank \d+\) while holding time \(rank \d+\)$",
+     120),
+    ("lockcheck-sleep-holding", 4,
+     r"^panic: lock order: sleeping on time \(rank \d+\) while holding proc \(rank \d+\)$",
+     120),
 ]
 
 # The benchmark smoke case: (name, timeout in seconds). See bench_smoke().
@@ -611,6 +639,28 @@ def run_crash_case(name, round_no, timeout, qemu_argv, boot_timeout, log):
             c.stop()
 
 
+def run_lockcheck_case(kind, expect, timeout, qemu_argv, boot_timeout, log):
+    """One case of LOCKCHECK_CASES. Returns (ok, reason, console output)."""
+    argv = [a + LOCKTEST_SUFFIX if prev == "-kernel" else a
+            for prev, a in zip([None] + qemu_argv, qemu_argv)]
+    log.write("\n==== runtest: lock-check kind %d: starting QEMU (%s) ====\n"
+              % (kind, " ".join(argv)))
+    log.flush()
+    con = Console(argv, log)
+    try:
+        why = boot(con, boot_timeout)
+        if why:
+            return False, "boot: " + why, con.snapshot()
+        ok, why, out, _ = run_case(con, "locktest %d" % kind, [], timeout)
+        if ok:
+            return False, "no panic: the checker let the wrong order pass", out
+        if not re.search(expect, out, re.MULTILINE):
+            return False, "%s (expected %r)" % (why, expect), out
+        return True, "", out
+    finally:
+        con.stop()
+
+
 def bench_smoke(bench_qemu, timeout, log):
     """Runs the bench-quick pipeline into a temporary directory and checks
     its output. Returns (ok, reason)."""
@@ -778,7 +828,8 @@ def parse_args(argv):
                     help="file that receives all console output (default test.log)")
     args = ap.parse_args(argv)
 
-    names = [c[0] for c in HOST_CASES + CASES + IMAGE_CASES + CRASH_CASES] + [BENCH_SMOKE[0]]
+    names = [c[0] for c in HOST_CASES + CASES + IMAGE_CASES + CRASH_CASES + LOCKCHECK_CASES] + \
+        [BENCH_SMOKE[0]]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error("unknown case %r (have: %s)" % (n, ", ".join(names)))
@@ -895,6 +946,17 @@ def main(argv):
                       flush=True)
             else:
                 fail(name, why + remark, out)
+        for name, kind, expect, timeout in LOCKCHECK_CASES:
+            if args.only and name not in args.only:
+                continue
+            t0 = time.monotonic()
+            ok, why, out = run_lockcheck_case(kind, expect, args.overrides.get(name, timeout),
+                                              qemu_argv, args.timeout_boot, log)
+            if ok:
+                passed += 1
+                print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+            else:
+                fail(name, why, out)
         name, timeout = BENCH_SMOKE
         if args.bench_qemu and (not args.only or name in args.only):
             t0 = time.monotonic()

@@ -115,5 +115,7 @@ void lockcheck_sleepunlock(const void *lock, const char *name);
 void lockcheck_sleep(struct spinlock *cond);  // sleep(chan, cond) is called
 void lockcheck_sched(struct spinlock *plock); // about to switch away
 void lockcheck_user_return(void);             // about to return to user space
+// KNOB_LOCKCHECK_TEST (locktest.c): -EINVAL except in the test kernel.
+long lockcheck_selftest(long scenario);
 
 #endif

@@ -87,6 +87,8 @@ sys_knob(void)
     old = knob_lookup_pause_pid;
     knob_lookup_pause_pid = (long)value;
     return old;
+  case KNOB_LOCKCHECK_TEST:
+    return lockcheck_selftest((long)value);
   default:
     return -EINVAL;
   }

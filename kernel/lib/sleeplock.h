@@ -14,7 +14,8 @@ struct sleeplock {
   int rank;             // [I] enum lockrank: its place in the lock order
   int pid;              // [lk] holder, for holdingsleep()
   int waiters;          // [lk] processes asleep in acquiresleep
-  int unranked;         // [o] the holder took it with acquiresleep_free
+  int unranked;         // taken with acquiresleep_free (only the holder
+                        // reads or writes it)
 };
 
 void initsleeplock(struct sleeplock *lk, const char *name, enum lockrank rank);

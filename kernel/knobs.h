@@ -44,6 +44,15 @@
 // each piece of the free. Scans of every cached file (the drop knob,
 // reclaim) must not reach such an inode; the pause lets a test make sure.
 #define KNOB_FREE_PAUSE 11
+// Only in kernel/kernel-locktest, the kernel make test builds to test the
+// lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order
+// of the kind given (LOCKCHECK_TEST_*), which must panic. Every other
+// kernel refuses it with EINVAL.
+#define KNOB_LOCKCHECK_TEST 12
+#define LOCKCHECK_TEST_SPIN             1  // p->lock, then icache.lock
+#define LOCKCHECK_TEST_SLEEP            2  // a buffer lock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_UNDER_SPIN 3  // tickslock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_HOLDING    4  // sleep on tickslock holding p->lock
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -21,6 +21,10 @@ main() is one loop over them):
                boots the copy again so the kernel replays its log, and
                checks the copy with scripts/fsck.py. The crash is
                triggered by fsstress's own output, never by a timer.
+  LOCKCHECK_CASES
+               each boots the lock-order checker's test kernel and makes
+               it break the lock order on purpose; passes when the machine
+               panics naming both locks.
   BENCH_SMOKE  when the Makefile passes --bench-qemu: runs `make
                bench-quick`'s pipeline (scripts/bench.py --quick,
                summary.py, plot.py) into a temporary directory and checks
@@ -223,6 +227,21 @@ class CrashCase(Case):
 
 
 @dataclass
+class LockcheckCase(Case):
+    """Boots the lock-order checker's test kernel (the normal kernel's
+    path plus LOCKTEST_SUFFIX), runs `locktest KIND`, which takes locks in
+    a wrong order of that kind (LOCKCHECK_TEST_* in kernel/knobs.h), and
+    passes iff the machine panics with a line matching expect."""
+    name: str
+    kind: int
+    expect: str
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_lockcheck_case(self, timeout, runner)
+
+
+@dataclass
 class BenchSmoke(Case):
     """The bench-quick pipeline; see bench_smoke()."""
     name: str
@@ -307,6 +326,10 @@ CASES = [
               [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # Only the lock-check test kernel breaks the lock order on request.
+    ShellCase("locktest", "locktest 1",
+              [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],
+              120),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
@@ -385,9 +408,29 @@ IMAGE_CASES = [
 ]
 
 
+# Lock-order checker cases (kernel/lib/lockrank.h): each expects the
+# checker's panic line naming both locks.
+LOCKTEST_SUFFIX = "-locktest"
+LOCKCHECK_CASES = [
+    LockcheckCase("lockcheck-spin", 1,
+                  r"^panic: lock order: acquiring icache \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep", 2,
+                  r"^panic: lock order: acquiring inode \(rank \d+\) while holding buffer "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-under-spin", 3,
+                  r"^panic: lock order: may sleep for inode \(rank \d+\) while holding time "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-holding", 4,
+                  r"^panic: lock order: sleeping on time \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+]
+
+
 def all_cases() -> list[Case]:
     """Every case, in the order they run."""
-    return HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + [BENCH_SMOKE]
+    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOCKCHECK_CASES +
+            [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -638,6 +681,30 @@ def run_image_case(case: ImageCase, timeout: float, runner: Runner) -> Result:
     finally:
         if con is not None:
             con.stop()
+
+
+# ---------------------------------------------------------------- lock checks
+
+def run_lockcheck_case(case: LockcheckCase, timeout: float, runner: Runner) -> Result:
+    """One case of LOCKCHECK_CASES."""
+    argv = [a + LOCKTEST_SUFFIX if prev == "-kernel" else a
+            for prev, a in zip([None] + runner.qemu_argv, runner.qemu_argv)]
+    runner.note(f"\n==== runtest: {case.name}: starting QEMU ({' '.join(argv)}) ====\n")
+    con = Console(argv, runner.log)
+    try:
+        why = boot(con, runner.args.timeout_boot)
+        if why:
+            return Result(False, "boot: " + why, con.snapshot())
+        o = run_command(con, f"locktest {case.kind}", [], timeout)
+        if o.ok:
+            return Result(False, "no panic: the checker let the wrong order pass", o.out)
+        if not re.search(case.expect, o.out, re.MULTILINE):
+            return Result(False, f"{o.why} (expected {case.expect!r})", o.out)
+        return Result(True)
+    except OSError as e:
+        return Result(False, str(e), con.snapshot())
+    finally:
+        con.stop()
 
 
 # ---------------------------------------------------------------- bench smoke

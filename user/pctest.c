@@ -3,7 +3,8 @@
 // between mappings and read()/write(), write-back of exactly the dirty
 // pages, fault-around, read-ahead, copy-on-write, msync, truncation and
 // unlink of mapped files, the cache size limit, stores racing with
-// write-back on several harts, and copies racing with eviction.
+// write-back on several harts, copies racing with eviction, and freeing a
+// file racing with write-back.
 //
 // Usage: pctest [NAME]   run every test, or only test NAME
 //
@@ -1389,6 +1390,8 @@ test_syscall_store(void)
   unlink("pc_sys");
   unlink("pc_src");
 }
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   { "share_live", test_share_live },

@@ -30,7 +30,7 @@ static struct {
 void
 fileinit(void)
 {
-  initlock(&ftable.lock, "ftable");
+  initlock(&ftable.lock, "ftable", LR_FTABLE);
 }
 
 int

@@ -12,12 +12,11 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
-// Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
-// recycled slot's cache pages under it) and, in iput, before the sleep
-// lock of an unlinked inode nobody else can reach; inode sleep locks are
-// taken after begin_op() and, on a path walk, a parent is unlocked before
-// its child is locked (so no two directory locks are held except by the
-// callers in sysfile.c, which lock parent then child).
+// Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
+// iget drops a recycled slot's cache pages under it (pc.lock), and iput
+// locks an unlinked inode nobody else can reach under it. On a path walk a
+// parent is unlocked before its child is locked, so no two inode locks are
+// held except by the callers in sysfile.c, which lock parent then child.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -110,9 +109,9 @@ bfree(int dev, uint bno)
 void
 iinit(void)
 {
-  initlock(&icache.lock, "icache");
+  initlock(&icache.lock, "icache", LR_ICACHE);
   for (int i = 0; i < NINODE; i++)
-    initsleeplock(&icache.inode[i].lock, "inode");
+    initsleeplock(&icache.inode[i].lock, "inode", LR_INODE);
 }
 
 int
@@ -292,7 +291,7 @@ iput(struct inode *ip)
     // waiting for that lock inside an operation of its own could hold up
     // the freer's next one), so locking cannot block.
     ip->freeing = 1;
-    acquiresleep(&ip->lock);
+    acquiresleep_free(&ip->lock);  // outside the lock ranks: cannot block
     release(&icache.lock);
     ifree(ip);
     releasesleep(&ip->lock);

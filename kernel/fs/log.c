@@ -44,6 +44,10 @@
 // transaction to a power cut, as POSIX allows).
 //
 // Lock: log.lock protects every field; it is not held across disk I/O.
+// An admitted operation counts as a lock of its process (LR_LOG_OP in
+// kernel/lib/lockrank.h), ranked before every sleep lock: admission may
+// wait for a commit, which waits for every admitted operation to end (one
+// may be waiting for an inode lock) and takes buffer locks itself.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/lib/spinlock.h"
@@ -91,7 +95,7 @@ static void commit(void);
 void
 initlog(int dev, struct superblock *sb)
 {
-  initlock(&log.lock, "log");
+  initlock(&log.lock, "log", LR_LOG);
   log.seq = 1;
   log.start = sb->logstart;
   log.dev = dev;
@@ -224,6 +228,7 @@ void
 begin_op(void)
 {
   struct proc *p = myproc();
+  lockcheck_sleeplock(&log, "log op", LR_LOG_OP);
   acquire(&log.lock);
   KASSERT(p != 0 && op_of(p) == 0);  // operations do not nest
   for (;;) {
@@ -258,6 +263,7 @@ void
 end_op(void)
 {
   int do_commit = 0;
+  lockcheck_sleepunlock(&log, "log op");
   acquire(&log.lock);
   KASSERT(log.outstanding > 0);
   KASSERT(!log.committing);

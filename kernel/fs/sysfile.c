@@ -2,8 +2,8 @@
 // directory operations (create, link, unlink) that combine several inode
 // calls in one transaction. File descriptors index myproc()->ofile[].
 //
-// Lock order within a call: begin_op(), then a directory's inode lock,
-// then the lock of an inode inside it.
+// Lock order within a call (kernel/lib/lockrank.h): begin_op(), then a
+// directory's inode lock, then the lock of an inode inside it.
 //
 // References are dropped last: the last reference to an unlinked inode
 // frees it, and a big one is freed over several log operations, which

@@ -116,6 +116,8 @@ sys_knob(void)
     old = knob_free_pause_pid;
     knob_free_pause_pid = (long)value;
     return old;
+  case KNOB_LOCKCHECK_TEST:
+    return lockcheck_selftest((long)value);
   default:
     return -EINVAL;
   }

@@ -39,9 +39,8 @@
 // after it walks the page table again and sets D again.
 //
 // Lock legend: [pc] pc.lock, a spinlock; [s] the inode's sleep lock.
-// Lock order (the whole kernel's is in docs/DESIGN.md):
-//   begin_op -> inode sleep lock -> buffer sleep locks -> icache.lock
-//   -> pc.lock -> kmem.lock / p->lock (wakeup)
+// Lock order: kernel/lib/lockrank.h; here pc.lock is taken under
+// icache.lock and takes only kmem.lock and printf's.
 // pc.lock guards the cache's lists, every page descriptor (page.c) and
 // the reverse map (rmap.c), and is held while leaf PTEs of cache-policy
 // areas change, by the owner (fault, release) and by reverse-map walkers
@@ -99,7 +98,7 @@ static struct {
 void
 pcinit(void)
 {
-  initlock(&pc.lock, "pagecache");
+  initlock(&pc.lock, "pagecache", LR_PAGECACHE);
 }
 
 static uint

@@ -3,8 +3,7 @@
 // between mappings and read()/write(), write-back of exactly the dirty
 // pages, fault-around, read-ahead, copy-on-write, msync, truncation and
 // unlink of mapped files, the cache size limit, stores racing with
-// write-back on several harts, copies racing with eviction, and freeing a
-// file racing with write-back.
+// write-back on several harts, and copies racing with eviction.
 //
 // Usage: pctest [NAME]   run every test, or only test NAME
 //

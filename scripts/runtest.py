@@ -131,6 +131,8 @@ CASES = [
     ("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # The cache's promises under eviction, failing copies and races.
     ("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
+    # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
+    ("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
     ("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ("oomtest", "oomtest", [r"^oomtest: all tests succeeded$",

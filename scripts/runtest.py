@@ -332,6 +332,8 @@ CASES = [
               120),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
+    # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
+    ShellCase("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",

@@ -68,11 +68,27 @@ int  inodes_in_use(void);
 // being freed (its pages go with it), with a new
 // reference (drop it with iput inside a transaction); 0 at the end.
 struct inode *inode_next_cached(int *cursor);
+// The largest file, in bytes (file offsets are 32-bit uints).
+#define FILE_MAX_BYTES ((uint64)MAXFILE * BSIZE)
 // Disk block holding file block bn, or 0 if none is allocated. => locked.
 uint bmap_lookup(struct inode *ip, uint bn);
 // The same for the n consecutive file blocks from bn, into out[0..n):
 // each block-number table is read once per run, not once per block.
 void bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out);
+// Like bmap_lookup, giving the block (and any missing table on its path) a
+// zeroed disk block if it has none; 0 if the disk is full. The caller
+// must have checked bmap_run_cost against log_room() and writes the
+// inode afterwards (iupdate): addrs[] may have changed. bn < MAXFILE.
+// => locked, in a transaction
+uint bmap_alloc(struct inode *ip, uint bn);
+// The most blocks new to the log operation that writing file blocks
+// [bn, bn+n) can add, allocating the missing ones (the inode block not
+// included): each block, and for a missing one its bitmap block and the
+// tables on its path. n <= NINDIRECT, so a run meets at most
+// BMAP_RUN_TABLES_MAX tables and costs at most 2n + 2 *
+// BMAP_RUN_TABLES_MAX. => locked
+#define BMAP_RUN_TABLES_MAX 3
+int bmap_run_cost(struct inode *ip, uint bn, uint n);
 // A fresh on-disk inode of this type, referenced and unlocked; 0 if the
 // disk has no free inode or the cache is full. => inside a transaction.
 struct inode *ialloc(uint dev, short type);
@@ -88,12 +104,21 @@ void iupdate(struct inode *ip);
 // write() or write-back, size, blocks) has committed. => no locks held,
 // outside any operation; ip referenced
 void iwait_durable(struct inode *ip);
-// Frees ip's blocks from the end of the file down, as many as the log
-// operation's budget allows, and writes the inode: a valid, shorter file.
-// Returns 1 when no block is left (size 0); 0 when the caller must commit
-// (end the operation, begin another) and call again. => locked, in a
+// Makes ip len bytes long (len <= its size: growing is the caller's
+// business, see sys_ftruncate) and frees every block at or past file
+// block ceil(len / BSIZE), from the end down, as many as the log
+// operation's budget allows, then writes the inode. The size, the zeroed
+// tail of the new last block and the removal of cached pages past len
+// come first, in the same piece, so others see the old size or len,
+// nothing between. Returns 1 when no block past len is left; 0 when the
+// caller must commit (end the operation, begin another) and call again --
+// with len = the size as it is then, which may have grown meanwhile if
+// the inode was unlocked: later pieces free only blocks past the size
+// already published. A 0 returned with the size still above len means
+// that nothing was done (no room even to publish): call again with len.
+// The order, and what a reader sees: fs.c, "truncation". => locked, in a
 // transaction
-int  itrunc(struct inode *ip);
+int  itrunc(struct inode *ip, uint len);
 // Fills every byte of *st (padding zeroed: it is copied out whole). => locked
 void stati(struct inode *ip, struct stat *st);
 

@@ -22,7 +22,8 @@
 // exceeds LOGBLOCKS. The log cannot know in advance what an operation
 // will dirty, so callers that may dirty many blocks ask log_room() before
 // each step and end the operation (and begin another) when the worst case
-// of the next step would not fit: writei() and itrunc() in fs.c. Going
+// of the next step would not fit: writei() and itrunc() in fs.c, and
+// write-back of pages in holes (pagecache.c). Going
 // over the budget is a kernel bug, caught by a panic in log_write().
 //
 // Operations are told apart by process: a process runs at most one at a

@@ -1,6 +1,8 @@
 // sysfile.c -- file-system system calls: argument checking and the
 // directory operations (create, link, unlink) that combine several inode
-// calls in one transaction. File descriptors index myproc()->ofile[].
+// calls in one transaction; truncation in pieces (open's O_TRUNC,
+// ftruncate); and, at the end, the POSIX calls beyond xv6's ABI (lseek,
+// ftruncate, fsync). File descriptors index myproc()->ofile[].
 //
 // Lock order within a call (kernel/lib/lockrank.h): begin_op(), then a
 // directory's inode lock, then the lock of an inode inside it.
@@ -28,6 +30,7 @@
 #include "kernel/fs/log.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/file.h"
+#include "kernel/mm/pagecache.h"
 #include "kernel/dev/console.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/syscall_impl.h"
@@ -343,6 +346,27 @@ fail:
   return 0;
 }
 
+// Truncates ip to len (<= its size): the size changes in the first piece,
+// at once; a big file's blocks are freed over several operations (itrunc,
+// fs.c), and others may use the file between them, so the inode is
+// unlocked while each piece commits. Later pieces free only what lies
+// past the size as it is then (someone may have written at the new end
+// meanwhile). => ip locked, in a transaction; returns so, in the
+// operation of the last piece, with no block past ip's size left
+static void
+truncate_pieces(struct inode *ip, uint len)
+{
+  while (!itrunc(ip, len)) {
+    int published = ip->size <= len;  // else the piece had no room to begin
+    iunlock(ip);
+    end_op();
+    begin_op();
+    ilock(ip);
+    if (published || ip->size < len)  // (a shorter file: ours is done too)
+      len = ip->size;
+  }
+}
+
 // The inode for open(): created, or looked up and checked. Locked, or 0.
 static struct inode *
 open_inode(const char *path, int omode, int *errp)
@@ -402,16 +426,8 @@ sys_open(void)
   f->ip = ip;
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-  if ((omode & O_TRUNC) && ip->type == T_FILE) {
-    // A big file takes several operations (itrunc, fs.c); others may use
-    // the file between them, so let go of it while committing.
-    while (!itrunc(ip)) {
-      iunlock(ip);
-      end_op();
-      begin_op();
-      ilock(ip);
-    }
-  }
+  if ((omode & O_TRUNC) && ip->type == T_FILE)
+    truncate_pieces(ip, 0);
   iunlock(ip);
   end_op();
   return fd;
@@ -554,4 +570,126 @@ sys_pipe(void)
     return -EFAULT;
   }
   return 0;
+}
+
+// ---- POSIX calls beyond xv6's ABI: lseek, ftruncate, fsync ----
+//
+// Names, signatures, constants and error codes as on Linux. One rule of
+// xv6 stays: write() at an offset past the end of the file fails with
+// EINVAL (writei; MIT's usertests rely on it). So lseek() past the end is
+// allowed and a read() there returns 0, but a file is extended only by
+// writing at its end or by ftruncate().
+
+// The new offset, base + off, if it lies in [0, FILE_MAX_BYTES]; else -1.
+static long
+offset_from(uint64 base, long off)
+{
+  if (off < -(long)base || off > (long)(FILE_MAX_BYTES - base))
+    return -1;
+  return (long)base + off;
+}
+
+// long lseek(int fd, long off, int whence): the new offset, from the start
+// (SEEK_SET), the current offset (SEEK_CUR) or the end (SEEK_END) of a
+// file or directory. Errors: EBADF, ESPIPE (a pipe or device), EINVAL
+// (unknown whence, or a result below 0 or past FILE_MAX_BYTES: offsets
+// are 32-bit here).
+long
+sys_lseek(void)
+{
+  uint64 off;
+  int whence;
+  struct file *f = argfd(0, 0);
+  argaddr(1, &off);
+  argint(2, &whence);
+  if (f == 0)
+    return -EBADF;
+  if (f->type != FD_INODE)
+    return -ESPIPE;
+  if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+    return -EINVAL;
+  ilock(f->ip);  // guards f->off, and the size for SEEK_END
+  uint64 base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->off : f->ip->size;
+  long r = offset_from(base, (long)off);
+  if (r >= 0)
+    f->off = (uint)r;
+  iunlock(f->ip);
+  return r >= 0 ? r : -EINVAL;
+}
+
+// Sets ip's size to len, shrinking or growing it, as one atomic change
+// that others see whole. Growing frees first whatever blocks lie past the
+// current size (left there by a write that failed, or by a truncation
+// whose later pieces are still running), and itrunc also zeroes the rest
+// of the last block and of the last cached page: so the new range
+// [old size, len) reads as zeros and has no blocks until written. If the
+// file outgrew len while those pieces committed, it is shrunk instead.
+// => ip locked, in a transaction (returns so, maybe in a later one)
+static void
+resize(struct inode *ip, uint len)
+{
+  for (;;) {
+    if (len < ip->size) {
+      truncate_pieces(ip, len);
+      return;
+    }
+    truncate_pieces(ip, ip->size);
+    if (len >= ip->size) {
+      ip->size = len;
+      iupdate(ip);  // the inode block is in the transaction already: free
+      return;
+    }
+  }
+}
+
+// int ftruncate(int fd, long len): the file becomes len bytes long. Pages
+// past len leave every mapping and the cache (a later touch there kills
+// the process); bytes up to a larger len read as zeros, with no blocks
+// allocated until written. Errors: EBADF (fd not open, or not for
+// writing), EINVAL (len < 0, a pipe or device), EISDIR, EFBIG (len past
+// FILE_MAX_BYTES).
+long
+sys_ftruncate(void)
+{
+  uint64 ulen;
+  struct file *f = argfd(0, 0);
+  argaddr(1, &ulen);
+  long len = (long)ulen;
+  if (f == 0)
+    return -EBADF;
+  if (len < 0 || f->type != FD_INODE)
+    return -EINVAL;
+  ilock(f->ip);
+  int isdir = f->ip->type == T_DIR;
+  iunlock(f->ip);
+  if (isdir)
+    return -EISDIR;
+  if (!f->writable)
+    return -EBADF;
+  if ((uint64)len > FILE_MAX_BYTES)
+    return -EFBIG;
+  begin_op();
+  ilock(f->ip);
+  resize(f->ip, (uint)len);
+  iunlock(f->ip);
+  end_op();
+  return 0;
+}
+
+// int fsync(int fd): writes back the file's dirty cache pages and returns
+// once every change to the file logged so far -- those pages, write()s,
+// its size and blocks -- has committed (group commit: log.c). Errors:
+// EBADF, EINVAL (a pipe or device), and the write-back's EIO or ENOSPC
+// (the pages that failed stay dirty; the rest is durable all the same).
+long
+sys_fsync(void)
+{
+  struct file *f = argfd(0, 0);
+  if (f == 0)
+    return -EBADF;
+  if (f->type != FD_INODE)
+    return -EINVAL;
+  int err = pc_writeback_range(f->ip, 0, ~0U);
+  iwait_durable(f->ip);
+  return err;
 }

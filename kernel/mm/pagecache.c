@@ -77,9 +77,10 @@
 
 #define NHASH 4096                      // hash buckets, a power of two
 #define BLOCKS_PER_PAGE (PGSIZE / BSIZE)
-// Pages one write-back transaction carries: a page dirties at most
-// BLOCKS_PER_PAGE data blocks and nothing else (no allocation, no size
-// change), so this many fit one operation's log reservation.
+// Pages one write-back transaction carries: a page whose blocks exist
+// dirties its BLOCKS_PER_PAGE data blocks and nothing else (no size
+// change), so this many fit one operation's log reservation. A page with
+// holes costs more; see "Write-back and holes".
 #define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
 #define RA_FIRST 4                      // first read-ahead window (pages)
 #define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
@@ -529,21 +530,67 @@ pc_forget(struct inode *ip)
 
 // ---- write-back ----
 
-// Copies the part of pg inside the file into the log. => ip locked, in
-// a transaction; pg is under write-back. 0 or -EIO.
+// Write-back and holes. A file grown by ftruncate has no blocks in what
+// it gained until they are written, so a page stored into through a
+// shared mapping there has holes, which write-back fills: it allocates
+// the missing blocks (and tables) in its own transaction, then writes the
+// page. A page whose blocks all exist costs its BLOCKS_PER_PAGE blocks,
+// so WB_BATCH of them fill one operation exactly, as before; a page with
+// holes costs up to bmap_run_cost + the inode block, checked against
+// log_room() before it is touched. A page that does not fit waits, with
+// the rest of its batch, for the next operation of the same call: a page
+// is never split over two transactions (a power cut would then find it
+// half old, half new).
+
+// The most a page can add to an operation; a fresh one always has room.
+#define WB_PAGE_COST_MAX (2 * BLOCKS_PER_PAGE + 2 * BMAP_RUN_TABLES_MAX + 1)
+_Static_assert(WB_PAGE_COST_MAX <= MAXOPBLOCKS, "any one page fits a write-back operation");
+_Static_assert(BLOCKS_PER_PAGE <= NINDIRECT, "a page's blocks are a run bmap_run_cost takes");
+
+// A page's blocks inside the file: how many, and their disk blocks in
+// bno[] (0: a hole); *cost is what writing them adds to the operation at
+// most. => ip locked.
 static int
-write_page(struct inode *ip, struct page *pg)
+page_blocks(struct inode *ip, struct page *pg, uint *bno, int *cost)
 {
   uint64 off = (uint64)pg->pgno * PGSIZE;
+  uint64 left = ip->size > off ? ip->size - off : 0;
+  int n = left >= PGSIZE ? BLOCKS_PER_PAGE : (int)((left + BSIZE - 1) / BSIZE);
+  uint first = pg->pgno * BLOCKS_PER_PAGE;
+  bmap_lookup_run(ip, first, n, bno);
+  int holes = 0;
+  for (int b = 0; b < n; b++)
+    holes += bno[b] == 0;
+  *cost = holes ? bmap_run_cost(ip, first, n) + 1 : n;  // + 1: the inode
+  return n;
+}
+
+// Gives each hole among the n blocks in bno[] a block, then copies the
+// part of pg inside the file into the log. => ip locked, in a transaction
+// with room for page_blocks' cost; pg under write-back. 0, or -ENOSPC
+// with nothing of the page written (blocks given so far stay, zeroed).
+static int
+write_page(struct inode *ip, struct page *pg, uint *bno, int n)
+{
+  uint first = pg->pgno * BLOCKS_PER_PAGE;
+  int grew = 0, err = 0;
+  for (int b = 0; b < n && err == 0; b++) {
+    if (bno[b] != 0)
+      continue;
+    bno[b] = bmap_alloc(ip, first + b);
+    grew = 1;
+    if (bno[b] == 0)
+      err = -ENOSPC;
+  }
+  if (grew)
+    iupdate(ip);  // addrs[] may have changed
+  if (err)
+    return err;
+  uint64 off = (uint64)pg->pgno * PGSIZE;
   char *mem = (char *)page2pa(pg);
-  for (int b = 0; b < BLOCKS_PER_PAGE && off < ip->size; b++, off += BSIZE) {
-    uint bno = bmap_lookup(ip, off / BSIZE);
-    if (bno == 0) {
-      printf("pagecache: inode %d has no block for offset %lu\n", ip->inum, off);
-      return -EIO;
-    }
+  for (int b = 0; b < n; b++, off += BSIZE) {
     uint m = ip->size - off < BSIZE ? ip->size - off : BSIZE;
-    struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno, 0) : bread(ip->dev, bno);
+    struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno[b], 0) : bread(ip->dev, bno[b]);
     memmove(bp->data, mem + b * BSIZE, m);
     log_write(bp);
     brelse(bp);
@@ -556,6 +603,25 @@ write_page(struct inode *ip, struct page *pg)
   if (base < ip->size && base + PGSIZE > ip->size)
     memset(mem + (ip->size - base), 0, base + PGSIZE - ip->size);
   return 0;
+}
+
+// Writes the batch's pages into the operation while they fit. Returns
+// how many it took (written, or failed with their error in res[]); the
+// rest have not been touched. => ip locked, in a fresh operation.
+static int
+write_batch(struct inode *ip, struct page **batch, int n, int *res)
+{
+  for (int i = 0; i < n; i++) {
+    uint bno[BLOCKS_PER_PAGE];
+    int cost;
+    int nb = page_blocks(ip, batch[i], bno, &cost);
+    if (log_room() < cost) {
+      KASSERT(i > 0);  // WB_PAGE_COST_MAX: the first page always fits
+      return i;
+    }
+    res[i] = write_page(ip, batch[i], bno, nb);  // step 4
+  }
+  return n;
 }
 
 // Picks up to WB_BATCH dirty pages of ip from page *cursor on (below
@@ -593,17 +659,20 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
     if (end > hi)
       end = hi;
     int n = pick_dirty(ip, &cursor, end, batch);
-    int failed[WB_BATCH];
-    for (int i = 0; i < n; i++)
-      failed[i] = write_page(ip, batch[i]);  // step 4
-    if (n > 0)
+    int res[WB_BATCH];
+    int took = write_batch(ip, batch, n, res);
+    if (took < n)
+      cursor = batch[took]->pgno;  // the rest goes in the next operation
+    if (took > 0)
       ip->log_seq = log_op_seq();  // what iwait_durable waits for
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
       batch[i]->flags &= ~PG_IO;
-      if (failed[i]) {
-        batch[i]->flags |= PG_DIRTY;  // reported above; try again later
-        err = -EIO;
+      if (i >= took) {
+        batch[i]->flags |= PG_DIRTY;  // still to write
+      } else if (res[i] < 0) {
+        batch[i]->flags |= PG_DIRTY;  // it stays dirty; the caller hears why
+        err = res[i];
       } else {
         kstat_inc(writeback_pages);
       }

@@ -23,32 +23,7 @@
 #define MIB (1024 * 1024)
 #define FILE_MAX ((long)MAXFILE * BSIZE)  // the largest file, in bytes
 
-// The byte at offset off of a file made with `seed`; never 0, so a byte
-// that reads as 0 was not written with the pattern.
-static char
-pat(int seed, uint64 off)
-{
-  return (char)(1 + (off * 7 + (off / PG) * 31 + (uint64)seed * 101) % 251);
-}
-
 static char iobuf[16 * PG];
-
-// Creates path holding n bytes of pattern seed (any old file replaced).
-static void
-make_file(const char *path, uint64 n, int seed)
-{
-  unlink(path);
-  int fd = open(path, O_CREATE | O_RDWR);
-  CHECK(fd >= 0, "cannot create %s (errno %d)", path, errno);
-  for (uint64 off = 0; off < n;) {
-    uint64 k = n - off < sizeof(iobuf) ? n - off : sizeof(iobuf);
-    for (uint64 i = 0; i < k; i++)
-      iobuf[i] = pat(seed, off + i);
-    CHECK(write(fd, iobuf, k) == (int)k, "writing %s at %d (errno %d)", path, (int)off, errno);
-    off += k;
-  }
-  close(fd);
-}
 
 static long
 size_of(int fd)
@@ -69,7 +44,7 @@ expect_bytes(int fd, uint64 off, uint64 n, int seed, uint64 pattern_end, const c
     uint64 k = n < sizeof(iobuf) ? n : sizeof(iobuf);
     CHECK(read(fd, iobuf, k) == (int)k, "%s: read %d bytes at %d", when, (int)k, (int)off);
     for (uint64 i = 0; i < k; i++) {
-      char want = off + i < pattern_end ? pat(seed, off + i) : 0;
+      char want = off + i < pattern_end ? file_byte(seed, off + i) : 0;
       CHECK(iobuf[i] == want, "%s: byte %d is 0x%x, want 0x%x", when, (int)(off + i),
             iobuf[i] & 0xff, want & 0xff);
     }
@@ -108,15 +83,15 @@ lseek_whence(void)
   CHECK(fd >= 0, "open px_ls");
   CHECK(lseek(fd, 100, SEEK_SET) == 100, "SEEK_SET 100");
   char c;
-  CHECK(read(fd, &c, 1) == 1 && c == pat(1, 100), "read at 100 after SEEK_SET");
+  CHECK(read(fd, &c, 1) == 1 && c == file_byte(1, 100), "read at 100 after SEEK_SET");
   CHECK(lseek(fd, 49, SEEK_CUR) == 150, "SEEK_CUR +49 from 101");
   CHECK(lseek(fd, -60, SEEK_CUR) == 90, "SEEK_CUR -60 from 150");
-  CHECK(read(fd, &c, 1) == 1 && c == pat(1, 90), "read at 90 after SEEK_CUR");
+  CHECK(read(fd, &c, 1) == 1 && c == file_byte(1, 90), "read at 90 after SEEK_CUR");
   CHECK(lseek(fd, 0, SEEK_CUR) == 91, "SEEK_CUR 0 reports the offset");
   CHECK(lseek(fd, 0, SEEK_END) == LS_SIZE, "SEEK_END 0");
   CHECK(lseek(fd, -10, SEEK_END) == LS_SIZE - 10, "SEEK_END -10");
   CHECK(read(fd, iobuf, 100) == 10, "read of the last 10 bytes");
-  CHECK(iobuf[9] == pat(1, LS_SIZE - 1), "last byte");
+  CHECK(iobuf[9] == file_byte(1, LS_SIZE - 1), "last byte");
 
   // Past the end: allowed; a read there finds nothing and a write there
   // fails (xv6's rule, kept), so the file does not change.
@@ -210,16 +185,16 @@ ftruncate_shrink(void)
   int fd = open("px_sh", O_RDWR);
   CHECK(fd >= 0, "open px_sh");
   char *p = mmap(0, SH_PAGES * PG, RW, MAP_SHARED, fd, 0);
-  CHECK(p != (char *)-1, "mmap (errno %d)", errno);
+  CHECK(p != MAP_FAILED, "mmap (errno %d)", errno);
   for (int i = 0; i < SH_PAGES * PG; i += PG)
-    CHECK(p[i] == pat(3, i), "mapped byte %d before the shrink", i);
+    CHECK(p[i] == file_byte(3, i), "mapped byte %d before the shrink", i);
 
   CHECK(ftruncate(fd, SH_LEN) == 0, "ftruncate to %d (errno %d)", SH_LEN, errno);
   CHECK(size_of(fd) == SH_LEN, "size after the shrink is %d", (int)size_of(fd));
   // Pages within stay mapped with their bytes; the rest of the last one
   // reads as zeros; a page wholly past the end kills whoever touches it.
   for (int i = 0; i < SH_LEN; i++)
-    CHECK(p[i] == pat(3, i), "mapped byte %d after the shrink", i);
+    CHECK(p[i] == file_byte(3, i), "mapped byte %d after the shrink", i);
   for (int i = SH_LEN; i < 3 * PG; i++)
     CHECK(p[i] == 0, "mapped byte %d past the new end is 0x%x", i, p[i] & 0xff);
   expect_killed(touch_load, (uint64)(p + 3 * PG), "a load from a page past the new end");
@@ -308,7 +283,7 @@ grow_hides_stores_past_end(void)
   int fd = open("px_ge", O_RDWR);
   CHECK(fd >= 0, "open px_ge");
   char *p = mmap(0, PG, RW, MAP_SHARED, fd, 0);
-  CHECK(p != (char *)-1, "mmap (errno %d)", errno);
+  CHECK(p != MAP_FAILED, "mmap (errno %d)", errno);
   p[50] = 'm';
   p[200] = 'X';  // past the end, inside the last page: allowed, not file data
   p[PG - 1] = 'Y';
@@ -370,7 +345,7 @@ holes_written_back(void)
     CHECK(fd >= 0, "create px_ho");
     CHECK(ftruncate(fd, HO_LEN) == 0, "ftruncate (errno %d)", errno);
     char *p = mmap(0, HO_LEN, RW, MAP_SHARED, fd, 0);
-    CHECK(p != (char *)-1, "mmap (errno %d)", errno);
+    CHECK(p != MAP_FAILED, "mmap (errno %d)", errno);
     CHECK(p[HO_LEN / 2] == 0, "a hole reads as zeros through the mapping");
     for (int page = 0; page < HO_LEN / PG; page++)
       if (is_stored_page(page))
@@ -451,7 +426,7 @@ fsync_writes_back(void)
   CHECK(fsync(fd) == 0, "fsync after write (errno %d)", errno);
 
   char *p = mmap(0, FS_PAGES * PG, RW, MAP_SHARED, fd, 0);
-  CHECK(p != (char *)-1, "mmap (errno %d)", errno);
+  CHECK(p != MAP_FAILED, "mmap (errno %d)", errno);
   for (int i = 0; i < FS_PAGES; i++)
     p[i * PG + 10] = 'S';
   struct kstats a, b, c;
@@ -620,19 +595,7 @@ int
 main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
-  check_test_name("posixtest", tests, NTESTS, only);
-  if (knob(KNOB_POLICY, MMAP_POLICY_CACHE) < 0) {
-    printf("posixtest: cannot choose the cache policy, errno %d\n", errno);
-    exit(1);
-  }
-  int failed = 0;
-  for (int i = 0; i < NTESTS; i++)
-    if (!only || strcmp(tests[i].name, only) == 0)
-      failed += !run_leak_checked(&tests[i], 0);
-  if (failed) {
-    printf("posixtest: SOME TESTS FAILED\n");
-    exit(1);
-  }
-  printf("posixtest: all tests succeeded\n");
-  exit(0);
+  suite_start("posixtest", tests, NTESTS, only);
+  suite_use_policy("posixtest", MMAP_POLICY_CACHE);
+  suite_end("posixtest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
 }

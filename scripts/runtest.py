@@ -268,6 +268,8 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+FSX_OPS = 10000  # operations per fsx run (the soak runs many more)
+FSX_OK = r"^fsx: \d+ ops, seed \d+: OK$"
 
 CASES = [
     ShellCase("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
@@ -334,6 +336,16 @@ CASES = [
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
     # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
     ShellCase("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
+    # The model-based file tester: every path to a file's bytes checked
+    # against a shadow copy, under each policy and dirty-tracking mode, with
+    # a cache far smaller than the files, and three instances at once.
+    ShellCase("fsx", f"fsx -n {FSX_OPS} -s 1", [FSX_OK], 900),
+    ShellCase("fsx-naive", f"vmctl policy naive; fsx -n {FSX_OPS} -s 2; vmctl policy cache",
+              [FSX_OK], 900),
+    ShellCase("fsx-svade", f"vmctl svade 1; fsx -n {FSX_OPS} -s 3; vmctl svade 0", [FSX_OK], 900),
+    ShellCase("fsx-limit", f"vmctl limit 24; fsx -n {FSX_OPS} -s 4; vmctl limit 0", [FSX_OK], 900),
+    ShellCase("fsx-procs", f"fsx -n {FSX_OPS} -s 5 -p 3",
+              [r"^fsx: 3 instances, 0 failed$"], 900),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",

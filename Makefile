@@ -185,6 +185,14 @@ test:
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
 	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
 
+# `make soak` runs the test tools for far longer than make test does (see
+# soak_cases in scripts/runtest.py: over a million fsx operations); it
+# takes most of an hour. Its console output goes to soak.log.
+soak:
+	@bash scripts/install-deps.sh
+	$(MAKE) all
+	/usr/bin/python3 scripts/runtest.py --soak --log soak.log --qemu "$(QEMU) $(QEMUOPTS) -snapshot"
+
 format:
 	clang-format -i $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(U)/*.c $(U)/*.h
 
@@ -197,4 +205,4 @@ clean:
 
 -include $(foreach d,$(KDIRS),$(wildcard $(d)/*.d)) $(U)/*.d $(B)/*.d
 
-.PHONY: all deps qemu qemu-gdb test bench bench-quick format clean FORCE
+.PHONY: all deps qemu qemu-gdb test soak bench bench-quick format clean FORCE

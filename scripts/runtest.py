@@ -268,8 +268,26 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
-FSX_OPS = 10000  # operations per fsx run (the soak runs many more)
-FSX_OK = r"^fsx: \d+ ops, seed \d+: OK$"
+FSX_OPS = 10000  # operations per fsx run in make test
+# fsx's modes: (name, shell command before, after, extra fsx options).
+# Under each policy, with dirty pages found by store faults (svade), with a
+# cache far smaller than the files, and as three instances at once.
+FSX_MODES = [
+    ("cache", "", "", ""),
+    ("naive", "vmctl policy naive; ", "; vmctl policy cache", ""),
+    ("svade", "vmctl svade 1; ", "; vmctl svade 0", ""),
+    ("limit", "vmctl limit 24; ", "; vmctl limit 0", ""),
+    ("procs", "", "", " -p 3"),
+]
+
+
+def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
+    """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
+    name, before, after, opts = mode
+    expect = r"^fsx: 3 instances, 0 failed$" if "-p" in opts else r"^fsx: \d+ ops, seed \d+: OK$"
+    return ShellCase(f"{prefix}-{name}" if name != "cache" or prefix != "fsx" else "fsx",
+                     f"{before}fsx -n {ops} -s {seed}{opts}{after}", [expect],
+                     max(900, ops // 10))
 
 CASES = [
     ShellCase("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
@@ -337,15 +355,8 @@ CASES = [
     # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
     ShellCase("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
     # The model-based file tester: every path to a file's bytes checked
-    # against a shadow copy, under each policy and dirty-tracking mode, with
-    # a cache far smaller than the files, and three instances at once.
-    ShellCase("fsx", f"fsx -n {FSX_OPS} -s 1", [FSX_OK], 900),
-    ShellCase("fsx-naive", f"vmctl policy naive; fsx -n {FSX_OPS} -s 2; vmctl policy cache",
-              [FSX_OK], 900),
-    ShellCase("fsx-svade", f"vmctl svade 1; fsx -n {FSX_OPS} -s 3; vmctl svade 0", [FSX_OK], 900),
-    ShellCase("fsx-limit", f"vmctl limit 24; fsx -n {FSX_OPS} -s 4; vmctl limit 0", [FSX_OK], 900),
-    ShellCase("fsx-procs", f"fsx -n {FSX_OPS} -s 5 -p 3",
-              [r"^fsx: 3 instances, 0 failed$"], 900),
+    # against a shadow copy, in each mode of FSX_MODES.
+    *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -441,8 +452,27 @@ LOCKCHECK_CASES = [
 ]
 
 
-def all_cases() -> list[Case]:
-    """Every case, in the order they run."""
+# The soak (`make soak`, runtest.py --soak): the same tools run far longer,
+# with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
+# FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
+# instances): 1,050,000 operations in all.
+SOAK_FSX_ROUNDS = 3
+SOAK_FSX_OPS = 50000
+
+
+def soak_cases() -> list[Case]:
+    """The soak's cases, in the order they run."""
+    cases: list[Case] = [BootCase()]
+    for r in range(SOAK_FSX_ROUNDS):
+        cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
+                  for i, mode in enumerate(FSX_MODES)]
+    return cases
+
+
+def all_cases(soak: bool = False) -> list[Case]:
+    """Every case, in the order they run (the soak's with soak)."""
+    if soak:
+        return soak_cases()
     return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOCKCHECK_CASES +
             [BENCH_SMOKE])
 
@@ -809,9 +839,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="run only this case (repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
+    ap.add_argument("--soak", action="store_true",
+                    help="run the soak's long cases instead (see soak_cases)")
     args = ap.parse_args(argv)
 
-    names = [c.name for c in all_cases() if not isinstance(c, BootCase)]
+    names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error(f"unknown case {n!r} (have: {', '.join(names)})")
@@ -842,7 +874,7 @@ def main(argv: list[str]) -> int:
     log = Path(args.log).open("w", encoding="utf-8", errors="replace")
     runner = Runner(args, log)
     try:
-        for case in (c for c in all_cases() if wanted(c, args)):
+        for case in (c for c in all_cases(args.soak) if wanted(c, args)):
             if not case.shared:
                 runner.stop_shared()
             timeout = args.overrides.get(case.name, case.timeout)

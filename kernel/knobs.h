@@ -44,6 +44,16 @@
 // each piece of the free. Scans of every cached file (the drop knob,
 // reclaim) must not reach such an inode; the pause lets a test make sure.
 #define KNOB_FREE_PAUSE 11
+// Only in kernel/kernel-locktest, the kernel make test builds to test the
+// lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order
+// of the kind given (LOCKCHECK_TEST_*), which must panic. Every other
+// kernel refuses it with EINVAL.
+#define KNOB_LOCKCHECK_TEST 12
+#define LOCKCHECK_TEST_SPIN             1  // p->lock, then icache.lock
+#define LOCKCHECK_TEST_SLEEP            2  // a buffer lock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_UNDER_SPIN 3  // tickslock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_HOLDING    4  // sleep on tickslock holding p->lock
+
 // Disk fault injection (kernel/dev/virtio_disk.c). A request chosen by one
 // of these two knobs completes with an I/O error, as if the device had
 // answered VIRTIO_BLK_S_IOERR, without reaching the device: a failed read
@@ -60,8 +70,8 @@
 //   knob back).
 //   KNOB_DISK_FAIL_BLOCK: every request of the selected kind whose blocks
 //   include block `number` fails, until the knob is set to 0.
-#define KNOB_DISK_FAIL_NTH   12
-#define KNOB_DISK_FAIL_BLOCK 13
+#define KNOB_DISK_FAIL_NTH   13
+#define KNOB_DISK_FAIL_BLOCK 14
 
 // The flags of a DISK_FAIL value: which requests count (at least one of
 // READ and WRITE), and STICKY (KNOB_DISK_FAIL_NTH only).

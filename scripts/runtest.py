@@ -22,6 +22,10 @@ main() is one loop over them):
                the copy again so the kernel replays its log, and checks
                the copy with scripts/fsck.py. The crash is triggered by
                the console output, never by a timer.
+  LOCKCHECK_CASES
+               each boots the lock-order checker's test kernel and makes
+               it break the lock order on purpose; passes when the machine
+               panics naming both locks.
   BENCH_SMOKE  when the Makefile passes --bench-qemu: runs `make
                bench-quick`'s pipeline (scripts/bench.py --quick,
                summary.py, plot.py) into a temporary directory and checks
@@ -225,6 +229,21 @@ class CrashCase(Case):
 
 
 @dataclass
+class LockcheckCase(Case):
+    """Boots the lock-order checker's test kernel (the normal kernel's
+    path plus LOCKTEST_SUFFIX), runs `locktest KIND`, which takes locks in
+    a wrong order of that kind (LOCKCHECK_TEST_* in kernel/knobs.h), and
+    passes iff the machine panics with a line matching expect."""
+    name: str
+    kind: int
+    expect: str
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_lockcheck_case(self, timeout, runner)
+
+
+@dataclass
 class BenchSmoke(Case):
     """The bench-quick pipeline; see bench_smoke()."""
     name: str
@@ -251,6 +270,26 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+FSX_OPS = 10000  # operations per fsx run in make test
+# fsx's modes: (name, shell command before, after, extra fsx options).
+# Under each policy, with dirty pages found by store faults (svade), with a
+# cache far smaller than the files, and as three instances at once.
+FSX_MODES = [
+    ("cache", "", "", ""),
+    ("naive", "vmctl policy naive; ", "; vmctl policy cache", ""),
+    ("svade", "vmctl svade 1; ", "; vmctl svade 0", ""),
+    ("limit", "vmctl limit 24; ", "; vmctl limit 0", ""),
+    ("procs", "", "", " -p 3"),
+]
+
+
+def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
+    """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
+    name, before, after, opts = mode
+    expect = r"^fsx: 3 instances, 0 failed$" if "-p" in opts else r"^fsx: \d+ ops, seed \d+: OK$"
+    return ShellCase(f"{prefix}-{name}" if name != "cache" or prefix != "fsx" else "fsx",
+                     f"{before}fsx -n {ops} -s {seed}{opts}{after}", [expect],
+                     max(900, ops // 10))
 
 CASES = [
     ShellCase("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
@@ -309,6 +348,10 @@ CASES = [
               [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # Only the lock-check test kernel breaks the lock order on request.
+    ShellCase("locktest", "locktest 1",
+              [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],
+              120),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
     # Disk errors injected by the driver's knobs: failed reads fail the
@@ -328,6 +371,11 @@ CASES = [
     ShellCase("disktest", "disktest",
               [r"^disktest: all tests succeeded$",
                r"^pid \d+ \(disktest\): killed: load page fault \(I/O error\) at va "], 600),
+    # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
+    ShellCase("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
+    # The model-based file tester: every path to a file's bytes checked
+    # against a shadow copy, in each mode of FSX_MODES.
+    *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -426,9 +474,48 @@ IMAGE_CASES = [
 ]
 
 
-def all_cases() -> list[Case]:
-    """Every case, in the order they run."""
-    return HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + [BENCH_SMOKE]
+# Lock-order checker cases (kernel/lib/lockrank.h): each expects the
+# checker's panic line naming both locks.
+LOCKTEST_SUFFIX = "-locktest"
+LOCKCHECK_CASES = [
+    LockcheckCase("lockcheck-spin", 1,
+                  r"^panic: lock order: acquiring icache \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep", 2,
+                  r"^panic: lock order: acquiring inode \(rank \d+\) while holding buffer "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-under-spin", 3,
+                  r"^panic: lock order: may sleep for inode \(rank \d+\) while holding time "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-holding", 4,
+                  r"^panic: lock order: sleeping on time \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+]
+
+
+# The soak (`make soak`, runtest.py --soak): the same tools run far longer,
+# with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
+# FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
+# instances): 1,050,000 operations in all.
+SOAK_FSX_ROUNDS = 3
+SOAK_FSX_OPS = 50000
+
+
+def soak_cases() -> list[Case]:
+    """The soak's cases, in the order they run."""
+    cases: list[Case] = [BootCase()]
+    for r in range(SOAK_FSX_ROUNDS):
+        cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
+                  for i, mode in enumerate(FSX_MODES)]
+    return cases
+
+
+def all_cases(soak: bool = False) -> list[Case]:
+    """Every case, in the order they run (the soak's with soak)."""
+    if soak:
+        return soak_cases()
+    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOCKCHECK_CASES +
+            [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -709,6 +796,30 @@ def run_image_case(case: ImageCase, timeout: float, runner: Runner) -> Result:
             con.stop()
 
 
+# ---------------------------------------------------------------- lock checks
+
+def run_lockcheck_case(case: LockcheckCase, timeout: float, runner: Runner) -> Result:
+    """One case of LOCKCHECK_CASES."""
+    argv = [a + LOCKTEST_SUFFIX if prev == "-kernel" else a
+            for prev, a in zip([None] + runner.qemu_argv, runner.qemu_argv)]
+    runner.note(f"\n==== runtest: {case.name}: starting QEMU ({' '.join(argv)}) ====\n")
+    con = Console(argv, runner.log)
+    try:
+        why = boot(con, runner.args.timeout_boot)
+        if why:
+            return Result(False, "boot: " + why, con.snapshot())
+        o = run_command(con, f"locktest {case.kind}", [], timeout)
+        if o.ok:
+            return Result(False, "no panic: the checker let the wrong order pass", o.out)
+        if not re.search(case.expect, o.out, re.MULTILINE):
+            return Result(False, f"{o.why} (expected {case.expect!r})", o.out)
+        return Result(True)
+    except OSError as e:
+        return Result(False, str(e), con.snapshot())
+    finally:
+        con.stop()
+
+
 # ---------------------------------------------------------------- bench smoke
 
 def bench_smoke(bench_qemu: str, timeout: float, log: IO[str]) -> Result:
@@ -797,9 +908,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="run only this case (repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
+    ap.add_argument("--soak", action="store_true",
+                    help="run the soak's long cases instead (see soak_cases)")
     args = ap.parse_args(argv)
 
-    names = [c.name for c in all_cases() if not isinstance(c, BootCase)]
+    names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error(f"unknown case {n!r} (have: {', '.join(names)})")
@@ -830,7 +943,7 @@ def main(argv: list[str]) -> int:
     log = Path(args.log).open("w", encoding="utf-8", errors="replace")
     runner = Runner(args, log)
     try:
-        for case in (c for c in all_cases() if wanted(c, args)):
+        for case in (c for c in all_cases(args.soak) if wanted(c, args)):
             if not case.shared:
                 runner.stop_shared()
             timeout = args.overrides.get(case.name, case.timeout)

@@ -43,7 +43,7 @@ enum intr_kind { INTR_NONE, INTR_TIMER, INTR_OTHER };
 void
 trapinit(void)
 {
-  initlock(&tickslock, "time");
+  initlock(&tickslock, "time", LR_TICKS);
 }
 
 // Sets the SBI timer to the earlier of the hart's next tick and its kick
@@ -217,6 +217,7 @@ usertrapret(void)
 {
   struct proc *p = myproc();
   intr_off();  // until sret: a trap now would go to uservec in kernel mode
+  lockcheck_user_return();
   w_stvec(TRAMPOLINE + (uservec - trampoline));
 
   p->trapframe->kernel_satp = r_satp();

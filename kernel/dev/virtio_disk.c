@@ -247,7 +247,7 @@ compute_limits(void)
 void
 virtio_disk_init(void)
 {
-  initlock(&disk.lock, "virtio_disk");
+  initlock(&disk.lock, "virtio_disk", LR_DISK);
   if (*REG(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MAGIC ||
       *REG(VIRTIO_MMIO_VERSION) != VIRTIO_VERSION_MODERN ||
       *REG(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_DEVICE_BLOCK)

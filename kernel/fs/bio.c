@@ -34,11 +34,11 @@ static struct {
 void
 binit(void)
 {
-  initlock(&bcache.lock, "bcache");
+  initlock(&bcache.lock, "bcache", LR_BCACHE);
   bcache.head.prev = &bcache.head;
   bcache.head.next = &bcache.head;
   for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++) {
-    initsleeplock(&b->lock, "buffer");
+    initsleeplock(&b->lock, "buffer", LR_BUF);
     b->next = bcache.head.next;
     b->prev = &bcache.head;
     bcache.head.next->prev = b;

@@ -12,9 +12,9 @@
 // it has reported up to (wb_seen, taken at open). A check that finds its
 // file behind reports EIO and catches up, so every file that was open
 // when a write-back failed hears of it once -- through msync of any of
-// its mappings, or fsync -- whoever's write-back it was (msync, munmap,
-// exit, reclaim, the drop knob), as Linux's errseq does. A file opened
-// afterwards hears nothing of it.
+// its mappings, or fsync (both end in file_sync_finish) -- whoever's
+// write-back it was (msync, fsync, munmap, exit, reclaim, the drop knob),
+// as Linux's errseq does. A file opened afterwards hears nothing of it.
 //
 // Lock: ftable.lock protects every ref; a leaf.
 #include "kernel/types.h"
@@ -39,7 +39,7 @@ static struct {
 void
 fileinit(void)
 {
-  initlock(&ftable.lock, "ftable");
+  initlock(&ftable.lock, "ftable", LR_FTABLE);
 }
 
 int
@@ -192,17 +192,8 @@ fileread(struct file *f, uint64 addr, int n)
   }
 }
 
-// The most one writei() call is asked for: more than one operation's
-// budget can cover, so the budget decides; the cap only keeps a write
-// that would pass MAXFILE writing the chunks before the one that does.
-#define WRITE_CHUNK (MAXOPBLOCKS * BSIZE)
+// ---- write-back errors (see the top) ----
 
-// Writes n bytes at the file's offset, one log operation at a time, each
-// after faulting its part of the source in (see COPY_PASS above). A short
-// writei() means the operation's budget ran out, or an error came partway
-// (disk full, a source page evicted or refused): the next round goes on
-// or reports the error. writei() keeps exactly the bytes it reports, so a
-// failure never leaves bytes behind that the count does not include.
 void
 file_wb_failed(struct inode *ip)
 {
@@ -226,6 +217,31 @@ file_check_wb_error(struct file *f)
   return 0;
 }
 
+int
+file_sync_finish(struct file *f, int wb, int durable)
+{
+  int err = wb == -EIO ? 0 : wb;  // reported through the check below
+  if (durable) {
+    int e = iwait_durable(f->ip);
+    if (err == 0)
+      err = e;
+  }
+  if (err == 0)
+    err = file_check_wb_error(f);
+  return err;
+}
+
+// The most one writei() call is asked for: more than one operation's
+// budget can cover, so the budget decides; the cap only keeps a write
+// that would pass MAXFILE writing the chunks before the one that does.
+#define WRITE_CHUNK (MAXOPBLOCKS * BSIZE)
+
+// Writes n bytes at the file's offset, one log operation at a time, each
+// after faulting its part of the source in (see COPY_PASS above). A short
+// writei() means the operation's budget ran out, or an error came partway
+// (disk full, a source page evicted or refused): the next round goes on
+// or reports the error. writei() keeps exactly the bytes it reports, so a
+// failure never leaves bytes behind that the count does not include.
 static int
 inode_write(struct file *f, uint64 addr, int n)
 {

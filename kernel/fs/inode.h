@@ -75,6 +75,8 @@ int  inodes_in_use(void);
 // being freed (its pages go with it), with a new
 // reference (drop it with iput inside a transaction); 0 at the end.
 struct inode *inode_next_cached(int *cursor);
+// The largest file, in bytes (file offsets are 32-bit uints).
+#define FILE_MAX_BYTES ((uint64)MAXFILE * BSIZE)
 // Disk block holding file block bn, 0 if none is allocated, -EIO if a
 // block-number table cannot be read. => locked.
 int  bmap_lookup(struct inode *ip, uint bn);
@@ -82,6 +84,21 @@ int  bmap_lookup(struct inode *ip, uint bn);
 // each block-number table is read once per run, not once per block.
 // 0, or -EIO (out[] then incomplete).
 int  bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out);
+// Like bmap_lookup, giving the block (and any missing table on its path) a
+// zeroed disk block if it has none; 0 if the disk is full, -EIO if a table
+// or bitmap block cannot be read. The caller must have checked
+// bmap_run_cost against log_room() and writes the inode afterwards
+// (iupdate), whatever the result: addrs[] may have changed. bn < MAXFILE.
+// => locked, in a transaction
+int  bmap_alloc(struct inode *ip, uint bn);
+// The most blocks new to the log operation that writing file blocks
+// [bn, bn+n) can add, allocating the missing ones (the inode block not
+// included): each block, and for a missing one its bitmap block and the
+// tables on its path (a table that cannot be read counts as missing).
+// n <= NINDIRECT, so a run meets at most BMAP_RUN_TABLES_MAX tables and
+// costs at most 2n + 2 * BMAP_RUN_TABLES_MAX. => locked
+#define BMAP_RUN_TABLES_MAX 3
+int  bmap_run_cost(struct inode *ip, uint bn, uint n);
 // A fresh on-disk inode of this type, referenced and unlocked; 0 with
 // *errp -ENOSPC if the disk has no free inode, -ENFILE if the cache is
 // full, -EIO if an inode block cannot be read. => inside a transaction.
@@ -102,13 +119,23 @@ void iupdate(struct inode *ip);
 // stopped before they did. => no locks held, outside any operation; ip
 // referenced
 int  iwait_durable(struct inode *ip);
-// Frees ip's blocks from the end of the file down, as many as the log
-// operation's budget allows, and writes the inode: a valid, shorter file.
-// Returns 1 when no block is left (size 0); 0 when the caller must commit
-// (end the operation, begin another) and call again; -EIO when a block
-// could not be read (the file is valid and shorter; give up). => locked,
-// in a transaction
-int  itrunc(struct inode *ip);
+// Makes ip len bytes long (len <= its size: growing is the caller's
+// business, see sys_ftruncate) and frees every block at or past file
+// block ceil(len / BSIZE), from the end down, as many as the log
+// operation's budget allows, then writes the inode. The size, the zeroed
+// tail of the new last block and the removal of cached pages past len
+// come first, in the same piece, so others see the old size or len,
+// nothing between. Returns 1 when no block past len is left; 0 when the
+// caller must commit (end the operation, begin another) and call again --
+// with len = the size as it is then, which may have grown meanwhile if
+// the inode was unlocked: later pieces free only blocks past the size
+// already published. A 0 returned with the size still above len means
+// that nothing was done (no room even to publish): call again with len.
+// -EIO when a block could not be read: give up; either nothing changed
+// (the size is still above len) or the size is len and some blocks past
+// it stay allocated (a valid file, as between two pieces). The order,
+// and what a reader sees: fs.c, "truncation". => locked, in a transaction
+int  itrunc(struct inode *ip, uint len);
 // Fills every byte of *st (padding zeroed: it is copied out whole). => locked
 void stati(struct inode *ip, struct stat *st);
 

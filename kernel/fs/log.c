@@ -22,7 +22,8 @@
 // exceeds LOGBLOCKS. The log cannot know in advance what an operation
 // will dirty, so callers that may dirty many blocks ask log_room() before
 // each step and end the operation (and begin another) when the worst case
-// of the next step would not fit: writei() and itrunc() in fs.c. Going
+// of the next step would not fit: writei() and itrunc() in fs.c, and
+// write-back of pages in holes (pagecache.c). Going
 // over the budget is a kernel bug, caught by a panic in log_write().
 //
 // Operations are told apart by process: a process runs at most one at a
@@ -60,6 +61,10 @@
 // are kept pinned with it while there is room.
 //
 // Lock: log.lock protects every field; it is not held across disk I/O.
+// An admitted operation counts as a lock of its process (LR_LOG_OP in
+// kernel/lib/lockrank.h), ranked before every sleep lock: admission may
+// wait for a commit, which waits for every admitted operation to end (one
+// may be waiting for an inode lock) and takes buffer locks itself.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/errno.h"
@@ -109,7 +114,7 @@ static int commit(void);
 void
 initlog(int dev, struct superblock *sb)
 {
-  initlock(&log.lock, "log");
+  initlock(&log.lock, "log", LR_LOG);
   log.seq = 1;
   log.start = sb->logstart;
   log.dev = dev;
@@ -313,6 +318,7 @@ int
 begin_op(void)
 {
   struct proc *p = myproc();
+  lockcheck_sleeplock(&log, "log op", LR_LOG_OP);
   acquire(&log.lock);
   KASSERT(p != 0 && op_of(p) == 0);  // operations do not nest
   while (!admissible())
@@ -343,6 +349,7 @@ void
 end_op(void)
 {
   int do_commit = 0;
+  lockcheck_sleepunlock(&log, "log op");
   acquire(&log.lock);
   KASSERT(log.outstanding > 0);
   KASSERT(!log.committing);

@@ -9,7 +9,8 @@
 // block already in it costs nothing). Code that may dirty more asks
 // log_room() before each step and, when the step's worst case does not
 // fit, ends the operation and begins another (writei's callers in file.c,
-// itrunc's in fs.c and sysfile.c). A process runs one operation at a time.
+// itrunc's in fs.c and sysfile.c, the page cache's write-back). A process
+// runs one operation at a time.
 #ifndef PCV6_LOG_H
 #define PCV6_LOG_H
 

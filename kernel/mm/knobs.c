@@ -119,6 +119,8 @@ sys_knob(void)
     old = knob_free_pause_pid;
     knob_free_pause_pid = (long)value;
     return old;
+  case KNOB_LOCKCHECK_TEST:
+    return lockcheck_selftest((long)value);
   case KNOB_DISK_FAIL_NTH:
   case KNOB_DISK_FAIL_BLOCK:
     return disk_fail_knob(which, (long)value);

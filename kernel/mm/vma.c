@@ -231,18 +231,13 @@ vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
     uint64 lo = addr > v->start ? addr : v->start;
     uint64 hi = end < v->end ? end : v->end;
     int e = v->policy->sync(p, v, lo, (hi - lo) / PGSIZE, flags);
-    // A failed write-back (-EIO) is reported below, through the file's
-    // error sequence: once per open file, whoever's write-back failed.
-    if (e == -EIO)
-      e = 0;
     // MS_SYNC promises the bytes are on disk: wait for the transactions
     // that hold them to commit (the write-back may have joined a
-    // transaction that other processes' operations still keep open);
-    // -EIO if the log stopped before they did.
-    if (e == 0 && (flags & MS_SYNC) && (v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
-      e = iwait_durable(v->file->ip);
-    if (e == 0 && (v->flags & MAP_SHARED))
-      e = file_check_wb_error(v->file);
+    // transaction that other processes' operations still keep open). A
+    // failed write-back's -EIO comes back through the file's error
+    // sequence: once per open file, whoever's write-back failed.
+    if (v->flags & MAP_SHARED)
+      e = file_sync_finish(v->file, e, (flags & MS_SYNC) && (v->prot & PROT_WRITE));
     if (e)
       err = e;
   }

@@ -1,9 +1,11 @@
 // disktest.c -- what a failing disk does, with failures injected by the
 // disk driver's knobs (KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK in
 // kernel/knobs.h): a failed read fails the call with EIO or kills the
-// faulting process, never the kernel; a failed write-back leaves the page
-// dirty and is reported once to each open file; a failed log write stops
-// the file system (read-only) until the next boot.
+// faulting process, never the kernel; a truncation that cannot read a
+// block stops with EIO, leaving a valid file; a failed write-back leaves
+// the page dirty and is reported once to each open file (by msync or
+// fsync); a failed log write stops the file system (read-only) until the
+// next boot.
 //
 // Usage:
 //   disktest [name]          the tests that keep the file system writable,
@@ -415,9 +417,89 @@ write_alloc_eio(void)
   unlink(WR_FILE);
 }
 
+// Truncation frees blocks from the end of the file down, reading each
+// block-map table on the way: if one cannot be read, ftruncate (or an
+// open with O_TRUNC) fails with EIO, the new size already published,
+// and a later truncation frees the rest. An open that fails so leaves no
+// descriptor behind (the leak check counts open files).
+static void
+truncate_table_eio(void)
+{
+  make_file(IND_FILE, IND_LEN, 15);
+  int fd = open_or_fail(IND_FILE, O_RDWR);
+  knob(KNOB_DROP, 0);
+  evict_buffers();
+  fail_next_read();
+  CHECK(ftruncate(fd, 0) == -1 && errno == EIO, "ftruncate needing an unreadable table: "
+        "errno %d", errno);
+  fired();
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0 && st.size == 0, "size %d after the failed ftruncate, want 0",
+        (int)st.size);
+  knob_off(KNOB_DISK_FAIL_BLOCK);
+  CHECK(ftruncate(fd, 0) == 0, "ftruncate after the disk recovered (errno %d)", errno);
+  write_pattern(fd, IND_LEN, 16, 0);  // blocks and a table again
+  close(fd);
+
+  // The same through O_TRUNC. The lookup must not be what fails: read the
+  // directory back into the buffer cache first.
+  knob(KNOB_DROP, 0);
+  evict_buffers();
+  fd = open_or_fail("/", O_RDONLY);
+  while (read(fd, buf, sizeof(buf)) > 0)
+    ;
+  close(fd);
+  fail_next_read();
+  CHECK(open(IND_FILE, O_RDWR | O_TRUNC) == -1 && errno == EIO,
+        "open with O_TRUNC needing an unreadable table: errno %d", errno);
+  fired();
+  knob_off(KNOB_DISK_FAIL_BLOCK);
+  fd = open_or_fail(IND_FILE, O_RDWR | O_TRUNC);
+  CHECK(fstat(fd, &st) == 0 && st.size == 0, "size %d after O_TRUNC", (int)st.size);
+  write_pattern(fd, IND_LEN, 17, 0);
+  close(fd);
+  knob(KNOB_DROP, 0);
+  fd = open_or_fail(IND_FILE, O_RDONLY);
+  CHECK(read(fd, buf, sizeof(buf)) == sizeof(buf) && mismatch(buf, sizeof(buf), 17, 0) < 0,
+        "the file rewritten after the failures");
+  close(fd);
+  unlink(IND_FILE);
+}
+
+// Shortening to a length inside a block must zero the rest of that block
+// (a later grow reads zeros there): if the block cannot be read,
+// ftruncate fails with EIO and nothing changes.
+static void
+truncate_tail_eio(void)
+{
+  make_file(WR_FILE, WR_LEN, 18);
+  int fd = open_or_fail(WR_FILE, O_RDWR);
+  knob(KNOB_DROP, 0);
+  evict_buffers();
+  fail_next_read();
+  CHECK(ftruncate(fd, 1000) == -1 && errno == EIO, "ftruncate into an unreadable block: "
+        "errno %d", errno);
+  fired();
+  knob_off(KNOB_DISK_FAIL_BLOCK);
+  struct stat st;
+  CHECK(fstat(fd, &st) == 0 && st.size == WR_LEN, "size %d after the failed ftruncate, want %d",
+        (int)st.size, WR_LEN);
+  CHECK(read(fd, buf, WR_LEN) == WR_LEN && mismatch(buf, WR_LEN, 18, 0) < 0,
+        "the failed ftruncate changed the file");
+  CHECK(ftruncate(fd, 1000) == 0 && ftruncate(fd, WR_LEN) == 0,
+        "ftruncate down and up after the disk recovered (errno %d)", errno);
+  CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  CHECK(read(fd, buf, WR_LEN) == WR_LEN && mismatch(buf, 1000, 18, 0) < 0,
+        "bytes before the cut");
+  for (int i = 1000; i < WR_LEN; i++)
+    CHECK(buf[i] == 0, "byte %d past the cut is %d after growing, want 0", i, buf[i]);
+  close(fd);
+  unlink(WR_FILE);
+}
+
 // ---------------------------------------------------------------------------
 // Write-back errors: the page stays dirty, and each open file hears of a
-// failure once (msync here; fsync uses the same check).
+// failure once, by msync of any of its mappings or by fsync.
 
 #define WB_FILE "dt_wb"
 #define WB_LEN (2 * PG - 100)  // the last page ends in a partial block
@@ -489,6 +571,47 @@ wb_error(int policy)
   unlink(WB_FILE);
 }
 
+// fsync writes back the file's dirty cache pages as msync does, and
+// reports a failure the same way: EIO once to each open file, then 0.
+static void
+wb_error_fsync(void)
+{
+  make_file(WB_FILE, WB_LEN, 10);
+  int fd1 = open_or_fail(WB_FILE, O_RDWR);
+  int fd2 = open_or_fail(WB_FILE, O_RDWR);
+  char *p = map_shared(fd1);
+  p[WB_AT] = 'Z';
+  evict_buffers();  // write-back must read the partial last block
+  fail_next_read();
+  int e = fsync(fd1) == 0 ? 0 : errno;
+  CHECK(e == EIO, "fsync whose write-back failed: errno %d, want EIO", e);
+  fired();
+  knob_off(KNOB_DISK_FAIL_BLOCK);
+
+  struct kstats a, b;
+  read_kstats(&a);
+  e = fsync(fd1) == 0 ? 0 : errno;
+  read_kstats(&b);
+  CHECK(e == 0, "fsync after the disk recovered: errno %d, want 0 (already reported)", e);
+  CHECK(b.writeback_pages > a.writeback_pages, "the failed page was not written back again");
+  CHECK(msync_errno(p) == 0, "msync of the file fsync has told already");
+  e = fsync(fd2) == 0 ? 0 : errno;
+  CHECK(e == EIO, "fsync of the other open file: errno %d, want EIO", e);
+  CHECK(fsync(fd2) == 0, "fsync of the other open file, again (errno %d)", errno);
+
+  CHECK(munmap(p, 2 * PG) == 0, "munmap");
+  close(fd1);
+  close(fd2);
+  knob(KNOB_DROP, 0);
+  int fd = open_or_fail(WB_FILE, O_RDONLY);
+  CHECK(read(fd, buf, WB_LEN) == WB_LEN, "read back");
+  CHECK(buf[WB_AT] == 'Z', "the stored byte never reached the file");
+  buf[WB_AT] = file_byte(10, WB_AT);
+  CHECK(mismatch(buf, WB_LEN, 10, 0) < 0, "file bytes wrong after write-back");
+  close(fd);
+  unlink(WB_FILE);
+}
+
 static void
 wb_error_cache(void)
 {
@@ -516,8 +639,11 @@ static const struct test tests[] = {
   { "inode_eio", inode_eio },
   { "write_partial_eio", write_partial_eio },
   { "write_alloc_eio", write_alloc_eio },
+  { "truncate_table_eio", truncate_table_eio },
+  { "truncate_tail_eio", truncate_tail_eio },
   { "wb_error_cache", wb_error_cache },
   { "wb_error_naive", wb_error_naive },
+  { "wb_error_fsync", wb_error_fsync },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
@@ -611,10 +737,14 @@ logfail(void)
 
   // Only a commit record on disk makes the rewrite durable.
   int e = msync(lp, PG, MS_SYNC) == 0 ? 0 : errno;
-  if (log_kind == LOG_INSTALL)
+  int f = fsync(lost) == 0 ? 0 : errno;
+  if (log_kind == LOG_INSTALL) {
     CHECK(e == 0, "msync of a committed rewrite: errno %d, want 0", e);
-  else
+    CHECK(f == 0, "fsync of a committed rewrite: errno %d, want 0", f);
+  } else {
     CHECK(e == EIO, "msync of a rewrite that never committed: errno %d, want EIO", e);
+    CHECK(f == EIO, "fsync of a rewrite that never committed: errno %d, want EIO", f);
+  }
 
   expect_erofs(open("/dt_new", O_CREATE | O_RDWR), "create");
   expect_erofs(write(lost, buf, BSIZE), "write");
@@ -622,8 +752,10 @@ logfail(void)
   expect_erofs(unlink(KEEP), "unlink");
   expect_erofs(link(KEEP, "/dt_link"), "link");
   expect_erofs(open(KEEP, O_RDWR), "open for writing");
+  expect_erofs(ftruncate(keep, 0), "ftruncate");
   kp[7] = 'Y';
   expect_erofs(msync(kp, 2 * PG, MS_SYNC), "msync of a dirty page");
+  expect_erofs(fsync(keep), "fsync of a file with a dirty page");
 
   // Reads keep working, from the caches and from the disk.
   knob(KNOB_DROP, 0);

@@ -18,10 +18,13 @@ main() is one loop over them):
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
                -snapshot, kills it with SIGKILL in the middle of fsstress
-               (or after a power cut or a disk error it provoked), boots
-               the copy again so the kernel replays its log, and checks
-               the copy with scripts/fsck.py. The crash is triggered by
-               the console output, never by a timer.
+               (or at a power cut it provoked), boots the copy again so
+               the kernel replays its log, and checks the copy with
+               scripts/fsck.py. The crash is triggered by the console
+               output, never by a timer.
+  LOGFAIL_CASES
+               the same, where the first machine is killed after an
+               injected disk error made its file system read-only.
   LOCKCHECK_CASES
                each boots the lock-order checker's test kernel and makes
                it break the lock order on purpose; passes when the machine
@@ -218,14 +221,88 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress, COMMIT_CRASH, MSYNC_CRASH or a LOGFAIL kind (see
-    CRASH_CASES)."""
+    a round of fsstress, COMMIT_CRASH or MSYNC_CRASH (see CRASH_CASES).
+    run_crash_case() drives it; the three methods are what differs."""
     name: str
     round: int | str
     timeout: float
 
     def run(self, runner: Runner, timeout: float) -> Result:
         return run_crash_case(self, timeout, runner)
+
+    def label(self) -> str:
+        """What the first boot is for, in the log."""
+        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
+            return "cut the power after msync"
+        return "run fsstress, crash " + ("at a commit point" if self.round == COMMIT_CRASH
+                                         else f"at round {self.round}")
+
+    def crash(self, con: Console, timeout: float) -> str | None:
+        """Phase 1, at the first boot's prompt: ends with the machine gone.
+        Returns None or a failure reason."""
+        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
+            return crash_phase_msync(con, timeout, self.round == MSYNC_BUSY_CRASH)
+        if self.round == COMMIT_CRASH:
+            return crash_phase_commit(con, timeout)
+        assert isinstance(self.round, int)
+        return crash_phase_run(con, self.round, timeout)
+
+    def recovered(self, con: Console, replayed: bool, timeout: float) -> str | None:
+        """Phase 2, at the prompt after the recovery boot (replayed: it
+        replayed the log). Returns None or a failure reason."""
+        if self.round == COMMIT_CRASH:
+            if not replayed:
+                return "no log replay after a crash at a commit point"
+            o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
+            if not o.ok:
+                return "cat /crashed after replay: " + o.why
+        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
+            o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}",
+                            [r"^pcsync: data intact$"], timeout)
+        else:
+            o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        return None if o.ok else "check after the crash: " + o.why
+
+
+@dataclass
+class LogFailCase(Case):
+    """A disk error that stops the log, and the recovery from it (see
+    LOGFAIL_CASES): `disktest logfail KIND` makes it happen, the kernel's
+    line "log: I/O error LINE: file system is now read-only" must say so;
+    after the reboot, which must replay the log iff `replays`, `disktest
+    logcheck KIND` checks what the disk kept. Driven by run_crash_case(),
+    as a CrashCase is."""
+    name: str
+    kind: str
+    line: str  # a regular expression
+    replays: bool
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_crash_case(self, timeout, runner)
+
+    def label(self) -> str:
+        return f"make a commit fail ({self.kind})"
+
+    def crash(self, con: Console, timeout: float) -> str | None:
+        stopped = rf"^log: I/O error {self.line}: file system is now read-only$"
+        o = run_command(con, f"disktest logfail {self.kind}",
+                        [stopped, r"^disktest: read-only as expected$"], timeout)
+        if not o.ok:
+            return f"disktest logfail {self.kind}: {o.why}"
+        o = run_command(con, "ls /", [r"^README\s"], timeout)
+        if not o.ok:
+            return "ls on the read-only file system: " + o.why
+        con.crash()
+        return None
+
+    def recovered(self, con: Console, replayed: bool, timeout: float) -> str | None:
+        if replayed != self.replays:
+            return (f"{self.kind}: the boot after the failure " +
+                    ("replayed the log" if replayed else "did not replay the log"))
+        o = run_command(con, f"disktest logcheck {self.kind}",
+                        [r"^disktest: log check passed$"], timeout)
+        return None if o.ok else "check after the crash: " + o.why
 
 
 @dataclass
@@ -430,24 +507,6 @@ MSYNC_CRASH = "msync"
 MSYNC_BUSY_CRASH = "msync-busy"
 # The generation after whose "synced" line the power is cut.
 MSYNC_CUT_GENERATION = 3
-# A case whose round is LOGFAIL + KIND makes a commit fail on purpose with
-# the disk driver's fault-injection knob (`disktest logfail KIND`): the
-# write of the log body, of the commit record, or of the first home
-# block (install), or the read of an inode block that a write must
-# rewrite (inode). The kernel must say so in one line (LOGFAIL_LINES),
-# refuse writes with EROFS and keep reading (disktest checks both, and the
-# case runs `ls /`); the machine is killed at its prompt. After the
-# reboot, `disktest logcheck KIND` must find the failed transaction
-# discarded -- or replayed, for install, where the failure came after the
-# commit record (and the boot must say "log: replaying") -- and the file
-# system writable again.
-LOGFAIL = "logfail-"
-LOGFAIL_LINES = {
-    "body": "writing the log",
-    "commit": "writing the commit record",
-    "install": "installing the log",
-    "inode": r"reading inode block \d+",
-}
 CRASH_CASES = [
     CrashCase("crash-msync", MSYNC_CRASH, 900),
     CrashCase("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
@@ -455,10 +514,24 @@ CRASH_CASES = [
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
     CrashCase("crash-commit", COMMIT_CRASH, 900),
-    CrashCase("diskerr-log-body", LOGFAIL + "body", 600),
-    CrashCase("diskerr-log-commit", LOGFAIL + "commit", 600),
-    CrashCase("diskerr-log-install", LOGFAIL + "install", 600),
-    CrashCase("diskerr-log-inode", LOGFAIL + "inode", 600),
+]
+
+# Disk errors that stop the log, run after the crash cases in the same
+# way: each makes a commit fail on purpose with the disk driver's
+# fault-injection knob (`disktest logfail KIND`): the write of the log
+# body, of the commit record, or of the first home block (install), or
+# the read of an inode block that a write must rewrite (inode). The kernel
+# must say so in one line, refuse writes with EROFS and keep reading
+# (disktest checks both, and the case runs `ls /`); the machine is killed
+# at its prompt. After the reboot, `disktest logcheck KIND` must find the
+# failed transaction discarded -- or replayed, for install, where the
+# failure came after the commit record (and the boot must say "log:
+# replaying") -- and the file system writable again.
+LOGFAIL_CASES = [
+    LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
+    LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),
+    LogFailCase("diskerr-log-install", "install", "installing the log", True, 600),
+    LogFailCase("diskerr-log-inode", "inode", r"reading inode block \d+", False, 600),
 ]
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
@@ -514,8 +587,8 @@ def all_cases(soak: bool = False) -> list[Case]:
     """Every case, in the order they run (the soak's with soak)."""
     if soak:
         return soak_cases()
-    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOCKCHECK_CASES +
-            [BENCH_SMOKE])
+    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOGFAIL_CASES +
+            LOCKCHECK_CASES + [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -633,26 +706,11 @@ def crash_phase_msync(con: Console, timeout: float, busy: bool) -> str | None:
     return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
 
 
-def crash_phase_logfail(con: Console, kind: str, timeout: float) -> str | None:
-    """Phase 1 of a LOGFAIL case: `disktest logfail KIND` must stop the file
-    system with the expected line, and programs must still run; then the
-    machine is killed at its prompt. Returns None or a failure reason."""
-    stopped = rf"^log: I/O error {LOGFAIL_LINES[kind]}: file system is now read-only$"
-    o = run_command(con, f"disktest logfail {kind}",
-                    [stopped, r"^disktest: read-only as expected$"], timeout)
-    if not o.ok:
-        return f"disktest logfail {kind}: {o.why}"
-    o = run_command(con, "ls /", [r"^README\s"], timeout)
-    if not o.ok:
-        return "ls on the read-only file system: " + o.why
-    con.crash()
-    return None
-
-
-def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
-    """One crash case, from copying the image to fsck. The note says
-    whether the second boot replayed the log."""
-    name, round_no, log = case.name, case.round, runner.log
+def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner) -> Result:
+    """One crash case, from copying the image to fsck; the case's crash()
+    and recovered() are its two phases. The note says whether the second
+    boot replayed the log."""
+    name, log = case.name, runner.log
     fd, image = tempfile.mkstemp(prefix=f"pcv6-{name}-", suffix=".img")
     os.close(fd)
     cons: list[Console] = []
@@ -669,24 +727,10 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
     try:
         argv, original = crash_argv(runner.qemu_argv, image)
         shutil.copyfile(original, image)
-        commit = round_no == COMMIT_CRASH
-        msync = round_no in (MSYNC_CRASH, MSYNC_BUSY_CRASH)
-        logfail = isinstance(round_no, str) and round_no.startswith(LOGFAIL)
-        kind = round_no[len(LOGFAIL):] if logfail else ""
-        con, why = machine("cut the power after msync" if msync else
-                           f"make a commit fail ({kind})" if logfail else
-                           "run fsstress, crash " +
-                           ("at a commit point" if commit else f"at round {round_no}"))
+        con, why = machine(case.label())
         if why:
             return Result(False, "first boot: " + why, outputs())
-        if msync:
-            why = crash_phase_msync(con, timeout, round_no == MSYNC_BUSY_CRASH)
-        elif logfail:
-            why = crash_phase_logfail(con, kind, timeout)
-        elif commit:
-            why = crash_phase_commit(con, timeout)
-        else:
-            why = crash_phase_run(con, round_no, timeout)
+        why = case.crash(con, timeout)
         con.stop()
         if why:
             return Result(False, why, outputs())
@@ -704,28 +748,11 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             return Result(False, "boot after the crash: " + why, outputs())
         m = re.search(r"log: replaying (\d+) committed blocks", con.snapshot())
         remark = f"log replayed {m.group(1)} blocks" if m else "log was empty"
-        if commit:
-            if not m:
-                return Result(False, "no log replay after a crash at a commit point", outputs())
-            o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
-            if not o.ok:
-                return Result(False, "cat /crashed after replay: " + o.why, outputs(), remark)
-        if logfail and (m is not None) != (kind == "install"):
-            return Result(False, f"{kind}: the boot after the failure " +
-                          ("replayed the log" if m else "did not replay the log"), outputs(),
-                          remark)
-        if msync:
-            o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}", [r"^pcsync: data intact$"],
-                            timeout)
-        elif logfail:
-            o = run_command(con, f"disktest logcheck {kind}", [r"^disktest: log check passed$"],
-                            timeout)
-        else:
-            o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        why = case.recovered(con, m is not None, timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
-        if not o.ok:
-            return Result(False, "check after the crash: " + o.why, outputs(), remark)
+        if why:
+            return Result(False, why, outputs(), remark)
 
         status, report = run_fsck(image)
         runner.note(f"\n==== runtest: {name}: fsck after recovery ====\n{report}")

@@ -453,6 +453,8 @@ CASES = [
     # The model-based file tester: every path to a file's bytes checked
     # against a shadow copy, in each mode of FSX_MODES.
     *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
+    # The kernel bugs sysfuzz found, one test each.
+    ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",

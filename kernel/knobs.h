@@ -44,6 +44,17 @@
 // each piece of the free. Scans of every cached file (the drop knob,
 // reclaim) must not reach such an inode; the pause lets a test make sure.
 #define KNOB_FREE_PAUSE 11
+// The disk's write-cache test mode (kernel/dev/wcache.c). Positive: from
+// now on the disk behaves like one with a volatile write cache -- a
+// completed write is held "in the cache" until a flush covers it -- and
+// the value seeds the choices of a power cut; 0: off. Writes before the
+// mode is turned on count as stable.
+#define KNOB_WCACHE 12
+// Needs KNOB_WCACHE on (else EINVAL). N > 0: cut the power after N more
+// write requests complete; 0: cut it now. A cut keeps a random subset of
+// the held writes, drops the rest (putting back what those blocks held),
+// prints one "disk: power cut" line and powers the machine off.
+#define KNOB_POWER_CUT 13
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -73,7 +73,12 @@
   X(walk_steps,    "steps of loops over sparse ranges of a page table "       \
                    "(walk_sparse: releasing and forking areas and the "       \
                    "heap): one per page slot of a present table, one per "    \
-                   "missing table")
+                   "missing table")                                           \
+                                                                              \
+  /* ---- the disk's write cache (virtio_disk.c) ---- */                      \
+  X(disk_flushes,  "cache flushes completed by the device (disk_flush; the "  \
+                   "log sends four per commit; none when the device offers "  \
+                   "no VIRTIO_BLK_F_FLUSH)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -13,6 +13,10 @@
 //   vmctl trace dump         print it: "trace N", then one line per event,
 //                            "SEQ KIND INUM PGNO", KIND one of minor, major,
 //                            around (fault-around), ahead (read-ahead)
+//   vmctl wcache SEED        the disk's write-cache test mode: on with this
+//                            seed for power cuts (SEED > 0), or off (0)
+//   vmctl powercut N         with wcache on: cut the power after N more
+//                            completed disk writes (0: now)
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
@@ -31,7 +35,8 @@ static void
 usage(void)
 {
   fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
-             "              svade 0|1 | limit N | drop | trace on|off|dump]\n");
+             "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
+             "              wcache SEED | powercut N]\n");
   exit(1);
 }
 
@@ -154,6 +159,10 @@ main(int argc, char *argv[])
     return set(cmd, KNOB_SVADE, number(argv[2]), "0 or 1");
   if (strcmp(cmd, "limit") == 0)
     return set(cmd, KNOB_PC_LIMIT, number(argv[2]), "pages, 0 for no limit");
+  if (strcmp(cmd, "wcache") == 0)
+    return set(cmd, KNOB_WCACHE, number(argv[2]), "a seed, 0 for off");
+  if (strcmp(cmd, "powercut") == 0)
+    return set(cmd, KNOB_POWER_CUT, number(argv[2]), "writes, 0 for now; needs wcache on");
   usage();
   return 1;
 }

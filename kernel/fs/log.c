@@ -9,6 +9,25 @@
 // requests at once (the body as one run, the homes as runs of consecutive
 // blocks), in any order. Recovery at boot replays a committed header.
 //
+// Flushes. "Complete" is not "stable": a disk with a volatile write cache
+// may lose completed writes at a power failure, and put the others on
+// its medium in any order (disk.h). So each step also waits for a
+// flush (disk_flush) before the next one starts:
+//   body      flush  the header must never be stable before the blocks
+//                    it vouches for, or recovery would replay garbage;
+//   header    flush  the commit point is stable: the transaction is
+//                    durable (the waiters of log_wait_durable may be
+//                    told), and no home block is overwritten before it;
+//   homes     flush  the header may be cleared only once what it
+//                    covers is on the medium, or a cut would lose it;
+//   cleared   flush  the body may be reused only once the old header is
+//                    gone, or recovery would replay the old header over
+//                    the new body.
+// virtio-blk has no forced-unit-access write, which could replace the
+// flush after a header write. Recovery at boot ends the same way as a
+// commit (log_clear). A disk without a write cache makes the flushes
+// free (disk_flush returns at once).
+//
 // Concurrent system calls share one transaction: begin_op() admits a new
 // operation only if the worst case of every admitted operation still fits
 // (n + admitted * MAXOPBLOCKS <= LOGBLOCKS); the last end_op() commits.
@@ -161,6 +180,15 @@ log_io_wait(const char *what)
     panic("log: I/O error %s", what);
 }
 
+// Makes every completed log write stable (see "Flushes" at the top). A
+// failure is fatal, as in log_io_wait.
+static void
+log_flush(const char *what)
+{
+  if (disk_flush() != 0)
+    panic("log: I/O error flushing %s", what);
+}
+
 // Writes each logged block from log_body[] to its home location: every
 // run of consecutive home blocks is submitted, then all are waited for
 // (they are independent of each other); the caller clears the header only
@@ -199,6 +227,18 @@ install_trans(int recovering)
   }
 }
 
+// The transaction in the header is installed: makes the home blocks
+// stable, then clears the header and makes that stable, so that the
+// body may be written again.
+static void
+log_clear(void)
+{
+  log_flush("the installed blocks");
+  log.lh.n = 0;
+  write_head();
+  log_flush("the cleared header");
+}
+
 static void
 recover_from_log(void)
 {
@@ -206,8 +246,7 @@ recover_from_log(void)
   if (log.lh.n > 0)
     printf("log: replaying %d committed blocks\n", log.lh.n);
   install_trans(1);
-  log.lh.n = 0;
-  write_head();
+  log_clear();
 }
 
 // The slot of p's operation, or 0 if p has none. => log.lock held
@@ -336,14 +375,15 @@ commit(void)
   if (log.lh.n == 0)
     return;
   write_log();
-  write_head();      // the commit point
+  log_flush("the log body");      // stable before the header vouches for it
+  write_head();                   // the commit point
+  log_flush("the commit record");  // durable from here on
   if (knob_crash_after_commit) {
     printf("log: crash point: %d blocks committed, not installed; powering off\n", log.lh.n);
     sbi_shutdown(0);
   }
   install_trans(0);
-  log.lh.n = 0;
-  write_head();      // the transaction is now fully installed
+  log_clear();  // the transaction is now fully installed
 }
 
 void

@@ -12,6 +12,7 @@
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/trace_impl.h"
+#include "kernel/dev/wcache.h"
 #include "kernel/proc/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
@@ -116,6 +117,10 @@ sys_knob(void)
     old = knob_free_pause_pid;
     knob_free_pause_pid = (long)value;
     return old;
+  case KNOB_WCACHE:
+    return wc_knob_mode((long)value);
+  case KNOB_POWER_CUT:
+    return wc_knob_cut((long)value);
   default:
     return -EINVAL;
   }

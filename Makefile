@@ -168,12 +168,19 @@ bench-quick:
 
 # `make test ONLY=name` (or ONLY="a b") runs just those cases after boot.
 ONLY ?=
+# POWERCUT_TRIALS=N runs N trials in each power-cut campaign instead of the
+# suite's short default, POWERCUT_SEED=S replays a campaign's choices; a
+# soak: make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+POWERCUT_TRIALS ?=
+POWERCUT_SEED ?=
 # The last case, bench-quick, runs the benchmark pipeline on bench.img.
 test:
 	@bash scripts/install-deps.sh python3-matplotlib
 	$(MAKE) all bench.img scripts/stringtest
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
-	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
+	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n)) \
+	    $(if $(POWERCUT_TRIALS),--powercut-trials $(POWERCUT_TRIALS)) \
+	    $(if $(POWERCUT_SEED),--powercut-seed $(POWERCUT_SEED))
 
 format:
 	clang-format -i $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(U)/*.c $(U)/*.h

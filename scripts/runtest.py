@@ -4,7 +4,7 @@
 Usage (the Makefile's `test` target does this):
     scripts/runtest.py --qemu "qemu-system-riscv64 ... -snapshot" [--only NAME]...
                        [--timeout-boot SECONDS] [--timeout NAME=SECONDS]...
-                       [--log test.log]
+                       [--log test.log] [--powercut-trials N] [--powercut-seed S]
 
 The cases, in the order they run (each kind is a dataclass below, and
 main() is one loop over them):
@@ -21,6 +21,11 @@ main() is one loop over them):
                boots the copy again so the kernel replays its log, and
                checks the copy with scripts/fsck.py. The crash is
                triggered by fsstress's own output, never by a timer.
+  POWERCUT_CASES  power-cut campaigns: many cuts at random points while
+               `pcsync write busy` stores and msyncs generations, each
+               followed by a reboot, `pcsync check` and fsck.py; one
+               campaign kills QEMU, one cuts the power inside the guest
+               with the disk's write-cache test mode (see POWERCUT_CASES).
   BENCH_SMOKE  when the Makefile passes --bench-qemu: runs `make
                bench-quick`'s pipeline (scripts/bench.py --quick,
                summary.py, plot.py) into a temporary directory and checks
@@ -41,6 +46,7 @@ the last line. Exit status 1 if anything failed, else 0.
 
 import argparse
 import os
+import random
 import re
 import shlex
 import shutil
@@ -213,13 +219,26 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress, COMMIT_CRASH or MSYNC_CRASH (see CRASH_CASES)."""
+    a round of fsstress or COMMIT_CRASH (see CRASH_CASES)."""
     name: str
     round: int | str
     timeout: float
 
     def run(self, runner: Runner, timeout: float) -> Result:
         return run_crash_case(self, timeout, runner)
+
+
+@dataclass
+class PowerCutCase(Case):
+    """A power-cut campaign of `trials` cuts (--powercut-trials overrides
+    it); method is CUT_KILL or CUT_WCACHE (see POWERCUT_CASES)."""
+    name: str
+    method: str
+    trials: int
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_powercut(self, timeout, runner)
 
 
 @dataclass
@@ -352,24 +371,62 @@ HOST_CASES = [
 # /crashed to hold crashpoint's line.
 COMMIT_CRASH = "commit"
 CRASHPOINT_LINE = r"^committed before the crash$"
-# The case whose round is MSYNC_CRASH cuts the power right after
-# msync(MS_SYNC) returns in `pcsync write` (which keeps its mapping, so
-# only msync can have written the stores), and requires `pcsync check`
-# to find every stored byte after the next boot.
-MSYNC_CRASH = "msync"
-# The same with two processes keeping the log busy (`pcsync write busy`):
-# msync's transaction is then nearly always held open by another
-# process's operation when msync's own write-back ends.
-MSYNC_BUSY_CRASH = "msync-busy"
-# The generation after whose "synced" line the power is cut.
-MSYNC_CUT_GENERATION = 3
 CRASH_CASES = [
-    CrashCase("crash-msync", MSYNC_CRASH, 900),
-    CrashCase("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
     CrashCase("crash-round3", 3, 900),
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
     CrashCase("crash-commit", COMMIT_CRASH, 900),
+]
+
+# Power-cut campaigns, after the crash cases. Each builds a small image of
+# its own (POWERCUT_BLOCKS blocks, the files of fs.img) and runs a chain
+# of trials on it: boot; unless this is the first boot, `pcsync check G`
+# for the previous trial; then `pcsync write busy` (pcsync.c: generations
+# stored through a shared mapping, msync(MS_SYNC) after each, "pcsync:
+# generation G synced" once it returns; two children keep the log busy
+# with their own appends and unlinks), cut at a random point. G is the
+# last generation the console showed as synced before the cut (a line
+# printed after msync returned, so the promise was made before the cut);
+# with no such line nothing was promised and the check is skipped. After
+# each cut fsck.py checks the image as the next boot will find it (it
+# applies a committed log in memory, as recovery does); after the last
+# trial's check the machine is stopped idle and fsck.py runs once more on
+# the recovered image. Any panic, failed check or fsck problem fails the
+# campaign and keeps the image.
+#
+#   CUT_KILL    SIGKILL from the host, at a random delay (0 to
+#               KILL_DELAY_MAX s) after a random generation's "synced"
+#               line (generation 0: after the command was sent). QEMU
+#               has written everything the guest's completed writes
+#               carried, so this tests the log's order and msync's wait,
+#               not flushes.
+#   CUT_WCACHE  the disk's write-cache test mode (kernel/dev/wcache.c):
+#               `vmctl wcache SEED` holds every completed write as "in a
+#               volatile cache" until a flush covers it, `vmctl powercut
+#               N` cuts the power after N more completed writes (N
+#               random in WCACHE_CUT_MIN..WCACHE_CUT_MAX): the kernel
+#               keeps a random subset of the held writes (chosen by SEED),
+#               drops the rest and powers off. This is the campaign that
+#               needs the log's flushes.
+#
+# The runner picks a campaign seed (printed on the PASS/FAIL line and in
+# the log) from which every trial's choices follow; --powercut-seed S
+# replays the same choices (the guest's timing still varies) and
+# --powercut-trials N runs N trials per campaign, for a soak:
+#   make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+CUT_KILL = "kill"
+CUT_WCACHE = "wcache"
+POWERCUT_BLOCKS = 16384  # 16 MiB: a chain of trials, each fsck'd, stays quick
+POWERCUT_TRIALS = 10
+KILL_DELAY_MAX = 1.0
+WCACHE_CUT_MIN = 100     # pcsync's setup takes about 250 writes from the knob on,
+WCACHE_CUT_MAX = 700     # each generation 40-70 more (with the flushes)
+# Generations `pcsync write` stores: GENS in user/pcsync.c, read from there.
+PCSYNC_GENS = int(re.search(r"^#define GENS (\d+)", (ROOT / "user" / "pcsync.c").read_text(),
+                            re.MULTILINE).group(1))
+POWERCUT_CASES = [
+    PowerCutCase("powercut-kill", CUT_KILL, POWERCUT_TRIALS, 300),
+    PowerCutCase("powercut-wcache", CUT_WCACHE, POWERCUT_TRIALS, 300),
 ]
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
@@ -387,7 +444,8 @@ IMAGE_CASES = [
 
 def all_cases() -> list[Case]:
     """Every case, in the order they run."""
-    return HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + [BENCH_SMOKE]
+    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + POWERCUT_CASES +
+            [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -474,37 +532,6 @@ def crash_phase_commit(con: Console, timeout: float) -> str | None:
     return f"the machine was still running {int(timeout)}s after crashpoint"
 
 
-def crash_phase_msync(con: Console, timeout: float, busy: bool) -> str | None:
-    """Phase 1 of the msync crash: run `pcsync write` and kill QEMU the
-    moment it says generation MSYNC_CUT_GENERATION's msync returned.
-    Returns None or a failure reason."""
-    start = con.mark()
-    synced_re = re.compile(rf"^pcsync: generation {MSYNC_CUT_GENERATION} synced$", re.MULTILINE)
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if PANIC_RE.search(out):
-            return "panic"
-        if synced_re.search(out):
-            return "synced"
-        body = body_of(out, "pcsync write")
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
-    try:
-        con.send("pcsync write busy\n" if busy else "pcsync write\n")
-        got = con.wait(check, time.monotonic() + timeout)
-    except QemuDied:
-        return "QEMU stopped during pcsync write"
-    if got == "synced":
-        con.crash()
-        return None
-    if got is None:
-        return f"no \"pcsync: generation {MSYNC_CUT_GENERATION} synced\" within {int(timeout)}s"
-    return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
-
-
 def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
     """One crash case, from copying the image to fsck. The note says
     whether the second boot replayed the log."""
@@ -526,15 +553,11 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
         argv, original = crash_argv(runner.qemu_argv, image)
         shutil.copyfile(original, image)
         commit = round_no == COMMIT_CRASH
-        msync = round_no in (MSYNC_CRASH, MSYNC_BUSY_CRASH)
-        con, why = machine("cut the power after msync" if msync else
-                           "run fsstress, crash " +
+        con, why = machine("run fsstress, crash " +
                            ("at a commit point" if commit else f"at round {round_no}"))
         if why:
             return Result(False, "first boot: " + why, outputs())
-        if msync:
-            why = crash_phase_msync(con, timeout, round_no == MSYNC_BUSY_CRASH)
-        elif commit:
+        if commit:
             why = crash_phase_commit(con, timeout)
         else:
             why = crash_phase_run(con, round_no, timeout)
@@ -561,11 +584,7 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not o.ok:
                 return Result(False, "cat /crashed after replay: " + o.why, outputs(), remark)
-        if msync:
-            o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}", [r"^pcsync: data intact$"],
-                            timeout)
-        else:
-            o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
         if not o.ok:
@@ -579,6 +598,197 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
         return Result(True, note=remark)
     except (OSError, ValueError) as e:
         return Result(False, str(e), outputs())
+    finally:
+        for c in cons:
+            c.stop()
+
+
+# ---------------------------------------------------------------- power cuts
+
+PCSYNC_WRITE = "pcsync write busy"
+SYNCED_RE = re.compile(r"^pcsync: generation (\d+) synced$", re.MULTILINE)
+PCSYNC_ERROR_RE = re.compile(r"^pcsync: (?!generation \d+ synced$).*$", re.MULTILINE)
+CUT_LINE_RE = re.compile(r"^disk: power cut \(seed \d+\): (\d+) blocks .*, (\d+) of them kept, "
+                         r"(\d+) blocks put back", re.MULTILINE)
+
+
+@dataclass
+class Trial:
+    """One trial's random choices (see POWERCUT_CASES)."""
+    number: int
+    method: str
+    gen: int = 0          # CUT_KILL: the generation whose line starts the delay
+    delay: float = 0.0    # CUT_KILL: seconds from that line to the kill
+    kseed: int = 0        # CUT_WCACHE: the kernel's seed for the cut's choices
+    writes: int = 0       # CUT_WCACHE: completed writes from the knob to the cut
+
+    def describe(self) -> str:
+        if self.method == CUT_KILL:
+            return f"SIGKILL {self.delay:.2f}s after generation {self.gen}"
+        return f"write cache seed {self.kseed}, cut after {self.writes} writes"
+
+
+def powercut_trial(rng: random.Random, method: str, number: int) -> Trial:
+    if method == CUT_KILL:
+        return Trial(number, method, gen=rng.randrange(PCSYNC_GENS),
+                     delay=round(rng.uniform(0, KILL_DELAY_MAX), 2))
+    return Trial(number, method, kseed=rng.randrange(1, 10**8),
+                 writes=rng.randrange(WCACHE_CUT_MIN, WCACHE_CUT_MAX + 1))
+
+
+def drain(con: Console) -> str:
+    """Everything QEMU printed, once it has stopped (what was still in the
+    pipe when it died included)."""
+    try:
+        con.wait(lambda text: None, time.monotonic() + 10)
+    except QemuDied:
+        pass
+    return con.snapshot()
+
+
+def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None, str]:
+    """Runs PCSYNC_WRITE and kills QEMU trial.delay seconds after it reports
+    generation trial.gen synced (gen 0: after the command was sent).
+    Returns (failure reason or None, the output from the command on)."""
+    start = con.mark()
+    line_re = re.compile(rf"^pcsync: generation {trial.gen} synced$", re.MULTILINE)
+
+    def started(text: str) -> str | None:
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        if trial.gen == 0 or line_re.search(out):
+            return "go"
+        body = body_of(out, PCSYNC_WRITE)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(PCSYNC_WRITE + "\n")
+        got = con.wait(started, time.monotonic() + timeout)
+        if got == "go":  # the random part of the cut point: wait, watching for a panic
+            got = con.wait(lambda text: "panic" if PANIC_RE.search(text[start:]) else None,
+                           time.monotonic() + trial.delay)
+    except QemuDied:
+        return "QEMU stopped during " + PCSYNC_WRITE, con.snapshot(start)
+    con.crash()
+    out = drain(con)[start:]
+    if got is None and trial.gen > 0 and not line_re.search(out):
+        return f"no \"pcsync: generation {trial.gen} synced\" within {int(timeout)}s", out
+    if got == "exited":
+        return PCSYNC_WRITE + " exited", out
+    if got == "panic":
+        return "kernel panic", out
+    return None, out
+
+
+def cut_by_wcache(con: Console, trial: Trial, timeout: float) -> tuple[str | None, str]:
+    """Turns the write-cache mode on, arms the cut after trial.writes
+    writes and runs PCSYNC_WRITE until the kernel powers the machine off.
+    Returns (failure reason or None, the output from the command on)."""
+    start = con.mark()
+    command = f"vmctl wcache {trial.kseed}; vmctl powercut {trial.writes}; {PCSYNC_WRITE}"
+
+    def check(text: str) -> str | None:
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(command + "\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        out = drain(con)[start:]
+        if not CUT_LINE_RE.search(out):
+            return "QEMU stopped without the power cut line", out
+        return None, out
+    con.crash()
+    out = drain(con)[start:]
+    if got is None:
+        return f"no power cut within {int(timeout)}s", out
+    return {"panic": "kernel panic", "exited": "the command line ended"}[got], out
+
+
+def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
+    """One campaign (see POWERCUT_CASES). The note gives the seed, the
+    generation each cut had to keep, and how many boots replayed the log."""
+    args, log = runner.args, runner.log
+    trials = args.powercut_trials or case.trials
+    seed = args.powercut_seed if args.powercut_seed is not None else random.randrange(1, 10**6)
+    rng = random.Random(seed)
+    fd, image = tempfile.mkstemp(prefix=f"pcv6-{case.name}-", suffix=".img")
+    os.close(fd)
+    cons: list[Console] = []  # the last two machines, for a failure's output
+    trial: Trial | None = None
+    history: list[int] = []
+    replays = put_back = 0
+
+    def fail(why: str, out: str = "") -> Result:
+        where = f"trial {trial.number} of {trials} ({trial.describe()})" if trial else "setup"
+        return Result(False, f"{where}, campaign seed {seed}: {why} (image kept: {image})",
+                      out or "\n".join(c.snapshot() for c in cons))
+
+    try:
+        mkfs = [str(SCRIPTS / "mkfs"), "-s", str(POWERCUT_BLOCKS), image] + image_files()
+        r = subprocess.run(mkfs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        if r.returncode != 0:
+            return fail("mkfs: " + r.stdout.strip())
+        argv, _ = crash_argv(runner.qemu_argv, image)
+        runner.note(f"\n==== runtest: {case.name}: {trials} trials ({case.method}), "
+                    f"campaign seed {seed}, image {image} ====\n")
+        for number in range(1, trials + 2):
+            con = Console(argv, log)
+            cons = cons[-1:] + [con]
+            why = boot(con, args.timeout_boot)
+            if why:
+                return fail("boot after the cut: " + why if trial else "first boot: " + why)
+            if "log: replaying" in con.snapshot():
+                replays += 1
+            if trial and history[-1] > 0:
+                o = run_command(con, f"pcsync check {history[-1]}", [r"^pcsync: data intact$"],
+                                timeout)
+                if not o.ok:
+                    return fail(f"after the reboot, pcsync check {history[-1]}: {o.why}")
+            if number > trials:
+                con.crash()  # idle at the prompt: nothing in flight
+                break
+            trial = powercut_trial(rng, case.method, number)
+            runner.note(f"\n==== runtest: {case.name}: trial {number}/{trials}: "
+                        f"{trial.describe()} ====\n")
+            cut = cut_by_kill if case.method == CUT_KILL else cut_by_wcache
+            why, out = cut(con, trial, timeout)
+            con.stop()
+            if why:
+                return fail(why)
+            history.append(max((int(g) for g in SYNCED_RE.findall(out)), default=0))
+            m = CUT_LINE_RE.search(out)
+            put_back += int(m.group(3)) if m else 0
+            bad = PCSYNC_ERROR_RE.search(out)
+            if bad:
+                return fail(f"{PCSYNC_WRITE} said: {bad.group(0)}")
+            status, report = run_fsck(image)
+            runner.note(f"\n==== runtest: {case.name}: trial {number}: last synced generation "
+                        f"{history[-1]}; fsck of the cut image ====\n{report}")
+            if status != 0:
+                return fail("fsck of the image after the cut found problems", report)
+        status, report = run_fsck(image)
+        runner.note(f"\n==== runtest: {case.name}: fsck after the last recovery ====\n{report}")
+        if status != 0:
+            return fail("fsck after the last recovery found problems", report)
+        Path(image).unlink()
+        gens = " ".join(map(str, history)) if trials <= 30 else \
+            f"{sum(1 for g in history if g > 0)} with a generation synced"
+        extra = f", {put_back} blocks put back" if case.method == CUT_WCACHE else ""
+        return Result(True, note=f"{trials} trials, seed {seed}; last synced generations: {gens}; "
+                      f"{replays} boots replayed the log{extra}")
+    except (OSError, ValueError) as e:
+        return fail(str(e))
     finally:
         for c in cons:
             c.stop()
@@ -728,6 +938,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="run only this case (repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
+    ap.add_argument("--powercut-trials", type=int, default=0, metavar="N",
+                    help="trials per power-cut campaign (default: each case's own)")
+    ap.add_argument("--powercut-seed", type=int, metavar="S",
+                    help="campaign seed (default: a random one, printed)")
     args = ap.parse_args(argv)
 
     names = [c.name for c in all_cases() if not isinstance(c, BootCase)]

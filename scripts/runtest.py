@@ -305,12 +305,18 @@ CASES = [
               [r"^sh: exec nosuchprog: no such file or directory$",
                r"^sh: exec README: not an executable program$"], 120),
     # The fault-around knob starts at its default and ends there again.
+    # The device offers VIRTIO_BLK_F_FLUSH, so the commits so far flushed;
+    # a power cut needs the write-cache test mode on.
     ShellCase("vmctl", "vmctl faultaround 3; vmctl faultaround 8; "
-              f"vmctl faultaround {FA}; vmctl; vmctl drop",
+              f"vmctl faultaround {FA}; vmctl powercut 5; vmctl wcache 7; vmctl wcache 0; "
+              "vmctl; vmctl drop",
               [rf"^vmctl: faultaround 3: invalid argument \(a power of two from 1 to {WMAX}\)$",
                rf"^faultaround 8 \(was {FA}\)$", rf"^faultaround {FA} \(was 8\)$",
+               r"^vmctl: powercut 5: invalid argument \(.*needs wcache on\)$",
+               r"^wcache 7 \(was 0\)$", r"^wcache 0 \(was 7\)$",
                r"^free_pages [1-9]\d*$", r"^faults \d+$", r"^pc_pages \d+$",
-               r"^disk_read_reqs [1-9]\d*$", r"^dropped \d+ pages$"], 120),
+               r"^disk_read_reqs [1-9]\d*$", r"^disk_flushes [1-9]\d*$",
+               r"^dropped \d+ pages$"], 120),
     ShellCase("vmctl-trace", "vmctl trace on; mmaptest -p cache eof_zero; vmctl trace dump",
               [r"^test eof_zero: OK$", r"^trace [1-9]\d*$", r"^\d+ (minor|major) \d+ 0$",
                r"^\d+ around \d+ 1$"], 300),

@@ -50,6 +50,16 @@ $(K)/kernel: $(KOBJS) $(K)/kernel.ld
 	$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(KOBJS)
 	$(OBJDUMP) -S $@ > $(K)/kernel.asm
 
+# The lock-order checker's test kernel: the same objects but for
+# kernel/lib/locktest.c, compiled with LOCKCHECK_SELFTEST so that its knob
+# breaks the lock order on purpose (the normal kernel refuses the knob: no
+# user program may make it panic). Only make test's lock-check cases boot it.
+$(K)/lib/locktest-selftest.o: $(K)/lib/locktest.c Makefile
+	$(CC) $(KCFLAGS) -DLOCKCHECK_SELFTEST -c -o $@ $<
+LOCKTEST_OBJS := $(filter-out $(K)/lib/locktest.o,$(KOBJS)) $(K)/lib/locktest-selftest.o
+$(K)/kernel-locktest: $(LOCKTEST_OBJS) $(K)/kernel.ld
+	$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(LOCKTEST_OBJS)
+
 $(U)/%.o: $(U)/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 $(U)/%.o: $(U)/%.S
@@ -169,28 +179,40 @@ bench-quick:
 # `make test ONLY=name` (or ONLY="a b") runs just those cases after boot.
 ONLY ?=
 # POWERCUT_TRIALS=N runs N trials in each power-cut campaign instead of the
-# suite's short default, POWERCUT_SEED=S replays a campaign's choices; a
-# soak: make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+# suite's short default (or the soak's longer one), POWERCUT_SEED=S replays
+# a campaign's choices; e.g.
+# make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
 POWERCUT_TRIALS ?=
 POWERCUT_SEED ?=
+POWERCUT_ARGS = $(if $(POWERCUT_TRIALS),--powercut-trials $(POWERCUT_TRIALS)) \
+	$(if $(POWERCUT_SEED),--powercut-seed $(POWERCUT_SEED))
 # The last case, bench-quick, runs the benchmark pipeline on bench.img.
 test:
 	@bash scripts/install-deps.sh python3-matplotlib
-	$(MAKE) all bench.img scripts/stringtest
+	$(MAKE) all bench.img scripts/stringtest $(K)/kernel-locktest
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
-	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n)) \
-	    $(if $(POWERCUT_TRIALS),--powercut-trials $(POWERCUT_TRIALS)) \
-	    $(if $(POWERCUT_SEED),--powercut-seed $(POWERCUT_SEED))
+	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n)) $(POWERCUT_ARGS)
+
+# `make soak` runs the test tools for far longer than make test does (see
+# soak_cases in scripts/runtest.py: over a million fsx operations, then
+# both power-cut campaigns with 60 trials each); it takes over an hour.
+# Its console output goes to soak.log.
+soak:
+	@bash scripts/install-deps.sh
+	$(MAKE) all
+	/usr/bin/python3 scripts/runtest.py --soak --log soak.log --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
+	    $(POWERCUT_ARGS)
 
 format:
 	clang-format -i $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(U)/*.c $(U)/*.h
 
 clean:
-	rm -f $(foreach d,$(KDIRS),$(d)/*.o $(d)/*.d) $(K)/kernel $(K)/kernel.asm $(U)/*.o $(U)/*.d $(U)/_* \
+	rm -f $(foreach d,$(KDIRS),$(d)/*.o $(d)/*.d) $(K)/kernel $(K)/kernel-locktest $(K)/kernel.asm \
+	      $(U)/*.o $(U)/*.d $(U)/_* \
 	      scripts/mkfs fs.img .fssize .uprogs .gdbinit \
 	      $(B)/*.o $(B)/*.d $(B)/_* scripts/mkfs-bench scripts/mkdata scripts/stringtest bench.img
 	rm -rf $(B)/data
 
 -include $(foreach d,$(KDIRS),$(wildcard $(d)/*.d)) $(U)/*.d $(B)/*.d
 
-.PHONY: all deps qemu qemu-gdb test bench bench-quick format clean FORCE
+.PHONY: all deps qemu qemu-gdb test soak bench bench-quick format clean FORCE

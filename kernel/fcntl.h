@@ -1,4 +1,5 @@
-// fcntl.h -- open() modes and mmap() protections/flags (xv6 user ABI).
+// fcntl.h -- open() modes and mmap() protections/flags (xv6 user ABI),
+// msync() flags and lseek() origins (pcv6 extensions).
 // Needs no other header.
 #ifndef PCV6_FCNTL_H
 #define PCV6_FCNTL_H
@@ -21,5 +22,10 @@
 #define MS_ASYNC      1  // start writing the dirty pages back
 #define MS_INVALIDATE 2  // (nothing to do: shared mappings are coherent)
 #define MS_SYNC       4  // return once they are committed on disk
+
+// lseek() whence (pcv6 extension; values as on Linux).
+#define SEEK_SET 0  // from the start of the file
+#define SEEK_CUR 1  // from the current offset
+#define SEEK_END 2  // from the end of the file
 
 #endif

@@ -44,17 +44,58 @@
 // each piece of the free. Scans of every cached file (the drop knob,
 // reclaim) must not reach such an inode; the pause lets a test make sure.
 #define KNOB_FREE_PAUSE 11
+// Only in kernel/kernel-locktest, the kernel make test builds to test the
+// lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order
+// of the kind given (LOCKCHECK_TEST_*), which must panic. Every other
+// kernel refuses it with EINVAL.
+#define KNOB_LOCKCHECK_TEST 12
+#define LOCKCHECK_TEST_SPIN             1  // p->lock, then icache.lock
+#define LOCKCHECK_TEST_SLEEP            2  // a buffer lock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_UNDER_SPIN 3  // tickslock, then an inode lock
+#define LOCKCHECK_TEST_SLEEP_HOLDING    4  // sleep on tickslock holding p->lock
+
+// Disk fault injection (kernel/dev/virtio_disk.c). A request chosen by one
+// of these two knobs completes with an I/O error, as if the device had
+// answered VIRTIO_BLK_S_IOERR, without reaching the device: a failed read
+// leaves junk in its buffers, a failed write leaves the disk as it was.
+// kstats counts them in disk_injected_errors. Values are built with
+// DISK_FAIL(number, flags) below; 0 turns a knob off, and setting returns
+// the previous value, so setting 0 also reads a knob.
+//   KNOB_DISK_FAIL_NTH: the number-th request of the selected kind from
+//   now fails, once. The number counts down as such requests pass (the
+//   knob's value shows what is left) and the knob is 0 once it has fired.
+//   With DISK_FAIL_STICKY the failure also sets KNOB_DISK_FAIL_BLOCK to
+//   the failed request's first block, so that every later request of the
+//   kind touching it fails too (a test learns the block by reading that
+//   knob back).
+//   KNOB_DISK_FAIL_BLOCK: every request of the selected kind whose blocks
+//   include block `number` fails, until the knob is set to 0.
+#define KNOB_DISK_FAIL_NTH   13
+#define KNOB_DISK_FAIL_BLOCK 14
+
+// The flags of a DISK_FAIL value: which requests count (at least one of
+// READ and WRITE; a cache flush, disk_flush, is neither and is never
+// chosen), and STICKY (KNOB_DISK_FAIL_NTH only).
+#define DISK_FAIL_READ   1
+#define DISK_FAIL_WRITE  2
+#define DISK_FAIL_ANY    (DISK_FAIL_READ | DISK_FAIL_WRITE)
+#define DISK_FAIL_STICKY 4
+#define DISK_FAIL_SHIFT  3  // the number lives above the flags
+#define DISK_FAIL(number, flags) (((long)(number) << DISK_FAIL_SHIFT) | (flags))
+#define DISK_FAIL_NUMBER(value)  ((long)(value) >> DISK_FAIL_SHIFT)
+#define DISK_FAIL_FLAGS(value)   ((long)(value) & ((1 << DISK_FAIL_SHIFT) - 1))
+
 // The disk's write-cache test mode (kernel/dev/wcache.c). Positive: from
 // now on the disk behaves like one with a volatile write cache -- a
 // completed write is held "in the cache" until a flush covers it -- and
 // the value seeds the choices of a power cut; 0: off. Writes before the
 // mode is turned on count as stable.
-#define KNOB_WCACHE 12
+#define KNOB_WCACHE 15
 // Needs KNOB_WCACHE on (else EINVAL). N > 0: cut the power after N more
 // write requests complete; 0: cut it now. A cut keeps a random subset of
 // the held writes, drops the rest (putting back what those blocks held),
 // prints one "disk: power cut" line and powers the machine off.
-#define KNOB_POWER_CUT 13
+#define KNOB_POWER_CUT 16
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -78,7 +78,12 @@
   /* ---- the disk's write cache (virtio_disk.c) ---- */                      \
   X(disk_flushes,  "cache flushes completed by the device (disk_flush; the "  \
                    "log sends four per commit; none when the device offers "  \
-                   "no VIRTIO_BLK_F_FLUSH)")
+                   "no VIRTIO_BLK_F_FLUSH)")                                  \
+                                                                              \
+  /* ---- disk fault injection (virtio_disk.c) ---- */                       \
+  X(disk_injected_errors, "disk requests failed on purpose by "               \
+                   "KNOB_DISK_FAIL_NTH or KNOB_DISK_FAIL_BLOCK (never sent "  \
+                   "to the device; not in disk_*_reqs)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

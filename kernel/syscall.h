@@ -118,7 +118,17 @@ struct trace_event;
   X(27, procinfo,  procinfo,  int, (struct procinfo *buf, int max))           \
   /* pcv6 extension: fault trace (kernel/trace.h), events start.. into */     \
   /* buf, at most max; returns how many. */                                   \
-  X(28, tracedump, tracedump, int, (struct trace_event *buf, int start, int max))
+  X(28, tracedump, tracedump, int, (struct trace_event *buf, int start, int max)) \
+  /* POSIX (pcv6 extension, Linux's ABI): move fd's offset to off from */     \
+  /* SEEK_SET, SEEK_CUR or SEEK_END (kernel/fcntl.h); returns the new */       \
+  /* offset. Past the end is allowed; a write() there still fails. */          \
+  X(29, lseek,     lseek,     long, (int fd, long off, int whence))           \
+  /* POSIX (pcv6 extension): make fd's file len bytes long; what it */        \
+  /* gains reads as zeros and has no blocks until written. */                 \
+  X(30, ftruncate, ftruncate, int, (int fd, long len))                        \
+  /* POSIX (pcv6 extension): write back fd's dirty cache pages and */         \
+  /* return once every change to the file so far is on disk. */               \
+  X(31, fsync,     fsync,     int, (int fd))
 
 #define SYSCALL_ALIASES(X)                                                    \
   /* The same call as pause, under its historical name. */                    \

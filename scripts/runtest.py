@@ -5,6 +5,7 @@ Usage (the Makefile's `test` target does this):
     scripts/runtest.py --qemu "qemu-system-riscv64 ... -snapshot" [--only NAME]...
                        [--timeout-boot SECONDS] [--timeout NAME=SECONDS]...
                        [--log test.log] [--powercut-trials N] [--powercut-seed S]
+                       [--soak]
 
 The cases, in the order they run (each kind is a dataclass below, and
 main() is one loop over them):
@@ -17,20 +18,32 @@ main() is one loop over them):
   IMAGE_CASES  each builds a disk image of its own, runs one command on it
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
-               -snapshot, kills it with SIGKILL in the middle of fsstress,
-               boots the copy again so the kernel replays its log, and
-               checks the copy with scripts/fsck.py. The crash is
-               triggered by fsstress's own output, never by a timer.
-  POWERCUT_CASES  power-cut campaigns: many cuts at random points while
+               -snapshot, kills it with SIGKILL in the middle of fsstress
+               (or at the crash point it provoked), boots the copy again
+               so the kernel replays its log, and checks the copy with
+               scripts/fsck.py. The crash is triggered by the console
+               output, never by a timer.
+  LOGFAIL_CASES
+               the same, where the first machine is killed after an
+               injected disk error made its file system read-only.
+  POWERCUT_CASES
+               power-cut campaigns: many cuts at random points while
                `pcsync write busy` stores and msyncs generations, each
                followed by a reboot, `pcsync check` and fsck.py; one
                campaign kills QEMU, one cuts the power inside the guest
                with the disk's write-cache test mode (see POWERCUT_CASES).
+  LOCKCHECK_CASES
+               each boots the lock-order checker's test kernel and makes
+               it break the lock order on purpose; passes when the machine
+               panics naming both locks.
   BENCH_SMOKE  when the Makefile passes --bench-qemu: runs `make
                bench-quick`'s pipeline (scripts/bench.py --quick,
                summary.py, plot.py) into a temporary directory and checks
                that a CSV with sane numbers and every plot came out -- the
                pipeline, not the goals.
+
+With --soak the cases are the soak's instead (soak_cases(): long fsx runs
+and long power-cut campaigns; `make soak`).
 
 A shell case passes if every expected regular expression matched its
 output (scripts/qemuconsole.py says how a command's output is found). It
@@ -219,7 +232,8 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress or COMMIT_CRASH (see CRASH_CASES)."""
+    a round of fsstress or COMMIT_CRASH (see CRASH_CASES).
+    run_crash_case() drives it; the three methods are what differs."""
     name: str
     round: int | str
     timeout: float
@@ -227,11 +241,79 @@ class CrashCase(Case):
     def run(self, runner: Runner, timeout: float) -> Result:
         return run_crash_case(self, timeout, runner)
 
+    def label(self) -> str:
+        """What the first boot is for, in the log."""
+        return "run fsstress, crash " + ("at a commit point" if self.round == COMMIT_CRASH
+                                         else f"at round {self.round}")
+
+    def crash(self, con: Console, timeout: float) -> str | None:
+        """Phase 1, at the first boot's prompt: ends with the machine gone.
+        Returns None or a failure reason."""
+        if self.round == COMMIT_CRASH:
+            return crash_phase_commit(con, timeout)
+        assert isinstance(self.round, int)
+        return crash_phase_run(con, self.round, timeout)
+
+    def recovered(self, con: Console, replayed: bool, timeout: float) -> str | None:
+        """Phase 2, at the prompt after the recovery boot (replayed: it
+        replayed the log). Returns None or a failure reason."""
+        if self.round == COMMIT_CRASH:
+            if not replayed:
+                return "no log replay after a crash at a commit point"
+            o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
+            if not o.ok:
+                return "cat /crashed after replay: " + o.why
+        o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        return None if o.ok else "check after the crash: " + o.why
+
+
+@dataclass
+class LogFailCase(Case):
+    """A disk error that stops the log, and the recovery from it (see
+    LOGFAIL_CASES): `disktest logfail KIND` makes it happen, the kernel's
+    line "log: I/O error LINE: file system is now read-only" must say so;
+    after the reboot, which must replay the log iff `replays`, `disktest
+    logcheck KIND` checks what the disk kept. Driven by run_crash_case(),
+    as a CrashCase is."""
+    name: str
+    kind: str
+    line: str  # a regular expression
+    replays: bool
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_crash_case(self, timeout, runner)
+
+    def label(self) -> str:
+        return f"make a commit fail ({self.kind})"
+
+    def crash(self, con: Console, timeout: float) -> str | None:
+        stopped = rf"^log: I/O error {self.line}: file system is now read-only$"
+        o = run_command(con, f"disktest logfail {self.kind}",
+                        [stopped, r"^disktest: read-only as expected$"], timeout)
+        if not o.ok:
+            return f"disktest logfail {self.kind}: {o.why}"
+        o = run_command(con, "ls /", [r"^README\s"], timeout)
+        if not o.ok:
+            return "ls on the read-only file system: " + o.why
+        con.crash()
+        return None
+
+    def recovered(self, con: Console, replayed: bool, timeout: float) -> str | None:
+        if replayed != self.replays:
+            return (f"{self.kind}: the boot after the failure " +
+                    ("replayed the log" if replayed else "did not replay the log"))
+        o = run_command(con, f"disktest logcheck {self.kind}",
+                        [r"^disktest: log check passed$"], timeout)
+        return None if o.ok else "check after the crash: " + o.why
+
 
 @dataclass
 class PowerCutCase(Case):
     """A power-cut campaign of `trials` cuts (--powercut-trials overrides
-    it); method is CUT_KILL or CUT_WCACHE (see POWERCUT_CASES)."""
+    it); method is CUT_KILL or CUT_WCACHE (see POWERCUT_CASES). Driven by
+    run_powercut(): one image, a chain of boots, each cut followed by a
+    check of what msync promised and by fsck."""
     name: str
     method: str
     trials: int
@@ -239,6 +321,21 @@ class PowerCutCase(Case):
 
     def run(self, runner: Runner, timeout: float) -> Result:
         return run_powercut(self, timeout, runner)
+
+
+@dataclass
+class LockcheckCase(Case):
+    """Boots the lock-order checker's test kernel (the normal kernel's
+    path plus LOCKTEST_SUFFIX), runs `locktest KIND`, which takes locks in
+    a wrong order of that kind (LOCKCHECK_TEST_* in kernel/knobs.h), and
+    passes iff the machine panics with a line matching expect."""
+    name: str
+    kind: int
+    expect: str
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_lockcheck_case(self, timeout, runner)
 
 
 @dataclass
@@ -268,6 +365,26 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+FSX_OPS = 10000  # operations per fsx run in make test
+# fsx's modes: (name, shell command before, after, extra fsx options).
+# Under each policy, with dirty pages found by store faults (svade), with a
+# cache far smaller than the files, and as three instances at once.
+FSX_MODES = [
+    ("cache", "", "", ""),
+    ("naive", "vmctl policy naive; ", "; vmctl policy cache", ""),
+    ("svade", "vmctl svade 1; ", "; vmctl svade 0", ""),
+    ("limit", "vmctl limit 24; ", "; vmctl limit 0", ""),
+    ("procs", "", "", " -p 3"),
+]
+
+
+def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
+    """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
+    name, before, after, opts = mode
+    expect = r"^fsx: 3 instances, 0 failed$" if "-p" in opts else r"^fsx: \d+ ops, seed \d+: OK$"
+    return ShellCase(f"{prefix}-{name}" if name != "cache" or prefix != "fsx" else "fsx",
+                     f"{before}fsx -n {ops} -s {seed}{opts}{after}", [expect],
+                     max(900, ops // 10))
 
 CASES = [
     ShellCase("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
@@ -332,8 +449,34 @@ CASES = [
               [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # Only the lock-check test kernel breaks the lock order on request.
+    ShellCase("locktest", "locktest 1",
+              [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],
+              120),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
+    # Disk errors injected by the driver's knobs: failed reads fail the
+    # call or kill the faulting process (saying why on the console),
+    # failed write-backs are reported once per open file. The vmctl case
+    # arms and disarms both knobs where no request can meet them: the
+    # millionth write is far off (none is due between the two failnth
+    # lines; the count says), and block 0 (the boot block) is never written.
+    ShellCase("vmctl-fail", "vmctl failnth 1000000 write sticky; vmctl failnth off; "
+              "vmctl failblock 0 write; vmctl failblock off; vmctl failblock 100000000 read; "
+              "vmctl",
+              [r"^failnth 1000000 write sticky \(was off\)$",
+               r"^failnth off \(was \d+ write sticky\)$",
+               r"^failblock 0 write \(was off\)$", r"^failblock off \(was 0 write\)$",
+               r"^vmctl: failblock: invalid argument \(a block on the disk\)$",
+               r"^disk_injected_errors \d+$"], 120),
+    ShellCase("disktest", "disktest",
+              [r"^disktest: all tests succeeded$",
+               r"^pid \d+ \(disktest\): killed: load page fault \(I/O error\) at va "], 600),
+    # lseek, ftruncate (holes and their write-back), fsync; atomic O_TRUNC.
+    ShellCase("posixtest", "posixtest", [r"^posixtest: all tests succeeded$"], 600),
+    # The model-based file tester: every path to a file's bytes checked
+    # against a shadow copy, in each mode of FSX_MODES.
+    *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -374,7 +517,8 @@ HOST_CASES = [
 # which sets the kernel's KNOB_CRASH_AFTER_COMMIT and writes /crashed; the
 # kernel powers off right after that write's commit point, before
 # installing it. That case requires the second boot to replay the log and
-# /crashed to hold crashpoint's line.
+# /crashed to hold crashpoint's line. (Cuts after msync are the power-cut
+# campaigns' job: POWERCUT_CASES.)
 COMMIT_CRASH = "commit"
 CRASHPOINT_LINE = r"^committed before the crash$"
 CRASH_CASES = [
@@ -384,28 +528,53 @@ CRASH_CASES = [
     CrashCase("crash-commit", COMMIT_CRASH, 900),
 ]
 
-# Power-cut campaigns, after the crash cases. Each builds a small image of
-# its own (POWERCUT_BLOCKS blocks, the files of fs.img) and runs a chain
-# of trials on it: boot; unless this is the first boot, `pcsync check G`
-# for the previous trial; then `pcsync write busy` (pcsync.c: generations
-# stored through a shared mapping, msync(MS_SYNC) after each, "pcsync:
-# generation G synced" once it returns; two children keep the log busy
-# with their own appends and unlinks), cut at a random point. G is the
-# last generation the console showed as synced before the cut (a line
-# printed after msync returned, so the promise was made before the cut);
-# with no such line nothing was promised and the check is skipped. After
-# each cut fsck.py checks the image as the next boot will find it (it
-# applies a committed log in memory, as recovery does); after the last
-# trial's check the machine is stopped idle and fsck.py runs once more on
-# the recovered image. Any panic, failed check or fsck problem fails the
+# Disk errors that stop the log, run after the crash cases in the same
+# way: each makes a commit fail on purpose with the disk driver's
+# fault-injection knob (`disktest logfail KIND`): the write of the log
+# body, of the commit record, or of the first home block (install), or
+# the read of an inode block that a write must rewrite (inode). The kernel
+# must say so in one line, refuse writes with EROFS and keep reading
+# (disktest checks both, and the case runs `ls /`); the machine is killed
+# at its prompt. After the reboot, `disktest logcheck KIND` must find the
+# failed transaction discarded -- or replayed, for install, where the
+# failure came after the commit record (and the boot must say "log:
+# replaying") -- and the file system writable again.
+LOGFAIL_CASES = [
+    LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
+    LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),
+    LogFailCase("diskerr-log-install", "install", "installing the log", True, 600),
+    LogFailCase("diskerr-log-inode", "inode", r"reading inode block \d+", False, 600),
+]
+
+# Power-cut campaigns, after the disk-error cases. Each builds a small
+# image of its own (POWERCUT_BLOCKS blocks, the files of fs.img) and runs
+# a chain of trials on it: boot; unless this is the first boot, `pcsync
+# check G` for the previous trial; then `pcsync write busy` (pcsync.c:
+# generations stored through a shared mapping, msync(MS_SYNC) after each,
+# "pcsync: generation G synced" once it returns; two children keep the
+# log busy with their own appends and unlinks, one holding each of its
+# operations open for a clock tick), cut at a random point. G is the last
+# generation the console showed as synced before the cut (a line printed
+# after msync returned, so the promise was made before the cut); with no
+# such line nothing was promised and the check is skipped. After each cut
+# fsck.py checks the image as the next boot will find it (it applies a
+# committed log in memory, as recovery does); after the last trial's
+# check the machine is stopped idle and fsck.py runs once more on the
+# recovered image. Any panic, failed check or fsck problem fails the
 # campaign and keeps the image.
 #
-#   CUT_KILL    SIGKILL from the host, at a random delay (0 to
-#               KILL_DELAY_MAX s) after a random generation's "synced"
-#               line (generation 0: after the command was sent). QEMU
-#               has written everything the guest's completed writes
-#               carried, so this tests the log's order and msync's wait,
-#               not flushes.
+#   CUT_KILL    SIGKILL from the host. Odd trials kill the moment a
+#               random generation's "synced" line appears (1..GENS): the
+#               cut msync's promise is most exposed to, with its
+#               transaction nearly always held open by a busy child --
+#               the regression test for "msync(MS_SYNC) returns before
+#               its transaction commits", which such a cut caught every
+#               time. Even trials kill at a random delay (0 to
+#               KILL_DELAY_MAX s) after a random generation's line
+#               (generation 0: after the command was sent). QEMU has
+#               written everything the guest's completed writes carried,
+#               so this tests the log's order and msync's wait, not
+#               flushes.
 #   CUT_WCACHE  the disk's write-cache test mode (kernel/dev/wcache.c):
 #               `vmctl wcache SEED` holds every completed write as "in a
 #               volatile cache" until a flush covers it, `vmctl powercut
@@ -418,8 +587,10 @@ CRASH_CASES = [
 # The runner picks a campaign seed (printed on the PASS/FAIL line and in
 # the log) from which every trial's choices follow; --powercut-seed S
 # replays the same choices (the guest's timing still varies) and
-# --powercut-trials N runs N trials per campaign, for a soak:
+# --powercut-trials N runs N trials per campaign (make test's
+# POWERCUT_TRIALS), e.g.
 #   make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+# `make soak` runs longer campaigns of its own (soak_cases).
 CUT_KILL = "kill"
 CUT_WCACHE = "wcache"
 POWERCUT_BLOCKS = 16384  # 16 MiB: a chain of trials, each fsck'd, stays quick
@@ -448,10 +619,52 @@ IMAGE_CASES = [
 ]
 
 
-def all_cases() -> list[Case]:
-    """Every case, in the order they run."""
-    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + POWERCUT_CASES +
-            [BENCH_SMOKE])
+# Lock-order checker cases (kernel/lib/lockrank.h): each expects the
+# checker's panic line naming both locks.
+LOCKTEST_SUFFIX = "-locktest"
+LOCKCHECK_CASES = [
+    LockcheckCase("lockcheck-spin", 1,
+                  r"^panic: lock order: acquiring icache \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep", 2,
+                  r"^panic: lock order: acquiring inode \(rank \d+\) while holding buffer "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-under-spin", 3,
+                  r"^panic: lock order: may sleep for inode \(rank \d+\) while holding time "
+                  r"\(rank \d+\)$", 120),
+    LockcheckCase("lockcheck-sleep-holding", 4,
+                  r"^panic: lock order: sleeping on time \(rank \d+\) while holding proc "
+                  r"\(rank \d+\)$", 120),
+]
+
+
+# The soak (`make soak`, runtest.py --soak): the same tools run far longer,
+# with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
+# FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
+# instances): 1,050,000 operations in all. Then both power-cut campaigns
+# with SOAK_POWERCUT_TRIALS trials each (--powercut-trials overrides it).
+SOAK_FSX_ROUNDS = 3
+SOAK_FSX_OPS = 50000
+SOAK_POWERCUT_TRIALS = 60
+
+
+def soak_cases() -> list[Case]:
+    """The soak's cases, in the order they run."""
+    cases: list[Case] = [BootCase()]
+    for r in range(SOAK_FSX_ROUNDS):
+        cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
+                  for i, mode in enumerate(FSX_MODES)]
+    cases += [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS, c.timeout)
+              for c in POWERCUT_CASES]
+    return cases
+
+
+def all_cases(soak: bool = False) -> list[Case]:
+    """Every case, in the order they run (the soak's with soak)."""
+    if soak:
+        return soak_cases()
+    return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOGFAIL_CASES +
+            POWERCUT_CASES + LOCKCHECK_CASES + [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -538,10 +751,11 @@ def crash_phase_commit(con: Console, timeout: float) -> str | None:
     return f"the machine was still running {int(timeout)}s after crashpoint"
 
 
-def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
-    """One crash case, from copying the image to fsck. The note says
-    whether the second boot replayed the log."""
-    name, round_no, log = case.name, case.round, runner.log
+def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner) -> Result:
+    """One crash case, from copying the image to fsck; the case's crash()
+    and recovered() are its two phases. The note says whether the second
+    boot replayed the log."""
+    name, log = case.name, runner.log
     fd, image = tempfile.mkstemp(prefix=f"pcv6-{name}-", suffix=".img")
     os.close(fd)
     cons: list[Console] = []
@@ -558,15 +772,10 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
     try:
         argv, original = crash_argv(runner.qemu_argv, image)
         shutil.copyfile(original, image)
-        commit = round_no == COMMIT_CRASH
-        con, why = machine("run fsstress, crash " +
-                           ("at a commit point" if commit else f"at round {round_no}"))
+        con, why = machine(case.label())
         if why:
             return Result(False, "first boot: " + why, outputs())
-        if commit:
-            why = crash_phase_commit(con, timeout)
-        else:
-            why = crash_phase_run(con, round_no, timeout)
+        why = case.crash(con, timeout)
         con.stop()
         if why:
             return Result(False, why, outputs())
@@ -584,17 +793,11 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             return Result(False, "boot after the crash: " + why, outputs())
         m = re.search(r"log: replaying (\d+) committed blocks", con.snapshot())
         remark = f"log replayed {m.group(1)} blocks" if m else "log was empty"
-        if commit:
-            if not m:
-                return Result(False, "no log replay after a crash at a commit point", outputs())
-            o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
-            if not o.ok:
-                return Result(False, "cat /crashed after replay: " + o.why, outputs(), remark)
-        o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        why = case.recovered(con, m is not None, timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
-        if not o.ok:
-            return Result(False, "check after the crash: " + o.why, outputs(), remark)
+        if why:
+            return Result(False, why, outputs(), remark)
 
         status, report = run_fsck(image)
         runner.note(f"\n==== runtest: {name}: fsck after recovery ====\n{report}")
@@ -624,17 +827,22 @@ class Trial:
     number: int
     method: str
     gen: int = 0          # CUT_KILL: the generation whose line starts the delay
-    delay: float = 0.0    # CUT_KILL: seconds from that line to the kill
+    delay: float = 0.0    # CUT_KILL: seconds from that line to the kill (0: at once)
     kseed: int = 0        # CUT_WCACHE: the kernel's seed for the cut's choices
     writes: int = 0       # CUT_WCACHE: completed writes from the knob to the cut
 
     def describe(self) -> str:
+        if self.method == CUT_KILL and self.delay == 0:
+            return f"SIGKILL at generation {self.gen}'s line"
         if self.method == CUT_KILL:
             return f"SIGKILL {self.delay:.2f}s after generation {self.gen}"
         return f"write cache seed {self.kseed}, cut after {self.writes} writes"
 
 
 def powercut_trial(rng: random.Random, method: str, number: int) -> Trial:
+    """Trial `number`'s choices (see CUT_KILL and CUT_WCACHE above)."""
+    if method == CUT_KILL and number % 2 == 1:  # right after msync returned
+        return Trial(number, method, gen=rng.randrange(1, PCSYNC_GENS + 1), delay=0.0)
     if method == CUT_KILL:
         return Trial(number, method, gen=rng.randrange(PCSYNC_GENS),
                      delay=round(rng.uniform(0, KILL_DELAY_MAX), 2))
@@ -654,7 +862,8 @@ def drain(con: Console) -> str:
 
 def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None, str]:
     """Runs PCSYNC_WRITE and kills QEMU trial.delay seconds after it reports
-    generation trial.gen synced (gen 0: after the command was sent).
+    generation trial.gen synced (gen 0: after the command was sent; delay
+    0: the moment the line arrives).
     Returns (failure reason or None, the output from the command on)."""
     start = con.mark()
     line_re = re.compile(rf"^pcsync: generation {trial.gen} synced$", re.MULTILINE)
@@ -673,7 +882,7 @@ def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None,
     try:
         con.send(PCSYNC_WRITE + "\n")
         got = con.wait(started, time.monotonic() + timeout)
-        if got == "go":  # the random part of the cut point: wait, watching for a panic
+        if got == "go" and trial.delay > 0:  # the random part: wait, watching for a panic
             got = con.wait(lambda text: "panic" if PANIC_RE.search(text[start:]) else None,
                            time.monotonic() + trial.delay)
     except QemuDied:
@@ -856,6 +1065,30 @@ def run_image_case(case: ImageCase, timeout: float, runner: Runner) -> Result:
             con.stop()
 
 
+# ---------------------------------------------------------------- lock checks
+
+def run_lockcheck_case(case: LockcheckCase, timeout: float, runner: Runner) -> Result:
+    """One case of LOCKCHECK_CASES."""
+    argv = [a + LOCKTEST_SUFFIX if prev == "-kernel" else a
+            for prev, a in zip([None] + runner.qemu_argv, runner.qemu_argv)]
+    runner.note(f"\n==== runtest: {case.name}: starting QEMU ({' '.join(argv)}) ====\n")
+    con = Console(argv, runner.log)
+    try:
+        why = boot(con, runner.args.timeout_boot)
+        if why:
+            return Result(False, "boot: " + why, con.snapshot())
+        o = run_command(con, f"locktest {case.kind}", [], timeout)
+        if o.ok:
+            return Result(False, "no panic: the checker let the wrong order pass", o.out)
+        if not re.search(case.expect, o.out, re.MULTILINE):
+            return Result(False, f"{o.why} (expected {case.expect!r})", o.out)
+        return Result(True)
+    except OSError as e:
+        return Result(False, str(e), con.snapshot())
+    finally:
+        con.stop()
+
+
 # ---------------------------------------------------------------- bench smoke
 
 def bench_smoke(bench_qemu: str, timeout: float, log: IO[str]) -> Result:
@@ -944,13 +1177,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="run only this case (repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
+    ap.add_argument("--soak", action="store_true",
+                    help="run the soak's long cases instead (see soak_cases)")
     ap.add_argument("--powercut-trials", type=int, default=0, metavar="N",
                     help="trials per power-cut campaign (default: each case's own)")
     ap.add_argument("--powercut-seed", type=int, metavar="S",
                     help="campaign seed (default: a random one, printed)")
     args = ap.parse_args(argv)
 
-    names = [c.name for c in all_cases() if not isinstance(c, BootCase)]
+    names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]
     for n in args.only:
         if n not in names and n != "boot":
             ap.error(f"unknown case {n!r} (have: {', '.join(names)})")
@@ -981,7 +1216,7 @@ def main(argv: list[str]) -> int:
     log = Path(args.log).open("w", encoding="utf-8", errors="replace")
     runner = Runner(args, log)
     try:
-        for case in (c for c in all_cases() if wanted(c, args)):
+        for case in (c for c in all_cases(args.soak) if wanted(c, args)):
             if not case.shared:
                 runner.stop_shared()
             timeout = args.overrides.get(case.name, case.timeout)

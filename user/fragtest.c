@@ -23,6 +23,15 @@
 //            in unaligned pieces and read them back; released at once
 //            again, they unlink them; FT_ROUNDS rounds. Their allocations
 //            interleave and their operations share transactions.
+//   holes    a file grown by ftruncate (no blocks) reaching the
+//            double-indirect blocks, filled through a shared mapping:
+//            write-back gives every page its blocks, each from a
+//            different bitmap block, without overflowing the log;
+//   enospc   a grown file's mapped pages when the disk is full: msync
+//            fails with ENOSPC and keeps them dirty, and succeeds once
+//            blocks are free again. It fills the disk first (at most
+//            FT_FILL_MAX bytes; on a disk with more room it says so and
+//            skips the rest).
 // Every file is read back and compared before it is removed. Prints
 // "fragtest: OK" at the end, or "fragtest: FAILED ..." and exits 1.
 #include "kernel/param.h"
@@ -30,6 +39,9 @@
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/fs.h"
+#include "kernel/riscv.h"
+#include "kernel/errno.h"
+#include "kernel/knobs.h"
 #include "user/user.h"
 
 #define FT_SPREAD_BLOCKS 64   // more than the holes of the runtest image
@@ -38,6 +50,8 @@
 #define FT_ROUNDS 3
 #define FT_RACE_BYTES (24 * BSIZE + 300)  // not a whole number of blocks
 #define FT_RACE_PIECE (9 * BSIZE + 100)   // each write() call's size
+#define FT_FILL_MAX (32 * 1024 * 1024)    // the enospc step fills at most this
+#define FT_FULL_PAGES 8                   // pages the enospc step stores into
 
 static char buf[FT_DOUBLE_BLOCKS * BSIZE];
 static char back[FT_DOUBLE_BLOCKS * BSIZE];
@@ -233,6 +247,83 @@ step_race(void)
   close(done[1]);
 }
 
+// Maps path's first n bytes shared, read-write; fd open read-write.
+static char *
+map_shared(int fd, int n, const char *path)
+{
+  char *p = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == (char *)-1)
+    fail("mmap", path);
+  return p;
+}
+
+static void
+step_holes(void)
+{
+  int n = FT_DOUBLE_BLOCKS * BSIZE;
+  int len = (n + PGSIZE - 1) / PGSIZE * PGSIZE;
+  int fd = open("ft_holes", O_CREATE | O_TRUNC | O_RDWR);
+  if (fd < 0 || ftruncate(fd, n) != 0)
+    fail("create and grow", "ft_holes");
+  char *p = map_shared(fd, len, "ft_holes");
+  fill(6, n);
+  memmove(p, buf, n);
+  if (msync(p, len, MS_SYNC) != 0)
+    fail("msync of stores into holes of", "ft_holes");
+  if (munmap(p, len) != 0 || knob(KNOB_DROP, 0) < 0)
+    fail("munmap and drop", "ft_holes");
+  close(fd);
+  check("ft_holes", 6, n);
+  if (unlink("ft_holes") != 0)
+    fail("unlink", "ft_holes");
+}
+
+// Writes ft_full until the disk is full; 0 if FT_FILL_MAX bytes fit.
+static int
+fill_disk(void)
+{
+  int fd = open("ft_full", O_CREATE | O_TRUNC | O_RDWR);
+  if (fd < 0)
+    fail("create", "ft_full");
+  memset(buf, 'f', 16 * BSIZE);
+  int full = 0;
+  for (int done = 0; done < FT_FILL_MAX && !full; done += 16 * BSIZE)
+    full = write(fd, buf, 16 * BSIZE) != 16 * BSIZE;
+  close(fd);
+  return full;
+}
+
+static void
+step_enospc(void)
+{
+  int n = FT_FULL_PAGES * PGSIZE;
+  // Created before the disk fills: its directory entry may need a block.
+  int fd = open("ft_nospc", O_CREATE | O_TRUNC | O_RDWR);
+  if (fd < 0 || ftruncate(fd, n) != 0)
+    fail("create and grow", "ft_nospc");
+  if (!fill_disk()) {
+    printf("fragtest: enospc: the disk holds more than %d bytes; not tested\n", FT_FILL_MAX);
+  } else {
+    char *p = map_shared(fd, n, "ft_nospc");
+    fill(7, n);
+    memmove(p, buf, n);
+    if (msync(p, n, MS_SYNC) != -1 || (errno != ENOSPC && errno != EIO))
+      fail("msync with the disk full did not fail with ENOSPC:", "ft_nospc");
+    if (unlink("ft_full") != 0)
+      fail("unlink", "ft_full");
+    // The pages stayed dirty: now they go.
+    if (msync(p, n, MS_SYNC) != 0)
+      fail("msync after making room", "ft_nospc");
+    if (munmap(p, n) != 0 || knob(KNOB_DROP, 0) < 0)
+      fail("munmap and drop", "ft_nospc");
+    check("ft_nospc", 7, n);
+  }
+  unlink("ft_full");
+  close(fd);
+  if (unlink("ft_nospc") != 0)
+    fail("unlink", "ft_nospc");
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -242,6 +333,8 @@ static const struct {
   { "trunc", step_trunc },
   { "double", step_double },
   { "race", step_race },
+  { "holes", step_holes },
+  { "enospc", step_enospc },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

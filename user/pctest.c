@@ -1390,6 +1390,8 @@ test_syscall_store(void)
   unlink("pc_src");
 }
 
+// ---------------------------------------------------------------------------
+
 static const struct test tests[] = {
   { "share_live", test_share_live },
   { "coherence", test_coherence },

@@ -7,8 +7,9 @@
 // A full buffer counts as a ready line; while it is full the UART holds
 // further input (console_room), so fast input waits instead of being lost.
 //
-// Lock order: cons.lock, then uart's tx lock (echo goes through
-// uartputc_sync, which takes no lock, so in practice only cons.lock).
+// Lock: cons.lock (its rank: kernel/lib/lockrank.h). Echo goes through
+// uartputc_sync, which takes no lock, so the UART's lock is never taken
+// under it; Ctrl-P's process list prints under it (printf's lock).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -166,7 +167,7 @@ consoleintr(int c)
 void
 consoleinit(void)
 {
-  initlock(&cons.lock, "cons");
+  initlock(&cons.lock, "cons", LR_CONS);
   uartinit();
   devsw[CONSOLE].read = console_read;
   devsw[CONSOLE].write = console_write;

@@ -59,7 +59,7 @@ uartinit(void)
   uart_write(UART_LCR, LCR_EIGHT_BITS);
   uart_write(UART_FCR, FCR_FIFO_ENABLE | FCR_FIFO_CLEAR);
   uart_write(UART_IER, IER_RX_ENABLE | IER_TX_ENABLE);
-  initlock(&tx.lock, "uart");
+  initlock(&tx.lock, "uart", LR_UART);
 }
 
 // Sends from the ring while the device can take a byte.

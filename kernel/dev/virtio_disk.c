@@ -38,6 +38,23 @@
 // Before the scheduler runs (boot) there is no process to sleep: waits
 // then poll the used ring instead. The boot self check relies on that.
 //
+// Fault injection (KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK; knobs.h):
+// disk_submit fails a chosen request at once, with -EIO, as if the device
+// had answered VIRTIO_BLK_S_IOERR -- but the request never reaches the
+// device. Sending it and overriding its status was the alternative; not
+// sending it makes the outcome certain: a failed write leaves the old
+// contents on disk (one of the outcomes a real failure allows, and the
+// one the log's recovery has to get right: a commit record whose write
+// failed must not be found at the next boot), and a failed read leaves
+// the caller's buffers filled with junk (INJECT_JUNK) rather than with
+// plausible data, so that a caller using them despite the error shows.
+// A flush is neither a read nor a write: no knob value selects it, and it
+// does not count down KNOB_DISK_FAIL_NTH. In the write-cache test mode
+// the choice is made before the mode sees a write, so an injected write
+// failure, which never reaches the device, leaves nothing to undo; and
+// the mode's own reads of what a write overwrites are not injectable
+// (disk_capture_read) -- they are the test mode's, not the caller's.
+//
 // Device cache: we accept VIRTIO_BLK_F_FLUSH when offered, so the device
 // may keep completed writes in a volatile cache (QEMU: the host's page
 // cache) and disk_flush sends VIRTIO_BLK_T_FLUSH -- a header and a status
@@ -48,10 +65,12 @@
 // forced-unit-access write, so a write that must be stable by itself is
 // written and then flushed (the log's commit record, log.c).
 //
-// Lock: disk.lock protects everything in `disk` marked [lock] and the
-// driver-private fields of every queued request. It is a leaf except for
-// the process locks that sleep() and wakeup() take and the write-cache
-// mode's wcache lock (wcache.c), taken under it.
+// Lock: disk.lock (LR_DISK) protects everything in `disk` marked [lock]
+// and the driver-private fields of every queued request. It is a leaf
+// except for the process locks that sleep() and wakeup() take and the
+// write-cache mode's wcache lock (LR_WCACHE, wcache.c), taken under it.
+// A write is handed to the write-cache mode with disk.lock released
+// (its capture sleeps).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -63,6 +82,7 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs.h"
+#include "kernel/knobs.h"
 #include "kernel/dev/virtio.h"
 #include "kernel/dev/disk.h"
 #include "kernel/dev/wcache.h"
@@ -74,6 +94,9 @@
 // Our own bound on one request when the device sets none (no size_max):
 // 1 MiB, so that one request does not hold the device for long.
 #define DISK_REQ_BLOCKS_CAP 1024
+
+// What an injected read failure leaves in the request's buffers.
+#define INJECT_JUNK 0xEB
 
 _Static_assert(sizeof(struct virtq_desc) * VIRTQ_SIZE <= PGSIZE, "descriptors fit a page");
 _Static_assert(sizeof(struct virtq_avail) <= PGSIZE, "available ring fits a page");
@@ -108,6 +131,10 @@ static struct {
   int max_segs;           // [I] disk_max_segs()
   int max_blocks;         // [I] disk_max_blocks()
   int has_flush;          // [I] the device offered VIRTIO_BLK_F_FLUSH
+
+  // Fault injection: the knobs' values (DISK_FAIL(number, flags), 0 = off).
+  long fail_nth;          // [lock] KNOB_DISK_FAIL_NTH, counting down
+  long fail_block;        // [lock] KNOB_DISK_FAIL_BLOCK
 } disk;
 
 static void selfcheck(void);
@@ -239,7 +266,7 @@ compute_limits(void)
 void
 virtio_disk_init(void)
 {
-  initlock(&disk.lock, "virtio_disk");
+  initlock(&disk.lock, "virtio_disk", LR_DISK);
   if (*REG(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MAGIC ||
       *REG(VIRTIO_MMIO_VERSION) != VIRTIO_VERSION_MODERN ||
       *REG(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_DEVICE_BLOCK)
@@ -497,6 +524,72 @@ wait_device(void *chan)
 }
 
 // ---------------------------------------------------------------------------
+// Fault injection (see the top of the file)
+
+// Does the knob value select requests of r's direction?
+static int
+fail_selects(long value, struct disk_req *r)
+{
+  return (DISK_FAIL_FLAGS(value) & (r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ)) != 0;
+}
+
+// Must r fail on purpose? Counts r against KNOB_DISK_FAIL_NTH (firing it,
+// and making it sticky, when r is the one). => disk.lock held; r checked.
+static int
+inject_failure(struct disk_req *r)
+{
+  int fail = 0;
+  long b = DISK_FAIL_NUMBER(disk.fail_block);
+  if (disk.fail_block != 0 && fail_selects(disk.fail_block, r) && b >= r->blockno &&
+      b < r->blockno + r->nblocks)
+    fail = 1;
+  if (disk.fail_nth != 0 && fail_selects(disk.fail_nth, r)) {
+    long left = DISK_FAIL_NUMBER(disk.fail_nth), flags = DISK_FAIL_FLAGS(disk.fail_nth);
+    if (left > 1) {
+      disk.fail_nth = DISK_FAIL(left - 1, flags);
+    } else {
+      disk.fail_nth = 0;
+      fail = 1;
+      if (flags & DISK_FAIL_STICKY)
+        disk.fail_block = DISK_FAIL(r->blockno, flags & DISK_FAIL_ANY);
+    }
+  }
+  return fail;
+}
+
+// Completes r at once with -EIO, without the device. => disk.lock held.
+static void
+fail_now(struct disk_req *r)
+{
+  if (!r->write)
+    for (int i = 0; i < r->nseg; i++)
+      memset(r->segs[i].addr, INJECT_JUNK, r->segs[i].len);
+  r->error = -EIO;
+  r->state = DISK_REQ_DONE;
+  kstat_inc(disk_injected_errors);
+}
+
+long
+disk_fail_knob(int which, long value)
+{
+  long flags = DISK_FAIL_FLAGS(value), number = DISK_FAIL_NUMBER(value);
+  if (value != 0) {
+    if (value < 0 || (flags & DISK_FAIL_ANY) == 0)
+      return -EINVAL;
+    if (which == KNOB_DISK_FAIL_NTH && number < 1)
+      return -EINVAL;
+    if (which == KNOB_DISK_FAIL_BLOCK && ((flags & DISK_FAIL_STICKY) || number >= disk.capacity))
+      return -EINVAL;
+  }
+  acquire(&disk.lock);
+  long *word = which == KNOB_DISK_FAIL_NTH ? &disk.fail_nth : &disk.fail_block;
+  long old = *word;
+  *word = value;
+  release(&disk.lock);
+  return old;
+}
+
+// ---------------------------------------------------------------------------
 // The interface
 
 // Waits for its turn and for `need` free descriptors, then hands r to
@@ -517,15 +610,16 @@ queue_req(struct disk_req *r, uint32 need)
     wakeup(&disk.serving);  // the next ticket may fit in what is left
 }
 
-void
-disk_submit(struct disk_req *r)
+// disk_submit, and with inject = 0 the write-cache mode's reads, which
+// fault injection must not see (see the top of the file).
+static void
+submit(struct disk_req *r, int inject)
 {
   uint32 need = 2 + check_req(r);
   r->error = 0;
   r->flush = 0;
+  r->wc_id = 0;
   r->state = DISK_REQ_QUEUED;
-  if (r->write)
-    wc_write_begin(r);  // the write-cache mode keeps what r overwrites
   acquire(&disk.lock);
   if (r->blockno >= disk.capacity || r->nblocks > disk.capacity - r->blockno) {
     r->error = -EIO;  // past the end: the device would refuse it too
@@ -533,8 +627,24 @@ disk_submit(struct disk_req *r)
     release(&disk.lock);
     return;
   }
+  if (inject && inject_failure(r)) {
+    fail_now(r);  // never reaches the device: nothing for the write-cache mode to undo
+    release(&disk.lock);
+    return;
+  }
+  if (r->write) {
+    release(&disk.lock);
+    wc_write_begin(r);  // the write-cache mode keeps what r overwrites; may sleep
+    acquire(&disk.lock);
+  }
   queue_req(r, need);
   release(&disk.lock);
+}
+
+void
+disk_submit(struct disk_req *r)
+{
+  submit(r, 1);
 }
 
 int
@@ -560,6 +670,15 @@ disk_rw(struct disk_req *r)
 }
 
 int
+disk_capture_read(uint64 blockno, void *data)
+{
+  struct disk_seg seg = { .addr = data, .len = BSIZE };
+  struct disk_req r = { .blockno = blockno, .write = 0, .segs = &seg, .nseg = 1 };
+  submit(&r, 0);
+  return disk_wait(&r);
+}
+
+int
 disk_flush(void)
 {
   struct disk_req r;
@@ -567,6 +686,7 @@ disk_flush(void)
   r.flush = 1;
   r.state = DISK_REQ_QUEUED;
   acquire(&disk.lock);
+  // No fault injection: a flush is neither a read nor a write (top of file).
   r.wc_id = wc_flush_begin();  // before the device can see the flush
   if (!disk.has_flush) {
     wc_flush_done(r.wc_id);  // no cache: every completed write is stable

@@ -43,7 +43,9 @@
 // capture of one never races another's eviction. wc.lock (a spinlock)
 // protects the table; it is taken alone or under the driver's disk.lock,
 // never the other way round. Order: gate, then disk.lock (the capture's
-// reads), then wc.lock.
+// reads), then wc.lock; their ranks in kernel/lib/lockrank.h are
+// LR_WCACHE_GATE (after the buffer locks: bwrite submits holding one)
+// and LR_WCACHE (after LR_DISK).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/errno.h"
@@ -87,8 +89,8 @@ static char wc_old[WC_SLOTS][BSIZE];
 void
 wc_init(void)
 {
-  initlock(&wc.lock, "wcache");
-  initsleeplock(&wc.gate, "wcache gate");
+  initlock(&wc.lock, "wcache", LR_WCACHE);
+  initsleeplock(&wc.gate, "wcache gate", LR_WCACHE_GATE);
 }
 
 static struct wc_slot *
@@ -169,12 +171,9 @@ wc_knob_cut(long n)
 static int
 capture(int base, uint64 blockno, uint32 nblocks)
 {
-  for (uint32 i = 0; i < nblocks; i++) {
-    struct disk_seg seg = { .addr = wc_old[(base + i) % WC_SLOTS], .len = BSIZE };
-    struct disk_req r = { .blockno = blockno + i, .write = 0, .segs = &seg, .nseg = 1 };
-    if (disk_rw(&r) != 0)
+  for (uint32 i = 0; i < nblocks; i++)
+    if (disk_capture_read(blockno + i, wc_old[(base + i) % WC_SLOTS]) != 0)
       return -EIO;
-  }
   return 0;
 }
 

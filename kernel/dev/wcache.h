@@ -17,7 +17,8 @@
 //   wc_flush_begin()    a flush is being submitted: tags what it covers
 //   wc_flush_done(id)   that flush completed: what it covers is stable
 //   wc_cut_plan(cut)    the power goes: which blocks to put back
-// The driver provides disk_power_cut_now() for wc_knob_cut.
+// The driver provides disk_power_cut_now() for wc_knob_cut, and
+// disk_capture_read() for wc_write_begin.
 #ifndef PCV6_WCACHE_H
 #define PCV6_WCACHE_H
 
@@ -71,6 +72,12 @@ void wc_flush_done(uint64 id);
 // Decides the power cut: each held write is kept or dropped at random;
 // fills *cut. => disk.lock held, the device idle
 void wc_cut_plan(struct wc_cut *cut);
+
+// Reads block blockno into data (BSIZE bytes, direct-mapped) for the
+// capture of wc_write_begin: disk_rw, except that fault injection neither
+// fails it nor counts it (virtio_disk.c). 0 or -EIO.
+// => no spinlocks held; may sleep
+int disk_capture_read(uint64 blockno, void *data);
 
 // The driver's power cut (virtio_disk.c): waits for the requests in
 // flight, puts back what wc_cut_plan chose, powers the machine off.

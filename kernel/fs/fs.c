@@ -12,12 +12,25 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
-// Lock order: icache.lock is taken briefly, before pc.lock (iget drops a
-// recycled slot's cache pages under it) and, in iput, before the sleep
-// lock of an unlinked inode nobody else can reach; inode sleep locks are
-// taken after begin_op() and, on a path walk, a parent is unlocked before
-// its child is locked (so no two directory locks are held except by the
-// callers in sysfile.c, which lock parent then child).
+// Disk errors (docs/DESIGN.md, "Disk errors"). A block that cannot be
+// read makes the call fail with -EIO, at a point where nothing it changed
+// is left half done: lookups, reads, a write that needs a bitmap or a
+// block-map table or the old contents of a partial block, truncation
+// (the new size is published or nothing changed; blocks past the size
+// may stay allocated, as between two pieces of a truncation). Block
+// numbers are therefore ints here: > 0 a block, 0 none (a hole, or the
+// disk is full), < 0 an error. The one read that comes too late to back
+// out of is the inode block that iupdate() rewrites: the inode in memory
+// has already changed, so that failure stops the log (the file system
+// becomes read-only and the open transaction never commits). Once the
+// log has stopped, iput() no longer frees unlinked inodes: the disk keeps
+// them as a crash would.
+//
+// Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
+// iget drops a recycled slot's cache pages under it (pc.lock), and iput
+// locks an unlinked inode nobody else can reach under it. On a path walk a
+// parent is unlocked before its child is locked, so no two inode locks are
+// held except by the callers in sysfile.c, which lock parent then child.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -44,6 +57,8 @@ static void
 readsb(int dev, struct superblock *out)
 {
   struct buf *b = bread(dev, 1);
+  if (b == 0)
+    panic("fsinit: cannot read the superblock");  // at boot: no file system to run
   memmove(out, b->data, sizeof(*out));
   brelse(b);
 }
@@ -68,12 +83,15 @@ bzero(int dev, uint bno)
   brelse(b);
 }
 
-// A zeroed free block, now marked used; 0 if the disk is full.
-static uint
+// A zeroed free block, now marked used; 0 if the disk is full, -EIO if a
+// bitmap block cannot be read.
+static int
 balloc(uint dev)
 {
   for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
+    if (b == 0)
+      return -EIO;
     for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
       if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
         bi += 7;  // eight used blocks: a full disk is mostly these
@@ -93,16 +111,20 @@ balloc(uint dev)
   return 0;
 }
 
-static void
+// 0, or -EIO if the bitmap block cannot be read (nothing changed).
+static int
 bfree(int dev, uint bno)
 {
   struct buf *b = bread(dev, BBLOCK(bno, sb));
+  if (b == 0)
+    return -EIO;
   uchar mask = 1 << (bno % BPB % 8);
   if ((b->data[(bno % BPB) / 8] & mask) == 0)
     panic("bfree: block %d already free", bno);
   b->data[(bno % BPB) / 8] &= ~mask;
   log_write(b);
   brelse(b);
+  return 0;
 }
 
 // ---- inodes ----
@@ -110,9 +132,9 @@ bfree(int dev, uint bno)
 void
 iinit(void)
 {
-  initlock(&icache.lock, "icache");
+  initlock(&icache.lock, "icache", LR_ICACHE);
   for (int i = 0; i < NINODE; i++)
-    initsleeplock(&icache.inode[i].lock, "inode");
+    initsleeplock(&icache.inode[i].lock, "inode", LR_INODE);
 }
 
 int
@@ -177,15 +199,21 @@ inode_next_cached(int *cursor)
 }
 
 struct inode *
-ialloc(uint dev, short type)
+ialloc(uint dev, short type, int *errp)
 {
+  *errp = -ENOSPC;
   for (uint inum = 1; inum < sb.ninodes; inum++) {
     struct buf *b = bread(dev, IBLOCK(inum, sb));
+    if (b == 0) {
+      *errp = -EIO;
+      return 0;
+    }
     struct dinode *dip = (struct dinode *)b->data + inum % IPB;
     if (dip->type == 0) {
       struct inode *ip = iget(dev, inum);
       if (ip == 0) {
         brelse(b);
+        *errp = -ENFILE;
         return 0;
       }
       memset(dip, 0, sizeof(*dip));
@@ -203,6 +231,13 @@ void
 iupdate(struct inode *ip)
 {
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  if (b == 0) {
+    // The caller has changed ip already and cannot take it back: stop
+    // here, before any of it reaches the disk (see the top).
+    log_stop("reading inode block", IBLOCK(ip->inum, sb));
+    ip->log_seq = log_op_seq();  // what iwait_durable waits for: never
+    return;
+  }
   struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
   dip->type = ip->type;
   dip->major = ip->major;
@@ -215,13 +250,13 @@ iupdate(struct inode *ip)
   ip->log_seq = log_op_seq();
 }
 
-void
+int
 iwait_durable(struct inode *ip)
 {
   ilock(ip);
   uint64 seq = ip->log_seq;
   iunlock(ip);
-  log_wait_durable(seq);
+  return log_wait_durable(seq);
 }
 
 struct inode *
@@ -233,13 +268,17 @@ idup(struct inode *ip)
   return ip;
 }
 
-void
+int
 ilock(struct inode *ip)
 {
   KASSERT(ip != 0 && ip->ref > 0);
   acquiresleep(&ip->lock);
   if (!ip->valid) {
     struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+    if (b == 0) {
+      releasesleep(&ip->lock);
+      return -EIO;
+    }
     struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
     ip->type = dip->type;
     ip->major = dip->major;
@@ -252,6 +291,7 @@ ilock(struct inode *ip)
     if (ip->type == 0)
       panic("ilock: inode %d has no type", ip->inum);
   }
+  return 0;
 }
 
 void
@@ -264,16 +304,24 @@ iunlock(struct inode *ip)
 // Frees the last reference's unlinked inode on disk: its blocks, over as
 // many log operations as that takes, then the inode itself. Holding ip's
 // lock across end_op/begin_op is safe: no one else can reach ip. The
-// caller's changes are committed with the first part.
+// caller's changes are committed with the first part. A disk error, or
+// the log stopping meanwhile, leaves the inode allocated with what blocks
+// it still has (no name refers to it: as after a crash, it is lost space).
 static void
 ifree(struct inode *ip)
 {
   for (;;) {
     knob_free_pause();  // a test's way to widen the window (knobs.h)
-    if (itrunc(ip))
+    int done = itrunc(ip, 0);
+    if (done < 0) {
+      printf("fs: I/O error freeing inode %d: its blocks stay allocated\n", ip->inum);
+      return;
+    }
+    if (done)
       break;
     end_op();
-    begin_op();
+    if (begin_op() < 0)
+      return;
   }
   ip->type = 0;
   iupdate(ip);
@@ -284,15 +332,16 @@ void
 iput(struct inode *ip)
 {
   int freed = 0;
+  int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && !stopped) {
     // Last reference to an unlinked inode: free it. No directory names
     // it and scans of cached files skip it while `freeing` is set (the
     // free spans several operations, with the inode locked: a scanner
     // waiting for that lock inside an operation of its own could hold up
     // the freer's next one), so locking cannot block.
     ip->freeing = 1;
-    acquiresleep(&ip->lock);
+    acquiresleep_free(&ip->lock);  // outside the lock ranks: cannot block
     release(&icache.lock);
     ifree(ip);
     releasesleep(&ip->lock);
@@ -322,16 +371,19 @@ iunlockput(struct inode *ip)
 // ---- the block map ----
 
 // Entry i of the block-number table in block `table`, allocating the
-// target block if missing and alloc. 0 when absent or the disk is full.
-static uint
+// target block if missing and alloc. 0 when absent or the disk is full,
+// -EIO when the table (or a bitmap block) cannot be read.
+static int
 table_entry(struct inode *ip, uint table, uint i, int alloc)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
-  uint addr = a[i];
+  int addr = a[i];
   if (addr == 0 && alloc) {
     addr = balloc(ip->dev);
-    if (addr) {
+    if (addr > 0) {
       a[i] = addr;
       log_write(b);
     }
@@ -340,39 +392,45 @@ table_entry(struct inode *ip, uint table, uint i, int alloc)
   return addr;
 }
 
-// The slot's block in ip->addrs, allocating if missing and alloc.
-static uint
+// The slot's block in ip->addrs, allocating if missing and alloc (as
+// table_entry).
+static int
 slot_block(struct inode *ip, int slot, int alloc)
 {
-  if (ip->addrs[slot] == 0 && alloc)
-    ip->addrs[slot] = balloc(ip->dev);
+  if (ip->addrs[slot] == 0 && alloc) {
+    int addr = balloc(ip->dev);
+    if (addr <= 0)
+      return addr;
+    ip->addrs[slot] = addr;
+  }
   return ip->addrs[slot];
 }
 
 // Disk block holding file block bn; allocates missing blocks when alloc.
-// Returns 0 if the block is absent (a hole, when !alloc) or the disk is full.
-static uint
+// Returns 0 if the block is absent (a hole, when !alloc) or the disk is
+// full, -EIO if a table or bitmap block on the way cannot be read.
+static int
 bmap(struct inode *ip, uint bn, int alloc)
 {
   if (bn < NDIRECT)
     return slot_block(ip, bn, alloc);
   bn -= NDIRECT;
   if (bn < NINDIRECT) {
-    uint ind = slot_block(ip, IND_SLOT, alloc);
-    return ind ? table_entry(ip, ind, bn, alloc) : 0;
+    int ind = slot_block(ip, IND_SLOT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn, alloc) : ind;
   }
   bn -= NINDIRECT;
   if (bn < NDINDIRECT) {
-    uint dind = slot_block(ip, DIND_SLOT, alloc);
-    if (dind == 0)
-      return 0;
-    uint ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
-    return ind ? table_entry(ip, ind, bn % NINDIRECT, alloc) : 0;
+    int dind = slot_block(ip, DIND_SLOT, alloc);
+    if (dind <= 0)
+      return dind;
+    int ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn % NINDIRECT, alloc) : ind;
   }
   panic("bmap: block %d beyond MAXFILE", bn);
 }
 
-uint
+int
 bmap_lookup(struct inode *ip, uint bn)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -381,7 +439,7 @@ bmap_lookup(struct inode *ip, uint bn)
   return bmap(ip, bn, 0);
 }
 
-void
+int
 bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -397,7 +455,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       continue;
     }
     // The table holding b's entry, and the file block its entry 0 maps.
-    uint rel = b - NDIRECT, table, first;
+    uint rel = b - NDIRECT, first;
+    int table;
     if (rel < NINDIRECT) {
       table = ip->addrs[IND_SLOT];
       first = NDIRECT;
@@ -407,6 +466,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       table = dind ? table_entry(ip, dind, rel / NINDIRECT, 0) : 0;
       first = NDIRECT + NINDIRECT + (rel / NINDIRECT) * NINDIRECT;
     }
+    if (table < 0)
+      return table;
     uint count = first + NINDIRECT - b;
     if (count > n - i)
       count = n - i;
@@ -414,142 +475,262 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       memset(&out[i], 0, count * sizeof(uint));
     } else {
       struct buf *bp = bread(ip->dev, table);
+      if (bp == 0)
+        return -EIO;
       memmove(&out[i], (uint *)bp->data + (b - first), count * sizeof(uint));
       brelse(bp);
     }
     i += count;
   }
+  return 0;
 }
 
-// The most blocks new to the log operation that writing file block bn
-// can add (log.c charges each operation for those): the data block; if
-// it is missing, its bitmap block, and for each missing table on its path
-// the table and its bitmap block, and the existing table (if any) that
-// gets the new entry; and the inode block, which writei always writes.
-// Every bitmap block is counted as if it were new: on a fragmented disk
-// each allocation may land in a different one.
-static int
-bmap_write_cost(struct inode *ip, uint bn)
+int
+bmap_alloc(struct inode *ip, uint bn)
 {
-  int depth;    // block-number tables on the path to bn
-  int missing;  // blocks absent on that path, counting up from the data block
+  KASSERT(holdingsleep(&ip->lock) && bn < MAXFILE);
+  return bmap(ip, bn, 1);
+}
+
+// Entry i of table (0 if the table is 0), for a worst-case count: an
+// entry that cannot be read counts as missing.
+static uint
+entry_or_missing(struct inode *ip, uint table, uint i)
+{
+  int addr = table ? table_entry(ip, table, i, 0) : 0;
+  return addr > 0 ? addr : 0;
+}
+
+// The block-number tables on the path to file block bn, outermost first:
+// *ntab of them (0 to 2), each with a key that no other table of the
+// inode has and its disk block (0: missing, or unreadable). Returns the
+// data block (0: missing, or unreadable). Reads tables, changes nothing.
+static uint
+bmap_path(struct inode *ip, uint bn, int *ntab, uint key[2], uint tab[2])
+{
+  KASSERT(bn < MAXFILE);
   if (bn < NDIRECT) {
-    depth = 0;
-    missing = ip->addrs[bn] == 0;
-  } else if (bn < NDIRECT + NINDIRECT) {
-    depth = 1;
-    uint ind = ip->addrs[IND_SLOT];
-    missing = ind == 0 ? 2 : table_entry(ip, ind, bn - NDIRECT, 0) == 0;
-  } else {
-    depth = 2;
-    bn -= NDIRECT + NINDIRECT;
-    uint dind = ip->addrs[DIND_SLOT];
-    uint ind = dind ? table_entry(ip, dind, bn / NINDIRECT, 0) : 0;
-    missing = dind == 0 ? 3 : ind == 0 ? 2 : table_entry(ip, ind, bn % NINDIRECT, 0) == 0;
+    *ntab = 0;
+    return ip->addrs[bn];
   }
-  int inode = 1;
-  if (missing == 0)
-    return 1 + inode;
-  int parent_table = missing <= depth;  // else the new entry is in addrs[]
-  return 2 * missing + parent_table + inode;
+  bn -= NDIRECT;
+  if (bn < NINDIRECT) {
+    *ntab = 1;
+    key[0] = 0;
+    tab[0] = ip->addrs[IND_SLOT];
+    return entry_or_missing(ip, tab[0], bn);
+  }
+  bn -= NINDIRECT;
+  *ntab = 2;
+  key[0] = 1;  // the double-indirect table
+  tab[0] = ip->addrs[DIND_SLOT];
+  key[1] = 2 + bn / NINDIRECT;  // the indirect table under its entry bn / NINDIRECT
+  tab[1] = entry_or_missing(ip, tab[0], bn / NINDIRECT);
+  return entry_or_missing(ip, tab[1], bn % NINDIRECT);
+}
+
+// The cost of a run, counted block by block: the block itself; if it is
+// missing, its bitmap block, and going up its path, each missing table
+// with its bitmap block, up to the first table that exists, which gets
+// the new entry (a missing direct block's entry is in the inode). A table
+// met again (a second block of the run under it) has been counted with
+// everything above it, so the walk up stops there. Every bitmap block is
+// counted as if it were new: on a fragmented disk each allocation may
+// land in a different one. A table that cannot be read counts as missing
+// (the worst case); the allocation then meets the error.
+int
+bmap_run_cost(struct inode *ip, uint bn, uint n)
+{
+  KASSERT(holdingsleep(&ip->lock) && n <= NINDIRECT);
+  uint seen[BMAP_RUN_TABLES_MAX];
+  int nseen = 0, cost = 0;
+  for (uint b = bn; b < bn + n; b++) {
+    int ntab;
+    uint key[2], tab[2];
+    cost++;  // the block
+    if (bmap_path(ip, b, &ntab, key, tab) != 0)
+      continue;
+    cost++;  // its bitmap block
+    for (int t = ntab - 1; t >= 0; t--) {
+      int met = 0;
+      for (int i = 0; i < nseen; i++)
+        met |= seen[i] == key[t];
+      if (met)
+        break;
+      KASSERT(nseen < BMAP_RUN_TABLES_MAX);
+      seen[nseen++] = key[t];
+      if (tab[t] != 0) {
+        cost++;  // an existing table gets the new entry
+        break;
+      }
+      cost += 2;  // a missing table and its bitmap block; its parent gets an entry
+    }
+  }
+  return cost;
 }
 
 // ---- truncation ----
 //
-// Freeing a block dirties its bitmap block, and on a fragmented disk every
-// block of a file may sit in a different one, so a big file cannot be
-// freed within one operation's budget. itrunc() frees from the end of the
-// file towards the start, one block at a time, for as long as the
-// operation has room for TRUNC_BLOCK_COST more blocks, clearing each freed
-// block's entry in its table (or in addrs[]) and lowering the size to the
-// freed block's offset. When it stops, the inode on disk (written last, in
-// the same transaction) is a valid, shorter file; the caller commits and
-// calls again.
+// itrunc(ip, len) makes the file len bytes long and frees every block at
+// or past file block ceil(len / BSIZE). Freeing a block dirties its
+// bitmap block, and on a fragmented disk every block of a file may sit in
+// a different one, so a big file cannot be freed within one operation's
+// budget: the work goes in pieces, one per operation, and the caller
+// commits between them (holding the inode lock, or not: sysfile.c lets go).
+//
+// Order. The size changes first, all at once: a piece begins by zeroing
+// the rest of the block that holds the new last byte (through the log, so
+// that a later grow reads zeros there), setting the size to len and
+// taking the pages past len out of every mapping and the cache (under the
+// inode lock, which a fault bringing them back would need: no mapping may
+// touch a block about to be reused). Then it frees blocks past the size
+// from the end of the file down, for as long as the operation has room,
+// clearing each freed block's entry in its table (or in addrs[]); a table
+// goes when none of its blocks is left. Last it writes the inode. After
+// the first piece commits, the disk holds a file of its final size; the
+// blocks past the size still belong to it but show nothing (reads stop at
+// the size, a write at the end may reuse one but shows only what it
+// wrote, and a grow frees them first: resize() in sysfile.c); each later
+// piece frees more of them. A reader never sees a size between the
+// old and the new one, so O_TRUNC is atomic however big the file.
+//
+// Later pieces are called with the size as it then is (another process
+// may have written at the new end meanwhile), so their first step changes
+// nothing -- or zeroes bytes past the end that such a write left in its
+// last block -- and they free only what lies past that size.
+//
+// Disk errors: the one read before the size changes is that of the new
+// last block; if it fails, the piece changes nothing and returns -EIO.
+// A table or bitmap block that cannot be read later stops the piece with
+// -EIO too, after writing the inode: the size is published and what was
+// freed stays freed, so the file is valid, with blocks past its size as
+// between two pieces.
 
 // Blocks that freeing one block can add to the operation: the bitmap
 // block, the table holding its entry, and the inode block.
 #define TRUNC_BLOCK_COST 3
+// Blocks that publishing the size can add: the block whose tail is
+// zeroed, and the inode block.
+#define TRUNC_PUBLISH_COST 2
 
-// The size never grows here: blocks past the size (left by a write that
-// failed) are freed too.
-static void
-shrink_to(struct inode *ip, uint bn)
+// Zeroes the bytes at and past len in the block holding byte len - 1,
+// through the log, unless they are zero already (or the block is a hole).
+// 0, or -EIO with nothing changed.
+static int
+zero_tail(struct inode *ip, uint len)
 {
-  if ((uint64)bn * BSIZE < ip->size)
-    ip->size = bn * BSIZE;
+  uint start = len % BSIZE;
+  int bno = start ? bmap(ip, len / BSIZE, 0) : 0;
+  if (bno <= 0)
+    return bno;
+  struct buf *b = bread(ip->dev, bno);
+  if (b == 0)
+    return -EIO;
+  uint i = start;
+  while (i < BSIZE && b->data[i] == 0)
+    i++;
+  if (i < BSIZE) {
+    memset(b->data + start, 0, BSIZE - start);
+    log_write(b);
+  }
+  brelse(b);
+  return 0;
 }
 
-// Frees the blocks in the table's entries from the last down (for depth 2,
-// the tables they name and their blocks), first_bn being the file block of
-// entry 0's first block. Returns 1 when every entry is clear, 0 when the
-// budget ran out first.
+// Frees, from the last entry down, every block under the table that lies
+// at or past file block `from` (for depth 2, the tables its entries name
+// and what they name; such a table itself only when none of its blocks
+// stays). first_bn is the file block of entry 0's first block. Returns 1
+// when all of them are free, 0 when the budget ran out first, -EIO when a
+// table or bitmap block cannot be read (what was freed before stays
+// freed, consistently).
 static int
-trunc_table(struct inode *ip, uint table, int depth, uint first_bn)
+trunc_table(struct inode *ip, uint table, int depth, uint first_bn, uint from)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
   uint span = depth > 1 ? NINDIRECT : 1;  // file blocks under one entry
   int cleared = 1;
   for (int i = NINDIRECT - 1; i >= 0; i--) {
+    uint bn = first_bn + i * span;
+    if (bn + span <= from)
+      break;  // this entry and all before it stay
     if (a[i] == 0)
       continue;
-    uint bn = first_bn + i * span;
-    if ((depth > 1 && !trunc_table(ip, a[i], depth - 1, bn)) ||
-        log_room() < TRUNC_BLOCK_COST) {
+    if (depth > 1 && (cleared = trunc_table(ip, a[i], depth - 1, bn, from)) <= 0)
+      break;
+    if (bn < from)
+      continue;  // a table that keeps its first blocks
+    if (log_room() < TRUNC_BLOCK_COST) {
       cleared = 0;
       break;
     }
-    bfree(ip->dev, a[i]);
+    if (bfree(ip->dev, a[i]) < 0) {
+      cleared = -EIO;
+      break;
+    }
     a[i] = 0;
     log_write(b);
-    shrink_to(ip, bn);
   }
   brelse(b);
   return cleared;
 }
 
-// Frees the table in addrs[slot] and everything under it. 1 when done.
+// The same for the table in addrs[slot], which maps `span` file blocks
+// from first_bn on; the table itself goes if all of them do. As
+// trunc_table: 1 when done, 0 or -EIO.
 static int
-trunc_slot(struct inode *ip, int slot, int depth, uint first_bn)
+trunc_slot(struct inode *ip, int slot, int depth, uint first_bn, uint span, uint from)
 {
-  if (ip->addrs[slot] == 0)
+  if (ip->addrs[slot] == 0 || first_bn + span <= from)
     return 1;
-  if (!trunc_table(ip, ip->addrs[slot], depth, first_bn) || log_room() < TRUNC_BLOCK_COST)
+  int cleared = trunc_table(ip, ip->addrs[slot], depth, first_bn, from);
+  if (cleared <= 0)
+    return cleared;
+  if (first_bn < from)
+    return 1;
+  if (log_room() < TRUNC_BLOCK_COST)
     return 0;
-  bfree(ip->dev, ip->addrs[slot]);
+  if (bfree(ip->dev, ip->addrs[slot]) < 0)
+    return -EIO;
   ip->addrs[slot] = 0;
-  shrink_to(ip, first_bn);
   return 1;
 }
 
 static int
-trunc_direct(struct inode *ip)
+trunc_direct(struct inode *ip, uint from)
 {
-  for (int i = NDIRECT - 1; i >= 0; i--) {
+  for (int i = NDIRECT - 1; i >= 0 && (uint)i >= from; i--) {
     if (ip->addrs[i] == 0)
       continue;
     if (log_room() < TRUNC_BLOCK_COST)
       return 0;
-    bfree(ip->dev, ip->addrs[i]);
+    if (bfree(ip->dev, ip->addrs[i]) < 0)
+      return -EIO;
     ip->addrs[i] = 0;
-    shrink_to(ip, i);
   }
   return 1;
 }
 
 int
-itrunc(struct inode *ip)
+itrunc(struct inode *ip, uint len)
 {
-  if (log_room() < TRUNC_BLOCK_COST)
+  KASSERT(holdingsleep(&ip->lock) && len <= ip->size);
+  if (log_room() < TRUNC_PUBLISH_COST)
     return 0;  // nothing changed: the caller commits and comes back
-  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT) &&
-             trunc_slot(ip, IND_SLOT, 1, NDIRECT) && trunc_direct(ip);
-  if (done)
-    ip->size = 0;
-  // Cached pages past the new end leave every mapping and the cache now,
-  // under the inode lock that any fault bringing them back would need:
-  // no mapping may touch blocks about to be reused.
-  pc_truncate(ip, ip->size);
+  int err = zero_tail(ip, len);
+  if (err < 0)
+    return err;  // nothing changed
+  ip->size = len;
+  pc_truncate(ip, len);
+  uint from = (len + BSIZE - 1) / BSIZE;  // the first file block to free
+  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT, NDINDIRECT, from);
+  if (done > 0)
+    done = trunc_slot(ip, IND_SLOT, 1, NDIRECT, NINDIRECT, from);
+  if (done > 0)
+    done = trunc_direct(ip, from);
   iupdate(ip);
   return done;
 }
@@ -581,7 +762,9 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
     uint m = BSIZE - off % BSIZE;
     if (m > n - done)
       m = n - done;
-    uint bno = bmap(ip, off / BSIZE, 0);
+    int bno = bmap(ip, off / BSIZE, 0);
+    if (bno < 0)
+      return done ? (int)done : bno;
     if (bno == 0) {
       // A block that was never written (the disk filled mid-write).
       static const char zeros[BSIZE];
@@ -589,6 +772,8 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
         return done ? (int)done : -EFAULT;
     } else {
       struct buf *b = bread(ip->dev, bno);
+      if (b == 0)
+        return done ? (int)done : -EIO;
       int err = either_copyout(user, dst, b->data + off % BSIZE, m);
       brelse(b);
       if (err < 0)
@@ -626,21 +811,21 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
 {
   if (off > ip->size || off + n < off)
     return -EINVAL;
-  if ((uint64)off + n > (uint64)MAXFILE * BSIZE)
+  if ((uint64)off + n > FILE_MAX_BYTES)
     return -EFBIG;
   uint done = 0;
   int err = 0;
   while (done < n) {
     // Stop short, before touching the block, if the worst case of writing
     // it does not fit in what is left of the operation's log budget.
-    if (log_room() < bmap_write_cost(ip, off / BSIZE)) {
+    if (log_room() < bmap_run_cost(ip, off / BSIZE, 1) + 1) {  // and the inode
       if (done == 0)
         return 0;  // nothing changed, not even the inode
       break;
     }
-    uint bno = bmap(ip, off / BSIZE, 1);
-    if (bno == 0) {
-      err = -ENOSPC;
+    int bno = bmap(ip, off / BSIZE, 1);
+    if (bno <= 0) {
+      err = bno < 0 ? bno : -ENOSPC;
       break;
     }
     uint m = BSIZE - off % BSIZE;
@@ -649,6 +834,10 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     // A whole-block write need not read the old contents first.
     int fresh = 0;
     struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
+    if (b == 0) {
+      err = -EIO;  // the old bytes around the new ones are unknown
+      break;
+    }
     uint got = copyin_whole_pages(b->data + off % BSIZE, user, src, m);
     if (got < m && (fresh || got == 0)) {
       // Nothing of this block counts: a block never read holds garbage
@@ -688,14 +877,15 @@ namecmp(const char *a, const char *b)
   return strncmp(a, b, DIRSIZ);
 }
 
-uint
+int
 dirfind(struct inode *dp, const char *name, uint *poff)
 {
   KASSERT(dp->type == T_DIR);
   struct dirent de;
   for (uint off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirfind: short read of directory %d", dp->inum);
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;  // short: the size promised an entry the blocks lack
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
     if (poff)
@@ -706,30 +896,36 @@ dirfind(struct inode *dp, const char *name, uint *poff)
 }
 
 struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+dirlookup(struct inode *dp, const char *name, uint *poff, int *errp)
 {
-  uint inum = dirfind(dp, name, poff);
-  return inum ? iget(dp->dev, inum) : 0;
+  int inum = dirfind(dp, name, poff);
+  struct inode *ip = inum > 0 ? iget(dp->dev, inum) : 0;
+  if (ip == 0 && errp)
+    *errp = inum < 0 ? inum : inum == 0 ? -ENOENT : -ENFILE;
+  return ip;
 }
 
 int
 dirlink(struct inode *dp, const char *name, uint inum)
 {
-  if (dirfind(dp, name, 0) != 0)
-    return -EEXIST;
+  int found = dirfind(dp, name, 0);
+  if (found != 0)
+    return found < 0 ? found : -EEXIST;
   struct dirent de;
   uint off;
   for (off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlink: short read");
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;
     if (de.inum == 0)
       break;
   }
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    return -ENOSPC;
+  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  if (r != sizeof(de))
+    return r < 0 ? r : -ENOSPC;
   return 0;
 }
 
@@ -761,11 +957,15 @@ skipelem(const char *path, char *name)
 }
 
 // Walks path; returns the final inode, or with parent != 0 the directory
-// containing the last element (whose name is copied to name).
+// containing the last element (whose name is copied to name). Either has
+// been read from the disk (so that the caller's ilock cannot fail). 0 on
+// failure, with *errp set: -EIO if a block on the way could not be read,
+// else -ENOENT.
 static struct inode *
-namex(const char *path, int parent, char *name)
+namex(const char *path, int parent, char *name, int *errp)
 {
   struct inode *ip, *next;
+  *errp = -ENOENT;
   if (*path == '/')
     ip = iget(ROOTDEV, ROOTINO);
   else
@@ -774,7 +974,11 @@ namex(const char *path, int parent, char *name)
     return 0;
 
   while ((path = skipelem(path, name)) != 0) {
-    ilock(ip);
+    if (ilock(ip) < 0) {
+      *errp = -EIO;
+      iput(ip);
+      return 0;
+    }
     // An unlinked directory (a process's cwd, say) has no entries any
     // more: its ".." may name a directory that has since been freed.
     if (ip->type != T_DIR || ip->nlink == 0) {
@@ -786,7 +990,10 @@ namex(const char *path, int parent, char *name)
       knob_lookup_pause();  // a test may widen the window before the caller relocks
       return ip;
     }
-    if ((next = dirlookup(ip, name, 0)) == 0) {
+    int err;
+    if ((next = dirlookup(ip, name, 0, &err)) == 0) {
+      if (err == -EIO)
+        *errp = err;
       iunlockput(ip);
       return 0;
     }
@@ -797,18 +1004,27 @@ namex(const char *path, int parent, char *name)
     iput(ip);
     return 0;
   }
+  // Read the inode now, while a failure can still be reported.
+  if (ilock(ip) < 0) {
+    *errp = -EIO;
+    iput(ip);
+    return 0;
+  }
+  iunlock(ip);
   return ip;
 }
 
 struct inode *
-namei(const char *path)
+namei(const char *path, int *errp)
 {
   char name[DIRSIZ];
-  return namex(path, 0, name);
+  int err;
+  return namex(path, 0, name, errp ? errp : &err);
 }
 
 struct inode *
-nameiparent(const char *path, char *name)
+nameiparent(const char *path, char *name, int *errp)
 {
-  return namex(path, 1, name);
+  int err;
+  return namex(path, 1, name, errp ? errp : &err);
 }

@@ -34,7 +34,7 @@ pipealloc(struct file **rf, struct file **wf)
     goto fail;
   if ((pi = kalloc()) == 0)
     goto fail;
-  initlock(&pi->lock, "pipe");
+  initlock(&pi->lock, "pipe", LR_PIPE);
   pi->nread = pi->nwrite = 0;
   pi->readopen = pi->writeopen = 1;
   (*rf)->type = FD_PIPE;

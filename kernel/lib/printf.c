@@ -140,6 +140,6 @@ panic(const char *fmt, ...)
 void
 printinit(void)
 {
-  initlock(&pr.lock, "pr");
+  initlock(&pr.lock, "pr", LR_PRINTF);
   pr.locking = 1;
 }

@@ -4,18 +4,23 @@
 // Release wakes only when someone sleeps (`waiters`): wakeup() scans the
 // whole process table, and most releases (every buffer, every inode) have
 // no waiter at all.
+// The holder's record for the lock-order checker lives in its struct proc
+// (lockcheck.c): a process holding a sleep lock may move between harts.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/proc/proc.h"
+#include "kernel/lib/printf.h"
 
 void
-initsleeplock(struct sleeplock *lk, const char *name)
+initsleeplock(struct sleeplock *lk, const char *name, enum lockrank rank)
 {
-  initlock(&lk->lk, "sleeplock");
+  initlock(&lk->lk, "sleeplock", LR_SLEEPLOCK);
   lk->name = name;
+  lk->rank = rank;
+  lk->unranked = 0;
   lk->locked = 0;
   lk->pid = 0;
   lk->waiters = 0;
@@ -24,6 +29,7 @@ initsleeplock(struct sleeplock *lk, const char *name)
 void
 acquiresleep(struct sleeplock *lk)
 {
+  lockcheck_sleeplock(lk, lk->name, lk->rank);
   acquire(&lk->lk);
   while (lk->locked) {
     lk->waiters++;
@@ -36,8 +42,24 @@ acquiresleep(struct sleeplock *lk)
 }
 
 void
+acquiresleep_free(struct sleeplock *lk)
+{
+  acquire(&lk->lk);
+  if (lk->locked)
+    panic("acquiresleep_free: %s is held", lk->name);
+  lk->locked = 1;
+  lk->pid = myproc()->pid;
+  lk->unranked = 1;
+  release(&lk->lk);
+}
+
+void
 releasesleep(struct sleeplock *lk)
 {
+  if (lk->unranked)
+    lk->unranked = 0;
+  else
+    lockcheck_sleepunlock(lk, lk->name);
   acquire(&lk->lk);
   lk->locked = 0;
   lk->pid = 0;

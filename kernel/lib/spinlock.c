@@ -3,7 +3,8 @@
 // stores stay inside it. Interrupts are kept off while any spinlock is held
 // on a hart, so an interrupt handler can never spin on a lock its own hart
 // already holds. push_off/pop_off nest and remember whether interrupts were
-// on before the outermost push_off.
+// on before the outermost push_off. acquire() and release() keep this
+// hart's record of held locks for the lock-order checker (lockcheck.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -12,11 +13,12 @@
 #include "kernel/lib/printf.h"
 
 void
-initlock(struct spinlock *lk, const char *name)
+initlock(struct spinlock *lk, const char *name, enum lockrank rank)
 {
   lk->name = name;
   lk->locked = 0;
   lk->cpu = 0;
+  lk->rank = rank;
 }
 
 void
@@ -25,6 +27,7 @@ acquire(struct spinlock *lk)
   push_off();
   if (holding(lk))
     panic("acquire: %s already held by this hart", lk->name);
+  lockcheck_acquire(lk);
   while (__sync_lock_test_and_set(&lk->locked, 1) != 0)
     ;
   __sync_synchronize();
@@ -36,6 +39,7 @@ release(struct spinlock *lk)
 {
   if (!holding(lk))
     panic("release: %s not held", lk->name);
+  lockcheck_release(lk);
   lk->cpu = 0;
   __sync_synchronize();
   __sync_lock_release(&lk->locked);

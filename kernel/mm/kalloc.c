@@ -41,7 +41,7 @@ static struct {
 void
 kinit(void)
 {
-  initlock(&kmem.lock, "kmem");
+  initlock(&kmem.lock, "kmem", LR_KMEM);
   for (uint64 pa = PGROUNDUP((uint64)end); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
     kfree((void *)pa);
 }
@@ -89,8 +89,8 @@ kalloc(void)
 {
   struct run *r = take();
   // Out of free pages: reclaim clean page-cache pages, unless the caller
-  // holds a spinlock (the cache's lock comes after every other one but
-  // the allocator's, and reclaim may take it).
+  // holds a spinlock (reclaim takes the cache's lock, which ranks before
+  // every spinlock but icache.lock: kernel/lib/lockrank.h).
   if (r == 0 && no_spinlocks_held() && pc_reclaim(RECLAIM_BATCH, 0) > 0)
     r = take();
   if (r)

@@ -43,8 +43,8 @@
 // p->lock, which the walk holds. Entries may change during the walk (vm.c
 // says how it reads them); the count is an estimate anyway.
 //
-// Lock order: oom.lock -> p->lock (scan, kill, sleep, wakeup). kmem.lock
-// and the printf lock, taken under oom.lock, are leaves.
+// Locks (their order: kernel/lib/lockrank.h): under oom.lock the scan and
+// kill() take p->lock, kfree_pages() kmem.lock, the announcement printf's.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -69,7 +69,7 @@ static struct {
 void
 oominit(void)
 {
-  initlock(&oom.lock, "oom");
+  initlock(&oom.lock, "oom", LR_OOM);
 }
 
 uint64

@@ -39,9 +39,8 @@
 // after it walks the page table again and sets D again.
 //
 // Lock legend: [pc] pc.lock, a spinlock; [s] the inode's sleep lock.
-// Lock order (the whole kernel's is in docs/DESIGN.md):
-//   begin_op -> inode sleep lock -> buffer sleep locks -> icache.lock
-//   -> pc.lock -> kmem.lock / p->lock (wakeup)
+// Lock order: kernel/lib/lockrank.h; here pc.lock is taken under
+// icache.lock and takes only kmem.lock and printf's.
 // pc.lock guards the cache's lists, every page descriptor (page.c) and
 // the reverse map (rmap.c), and is held while leaf PTEs of cache-policy
 // areas change, by the owner (fault, release) and by reverse-map walkers
@@ -78,9 +77,10 @@
 
 #define NHASH 4096                      // hash buckets, a power of two
 #define BLOCKS_PER_PAGE (PGSIZE / BSIZE)
-// Pages one write-back transaction carries: a page dirties at most
-// BLOCKS_PER_PAGE data blocks and nothing else (no allocation, no size
-// change), so this many fit one operation's log reservation.
+// Pages one write-back transaction carries: a page whose blocks exist
+// dirties its BLOCKS_PER_PAGE data blocks and nothing else (no size
+// change), so this many fit one operation's log reservation. A page with
+// holes costs more; see "Write-back and holes".
 #define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
 #define RA_FIRST 4                      // first read-ahead window (pages)
 #define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
@@ -99,7 +99,7 @@ static struct {
 void
 pcinit(void)
 {
-  initlock(&pc.lock, "pagecache");
+  initlock(&pc.lock, "pagecache", LR_PAGECACHE);
 }
 
 static uint
@@ -232,7 +232,9 @@ _Static_assert(sizeof(struct fill) <= PGSIZE, "fill state fits a page");
 // Reads pages pg[0..n) of ip (file pages first..first+n-1) from the
 // disk; blocks the buffer cache holds (a write() not yet installed, say)
 // are copied from there, holes and bytes past the end of the file are
-// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO.
+// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO (a data
+// block or a block-map table could not be read; the caller drops the
+// pages).
 static int
 fill_pages(struct inode *ip, uint first, struct page **pg, int n)
 {
@@ -241,9 +243,13 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
     return -ENOMEM;
   disk_batch_init(&f->batch, 0, f->req, FILL_REQS, f->seg, FILL_SEGS);
   uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
+  int err = 0;
   for (int i = 0; i < n; i++) {
-    if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
-      bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE, sizeof(bnos) / sizeof(bnos[0]), bnos);
+    // The block numbers of the next pages at once.
+    if (i % FILL_MAP_PAGES == 0 &&
+        (err = bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE,
+                               sizeof(bnos) / sizeof(bnos[0]), bnos)) < 0)
+      break;  // still wait for what is in flight
     char *mem = (char *)page2pa(pg[i]);
     uint64 off = (uint64)(first + i) * PGSIZE;
     for (int b = 0; b < BLOCKS_PER_PAGE; b++, off += BSIZE) {
@@ -255,7 +261,9 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
         disk_batch_add(&f->batch, bno, dst, 1);
     }
   }
-  int err = disk_batch_wait(&f->batch);
+  int io_err = disk_batch_wait(&f->batch);
+  if (err == 0)
+    err = io_err;
   kfree(f);
   // The tail of the last page past the end of the file reads as zeros.
   for (int i = 0; i < n; i++) {
@@ -530,21 +538,86 @@ pc_forget(struct inode *ip)
 
 // ---- write-back ----
 
-// Copies the part of pg inside the file into the log. => ip locked, in
-// a transaction; pg is under write-back. 0 or -EIO.
+// Write-back and holes. A file grown by ftruncate has no blocks in what
+// it gained until they are written, so a page stored into through a
+// shared mapping there has holes, which write-back fills: it allocates
+// the missing blocks (and tables) in its own transaction, then writes the
+// page. A page whose blocks all exist costs its BLOCKS_PER_PAGE blocks,
+// so WB_BATCH of them fill one operation exactly, as before; a page with
+// holes costs up to bmap_run_cost + the inode block, checked against
+// log_room() before it is touched. A page that does not fit waits, with
+// the rest of its batch, for the next operation of the same call: a page
+// is never split over two transactions (a power cut would then find it
+// half old, half new).
+//
+// Errors. A page whose write-back fails stays dirty, to be tried again by
+// the next write-back: -ENOSPC (no free block for a hole) goes back to the
+// caller; -EIO (a block-map table, a bitmap block or the rest of the
+// file's last block could not be read) goes back too, and is recorded
+// for the file's open files (file_wb_failed; msync and fsync report it
+// once to each). A page that fails with -EIO after some of its blocks
+// went into the log leaves them there: they hold the page's bytes. Once
+// the log has stopped nothing can be written: dirty pages stay dirty and
+// the call fails with -EROFS (a range with nothing dirty still succeeds).
+
+// The most a page can add to an operation; a fresh one always has room.
+#define WB_PAGE_COST_MAX (2 * BLOCKS_PER_PAGE + 2 * BMAP_RUN_TABLES_MAX + 1)
+_Static_assert(WB_PAGE_COST_MAX <= MAXOPBLOCKS, "any one page fits a write-back operation");
+_Static_assert(BLOCKS_PER_PAGE <= NINDIRECT, "a page's blocks are a run bmap_run_cost takes");
+
+// A page's blocks inside the file: how many, and their disk blocks in
+// bno[] (0: a hole), or -EIO if a block-map table cannot be read; *cost
+// is what writing them adds to the operation at most. => ip locked.
 static int
-write_page(struct inode *ip, struct page *pg)
+page_blocks(struct inode *ip, struct page *pg, uint *bno, int *cost)
 {
   uint64 off = (uint64)pg->pgno * PGSIZE;
+  uint64 left = ip->size > off ? ip->size - off : 0;
+  int n = left >= PGSIZE ? BLOCKS_PER_PAGE : (int)((left + BSIZE - 1) / BSIZE);
+  uint first = pg->pgno * BLOCKS_PER_PAGE;
+  int err = bmap_lookup_run(ip, first, n, bno);
+  if (err < 0)
+    return err;
+  int holes = 0;
+  for (int b = 0; b < n; b++)
+    holes += bno[b] == 0;
+  *cost = holes ? bmap_run_cost(ip, first, n) + 1 : n;  // + 1: the inode
+  return n;
+}
+
+// Gives each hole among the n blocks in bno[] a block, then copies the
+// part of pg inside the file into the log. => ip locked, in a transaction
+// with room for page_blocks' cost; pg under write-back. 0; -ENOSPC or
+// -EIO (a table or bitmap block could not be read) with nothing of the
+// page written (blocks given so far stay, zeroed); or -EIO when a block
+// holding the file's last bytes could not be read (the blocks before it
+// are written: see "Errors" above).
+static int
+write_page(struct inode *ip, struct page *pg, uint *bno, int n)
+{
+  uint first = pg->pgno * BLOCKS_PER_PAGE;
+  int grew = 0, err = 0;
+  for (int b = 0; b < n && err == 0; b++) {
+    if (bno[b] != 0)
+      continue;
+    int got = bmap_alloc(ip, first + b);
+    grew = 1;
+    if (got > 0)
+      bno[b] = got;
+    else
+      err = got < 0 ? got : -ENOSPC;
+  }
+  if (grew)
+    iupdate(ip);  // addrs[] may have changed
+  if (err)
+    return err;
+  uint64 off = (uint64)pg->pgno * PGSIZE;
   char *mem = (char *)page2pa(pg);
-  for (int b = 0; b < BLOCKS_PER_PAGE && off < ip->size; b++, off += BSIZE) {
-    uint bno = bmap_lookup(ip, off / BSIZE);
-    if (bno == 0) {
-      printf("pagecache: inode %d has no block for offset %lu\n", ip->inum, off);
-      return -EIO;
-    }
+  for (int b = 0; b < n; b++, off += BSIZE) {
     uint m = ip->size - off < BSIZE ? ip->size - off : BSIZE;
-    struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno, 0) : bread(ip->dev, bno);
+    struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno[b], 0) : bread(ip->dev, bno[b]);
+    if (bp == 0)
+      return -EIO;
     memmove(bp->data, mem + b * BSIZE, m);
     log_write(bp);
     brelse(bp);
@@ -557,6 +630,29 @@ write_page(struct inode *ip, struct page *pg)
   if (base < ip->size && base + PGSIZE > ip->size)
     memset(mem + (ip->size - base), 0, base + PGSIZE - ip->size);
   return 0;
+}
+
+// Writes the batch's pages into the operation while they fit. Returns
+// how many it took (written, or failed with their error in res[]); the
+// rest have not been touched. => ip locked, in a fresh operation.
+static int
+write_batch(struct inode *ip, struct page **batch, int n, int *res)
+{
+  for (int i = 0; i < n; i++) {
+    uint bno[BLOCKS_PER_PAGE];
+    int cost;
+    int nb = page_blocks(ip, batch[i], bno, &cost);
+    if (nb < 0) {
+      res[i] = nb;  // nothing of it written
+      continue;
+    }
+    if (log_room() < cost) {
+      KASSERT(i > 0);  // WB_PAGE_COST_MAX: the first page always fits
+      return i;
+    }
+    res[i] = write_page(ip, batch[i], bno, nb);  // step 4
+  }
+  return n;
 }
 
 // Picks up to WB_BATCH dirty pages of ip from page *cursor on (below
@@ -581,6 +677,8 @@ pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
   return n;
 }
 
+// Batches of dirty pages, one log operation each; errors: "Write-back and
+// holes", above.
 int
 pc_writeback_range(struct inode *ip, uint lo, uint hi)
 {
@@ -588,32 +686,45 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
   uint cursor = lo;
   for (;;) {
     struct page *batch[WB_BATCH];
-    begin_op();
+    int readonly = begin_op() < 0;
     ilock(ip);
     uint end = (ip->size + PGSIZE - 1) / PGSIZE;
     if (end > hi)
       end = hi;
     int n = pick_dirty(ip, &cursor, end, batch);
-    int failed[WB_BATCH];
-    for (int i = 0; i < n; i++)
-      failed[i] = write_page(ip, batch[i]);  // step 4
-    if (n > 0)
+    int res[WB_BATCH];
+    int took = n;
+    if (readonly) {
+      for (int i = 0; i < n; i++)
+        res[i] = -EROFS;
+    } else {
+      took = write_batch(ip, batch, n, res);
+    }
+    if (took < n)
+      cursor = batch[took]->pgno;  // the rest goes in the next operation
+    if (took > 0 && !readonly)
       ip->log_seq = log_op_seq();  // what iwait_durable waits for
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
       batch[i]->flags &= ~PG_IO;
-      if (failed[i]) {
-        batch[i]->flags |= PG_DIRTY;  // reported above; try again later
-        err = -EIO;
+      if (i >= took) {
+        batch[i]->flags |= PG_DIRTY;  // still to write
+      } else if (res[i] < 0) {
+        batch[i]->flags |= PG_DIRTY;  // it stays dirty; the caller hears why
+        if (err == 0 || err == -EIO)
+          err = res[i];  // an -EIO also reaches the file (below)
       } else {
         kstat_inc(writeback_pages);
       }
       batch[i]->ref--;
     }
     release(&pc.lock);
+    for (int i = 0; i < took; i++)
+      if (res[i] == -EIO)
+        file_wb_failed(ip);
     iunlock(ip);
     end_op();  // commits only if no other operation is open: see iwait_durable
-    if (cursor >= end)
+    if (cursor >= end || readonly)
       return err;
   }
 }

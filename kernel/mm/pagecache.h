@@ -46,9 +46,10 @@ int pc_read(struct inode *ip, int user, uint64 dst, uint off, uint n);
 // writei's transaction, with the buffer holding src sleep-locked; takes
 // pc.lock.
 void pc_update(struct inode *ip, uint off, const void *src, uint n);
-// The file shrinks to size bytes (O_TRUNC, or freeing the inode): pages
-// past it leave every mapping and the cache; the rest of the last page
-// is zeroed. => ip's sleep lock held (asserted), inside itrunc's
+// The file's size is now `size` (itrunc: O_TRUNC, ftruncate, freeing the
+// inode): pages past it leave every mapping and the cache; the rest of
+// the last page is zeroed (a grow then shows zeros there, not stores a
+// mapping made past the old end). => ip's sleep lock held (asserted), inside itrunc's
 // transaction; takes pc.lock.
 void pc_truncate(struct inode *ip, uint size);
 // The inode slot is being reused for another file (iget): drop all of
@@ -59,10 +60,13 @@ void pc_forget(struct inode *ip);
 // ---- write-back ----
 
 // Writes back every dirty page of ip in [lo, hi) page numbers (found from
-// PG_DIRTY and the D bits of every mapping), in transactions of its own.
-// 0, or -EIO (the pages that failed stay dirty). => no locks held at all
-// (takes begin_op, ip's sleep lock and pc.lock); the caller holds a
-// reference to ip.
+// PG_DIRTY and the D bits of every mapping), in transactions of its own,
+// giving blocks to pages in holes of the file (pagecache.c, "Write-back
+// and holes"). 0; -ENOSPC when the disk has no block for one; -EIO when a
+// block could not be read (each such failure is also recorded for the
+// open files: file_wb_failed); -EROFS when the log has stopped. The pages
+// that failed stay dirty. => no locks held at all (takes begin_op, ip's
+// sleep lock and pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page;
 // returns the number of pages freed. => no locks held at all.

@@ -45,7 +45,8 @@
 // is expensive. The delay keeps those wakeups local and still starts a
 // process whose waker keeps running within about a millisecond.
 //
-// Lock order: wait_lock -> p->lock. pid_lock is a leaf.
+// Lock order (kernel/lib/lockrank.h): wait_lock -> p->lock -> pid_lock
+// (allocproc) and kmem.lock (freeproc). No code holds two p->locks.
 //
 // proc_list() (the procinfo system call, for ps) reads other processes'
 // names and walks their page tables holding only their p->lock. That is
@@ -131,10 +132,10 @@ myproc(void)
 void
 procinit(void)
 {
-  initlock(&pid_lock, "nextpid");
-  initlock(&wait_lock, "wait_lock");
+  initlock(&pid_lock, "nextpid", LR_PID);
+  initlock(&wait_lock, "wait_lock", LR_WAIT);
   for (int i = 0; i < NPROC; i++) {
-    initlock(&procs[i].lock, "proc");
+    initlock(&procs[i].lock, "proc", LR_PROC);
     procs[i].state = UNUSED;
     procs[i].kstack = KSTACK(i) + PGSIZE;
   }
@@ -563,6 +564,7 @@ sched(void)
 {
   struct proc *p = myproc();
   KASSERT(holding(&p->lock));
+  lockcheck_sched(&p->lock);
   KASSERT(mycpu()->noff == 1);
   KASSERT(p->state != RUNNING);
   KASSERT(!intr_get());
@@ -594,7 +596,7 @@ forkret(void)
     // so it is started here rather than in kmain().
     first = 0;
     fsinit(ROOTDEV);
-    p->cwd = namei("/");
+    p->cwd = namei("/", 0);
     if (p->cwd == 0)
       panic("no root directory");
     char *argv[] = {"init", 0};
@@ -611,6 +613,7 @@ void
 sleep(void *chan, struct spinlock *lk)
 {
   struct proc *p = myproc();
+  lockcheck_sleep(lk);
   acquire(&p->lock);
   p->chan = chan;
   p->state = SLEEPING;  // before lk goes: wakeup() peeks at it (see top)

@@ -4,8 +4,8 @@
 //   [p]  p->lock must be held
 //   [w]  wait_lock must be held (proc.c)
 //   [o]  private to the process (or its creator before it runs): no lock
-// Lock order: wait_lock before any p->lock; a p->lock before nothing else
-// but the scheduler's own switch.
+// Lock order: the ranks in kernel/lib/lockrank.h (wait_lock before any
+// p->lock; under a p->lock only the leaves: pid_lock, kmem.lock, printf's).
 #ifndef PCV6_PROC_H
 #define PCV6_PROC_H
 
@@ -28,6 +28,7 @@ struct cpu {
   struct context context;  // swtch() here to enter the scheduler
   int noff;                // depth of push_off() nesting
   int intena;              // were interrupts on before the first push_off?
+  struct lockstack spins;  // spinlocks this hart holds (lockcheck.c)
   int started;             // set once the hart has entered the scheduler
   // The hart's timer (trap.c), touched only by the hart itself with
   // interrupts off:
@@ -68,6 +69,8 @@ struct proc {
   int err;                     // [o] error code of the last failed syscall
   int nofault;                 // [o] copies to/from user memory must not fault
                                //     pages in (an inode lock is held; vm.c)
+  struct lockstack sleeps;     // [o] sleep locks and log admission held
+                               //     (lockcheck.c)
   struct vma vmas[NMMAP];      // [o] memory-mapped file areas (vma.c)
   uint64 disk_reads;           // [o] disk read requests this process waited
                                //     for (a fault that moved it is major)

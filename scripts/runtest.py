@@ -459,15 +459,20 @@ CASES = [
     # call or kill the faulting process (saying why on the console),
     # failed write-backs are reported once per open file. The vmctl case
     # arms and disarms both knobs where no request can meet them: the
-    # millionth write is far off (none is due between the two failnth
-    # lines; the count says), and block 0 (the boot block) is never written.
+    # millionth write (or flush) is far off (none is due between the two
+    # failnth lines; the count says), and block 0 (the boot block) is never
+    # written. A flush touches no block: it is never sticky.
     ShellCase("vmctl-fail", "vmctl failnth 1000000 write sticky; vmctl failnth off; "
+              "vmctl failnth 1000000 flush; vmctl failnth off; vmctl failnth 1 flush sticky; "
               "vmctl failblock 0 write; vmctl failblock off; vmctl failblock 100000000 read; "
               "vmctl",
               [r"^failnth 1000000 write sticky \(was off\)$",
                r"^failnth off \(was \d+ write sticky\)$",
+               r"^failnth 1000000 flush \(was off\)$", r"^failnth off \(was \d+ flush\)$",
+               r"^vmctl: failnth: invalid argument \(N from 1; a flush is never sticky\)$",
                r"^failblock 0 write \(was off\)$", r"^failblock off \(was 0 write\)$",
-               r"^vmctl: failblock: invalid argument \(a block on the disk\)$",
+               r"^vmctl: failblock: invalid argument "
+               r"\(a block on the disk; read, write or any\)$",
                r"^disk_injected_errors \d+$"], 120),
     ShellCase("disktest", "disktest",
               [r"^disktest: all tests succeeded$",
@@ -531,19 +536,24 @@ CRASH_CASES = [
 # Disk errors that stop the log, run after the crash cases in the same
 # way: each makes a commit fail on purpose with the disk driver's
 # fault-injection knob (`disktest logfail KIND`): the write of the log
-# body, of the commit record, or of the first home block (install), or
-# the read of an inode block that a write must rewrite (inode). The kernel
+# body, of the commit record, or of the first home block (install), the
+# cache flush after the body or after the commit record, or the read of
+# an inode block that a write must rewrite (inode). The kernel
 # must say so in one line, refuse writes with EROFS and keep reading
 # (disktest checks both, and the case runs `ls /`); the machine is killed
 # at its prompt. After the reboot, `disktest logcheck KIND` must find the
-# failed transaction discarded -- or replayed, for install, where the
-# failure came after the commit record (and the boot must say "log:
-# replaying") -- and the file system writable again.
+# failed transaction discarded -- or replayed, for install and
+# commit-flush, where the commit record had reached the disk (and the
+# boot must say "log: replaying"; after commit-flush msync and fsync must
+# still have said EIO: the record was not known to be stable) -- and the
+# file system writable again.
 LOGFAIL_CASES = [
     LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
     LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),
     LogFailCase("diskerr-log-install", "install", "installing the log", True, 600),
     LogFailCase("diskerr-log-inode", "inode", r"reading inode block \d+", False, 600),
+    LogFailCase("diskerr-flush-body", "body-flush", "flushing the log", False, 600),
+    LogFailCase("diskerr-flush-commit", "commit-flush", "flushing the commit record", True, 600),
 ]
 
 # Power-cut campaigns, after the disk-error cases. Each builds a small

@@ -81,7 +81,8 @@ int disk_wait(struct disk_req *r);
 int disk_rw(struct disk_req *r);
 // Returns when every write that completed before the call is stable (on
 // the medium, not only in the device's cache): 0, or -EIO if the device
-// reported a failure. A device without a write cache to flush (it did not
+// reported a failure (or KNOB_DISK_FAIL_NTH chose this flush: knobs.h,
+// DISK_FAIL_FLUSH). A device without a write cache to flush (it did not
 // offer VIRTIO_BLK_F_FLUSH; the boot says so) keeps each write stable once
 // it completes, and this returns 0 at once. Counted in kstats disk_flushes.
 // => no spinlocks held; may sleep

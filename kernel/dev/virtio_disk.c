@@ -48,11 +48,15 @@
 // failed must not be found at the next boot), and a failed read leaves
 // the caller's buffers filled with junk (INJECT_JUNK) rather than with
 // plausible data, so that a caller using them despite the error shows.
-// A flush is neither a read nor a write: no knob value selects it, and it
-// does not count down KNOB_DISK_FAIL_NTH. In the write-cache test mode
-// the choice is made before the mode sees a write, so an injected write
-// failure, which never reaches the device, leaves nothing to undo; and
-// the mode's own reads of what a write overwrites are not injectable
+// A flush is a kind of its own (DISK_FAIL_FLUSH, KNOB_DISK_FAIL_NTH
+// only): it never counts towards reads or writes, so "the Nth write" of a
+// commit is the same with and without flushes. A flush the driver does
+// not send (no VIRTIO_BLK_F_FLUSH) is no request and is not counted.
+// With the write-cache test mode on: the choice is made before the mode
+// sees a write, so an injected write failure, which never reaches the
+// device, leaves nothing to undo; an injected flush failure covers
+// nothing (the writes stay held, as after a failed real flush); and the
+// mode's own reads of what a write overwrites are not injectable
 // (disk_capture_read) -- they are the test mode's, not the caller's.
 //
 // Device cache: we accept VIRTIO_BLK_F_FLUSH when offered, so the device
@@ -526,11 +530,12 @@ wait_device(void *chan)
 // ---------------------------------------------------------------------------
 // Fault injection (see the top of the file)
 
-// Does the knob value select requests of r's direction?
+// Does the knob value select requests of r's kind?
 static int
 fail_selects(long value, struct disk_req *r)
 {
-  return (DISK_FAIL_FLAGS(value) & (r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ)) != 0;
+  int kind = r->flush ? DISK_FAIL_FLUSH : r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ;
+  return (DISK_FAIL_FLAGS(value) & kind) != 0;
 }
 
 // Must r fail on purpose? Counts r against KNOB_DISK_FAIL_NTH (firing it,
@@ -573,9 +578,13 @@ long
 disk_fail_knob(int which, long value)
 {
   long flags = DISK_FAIL_FLAGS(value), number = DISK_FAIL_NUMBER(value);
+  long kinds = flags & DISK_FAIL_KINDS;
   if (value != 0) {
-    if (value < 0 || (flags & DISK_FAIL_ANY) == 0)
+    if (value < 0 || kinds == 0)
       return -EINVAL;
+    if ((kinds & DISK_FAIL_FLUSH) && (kinds != DISK_FAIL_FLUSH || (flags & DISK_FAIL_STICKY) ||
+                                      which == KNOB_DISK_FAIL_BLOCK))
+      return -EINVAL;  // a flush touches no block
     if (which == KNOB_DISK_FAIL_NTH && number < 1)
       return -EINVAL;
     if (which == KNOB_DISK_FAIL_BLOCK && ((flags & DISK_FAIL_STICKY) || number >= disk.capacity))
@@ -686,7 +695,11 @@ disk_flush(void)
   r.flush = 1;
   r.state = DISK_REQ_QUEUED;
   acquire(&disk.lock);
-  // No fault injection: a flush is neither a read nor a write (top of file).
+  if (disk.has_flush && inject_failure(&r)) {
+    fail_now(&r);  // covers nothing in the write-cache mode: no wc_flush_begin
+    release(&disk.lock);
+    return r.error;
+  }
   r.wc_id = wc_flush_begin();  // before the device can see the flush
   if (!disk.has_flush) {
     wc_flush_done(r.wc_id);  // no cache: every completed write is stable

@@ -178,20 +178,30 @@ bench-quick:
 
 # `make test ONLY=name` (or ONLY="a b") runs just those cases after boot.
 ONLY ?=
+# POWERCUT_TRIALS=N runs N trials in each power-cut campaign instead of the
+# suite's short default (or the soak's longer one), POWERCUT_SEED=S replays
+# a campaign's choices; e.g.
+# make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+POWERCUT_TRIALS ?=
+POWERCUT_SEED ?=
+POWERCUT_ARGS = $(if $(POWERCUT_TRIALS),--powercut-trials $(POWERCUT_TRIALS)) \
+	$(if $(POWERCUT_SEED),--powercut-seed $(POWERCUT_SEED))
 # The last case, bench-quick, runs the benchmark pipeline on bench.img.
 test:
 	@bash scripts/install-deps.sh python3-matplotlib
 	$(MAKE) all bench.img scripts/stringtest $(K)/kernel-locktest
 	/usr/bin/python3 scripts/runtest.py --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
-	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n))
+	    --bench-qemu "$(BENCH_QEMU)" $(foreach n,$(ONLY),--only $(n)) $(POWERCUT_ARGS)
 
 # `make soak` runs the test tools for far longer than make test does (see
-# soak_cases in scripts/runtest.py: over a million fsx operations); it
-# takes most of an hour. Its console output goes to soak.log.
+# soak_cases in scripts/runtest.py: over a million fsx operations, then
+# both power-cut campaigns with 60 trials each); it takes over an hour.
+# Its console output goes to soak.log.
 soak:
 	@bash scripts/install-deps.sh
 	$(MAKE) all
-	/usr/bin/python3 scripts/runtest.py --soak --log soak.log --qemu "$(QEMU) $(QEMUOPTS) -snapshot"
+	/usr/bin/python3 scripts/runtest.py --soak --log soak.log --qemu "$(QEMU) $(QEMUOPTS) -snapshot" \
+	    $(POWERCUT_ARGS)
 
 format:
 	clang-format -i $(foreach d,$(KDIRS),$(wildcard $(d)/*.c $(d)/*.h)) $(U)/*.c $(U)/*.h

@@ -57,7 +57,8 @@
 // Disk fault injection (kernel/dev/virtio_disk.c). A request chosen by one
 // of these two knobs completes with an I/O error, as if the device had
 // answered VIRTIO_BLK_S_IOERR, without reaching the device: a failed read
-// leaves junk in its buffers, a failed write leaves the disk as it was.
+// leaves junk in its buffers, a failed write leaves the disk as it was, a
+// failed flush returns -EIO to disk_flush's caller.
 // kstats counts them in disk_injected_errors. Values are built with
 // DISK_FAIL(number, flags) below; 0 turns a knob off, and setting returns
 // the previous value, so setting 0 also reads a knob.
@@ -73,16 +74,33 @@
 #define KNOB_DISK_FAIL_NTH   13
 #define KNOB_DISK_FAIL_BLOCK 14
 
-// The flags of a DISK_FAIL value: which requests count (at least one of
-// READ and WRITE), and STICKY (KNOB_DISK_FAIL_NTH only).
+// The flags of a DISK_FAIL value: which requests count -- READ, WRITE,
+// both (ANY), or FLUSH alone -- and STICKY (KNOB_DISK_FAIL_NTH only). A
+// cache flush (disk_flush) is a kind of its own: it is neither a read nor
+// a write, so it never counts towards those, and it touches no block, so
+// KNOB_DISK_FAIL_BLOCK and STICKY do not take FLUSH.
 #define DISK_FAIL_READ   1
 #define DISK_FAIL_WRITE  2
 #define DISK_FAIL_ANY    (DISK_FAIL_READ | DISK_FAIL_WRITE)
-#define DISK_FAIL_STICKY 4
-#define DISK_FAIL_SHIFT  3  // the number lives above the flags
+#define DISK_FAIL_FLUSH  4
+#define DISK_FAIL_KINDS  (DISK_FAIL_ANY | DISK_FAIL_FLUSH)
+#define DISK_FAIL_STICKY 8
+#define DISK_FAIL_SHIFT  4  // the number lives above the flags
 #define DISK_FAIL(number, flags) (((long)(number) << DISK_FAIL_SHIFT) | (flags))
 #define DISK_FAIL_NUMBER(value)  ((long)(value) >> DISK_FAIL_SHIFT)
 #define DISK_FAIL_FLAGS(value)   ((long)(value) & ((1 << DISK_FAIL_SHIFT) - 1))
+
+// The disk's write-cache test mode (kernel/dev/wcache.c). Positive: from
+// now on the disk behaves like one with a volatile write cache -- a
+// completed write is held "in the cache" until a flush covers it -- and
+// the value seeds the choices of a power cut; 0: off. Writes before the
+// mode is turned on count as stable.
+#define KNOB_WCACHE 15
+// Needs KNOB_WCACHE on (else EINVAL). N > 0: cut the power after N more
+// write requests complete; 0: cut it now. A cut keeps a random subset of
+// the held writes, drops the rest (putting back what those blocks held),
+// prints one "disk: power cut" line and powers the machine off.
+#define KNOB_POWER_CUT 16
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

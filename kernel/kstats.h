@@ -75,6 +75,11 @@
                    "heap): one per page slot of a present table, one per "    \
                    "missing table")                                           \
                                                                               \
+  /* ---- the disk's write cache (virtio_disk.c) ---- */                      \
+  X(disk_flushes,  "cache flushes completed by the device (disk_flush; the "  \
+                   "log sends four per commit; none when the device offers "  \
+                   "no VIRTIO_BLK_F_FLUSH)")                                  \
+                                                                              \
   /* ---- disk fault injection (virtio_disk.c) ---- */                       \
   X(disk_injected_errors, "disk requests failed on purpose by "               \
                    "KNOB_DISK_FAIL_NTH or KNOB_DISK_FAIL_BLOCK (never sent "  \

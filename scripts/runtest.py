@@ -4,7 +4,8 @@
 Usage (the Makefile's `test` target does this):
     scripts/runtest.py --qemu "qemu-system-riscv64 ... -snapshot" [--only NAME]...
                        [--timeout-boot SECONDS] [--timeout NAME=SECONDS]...
-                       [--log test.log]
+                       [--log test.log] [--powercut-trials N] [--powercut-seed S]
+                       [--soak]
 
 The cases, in the order they run (each kind is a dataclass below, and
 main() is one loop over them):
@@ -18,13 +19,19 @@ main() is one loop over them):
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
                -snapshot, kills it with SIGKILL in the middle of fsstress
-               (or at a power cut it provoked), boots the copy again so
-               the kernel replays its log, and checks the copy with
+               (or at the crash point it provoked), boots the copy again
+               so the kernel replays its log, and checks the copy with
                scripts/fsck.py. The crash is triggered by the console
                output, never by a timer.
   LOGFAIL_CASES
                the same, where the first machine is killed after an
                injected disk error made its file system read-only.
+  POWERCUT_CASES
+               power-cut campaigns: many cuts at random points while
+               `pcsync write busy` stores and msyncs generations, each
+               followed by a reboot, `pcsync check` and fsck.py; one
+               campaign kills QEMU, one cuts the power inside the guest
+               with the disk's write-cache test mode (see POWERCUT_CASES).
   LOCKCHECK_CASES
                each boots the lock-order checker's test kernel and makes
                it break the lock order on purpose; passes when the machine
@@ -34,6 +41,9 @@ main() is one loop over them):
                summary.py, plot.py) into a temporary directory and checks
                that a CSV with sane numbers and every plot came out -- the
                pipeline, not the goals.
+
+With --soak the cases are the soak's instead (soak_cases(): long fsx runs
+and long power-cut campaigns; `make soak`).
 
 A shell case passes if every expected regular expression matched its
 output (scripts/qemuconsole.py says how a command's output is found). It
@@ -49,6 +59,7 @@ the last line. Exit status 1 if anything failed, else 0.
 
 import argparse
 import os
+import random
 import re
 import shlex
 import shutil
@@ -221,7 +232,7 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress, COMMIT_CRASH or MSYNC_CRASH (see CRASH_CASES).
+    a round of fsstress or COMMIT_CRASH (see CRASH_CASES).
     run_crash_case() drives it; the three methods are what differs."""
     name: str
     round: int | str
@@ -232,16 +243,12 @@ class CrashCase(Case):
 
     def label(self) -> str:
         """What the first boot is for, in the log."""
-        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
-            return "cut the power after msync"
         return "run fsstress, crash " + ("at a commit point" if self.round == COMMIT_CRASH
                                          else f"at round {self.round}")
 
     def crash(self, con: Console, timeout: float) -> str | None:
         """Phase 1, at the first boot's prompt: ends with the machine gone.
         Returns None or a failure reason."""
-        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
-            return crash_phase_msync(con, timeout, self.round == MSYNC_BUSY_CRASH)
         if self.round == COMMIT_CRASH:
             return crash_phase_commit(con, timeout)
         assert isinstance(self.round, int)
@@ -256,11 +263,7 @@ class CrashCase(Case):
             o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not o.ok:
                 return "cat /crashed after replay: " + o.why
-        if self.round in (MSYNC_CRASH, MSYNC_BUSY_CRASH):
-            o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}",
-                            [r"^pcsync: data intact$"], timeout)
-        else:
-            o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
         return None if o.ok else "check after the crash: " + o.why
 
 
@@ -303,6 +306,21 @@ class LogFailCase(Case):
         o = run_command(con, f"disktest logcheck {self.kind}",
                         [r"^disktest: log check passed$"], timeout)
         return None if o.ok else "check after the crash: " + o.why
+
+
+@dataclass
+class PowerCutCase(Case):
+    """A power-cut campaign of `trials` cuts (--powercut-trials overrides
+    it); method is CUT_KILL or CUT_WCACHE (see POWERCUT_CASES). Driven by
+    run_powercut(): one image, a chain of boots, each cut followed by a
+    check of what msync promised and by fsck."""
+    name: str
+    method: str
+    trials: int
+    timeout: float
+
+    def run(self, runner: Runner, timeout: float) -> Result:
+        return run_powercut(self, timeout, runner)
 
 
 @dataclass
@@ -404,12 +422,18 @@ CASES = [
               [r"^sh: exec nosuchprog: no such file or directory$",
                r"^sh: exec README: not an executable program$"], 120),
     # The fault-around knob starts at its default and ends there again.
+    # The device offers VIRTIO_BLK_F_FLUSH, so the commits so far flushed;
+    # a power cut needs the write-cache test mode on.
     ShellCase("vmctl", "vmctl faultaround 3; vmctl faultaround 8; "
-              f"vmctl faultaround {FA}; vmctl; vmctl drop",
+              f"vmctl faultaround {FA}; vmctl powercut 5; vmctl wcache 7; vmctl wcache 0; "
+              "vmctl; vmctl drop",
               [rf"^vmctl: faultaround 3: invalid argument \(a power of two from 1 to {WMAX}\)$",
                rf"^faultaround 8 \(was {FA}\)$", rf"^faultaround {FA} \(was 8\)$",
+               r"^vmctl: powercut 5: invalid argument \(.*needs wcache on\)$",
+               r"^wcache 7 \(was 0\)$", r"^wcache 0 \(was 7\)$",
                r"^free_pages [1-9]\d*$", r"^faults \d+$", r"^pc_pages \d+$",
-               r"^disk_read_reqs [1-9]\d*$", r"^dropped \d+ pages$"], 120),
+               r"^disk_read_reqs [1-9]\d*$", r"^disk_flushes [1-9]\d*$",
+               r"^dropped \d+ pages$"], 120),
     ShellCase("vmctl-trace", "vmctl trace on; mmaptest -p cache eof_zero; vmctl trace dump",
               [r"^test eof_zero: OK$", r"^trace [1-9]\d*$", r"^\d+ (minor|major) \d+ 0$",
                r"^\d+ around \d+ 1$"], 300),
@@ -435,15 +459,20 @@ CASES = [
     # call or kill the faulting process (saying why on the console),
     # failed write-backs are reported once per open file. The vmctl case
     # arms and disarms both knobs where no request can meet them: the
-    # millionth write is far off (none is due between the two failnth
-    # lines; the count says), and block 0 (the boot block) is never written.
+    # millionth write (or flush) is far off (none is due between the two
+    # failnth lines; the count says), and block 0 (the boot block) is never
+    # written. A flush touches no block: it is never sticky.
     ShellCase("vmctl-fail", "vmctl failnth 1000000 write sticky; vmctl failnth off; "
+              "vmctl failnth 1000000 flush; vmctl failnth off; vmctl failnth 1 flush sticky; "
               "vmctl failblock 0 write; vmctl failblock off; vmctl failblock 100000000 read; "
               "vmctl",
               [r"^failnth 1000000 write sticky \(was off\)$",
                r"^failnth off \(was \d+ write sticky\)$",
+               r"^failnth 1000000 flush \(was off\)$", r"^failnth off \(was \d+ flush\)$",
+               r"^vmctl: failnth: invalid argument \(N from 1; a flush is never sticky\)$",
                r"^failblock 0 write \(was off\)$", r"^failblock off \(was 0 write\)$",
-               r"^vmctl: failblock: invalid argument \(a block on the disk\)$",
+               r"^vmctl: failblock: invalid argument "
+               r"\(a block on the disk; read, write or any\)$",
                r"^disk_injected_errors \d+$"], 120),
     ShellCase("disktest", "disktest",
               [r"^disktest: all tests succeeded$",
@@ -495,23 +524,11 @@ HOST_CASES = [
 # which sets the kernel's KNOB_CRASH_AFTER_COMMIT and writes /crashed; the
 # kernel powers off right after that write's commit point, before
 # installing it. That case requires the second boot to replay the log and
-# /crashed to hold crashpoint's line.
+# /crashed to hold crashpoint's line. (Cuts after msync are the power-cut
+# campaigns' job: POWERCUT_CASES.)
 COMMIT_CRASH = "commit"
 CRASHPOINT_LINE = r"^committed before the crash$"
-# The case whose round is MSYNC_CRASH cuts the power right after
-# msync(MS_SYNC) returns in `pcsync write` (which keeps its mapping, so
-# only msync can have written the stores), and requires `pcsync check`
-# to find every stored byte after the next boot.
-MSYNC_CRASH = "msync"
-# The same with two processes keeping the log busy (`pcsync write busy`):
-# msync's transaction is then nearly always held open by another
-# process's operation when msync's own write-back ends.
-MSYNC_BUSY_CRASH = "msync-busy"
-# The generation after whose "synced" line the power is cut.
-MSYNC_CUT_GENERATION = 3
 CRASH_CASES = [
-    CrashCase("crash-msync", MSYNC_CRASH, 900),
-    CrashCase("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
     CrashCase("crash-round3", 3, 900),
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
@@ -521,19 +538,84 @@ CRASH_CASES = [
 # Disk errors that stop the log, run after the crash cases in the same
 # way: each makes a commit fail on purpose with the disk driver's
 # fault-injection knob (`disktest logfail KIND`): the write of the log
-# body, of the commit record, or of the first home block (install), or
-# the read of an inode block that a write must rewrite (inode). The kernel
+# body, of the commit record, or of the first home block (install), the
+# cache flush after the body or after the commit record, or the read of
+# an inode block that a write must rewrite (inode). The kernel
 # must say so in one line, refuse writes with EROFS and keep reading
 # (disktest checks both, and the case runs `ls /`); the machine is killed
 # at its prompt. After the reboot, `disktest logcheck KIND` must find the
-# failed transaction discarded -- or replayed, for install, where the
-# failure came after the commit record (and the boot must say "log:
-# replaying") -- and the file system writable again.
+# failed transaction discarded -- or replayed, for install and
+# commit-flush, where the commit record had reached the disk (and the
+# boot must say "log: replaying"; after commit-flush msync and fsync must
+# still have said EIO: the record was not known to be stable) -- and the
+# file system writable again.
 LOGFAIL_CASES = [
     LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
     LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),
     LogFailCase("diskerr-log-install", "install", "installing the log", True, 600),
     LogFailCase("diskerr-log-inode", "inode", r"reading inode block \d+", False, 600),
+    LogFailCase("diskerr-flush-body", "body-flush", "flushing the log", False, 600),
+    LogFailCase("diskerr-flush-commit", "commit-flush", "flushing the commit record", True, 600),
+]
+
+# Power-cut campaigns, after the disk-error cases. Each builds a small
+# image of its own (POWERCUT_BLOCKS blocks, the files of fs.img) and runs
+# a chain of trials on it: boot; unless this is the first boot, `pcsync
+# check G` for the previous trial; then `pcsync write busy` (pcsync.c:
+# generations stored through a shared mapping, msync(MS_SYNC) after each,
+# "pcsync: generation G synced" once it returns; two children keep the
+# log busy with their own appends and unlinks, one holding each of its
+# operations open for a clock tick), cut at a random point. G is the last
+# generation the console showed as synced before the cut (a line printed
+# after msync returned, so the promise was made before the cut); with no
+# such line nothing was promised and the check is skipped. After each cut
+# fsck.py checks the image as the next boot will find it (it applies a
+# committed log in memory, as recovery does); after the last trial's
+# check the machine is stopped idle and fsck.py runs once more on the
+# recovered image. Any panic, failed check or fsck problem fails the
+# campaign and keeps the image.
+#
+#   CUT_KILL    SIGKILL from the host. Odd trials kill the moment a
+#               random generation's "synced" line appears (1..GENS): the
+#               cut msync's promise is most exposed to, with its
+#               transaction nearly always held open by a busy child --
+#               the regression test for "msync(MS_SYNC) returns before
+#               its transaction commits", which such a cut caught every
+#               time. Even trials kill at a random delay (0 to
+#               KILL_DELAY_MAX s) after a random generation's line
+#               (generation 0: after the command was sent). QEMU has
+#               written everything the guest's completed writes carried,
+#               so this tests the log's order and msync's wait, not
+#               flushes.
+#   CUT_WCACHE  the disk's write-cache test mode (kernel/dev/wcache.c):
+#               `vmctl wcache SEED` holds every completed write as "in a
+#               volatile cache" until a flush covers it, `vmctl powercut
+#               N` cuts the power after N more completed writes (N
+#               random in WCACHE_CUT_MIN..WCACHE_CUT_MAX): the kernel
+#               keeps a random subset of the held writes (chosen by SEED),
+#               drops the rest and powers off. This is the campaign that
+#               needs the log's flushes.
+#
+# The runner picks a campaign seed (printed on the PASS/FAIL line and in
+# the log) from which every trial's choices follow; --powercut-seed S
+# replays the same choices (the guest's timing still varies) and
+# --powercut-trials N runs N trials per campaign (make test's
+# POWERCUT_TRIALS), e.g.
+#   make test ONLY="powercut-kill powercut-wcache" POWERCUT_TRIALS=500
+# `make soak` runs longer campaigns of its own (soak_cases).
+CUT_KILL = "kill"
+CUT_WCACHE = "wcache"
+POWERCUT_BLOCKS = 16384  # 16 MiB: a chain of trials, each fsck'd, stays quick
+POWERCUT_TRIALS = 10
+KILL_DELAY_MAX = 1.0
+WCACHE_CUT_MIN = 100     # pcsync's setup takes about 250 writes from the knob on,
+WCACHE_CUT_MAX = 700     # each generation 40-70 more (with the flushes)
+# Generations `pcsync write` stores: GENS in user/pcsync.c, read from there.
+PCSYNC_GENS = int(re.search(r"^#define GENS (\d+)", (ROOT / "user" / "pcsync.c").read_text(),
+                            re.MULTILINE).group(1))
+POWERCUT_CASES = [
+    PowerCutCase("powercut-kill", CUT_KILL, POWERCUT_TRIALS, 300),
+    PowerCutCase("powercut-wcache", CUT_WCACHE, POWERCUT_TRIALS, 300),
 ]
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
@@ -571,9 +653,11 @@ LOCKCHECK_CASES = [
 # The soak (`make soak`, runtest.py --soak): the same tools run far longer,
 # with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
 # FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
-# instances): 1,050,000 operations in all.
+# instances): 1,050,000 operations in all. Then both power-cut campaigns
+# with SOAK_POWERCUT_TRIALS trials each (--powercut-trials overrides it).
 SOAK_FSX_ROUNDS = 3
 SOAK_FSX_OPS = 50000
+SOAK_POWERCUT_TRIALS = 60
 
 
 def soak_cases() -> list[Case]:
@@ -582,6 +666,8 @@ def soak_cases() -> list[Case]:
     for r in range(SOAK_FSX_ROUNDS):
         cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
                   for i, mode in enumerate(FSX_MODES)]
+    cases += [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS, c.timeout)
+              for c in POWERCUT_CASES]
     return cases
 
 
@@ -590,7 +676,7 @@ def all_cases(soak: bool = False) -> list[Case]:
     if soak:
         return soak_cases()
     return (HOST_CASES + [BootCase()] + CASES + IMAGE_CASES + CRASH_CASES + LOGFAIL_CASES +
-            LOCKCHECK_CASES + [BENCH_SMOKE])
+            POWERCUT_CASES + LOCKCHECK_CASES + [BENCH_SMOKE])
 
 
 # ---------------------------------------------------------------- crash cases
@@ -677,37 +763,6 @@ def crash_phase_commit(con: Console, timeout: float) -> str | None:
     return f"the machine was still running {int(timeout)}s after crashpoint"
 
 
-def crash_phase_msync(con: Console, timeout: float, busy: bool) -> str | None:
-    """Phase 1 of the msync crash: run `pcsync write` and kill QEMU the
-    moment it says generation MSYNC_CUT_GENERATION's msync returned.
-    Returns None or a failure reason."""
-    start = con.mark()
-    synced_re = re.compile(rf"^pcsync: generation {MSYNC_CUT_GENERATION} synced$", re.MULTILINE)
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if PANIC_RE.search(out):
-            return "panic"
-        if synced_re.search(out):
-            return "synced"
-        body = body_of(out, "pcsync write")
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
-    try:
-        con.send("pcsync write busy\n" if busy else "pcsync write\n")
-        got = con.wait(check, time.monotonic() + timeout)
-    except QemuDied:
-        return "QEMU stopped during pcsync write"
-    if got == "synced":
-        con.crash()
-        return None
-    if got is None:
-        return f"no \"pcsync: generation {MSYNC_CUT_GENERATION} synced\" within {int(timeout)}s"
-    return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
-
-
 def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner) -> Result:
     """One crash case, from copying the image to fsck; the case's crash()
     and recovered() are its two phases. The note says whether the second
@@ -764,6 +819,203 @@ def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner
         return Result(True, note=remark)
     except (OSError, ValueError) as e:
         return Result(False, str(e), outputs())
+    finally:
+        for c in cons:
+            c.stop()
+
+
+# ---------------------------------------------------------------- power cuts
+
+PCSYNC_WRITE = "pcsync write busy"
+SYNCED_RE = re.compile(r"^pcsync: generation (\d+) synced$", re.MULTILINE)
+PCSYNC_ERROR_RE = re.compile(r"^pcsync: (?!generation \d+ synced$).*$", re.MULTILINE)
+CUT_LINE_RE = re.compile(r"^disk: power cut \(seed \d+\): (\d+) blocks .*, (\d+) of them kept, "
+                         r"(\d+) blocks put back", re.MULTILINE)
+
+
+@dataclass
+class Trial:
+    """One trial's random choices (see POWERCUT_CASES)."""
+    number: int
+    method: str
+    gen: int = 0          # CUT_KILL: the generation whose line starts the delay
+    delay: float = 0.0    # CUT_KILL: seconds from that line to the kill (0: at once)
+    kseed: int = 0        # CUT_WCACHE: the kernel's seed for the cut's choices
+    writes: int = 0       # CUT_WCACHE: completed writes from the knob to the cut
+
+    def describe(self) -> str:
+        if self.method == CUT_KILL and self.delay == 0:
+            return f"SIGKILL at generation {self.gen}'s line"
+        if self.method == CUT_KILL:
+            return f"SIGKILL {self.delay:.2f}s after generation {self.gen}"
+        return f"write cache seed {self.kseed}, cut after {self.writes} writes"
+
+
+def powercut_trial(rng: random.Random, method: str, number: int) -> Trial:
+    """Trial `number`'s choices (see CUT_KILL and CUT_WCACHE above)."""
+    if method == CUT_KILL and number % 2 == 1:  # right after msync returned
+        return Trial(number, method, gen=rng.randrange(1, PCSYNC_GENS + 1), delay=0.0)
+    if method == CUT_KILL:
+        return Trial(number, method, gen=rng.randrange(PCSYNC_GENS),
+                     delay=round(rng.uniform(0, KILL_DELAY_MAX), 2))
+    return Trial(number, method, kseed=rng.randrange(1, 10**8),
+                 writes=rng.randrange(WCACHE_CUT_MIN, WCACHE_CUT_MAX + 1))
+
+
+def drain(con: Console) -> str:
+    """Everything QEMU printed, once it has stopped (what was still in the
+    pipe when it died included)."""
+    try:
+        con.wait(lambda text: None, time.monotonic() + 10)
+    except QemuDied:
+        pass
+    return con.snapshot()
+
+
+def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None, str]:
+    """Runs PCSYNC_WRITE and kills QEMU trial.delay seconds after it reports
+    generation trial.gen synced (gen 0: after the command was sent; delay
+    0: the moment the line arrives).
+    Returns (failure reason or None, the output from the command on)."""
+    start = con.mark()
+    line_re = re.compile(rf"^pcsync: generation {trial.gen} synced$", re.MULTILINE)
+
+    def started(text: str) -> str | None:
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        if trial.gen == 0 or line_re.search(out):
+            return "go"
+        body = body_of(out, PCSYNC_WRITE)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(PCSYNC_WRITE + "\n")
+        got = con.wait(started, time.monotonic() + timeout)
+        if got == "go" and trial.delay > 0:  # the random part: wait, watching for a panic
+            got = con.wait(lambda text: "panic" if PANIC_RE.search(text[start:]) else None,
+                           time.monotonic() + trial.delay)
+    except QemuDied:
+        return "QEMU stopped during " + PCSYNC_WRITE, con.snapshot(start)
+    con.crash()
+    out = drain(con)[start:]
+    if got is None and trial.gen > 0 and not line_re.search(out):
+        return f"no \"pcsync: generation {trial.gen} synced\" within {int(timeout)}s", out
+    if got == "exited":
+        return PCSYNC_WRITE + " exited", out
+    if got == "panic":
+        return "kernel panic", out
+    return None, out
+
+
+def cut_by_wcache(con: Console, trial: Trial, timeout: float) -> tuple[str | None, str]:
+    """Turns the write-cache mode on, arms the cut after trial.writes
+    writes and runs PCSYNC_WRITE until the kernel powers the machine off.
+    Returns (failure reason or None, the output from the command on)."""
+    start = con.mark()
+    command = f"vmctl wcache {trial.kseed}; vmctl powercut {trial.writes}; {PCSYNC_WRITE}"
+
+    def check(text: str) -> str | None:
+        out = text[start:]
+        if PANIC_RE.search(out):
+            return "panic"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(command + "\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        out = drain(con)[start:]
+        if not CUT_LINE_RE.search(out):
+            return "QEMU stopped without the power cut line", out
+        return None, out
+    con.crash()
+    out = drain(con)[start:]
+    if got is None:
+        return f"no power cut within {int(timeout)}s", out
+    return {"panic": "kernel panic", "exited": "the command line ended"}[got], out
+
+
+def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
+    """One campaign (see POWERCUT_CASES). The note gives the seed, the
+    generation each cut had to keep, and how many boots replayed the log."""
+    args, log = runner.args, runner.log
+    trials = args.powercut_trials or case.trials
+    seed = args.powercut_seed if args.powercut_seed is not None else random.randrange(1, 10**6)
+    rng = random.Random(seed)
+    fd, image = tempfile.mkstemp(prefix=f"pcv6-{case.name}-", suffix=".img")
+    os.close(fd)
+    cons: list[Console] = []  # the last two machines, for a failure's output
+    trial: Trial | None = None
+    history: list[int] = []
+    replays = put_back = 0
+
+    def fail(why: str, out: str = "") -> Result:
+        where = f"trial {trial.number} of {trials} ({trial.describe()})" if trial else "setup"
+        return Result(False, f"{where}, campaign seed {seed}: {why} (image kept: {image})",
+                      out or "\n".join(c.snapshot() for c in cons))
+
+    try:
+        mkfs = [str(SCRIPTS / "mkfs"), "-s", str(POWERCUT_BLOCKS), image] + image_files()
+        r = subprocess.run(mkfs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        if r.returncode != 0:
+            return fail("mkfs: " + r.stdout.strip())
+        argv, _ = crash_argv(runner.qemu_argv, image)
+        runner.note(f"\n==== runtest: {case.name}: {trials} trials ({case.method}), "
+                    f"campaign seed {seed}, image {image} ====\n")
+        for number in range(1, trials + 2):
+            con = Console(argv, log)
+            cons = cons[-1:] + [con]
+            why = boot(con, args.timeout_boot)
+            if why:
+                return fail("boot after the cut: " + why if trial else "first boot: " + why)
+            if "log: replaying" in con.snapshot():
+                replays += 1
+            if trial and history[-1] > 0:
+                o = run_command(con, f"pcsync check {history[-1]}", [r"^pcsync: data intact$"],
+                                timeout)
+                if not o.ok:
+                    return fail(f"after the reboot, pcsync check {history[-1]}: {o.why}")
+            if number > trials:
+                con.crash()  # idle at the prompt: nothing in flight
+                break
+            trial = powercut_trial(rng, case.method, number)
+            runner.note(f"\n==== runtest: {case.name}: trial {number}/{trials}: "
+                        f"{trial.describe()} ====\n")
+            cut = cut_by_kill if case.method == CUT_KILL else cut_by_wcache
+            why, out = cut(con, trial, timeout)
+            con.stop()
+            if why:
+                return fail(why)
+            history.append(max((int(g) for g in SYNCED_RE.findall(out)), default=0))
+            m = CUT_LINE_RE.search(out)
+            put_back += int(m.group(3)) if m else 0
+            bad = PCSYNC_ERROR_RE.search(out)
+            if bad:
+                return fail(f"{PCSYNC_WRITE} said: {bad.group(0)}")
+            status, report = run_fsck(image)
+            runner.note(f"\n==== runtest: {case.name}: trial {number}: last synced generation "
+                        f"{history[-1]}; fsck of the cut image ====\n{report}")
+            if status != 0:
+                return fail("fsck of the image after the cut found problems", report)
+        status, report = run_fsck(image)
+        runner.note(f"\n==== runtest: {case.name}: fsck after the last recovery ====\n{report}")
+        if status != 0:
+            return fail("fsck after the last recovery found problems", report)
+        Path(image).unlink()
+        gens = " ".join(map(str, history)) if trials <= 30 else \
+            f"{sum(1 for g in history if g > 0)} with a generation synced"
+        extra = f", {put_back} blocks put back" if case.method == CUT_WCACHE else ""
+        return Result(True, note=f"{trials} trials, seed {seed}; last synced generations: {gens}; "
+                      f"{replays} boots replayed the log{extra}")
+    except (OSError, ValueError) as e:
+        return fail(str(e))
     finally:
         for c in cons:
             c.stop()
@@ -939,6 +1191,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="file that receives all console output (default test.log)")
     ap.add_argument("--soak", action="store_true",
                     help="run the soak's long cases instead (see soak_cases)")
+    ap.add_argument("--powercut-trials", type=int, default=0, metavar="N",
+                    help="trials per power-cut campaign (default: each case's own)")
+    ap.add_argument("--powercut-seed", type=int, metavar="S",
+                    help="campaign seed (default: a random one, printed)")
     args = ap.parse_args(argv)
 
     names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]

@@ -12,14 +12,18 @@
 //                            each in a child, leak-checked, with the knobs
 //                            checked afterwards (user/testlib.h)
 //   disktest logfail KIND    makes the next commit fail (KIND: body, commit,
-//                            install; or inode: the inode block a write must
-//                            read) and checks the file system is read-only
+//                            install: the write of that step; body-flush,
+//                            commit-flush: the cache flush after it; or
+//                            inode: the inode block a write must read) and
+//                            checks the file system is read-only
 //                            afterwards; prints "disktest: read-only as
 //                            expected". The machine must be rebooted after.
 //   disktest logcheck KIND   after that reboot: the failed transaction is
-//                            gone (body, commit, inode) or replayed
-//                            (install), and the file system is writable;
-//                            prints "disktest: log check passed".
+//                            gone (body, commit, inode, body-flush) or
+//                            replayed (install, commit-flush: the commit
+//                            record reached the disk), and the file system
+//                            is writable; prints "disktest: log check
+//                            passed".
 // scripts/runtest.py runs the first as a shell case, the other two as
 // crash cases on an image of their own.
 //
@@ -143,6 +147,8 @@ touch(uint64 addr)
 // ---------------------------------------------------------------------------
 // The knobs themselves
 
+#define KNOB_FILE "dt_knobs"
+
 static void
 knob_values(void)
 {
@@ -156,6 +162,14 @@ knob_values(void)
         "a sticky block failure was accepted");
   CHECK(knob(KNOB_DISK_FAIL_BLOCK, DISK_FAIL(1L << 40, DISK_FAIL_READ)) < 0 && errno == EINVAL,
         "a block past the end of the disk was accepted");
+  CHECK(knob(KNOB_DISK_FAIL_BLOCK, DISK_FAIL(5, DISK_FAIL_FLUSH)) < 0 && errno == EINVAL,
+        "a flush failure by block was accepted");
+  CHECK(knob(KNOB_DISK_FAIL_NTH, DISK_FAIL(1, DISK_FAIL_FLUSH | DISK_FAIL_STICKY)) < 0 &&
+            errno == EINVAL,
+        "a sticky flush failure was accepted");
+  CHECK(knob(KNOB_DISK_FAIL_NTH, DISK_FAIL(1, DISK_FAIL_FLUSH | DISK_FAIL_WRITE)) < 0 &&
+            errno == EINVAL,
+        "a failure of flushes and writes at once was accepted");
 
   // The count goes down with each request of the selected kind, and only
   // with those: the eviction reads hundreds of blocks and writes none.
@@ -171,6 +185,47 @@ knob_values(void)
   left = knob_off(KNOB_DISK_FAIL_NTH);
   CHECK(left == DISK_FAIL(5, DISK_FAIL_WRITE), "reads counted against a write failure: %d",
         (int)DISK_FAIL_NUMBER(left));
+
+  // Flushes are a kind of their own: a commit counts down a write failure
+  // by exactly its write requests, a flush failure by exactly its flushes.
+  static const long kinds[] = { DISK_FAIL_WRITE, DISK_FAIL_FLUSH };
+  for (int i = 0; i < 2; i++) {
+    struct kstats k0, k1;
+    inject(KNOB_DISK_FAIL_NTH, DISK_FAIL(100000, kinds[i]));
+    read_kstats(&k0);
+    make_file(KNOB_FILE, BSIZE, 3);
+    read_kstats(&k1);
+    long used = 100000 - DISK_FAIL_NUMBER(knob_off(KNOB_DISK_FAIL_NTH));
+    uint64 writes = k1.disk_write_reqs - k0.disk_write_reqs;
+    uint64 flushes = k1.disk_flushes - k0.disk_flushes;
+    CHECK(writes > 0 && flushes > 0, "a commit made %d writes and %d flushes", (int)writes,
+          (int)flushes);
+    CHECK(used == (long)(kinds[i] == DISK_FAIL_WRITE ? writes : flushes),
+          "%s failure counted %d of %d writes and %d flushes",
+          kinds[i] == DISK_FAIL_WRITE ? "a write" : "a flush", (int)used, (int)writes,
+          (int)flushes);
+  }
+
+  // The write-cache test mode's reads of what a write overwrites are its
+  // own: injection does not count them (nor fail them). It reads each
+  // written block once, one request per block, so of the read requests
+  // all but that many are the rewrite's own and count.
+  CHECK(knob(KNOB_WCACHE, 99) == 0, "the write-cache mode was on (errno %d)", errno);
+  struct kstats k0, k1;
+  inject(KNOB_DISK_FAIL_NTH, DISK_FAIL(100000, DISK_FAIL_READ));
+  read_kstats(&k0);
+  make_file(KNOB_FILE, BSIZE, 4);
+  read_kstats(&k1);
+  long used = 100000 - DISK_FAIL_NUMBER(knob_off(KNOB_DISK_FAIL_NTH));
+  CHECK(knob(KNOB_WCACHE, 0) == 99, "the write-cache mode's seed changed");
+  uint64 reads = k1.disk_read_reqs - k0.disk_read_reqs;
+  uint64 written = k1.disk_write_blocks - k0.disk_write_blocks;
+  CHECK(written > 0 && reads >= written, "%d blocks written, %d read requests", (int)written,
+        (int)reads);
+  CHECK(used == (long)(reads - written),
+        "a read failure counted %d of %d reads (%d blocks written)", (int)used, (int)reads,
+        (int)written);
+  CHECK(unlink(KNOB_FILE) == 0, "unlink %s", KNOB_FILE);
   CHECK(injected() == before, "a request failed although none was due");
 }
 
@@ -661,6 +716,11 @@ knobs_restored(const char *test)
       ok = 0;
     }
   }
+  long seed = knob(KNOB_WCACHE, 0);
+  if (seed != 0) {
+    printf("test %s: FAILED: left the write-cache mode on (seed %d)\n", test, (int)seed);
+    ok = 0;
+  }
   long policy = knob(KNOB_POLICY, MMAP_POLICY_CACHE);
   if (policy != MMAP_POLICY_CACHE) {
     printf("test %s: FAILED: left the mapping policy at %d\n", test, (int)policy);
@@ -685,24 +745,35 @@ run_checked(const struct test *t)
 #define OLD_SEED 12         // LOST's bytes before the failed transaction
 #define NEW_SEED 13         // and in it
 
-static int log_kind;  // index into log_kinds
-static const char *log_kinds[] = { "body", "commit", "install", "inode" };
-#define LOG_INSTALL 2
-#define LOG_INODE 3
-
 // The commit of a one-block rewrite moves (in write requests, in order)
-// the log body, the header (the commit point), then the home blocks. The
-// inode kind fails instead the read of the inode block that writing the
-// inode needs (the buffer cache evicted first).
+// the log body, the header (the commit point), then the home blocks, and
+// flushes the disk's cache after each step. The inode kind fails instead
+// the read of the inode block that writing the inode needs (the buffer
+// cache evicted first).
+static const struct log_kind {
+  const char *name;
+  long fail;        // the KNOB_DISK_FAIL_NTH value that makes the commit fail
+  int replayed;     // the commit record reached the disk: the next boot replays it
+  int durable;      // msync(MS_SYNC) and fsync may say it is durable
+} log_kinds[] = {
+  { "body", DISK_FAIL(1, DISK_FAIL_WRITE), 0, 0 },
+  { "commit", DISK_FAIL(2, DISK_FAIL_WRITE), 0, 0 },
+  { "install", DISK_FAIL(3, DISK_FAIL_WRITE), 1, 1 },
+  { "inode", DISK_FAIL(1, DISK_FAIL_READ), 0, 0 },
+  { "body-flush", DISK_FAIL(1, DISK_FAIL_FLUSH), 0, 0 },
+  // The record was written, but the flush that would make it stable
+  // failed: durability cannot be promised, yet the disk has the record.
+  { "commit-flush", DISK_FAIL(2, DISK_FAIL_FLUSH), 1, 0 },
+};
+#define NLOG_KINDS ((int)(sizeof(log_kinds) / sizeof(log_kinds[0])))
+static const struct log_kind *log_kind;
+
 static void
 arm_log_failure(void)
 {
-  if (log_kind == LOG_INODE) {
+  if (strcmp(log_kind->name, "inode") == 0)
     evict_buffers();
-    inject(KNOB_DISK_FAIL_NTH, DISK_FAIL(1, DISK_FAIL_READ));
-  } else {
-    inject(KNOB_DISK_FAIL_NTH, DISK_FAIL(log_kind + 1, DISK_FAIL_WRITE));
-  }
+  inject(KNOB_DISK_FAIL_NTH, log_kind->fail);
 }
 
 static void
@@ -735,15 +806,16 @@ logfail(void)
   CHECK(injected() == before + 1, "the injected failure did not happen");
   CHECK(knob_off(KNOB_DISK_FAIL_NTH) == 0, "injection still armed");
 
-  // Only a commit record on disk makes the rewrite durable.
+  // Only a commit record known to be stable (written, then flushed)
+  // makes the rewrite durable.
   int e = msync(lp, PG, MS_SYNC) == 0 ? 0 : errno;
   int f = fsync(lost) == 0 ? 0 : errno;
-  if (log_kind == LOG_INSTALL) {
+  if (log_kind->durable) {
     CHECK(e == 0, "msync of a committed rewrite: errno %d, want 0", e);
     CHECK(f == 0, "fsync of a committed rewrite: errno %d, want 0", f);
   } else {
-    CHECK(e == EIO, "msync of a rewrite that never committed: errno %d, want EIO", e);
-    CHECK(f == EIO, "fsync of a rewrite that never committed: errno %d, want EIO", f);
+    CHECK(e == EIO, "msync of a rewrite not known to be committed: errno %d, want EIO", e);
+    CHECK(f == EIO, "fsync of a rewrite not known to be committed: errno %d, want EIO", f);
   }
 
   expect_erofs(open("/dt_new", O_CREATE | O_RDWR), "create");
@@ -786,7 +858,7 @@ logcheck(void)
   CHECK(read(fd, buf, KEEP_LEN) == KEEP_LEN && mismatch(buf, KEEP_LEN, KEEP_SEED, 0) < 0,
         "%s is not what was committed before the failure", KEEP);
   close(fd);
-  int seed = log_kind == LOG_INSTALL ? NEW_SEED : OLD_SEED;
+  int seed = log_kind->replayed ? NEW_SEED : OLD_SEED;
   fd = open_or_fail(LOST, O_RDONLY);
   CHECK(read(fd, buf, BSIZE) == BSIZE, "read %s", LOST);
   CHECK(mismatch(buf, BSIZE, seed, 0) < 0, "%s holds the %s bytes", LOST,
@@ -809,12 +881,13 @@ logcheck(void)
 static void
 log_command(const char *cmd, const char *kind)
 {
-  log_kind = -1;
-  for (int i = 0; i < (int)(sizeof(log_kinds) / sizeof(log_kinds[0])); i++)
-    if (strcmp(kind, log_kinds[i]) == 0)
-      log_kind = i;
-  if (log_kind < 0) {
-    printf("disktest: %s: KIND is body, commit, install or inode\n", cmd);
+  log_kind = 0;
+  for (int i = 0; i < NLOG_KINDS; i++)
+    if (strcmp(kind, log_kinds[i].name) == 0)
+      log_kind = &log_kinds[i];
+  if (log_kind == 0) {
+    printf("disktest: %s: KIND is body, commit, install, inode, body-flush or commit-flush\n",
+           cmd);
     exit(2);
   }
   if (strcmp(cmd, "logfail") == 0)

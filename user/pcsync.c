@@ -7,9 +7,10 @@
 //                  page, calls msync(MS_SYNC) and prints "pcsync:
 //                  generation g synced". After the last it waits forever
 //                  with the mapping still in place, so that nothing but
-//                  msync can have put the stores on disk. The test runner
-//                  cuts the power when it sees the line of the generation
-//                  it chose. With `busy`, two children keep the log busy
+//                  msync can have put the stores on disk. The test
+//                  runner's power-cut campaigns cut the power at random
+//                  points meanwhile (scripts/runtest.py, POWERCUT_CASES).
+//                  With `busy`, two children keep the log busy
 //                  meanwhile (each appends to a file of its own and
 //                  unlinks it, over and over), and one of them holds each
 //                  of its log operations open for a clock tick

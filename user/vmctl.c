@@ -15,11 +15,16 @@
 //                            around (fault-around), ahead (read-ahead)
 //   vmctl failnth N KIND [sticky]
 //                            fail the Nth disk request of KIND (read, write
-//                            or any) from now, once; sticky: then keep
-//                            failing every request of KIND touching its block
+//                            or any; or flush, a cache flush, never sticky)
+//                            from now, once; sticky: then keep failing
+//                            every request of KIND touching its block
 //   vmctl failblock B KIND   fail every request of KIND touching block B
 //   vmctl failnth off, vmctl failblock off
 //                            stop injecting; each prints what the knob held
+//   vmctl wcache SEED        the disk's write-cache test mode: on with this
+//                            seed for power cuts (SEED > 0), or off (0)
+//   vmctl powercut N         with wcache on: cut the power after N more
+//                            completed disk writes (0: now)
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
@@ -39,8 +44,9 @@ usage(void)
 {
   fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
              "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
-             "              failnth N read|write|any [sticky] | failblock B read|write|any |\n"
-             "              failnth off | failblock off]\n");
+             "              failnth N read|write|any|flush [sticky] |\n"
+             "              failblock B read|write|any | failnth off | failblock off |\n"
+             "              wcache SEED | powercut N]\n");
   exit(1);
 }
 
@@ -137,10 +143,11 @@ print_fail(long value)
     printf("off");
     return;
   }
-  static const char *kind[] = {"?", "read", "write", "any"};
+  static const char *kind[] = {"?", "read", "write", "any"};  // by the READ and WRITE bits
   long flags = DISK_FAIL_FLAGS(value);
-  printf("%ld %s%s", DISK_FAIL_NUMBER(value), kind[flags & DISK_FAIL_ANY],
-         flags & DISK_FAIL_STICKY ? " sticky" : "");
+  const char *k =
+      (flags & DISK_FAIL_KINDS) == DISK_FAIL_FLUSH ? "flush" : kind[flags & DISK_FAIL_ANY];
+  printf("%ld %s%s", DISK_FAIL_NUMBER(value), k, flags & DISK_FAIL_STICKY ? " sticky" : "");
 }
 
 // vmctl failnth / failblock: argv[2..] is "off" or NUMBER KIND [sticky].
@@ -156,6 +163,7 @@ fail(const char *what, int which, int argc, char *argv[])
     long flags = strcmp(argv[3], "read") == 0    ? DISK_FAIL_READ
                  : strcmp(argv[3], "write") == 0 ? DISK_FAIL_WRITE
                  : strcmp(argv[3], "any") == 0   ? DISK_FAIL_ANY
+                 : strcmp(argv[3], "flush") == 0 ? DISK_FAIL_FLUSH
                                                  : 0;
     if (n < 0 || flags == 0)
       usage();
@@ -166,7 +174,8 @@ fail(const char *what, int which, int argc, char *argv[])
   long old = knob(which, value);
   if (old < 0) {
     fprintf(2, "vmctl: %s: %s (%s)\n", what, strerror(errno),
-            which == KNOB_DISK_FAIL_NTH ? "N from 1" : "a block on the disk");
+            which == KNOB_DISK_FAIL_NTH ? "N from 1; a flush is never sticky"
+                                        : "a block on the disk; read, write or any");
     return 1;
   }
   printf("%s ", what);
@@ -215,6 +224,10 @@ main(int argc, char *argv[])
     return set(cmd, KNOB_SVADE, number(argv[2]), "0 or 1");
   if (strcmp(cmd, "limit") == 0)
     return set(cmd, KNOB_PC_LIMIT, number(argv[2]), "pages, 0 for no limit");
+  if (strcmp(cmd, "wcache") == 0)
+    return set(cmd, KNOB_WCACHE, number(argv[2]), "a seed, 0 for off");
+  if (strcmp(cmd, "powercut") == 0)
+    return set(cmd, KNOB_POWER_CUT, number(argv[2]), "writes, 0 for now; needs wcache on");
   usage();
   return 1;
 }

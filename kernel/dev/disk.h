@@ -25,6 +25,13 @@
 // chose the request (knobs.h, KNOB_DISK_FAIL_*); the driver never panics
 // for that.
 //
+// Durability: a completed write may still sit in the device's volatile
+// write cache, where a power failure loses it -- and the device may put
+// completed writes on its medium in any order. disk_flush() returns once
+// every write that had completed when it was called is on the medium.
+// Code that needs one write stable before another starts (the log)
+// waits for the first, flushes, then submits the second.
+//
 // Lock tags: [c] set by the caller before disk_submit, read-only until
 // disk_wait returns; [d] driver-private, under the driver's lock.
 #ifndef PCV6_DISK_H
@@ -49,6 +56,8 @@ struct disk_req {
   int error;               // [d] 0 or -EIO, valid once DONE
   int head;                // [d] descriptor chain head while QUEUED
   uint32 nblocks;          // [d] total blocks of segs
+  int flush;               // [d] a cache flush (disk_flush): no segments
+  uint64 wc_id;            // [d] its tag in the write-cache test mode (wcache.h)
 };
 
 #define DISK_REQ_QUEUED 1  // handed to the device (or waiting for room)
@@ -57,8 +66,10 @@ struct disk_req {
 void virtio_disk_init(void);
 void virtio_disk_intr(void);
 
-// Queues r, sleeping while the queue has no room for it; returns at once
-// after that. r's segments must respect disk_max_segs/disk_max_blocks.
+// Queues r, sleeping while the queue has no room for it (and, for a write
+// in the write-cache test mode, while it reads what r will overwrite:
+// wcache.h); returns at once after that. r's segments must respect
+// disk_max_segs/disk_max_blocks.
 // => no spinlocks held; r and its segs stay valid until disk_wait returns.
 void disk_submit(struct disk_req *r);
 // Sleeps until r is complete. Returns 0, or -EIO if the device reported
@@ -68,6 +79,14 @@ void disk_submit(struct disk_req *r);
 int disk_wait(struct disk_req *r);
 // disk_submit + disk_wait.
 int disk_rw(struct disk_req *r);
+// Returns when every write that completed before the call is stable (on
+// the medium, not only in the device's cache): 0, or -EIO if the device
+// reported a failure (or KNOB_DISK_FAIL_NTH chose this flush: knobs.h,
+// DISK_FAIL_FLUSH). A device without a write cache to flush (it did not
+// offer VIRTIO_BLK_F_FLUSH; the boot says so) keeps each write stable once
+// it completes, and this returns 0 at once. Counted in kstats disk_flushes.
+// => no spinlocks held; may sleep
+int disk_flush(void);
 // Most blocks one request may carry, and most segments (from the device's
 // limits and the queue size); callers split longer runs.
 int disk_max_blocks(void);

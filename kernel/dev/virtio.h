@@ -46,6 +46,7 @@
 #define VIRTIO_BLK_F_SIZE_MAX    1   // config size_max: most bytes per descriptor
 #define VIRTIO_BLK_F_SEG_MAX     2   // config seg_max: most data descriptors per request
 #define VIRTIO_BLK_F_RO          5
+#define VIRTIO_BLK_F_FLUSH       9   // VIRTIO_BLK_T_FLUSH: the device has a write cache
 #define VIRTIO_BLK_F_SCSI        7
 #define VIRTIO_BLK_F_CONFIG_WCE 11
 #define VIRTIO_BLK_F_MQ         12
@@ -96,6 +97,7 @@ struct virtq_used {
 // and a one-byte status.
 #define VIRTIO_BLK_T_IN  0   // read
 #define VIRTIO_BLK_T_OUT 1   // write
+#define VIRTIO_BLK_T_FLUSH 4 // make every completed write stable; no data
 #define VIRTIO_BLK_S_OK     0
 #define VIRTIO_BLK_S_IOERR  1
 #define VIRTIO_BLK_S_UNSUPP 2

@@ -1,7 +1,9 @@
 // virtio_disk.c -- driver for QEMU's virtio-mmio block device (modern,
 // version-2 interface; QEMU needs -global virtio-mmio.force-legacy=false).
-// Interface in disk.h: disk_submit, disk_wait, disk_rw and the limits,
-// and batches of requests (disk_batch_*), which use nothing but those.
+// Interface in disk.h: disk_submit, disk_wait, disk_rw, disk_flush and
+// the limits, and batches of requests (disk_batch_*), which use nothing
+// but those. The write-cache test mode's table is in wcache.c; its power
+// cut is here, at the end, because it drives the queue itself.
 //
 // Request life cycle.
 //   disk_submit   checks the request, takes a ticket, sleeps until its
@@ -46,16 +48,33 @@
 // failed must not be found at the next boot), and a failed read leaves
 // the caller's buffers filled with junk (INJECT_JUNK) rather than with
 // plausible data, so that a caller using them despite the error shows.
+// A flush is a kind of its own (DISK_FAIL_FLUSH, KNOB_DISK_FAIL_NTH
+// only): it never counts towards reads or writes, so "the Nth write" of a
+// commit is the same with and without flushes. A flush the driver does
+// not send (no VIRTIO_BLK_F_FLUSH) is no request and is not counted.
+// With the write-cache test mode on: the choice is made before the mode
+// sees a write, so an injected write failure, which never reaches the
+// device, leaves nothing to undo; an injected flush failure covers
+// nothing (the writes stay held, as after a failed real flush); and the
+// mode's own reads of what a write overwrites are not injectable
+// (disk_capture_read) -- they are the test mode's, not the caller's.
 //
-// Device cache: we accept VIRTIO_BLK_F_FLUSH when offered (as before this
-// driver batched anything), so QEMU keeps its write cache in write-back
-// mode; a completed write then survives QEMU being killed, which is the
-// crash the tests make, but not a host power failure. Surviving that too
-// would take a VIRTIO_BLK_T_FLUSH at the log's commit points.
+// Device cache: we accept VIRTIO_BLK_F_FLUSH when offered, so the device
+// may keep completed writes in a volatile cache (QEMU: the host's page
+// cache) and disk_flush sends VIRTIO_BLK_T_FLUSH -- a header and a status
+// byte, no data -- which completes once every write completed before it
+// is stable. A device that does not offer it must keep each write stable
+// when it completes (the virtio spec: then it has no write-back cache),
+// so disk_flush returns at once; the boot says so. virtio-blk has no
+// forced-unit-access write, so a write that must be stable by itself is
+// written and then flushed (the log's commit record, log.c).
 //
-// Lock: disk.lock protects everything in `disk` marked [lock] and the
-// driver-private fields of every queued request. It is a leaf except for
-// the process locks that sleep() and wakeup() take.
+// Lock: disk.lock (LR_DISK) protects everything in `disk` marked [lock]
+// and the driver-private fields of every queued request. It is a leaf
+// except for the process locks that sleep() and wakeup() take and the
+// write-cache mode's wcache lock (LR_WCACHE, wcache.c), taken under it.
+// A write is handed to the write-cache mode with disk.lock released
+// (its capture sleeps).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
@@ -70,6 +89,8 @@
 #include "kernel/knobs.h"
 #include "kernel/dev/virtio.h"
 #include "kernel/dev/disk.h"
+#include "kernel/dev/wcache.h"
+#include "kernel/arch/sbi.h"
 #include "kernel/mm/kstats_impl.h"
 
 #define REG(r) ((volatile uint32 *)(VIRTIO0 + (r)))
@@ -98,6 +119,7 @@ static struct {
   uint64 next_ticket;         // [lock] handed to the next submitter
   uint64 serving;             // [lock] the ticket allowed to take descriptors
   int room_waiters;           // [lock] submitters asleep on &disk.serving
+  int cut;                    // [lock] the power is being cut: queue and complete nothing
 
   // Per chain head: the request, its header and its status byte.
   struct disk_req *inflight[VIRTQ_SIZE];  // [lock]
@@ -112,6 +134,7 @@ static struct {
   uint32 data_max;        // [I] most data descriptors per request
   int max_segs;           // [I] disk_max_segs()
   int max_blocks;         // [I] disk_max_blocks()
+  int has_flush;          // [I] the device offered VIRTIO_BLK_F_FLUSH
 
   // Fault injection: the knobs' values (DISK_FAIL(number, flags), 0 = off).
   long fail_nth;          // [lock] KNOB_DISK_FAIL_NTH, counting down
@@ -261,6 +284,7 @@ virtio_disk_init(void)
   status |= VIRTIO_STATUS_DRIVER;
   *REG(VIRTIO_MMIO_STATUS) = status;
   uint32 features = negotiate_features();
+  disk.has_flush = (features >> VIRTIO_BLK_F_FLUSH) & 1;
   status |= VIRTIO_STATUS_FEATURES_OK;
   *REG(VIRTIO_MMIO_STATUS) = status;
   if ((*REG(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK) == 0)
@@ -275,6 +299,10 @@ virtio_disk_init(void)
          "requests of up to %d blocks in %d segments\n",
          disk.capacity, disk.qsize, *REG(VIRTIO_MMIO_QUEUE_NUM_MAX), disk.seg_max,
          disk.size_max, disk.max_blocks, disk.max_segs);
+  if (!disk.has_flush)
+    printf("virtio disk: no VIRTIO_BLK_F_FLUSH: the device keeps each write stable when it "
+           "completes; no flushes sent\n");
+  wc_init();
   selfcheck();
 }
 
@@ -371,16 +399,16 @@ check_req(struct disk_req *r)
   return pieces;
 }
 
-// Builds r's chain: header, data pieces, status. => disk.lock held, and
-// enough free descriptors.
+// Builds r's chain: header, data pieces, status (a flush has no data and
+// sector 0). => disk.lock held, and enough free descriptors.
 static void
 build_chain(struct disk_req *r)
 {
   int head = take_desc();
   struct virtio_blk_req *h = &disk.hdr[head];
-  h->type = r->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+  h->type = r->flush ? VIRTIO_BLK_T_FLUSH : r->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   h->reserved = 0;
-  h->sector = r->blockno * (BSIZE / VIRTIO_SECTOR_SIZE);
+  h->sector = r->flush ? 0 : r->blockno * (BSIZE / VIRTIO_SECTOR_SIZE);
   append_desc(-1, head, h, sizeof(*h), 0);
 
   uint16 data_flags = r->write ? 0 : VIRTQ_DESC_F_WRITE;
@@ -421,7 +449,9 @@ publish(int head)
 static void
 count_done(struct disk_req *r)
 {
-  if (r->write) {
+  if (r->flush) {
+    kstat_inc(disk_flushes);
+  } else if (r->write) {
     kstat_inc(disk_write_reqs);
     if (r->error == 0)
       kstat_add(disk_write_blocks, r->nblocks);
@@ -432,13 +462,28 @@ count_done(struct disk_req *r)
   }
 }
 
+static void power_cut(void) __attribute__((noreturn));
+
+// Tells the write-cache mode that r completed; cuts the power if its
+// armed cut is due. => disk.lock held.
+static void
+wc_completed(struct disk_req *r)
+{
+  if (r->flush) {
+    if (r->error == 0)
+      wc_flush_done(r->wc_id);
+  } else if (r->write && wc_write_done(r)) {
+    power_cut();
+  }
+}
+
 // Retires every chain the device has put in the used ring since we last
 // looked. => disk.lock held.
 static void
 complete_used(void)
 {
   int freed = 0;
-  while (disk.used_seen != *(volatile uint16 *)&disk.used->idx) {
+  while (!disk.cut && disk.used_seen != *(volatile uint16 *)&disk.used->idx) {
     __sync_synchronize();  // the entry after the index that covers it
     uint32 head = disk.used->ring[disk.used_seen % disk.qsize].id;
     disk.used_seen++;
@@ -449,6 +494,7 @@ complete_used(void)
     r->error = disk.status[head] == VIRTIO_BLK_S_OK ? 0 : -EIO;
     count_done(r);
     free_chain(head);
+    wc_completed(r);
     r->state = DISK_REQ_DONE;  // r may be gone once we release the lock
     wakeup(r);
     freed = 1;
@@ -484,11 +530,12 @@ wait_device(void *chan)
 // ---------------------------------------------------------------------------
 // Fault injection (see the top of the file)
 
-// Does the knob value select requests of r's direction?
+// Does the knob value select requests of r's kind?
 static int
 fail_selects(long value, struct disk_req *r)
 {
-  return (DISK_FAIL_FLAGS(value) & (r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ)) != 0;
+  int kind = r->flush ? DISK_FAIL_FLUSH : r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ;
+  return (DISK_FAIL_FLAGS(value) & kind) != 0;
 }
 
 // Must r fail on purpose? Counts r against KNOB_DISK_FAIL_NTH (firing it,
@@ -531,9 +578,13 @@ long
 disk_fail_knob(int which, long value)
 {
   long flags = DISK_FAIL_FLAGS(value), number = DISK_FAIL_NUMBER(value);
+  long kinds = flags & DISK_FAIL_KINDS;
   if (value != 0) {
-    if (value < 0 || (flags & DISK_FAIL_ANY) == 0)
+    if (value < 0 || kinds == 0)
       return -EINVAL;
+    if ((kinds & DISK_FAIL_FLUSH) && (kinds != DISK_FAIL_FLUSH || (flags & DISK_FAIL_STICKY) ||
+                                      which == KNOB_DISK_FAIL_BLOCK))
+      return -EINVAL;  // a flush touches no block
     if (which == KNOB_DISK_FAIL_NTH && number < 1)
       return -EINVAL;
     if (which == KNOB_DISK_FAIL_BLOCK && ((flags & DISK_FAIL_STICKY) || number >= disk.capacity))
@@ -550,26 +601,13 @@ disk_fail_knob(int which, long value)
 // ---------------------------------------------------------------------------
 // The interface
 
-void
-disk_submit(struct disk_req *r)
+// Waits for its turn and for `need` free descriptors, then hands r to
+// the device. During a power cut it waits forever. => disk.lock held.
+static void
+queue_req(struct disk_req *r, uint32 need)
 {
-  uint32 need = 2 + check_req(r);
-  r->error = 0;
-  r->state = DISK_REQ_QUEUED;
-  acquire(&disk.lock);
-  if (r->blockno >= disk.capacity || r->nblocks > disk.capacity - r->blockno) {
-    r->error = -EIO;  // past the end: the device would refuse it too
-    r->state = DISK_REQ_DONE;
-    release(&disk.lock);
-    return;
-  }
-  if (inject_failure(r)) {
-    fail_now(r);
-    release(&disk.lock);
-    return;
-  }
   uint64 ticket = disk.next_ticket++;
-  while (ticket != disk.serving || disk.nfree < need) {
+  while (disk.cut || ticket != disk.serving || disk.nfree < need) {
     disk.room_waiters++;
     wait_device(&disk.serving);
     disk.room_waiters--;
@@ -579,7 +617,43 @@ disk_submit(struct disk_req *r)
   publish(r->head);
   if (disk.room_waiters > 0)
     wakeup(&disk.serving);  // the next ticket may fit in what is left
+}
+
+// disk_submit, and with inject = 0 the write-cache mode's reads, which
+// fault injection must not see (see the top of the file).
+static void
+submit(struct disk_req *r, int inject)
+{
+  uint32 need = 2 + check_req(r);
+  r->error = 0;
+  r->flush = 0;
+  r->wc_id = 0;
+  r->state = DISK_REQ_QUEUED;
+  acquire(&disk.lock);
+  if (r->blockno >= disk.capacity || r->nblocks > disk.capacity - r->blockno) {
+    r->error = -EIO;  // past the end: the device would refuse it too
+    r->state = DISK_REQ_DONE;
+    release(&disk.lock);
+    return;
+  }
+  if (inject && inject_failure(r)) {
+    fail_now(r);  // never reaches the device: nothing for the write-cache mode to undo
+    release(&disk.lock);
+    return;
+  }
+  if (r->write) {
+    release(&disk.lock);
+    wc_write_begin(r);  // the write-cache mode keeps what r overwrites; may sleep
+    acquire(&disk.lock);
+  }
+  queue_req(r, need);
   release(&disk.lock);
+}
+
+void
+disk_submit(struct disk_req *r)
+{
+  submit(r, 1);
 }
 
 int
@@ -592,7 +666,7 @@ disk_wait(struct disk_req *r)
   int error = r->error;
   release(&disk.lock);
   struct proc *p = myproc();
-  if (!r->write && p)
+  if (!r->write && !r->flush && p)
     p->disk_reads++;
   return error;
 }
@@ -602,6 +676,39 @@ disk_rw(struct disk_req *r)
 {
   disk_submit(r);
   return disk_wait(r);
+}
+
+int
+disk_capture_read(uint64 blockno, void *data)
+{
+  struct disk_seg seg = { .addr = data, .len = BSIZE };
+  struct disk_req r = { .blockno = blockno, .write = 0, .segs = &seg, .nseg = 1 };
+  submit(&r, 0);
+  return disk_wait(&r);
+}
+
+int
+disk_flush(void)
+{
+  struct disk_req r;
+  memset(&r, 0, sizeof(r));
+  r.flush = 1;
+  r.state = DISK_REQ_QUEUED;
+  acquire(&disk.lock);
+  if (disk.has_flush && inject_failure(&r)) {
+    fail_now(&r);  // covers nothing in the write-cache mode: no wc_flush_begin
+    release(&disk.lock);
+    return r.error;
+  }
+  r.wc_id = wc_flush_begin();  // before the device can see the flush
+  if (!disk.has_flush) {
+    wc_flush_done(r.wc_id);  // no cache: every completed write is stable
+    release(&disk.lock);
+    return 0;
+  }
+  queue_req(&r, 2);
+  release(&disk.lock);
+  return disk_wait(&r);
 }
 
 // ---------------------------------------------------------------------------
@@ -695,6 +802,72 @@ disk_batch_wait(struct disk_batch *b)
   int error = b->error;
   b->error = 0;
   return error;
+}
+
+// ---------------------------------------------------------------------------
+// The write-cache mode's power cut (wcache.h). wcache.c decides which
+// blocks to put back; this writes them, polling the used ring with
+// disk.lock held throughout, so nothing else reaches the device.
+
+// Frees the chains the device has finished, telling no one: the machine
+// is going down. => disk.lock held, disk.cut set.
+static void
+cut_retire(void)
+{
+  while (disk.used_seen != *(volatile uint16 *)&disk.used->idx) {
+    __sync_synchronize();  // the entry after the index that covers it
+    uint32 head = disk.used->ring[disk.used_seen % disk.qsize].id;
+    disk.used_seen++;
+    KASSERT(head < disk.qsize);
+    disk.inflight[head] = 0;
+    free_chain(head);
+  }
+}
+
+// Writes one block and waits, polling, until the device has it.
+// => disk.lock held, disk.cut set, nothing in flight.
+static void
+cut_write(uint64 blockno, void *data)
+{
+  struct disk_seg seg = { .addr = data, .len = BSIZE };
+  struct disk_req r = { .blockno = blockno, .write = 1, .segs = &seg, .nseg = 1,
+                        .nblocks = 1 };
+  build_chain(&r);
+  publish(r.head);
+  while (disk.nfree < disk.qsize)
+    cut_retire();
+}
+
+static struct wc_cut cut_plan;  // too large for a kernel stack
+
+// The power goes. Requests in flight are let finish (their writes may
+// land: a write in flight at a cut may or may not reach the medium, and
+// what is put back must land after it); then every block wc_cut_plan
+// chose is put back and the machine is powered off. From the cut on no
+// request completes for its waiter, so no process can be told that
+// anything later than the cut point is done.
+// => disk.lock held; does not return.
+static void
+power_cut(void)
+{
+  disk.cut = 1;
+  while (disk.nfree < disk.qsize)
+    cut_retire();
+  wc_cut_plan(&cut_plan);
+  for (int i = 0; i < cut_plan.nroll; i++)
+    cut_write(cut_plan.roll[i].blockno, cut_plan.roll[i].data);
+  release(&disk.lock);  // the console's lock is not taken under ours
+  printf("disk: power cut (seed %ld): %d blocks written since their last flush, %d of "
+         "them kept, %d blocks put back; powering off\n",
+         cut_plan.seed, cut_plan.held, cut_plan.kept, cut_plan.nroll);
+  sbi_shutdown(0);
+}
+
+void
+disk_power_cut_now(void)
+{
+  acquire(&disk.lock);
+  power_cut();
 }
 
 // ---------------------------------------------------------------------------

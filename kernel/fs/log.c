@@ -9,6 +9,25 @@
 // requests at once (the body as one run, the homes as runs of consecutive
 // blocks), in any order. Recovery at boot replays a committed header.
 //
+// Flushes. "Complete" is not "stable": a disk with a volatile write cache
+// may lose completed writes at a power failure, and put the others on
+// its medium in any order (disk.h). So each step also waits for a
+// flush (disk_flush) before the next one starts:
+//   body      flush  the header must never be stable before the blocks
+//                    it vouches for, or recovery would replay garbage;
+//   header    flush  the commit point is stable: the transaction is
+//                    durable (the waiters of log_wait_durable may be
+//                    told), and no home block is overwritten before it;
+//   homes     flush  the header may be cleared only once what it
+//                    covers is on the medium, or a cut would lose it;
+//   cleared   flush  the body may be reused only once the old header is
+//                    gone, or recovery would replay the old header over
+//                    the new body.
+// virtio-blk has no forced-unit-access write, which could replace the
+// flush after a header write. Recovery at boot ends the same way as a
+// commit (log_clear). A disk without a write cache makes the flushes
+// free (disk_flush returns at once).
+//
 // Concurrent system calls share one transaction: begin_op() admits a new
 // operation only if the worst case of every admitted operation still fits
 // (n + admitted * MAXOPBLOCKS <= LOGBLOCKS); the last end_op() commits.
@@ -45,7 +64,9 @@
 // transaction to a power cut, as POSIX allows).
 //
 // Disk errors stop the log (log_stop): a failed write of the body, the
-// header or a home block, a failed read at recovery, or a read the inode
+// header or a home block, a failed flush after any of them (the device
+// may have lost any write since its last flush, so that is a failed
+// write too), a failed read at recovery, or a read the inode
 // layer needed in the middle of an operation whose changes it cannot take
 // back (iupdate, fs.c). One console line says so; from then on nothing
 // commits. The open transaction's blocks stay pinned in the buffer cache,
@@ -53,7 +74,10 @@
 // installs them. The disk keeps what its header says: a transaction whose
 // commit record never reached it is discarded at the next boot, one whose
 // record did is replayed then -- so log_wait_durable() reports the first
-// kind as lost (-EIO) and the second as durable. begin_op() still admits
+// kind as lost (-EIO) and the second as durable. When the flush after the
+// commit record fails, the record may or may not be on the medium; the
+// waiters are told -EIO (durability cannot be promised) and the next boot
+// decides by the header it finds. begin_op() still admits
 // operations (lookups, reads, close and exit need one) but returns
 // -EROFS: an operation that would change something ends at once and
 // fails with it. Stopping happens under log.lock, so an operation that
@@ -236,6 +260,18 @@ read_body(void)
   return log_io_wait();
 }
 
+// Makes every completed write stable (see "Flushes" at the top): 0, or
+// -EIO after stopping the log -- a failed flush is a failed write, since
+// the device may have lost any write it completed since the last flush.
+static int
+log_flush(const char *what)
+{
+  if (disk_flush() == 0)
+    return 0;
+  log_stop(what, -1);
+  return -EIO;
+}
+
 // Writes each logged block from log_body[] to its home location: every
 // run of consecutive home blocks is submitted, then all are waited for
 // (they are independent of each other); the caller clears the header only
@@ -271,6 +307,24 @@ install_trans(int recovering)
   return 0;
 }
 
+// The transaction in the header is installed: makes the home blocks
+// stable, then clears the header and makes that stable, so that the
+// body may be written again. A failure stops the log; the header on disk
+// then still commits the installed transaction (or may), and the next
+// boot installs it again, which is harmless.
+static void
+log_clear(void)
+{
+  log.lh.n = 0;  // installed: no block of it is pinned any more
+  if (log_flush("flushing the installed blocks") != 0)
+    return;
+  if (write_head() != 0) {
+    log_stop("clearing the log header", -1);
+    return;
+  }
+  log_flush("flushing the cleared log header");
+}
+
 // At boot, with nothing else running. A disk error stops the log (the
 // system comes up read-only) and leaves the header as it is on disk, so
 // the next boot tries again.
@@ -288,9 +342,7 @@ recover_from_log(void)
     log_stop("replaying the log", -1);
     return;
   }
-  log.lh.n = 0;
-  if (write_head() != 0)
-    log_stop("clearing the log header", -1);
+  log_clear();
 }
 
 // The slot of p's operation, or 0 if p has none. => log.lock held
@@ -431,11 +483,12 @@ write_log(void)
   return log_io_wait();
 }
 
-// Commits the open transaction. Returns 1 if its commit record is on the
-// disk (installed now, or replayed at the next boot if the install
-// failed), 0 if not (a write before the commit point failed: the old
-// header stands and the next boot discards the transaction). A failure
-// stops the log.
+// Commits the open transaction. Returns 1 if its commit record is stable
+// on the disk (installed now, or replayed at the next boot if the install
+// failed), 0 if that cannot be promised: a write or flush before the
+// commit point failed (the old header stands and the next boot discards
+// the transaction), or the flush of the record itself did (the next boot
+// decides by what the header holds). A failure stops the log.
 static int
 commit(void)
 {
@@ -445,10 +498,16 @@ commit(void)
     log_stop("writing the log", -1);
     return 0;
   }
+  if (log_flush("flushing the log") != 0)  // stable before the header vouches for it
+    return 0;
   if (write_head() != 0) {  // the commit point
     log_stop("writing the commit record", -1);
     return 0;
   }
+  // Durable from here on. If this flush fails, the record may or may not
+  // be on the medium: no one can be promised it is (the next boot decides).
+  if (log_flush("flushing the commit record") != 0)
+    return 0;
   if (knob_crash_after_commit) {
     printf("log: crash point: %d blocks committed, not installed; powering off\n", log.lh.n);
     sbi_shutdown(0);
@@ -457,9 +516,7 @@ commit(void)
     log_stop("installing the log", -1);
     return 1;
   }
-  log.lh.n = 0;
-  if (write_head() != 0)  // the transaction is now fully installed
-    log_stop("clearing the log header", -1);
+  log_clear();  // the transaction is now fully installed
   return 1;
 }
 

@@ -53,6 +53,7 @@ enum lockrank {
   LR_LOG_OP,        // begin_op() .. end_op(): a place in the log's transaction
   LR_INODE,         // an inode's sleep lock (ilock)
   LR_BUF,           // a buffer's sleep lock (bread .. brelse)
+  LR_WCACHE_GATE,   // wc.gate: write-cache mode capture (bwrite holds a buffer)
   // Spinlocks, held by a hart.
   LR_ICACHE,        // icache.lock: before pc.lock (iget drops a slot's pages)
   LR_PAGECACHE,     // pc.lock: the page cache, its reverse map, cache PTEs
@@ -66,6 +67,7 @@ enum lockrank {
   LR_CONS,          // cons.lock: console input
   LR_UART,          // the UART's transmit ring
   LR_DISK,          // disk.lock: the virtio queue
+  LR_WCACHE,        // wc.lock: the write-cache mode's table, taken under disk.lock
   LR_TICKS,         // tickslock
   LR_PROC,          // p->lock: taken by sleep/wakeup under all of the above
   LR_PID,           // pid_lock: a leaf (allocproc holds p->lock)

@@ -14,6 +14,7 @@
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/trace_impl.h"
+#include "kernel/dev/wcache.h"
 #include "kernel/dev/disk.h"
 #include "kernel/proc/syscall_impl.h"
 
@@ -124,6 +125,10 @@ sys_knob(void)
   case KNOB_DISK_FAIL_NTH:
   case KNOB_DISK_FAIL_BLOCK:
     return disk_fail_knob(which, (long)value);
+  case KNOB_WCACHE:
+    return wc_knob_mode((long)value);
+  case KNOB_POWER_CUT:
+    return wc_knob_cut((long)value);
   default:
     return -EINVAL;
   }

@@ -118,25 +118,6 @@ fired(void)
   return DISK_FAIL_NUMBER(blk);
 }
 
-// Index of the first byte of p[0..n) that differs from pattern seed at
-// file offset off, or -1.
-static long
-mismatch(const char *p, uint64 n, int seed, uint64 off)
-{
-  for (uint64 i = 0; i < n; i++)
-    if (p[i] != file_byte(seed, off + i))
-      return (long)i;
-  return -1;
-}
-
-static int
-open_or_fail(const char *path, int mode)
-{
-  int fd = open(path, mode);
-  CHECK(fd >= 0, "open %s (errno %d)", path, errno);
-  return fd;
-}
-
 // Child bodies for expect_killed / expect_survives.
 static void
 touch(uint64 addr)

@@ -63,14 +63,6 @@ static int cache_policy = 1;  // areas are mapped by the page cache policy
 
 static char databuf[6 * PG];  // what a test writes to or reads from a file
 
-static int
-open_or_fail(const char *path, int mode)
-{
-  int fd = open(path, mode);
-  CHECK(fd >= 0, "cannot open %s (errno %d)", path, errno);
-  return fd;
-}
-
 // Read all of path into databuf; returns its length.
 static int
 slurp(const char *path)

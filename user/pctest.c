@@ -58,17 +58,6 @@
 #define BUFPAGES 16
 static char buf[BUFPAGES * PG];  // file data read back with read()
 
-// Index of the first byte of p[0..n) that differs from pattern `seed` at
-// file offset off, or -1.
-static long
-mismatch(const char *p, uint64 n, int seed, uint64 off)
-{
-  for (uint64 i = 0; i < n; i++)
-    if (p[i] != file_byte(seed, off + i))
-      return (long)i;
-  return -1;
-}
-
 // p[0..n) must hold pattern `seed` from file offset off on.
 static void
 expect_mem(const char *p, uint64 n, int seed, uint64 off, const char *what)
@@ -78,15 +67,8 @@ expect_mem(const char *p, uint64 n, int seed, uint64 off, const char *what)
         p[i] & 0xff, file_byte(seed, off + i) & 0xff);
 }
 
-static int
-open_or_fail(const char *path, int mode)
-{
-  int fd = open(path, mode);
-  CHECK(fd >= 0, "cannot open %s (errno %d)", path, errno);
-  return fd;
-}
-
-// Reads and discards n bytes of fd (there is no lseek).
+// Reads and discards n bytes of fd: moves its offset and, as a read does,
+// brings the pages into the cache (the fault-around test relies on that).
 static void
 skip(int fd, uint64 n)
 {

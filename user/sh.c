@@ -409,17 +409,6 @@ fork_or_complain(void)
   return pid;
 }
 
-// Move the file offset of fd to the end of the file (there is no lseek).
-static int
-skip_to_end(int fd)
-{
-  static char scratch[LINE_MAX];
-  int n;
-  while ((n = read(fd, scratch, sizeof(scratch))) > 0)
-    ;
-  return n;
-}
-
 // Make fd `target` a copy of fd `from` and close `from` (there is no
 // dup2: dup takes the lowest free slot, which the close just made target,
 // provided every lower fd is open -- true for 0 and 1 in a normal setup).
@@ -447,7 +436,7 @@ apply_redirect(const struct redir *r)
     fprintf(2, "sh: %s: %s\n", r->path, strerror(errno));
     return -1;
   }
-  if (r->append && skip_to_end(fd) < 0) {
+  if (r->append && lseek(fd, 0, SEEK_END) < 0) {
     fprintf(2, "sh: %s: cannot append: %s\n", r->path, strerror(errno));
     close(fd);
     return -1;

@@ -155,6 +155,26 @@ make_file(const char *path, uint64 n, int seed)
   close(fd);
 }
 
+// Index of the first byte of p[0..n) that differs from pattern seed at
+// file offset off, or -1.
+static inline long
+mismatch(const char *p, uint64 n, int seed, uint64 off)
+{
+  for (uint64 i = 0; i < n; i++)
+    if (p[i] != file_byte(seed, off + i))
+      return (long)i;
+  return -1;
+}
+
+// open(path, mode); the test fails if it does.
+static inline int
+open_or_fail(const char *path, int mode)
+{
+  int fd = open(path, mode);
+  CHECK(fd >= 0, "cannot open %s (errno %d)", path, errno);
+  return fd;
+}
+
 // The kernel's counters into *k; the test fails if kstats() does.
 static inline void
 read_kstats(struct kstats *k)

@@ -22,17 +22,6 @@
 
 static char iobuf[16 * PG];
 
-// Index of the first byte of p[0..n) that differs from pattern seed at
-// file offset off, or -1.
-static long
-mismatch(const char *p, uint64 n, int seed, uint64 off)
-{
-  for (uint64 i = 0; i < n; i++)
-    if (p[i] != file_byte(seed, off + i))
-      return (long)i;
-  return -1;
-}
-
 static char *
 map_file(const char *path, uint64 len, int prot, int flags, int *fdp)
 {

@@ -1401,20 +1401,6 @@ di_fill(int off, int n, int gen)
     bigbuf[i] = di_byte(off + i, gen);
 }
 
-// Moves fd's offset to off by reading (the xv6 ABI has no lseek; reads
-// and writes share the offset). 0 on success.
-static int
-seek_to(int fd, int off)
-{
-  while (off > 0) {
-    int n = off < sizeof(bigbuf) ? off : sizeof(bigbuf);
-    if (read(fd, bigbuf, n) != n)
-      return -1;
-    off -= n;
-  }
-  return 0;
-}
-
 // Writes name in write() sizes cycling through odd lengths, most of them
 // bigger than one log transaction, then overwrites [DI_BYTES/3, +40000)
 // with generation gen + 1.
@@ -1434,7 +1420,7 @@ di_write(const char *name, int gen)
   int start = DI_BYTES / 3, end = start + 40000;
   fd = open(name, O_RDWR);
   CHECK(fd >= 0, "reopen %s failed", name);
-  CHECK(seek_to(fd, start) == 0, "cannot seek %s", name);
+  CHECK(lseek(fd, start, SEEK_SET) == start, "cannot seek %s", name);
   for (int off = start; off < end; off += sizeof(bigbuf)) {
     int n = end - off < sizeof(bigbuf) ? end - off : sizeof(bigbuf);
     di_fill(off, n, gen + 1);

@@ -1,5 +1,5 @@
 // fcntl.h -- open() modes and mmap() protections/flags (xv6 user ABI),
-// msync() flags and lseek() origins (pcv6 extensions).
+// MAP_ANONYMOUS, msync() flags and lseek() origins (pcv6 extensions).
 // Needs no other header.
 #ifndef PCV6_FCNTL_H
 #define PCV6_FCNTL_H
@@ -17,6 +17,9 @@
 
 #define MAP_SHARED  0x01
 #define MAP_PRIVATE 0x02
+// Not a file: zero-filled memory (pcv6 extension; Linux's value). fd must
+// be -1 and the offset 0.
+#define MAP_ANONYMOUS 0x20
 
 // msync() flags (pcv6 extension; values as on Linux).
 #define MS_ASYNC      1  // start writing the dirty pages back

@@ -3,8 +3,9 @@
 // detect leaks; benchmarks read them before and after a workload; the
 // `vmctl` program prints them by the names in KSTATS_NAMES.
 //
-// Every field is a uint64. Gauges are read from their owners when
-// kstats() runs; every other field is an event counter that only grows.
+// Every field is a uint64. Gauges (the first four, and those whose event
+// says "gauge") are read from their owners when kstats() runs; every other
+// field is an event counter that only grows.
 // Both mapping policies (naive and cache) bump the same counters wherever
 // the event exists in their design, so the two can be compared.
 // Needs types.h.
@@ -22,11 +23,13 @@
   X(free_pages,    "physical pages on the allocator's free list now")         \
   X(files_open,    "entries of the system-wide open-file table in use")       \
   X(inodes_cached, "in-memory inodes with a reference")                       \
-  X(pc_pages,      "pages held by the page cache now (mapped or not)")        \
+  X(pc_pages,      "file pages held by the page cache now (mapped or not; "  \
+                   "shared anonymous memory is in shmem_pages)")              \
                                                                               \
   /* ---- mapping faults (fault.c / the policies) ---- */                     \
-  X(faults,        "page faults on mapped file areas that were resolved "     \
-                   "(hardware faults and faults taken by copyin/copyout)")    \
+  X(faults,        "page faults on mapped areas (a file or anonymous "        \
+                   "memory) that were resolved (hardware faults and faults "  \
+                   "taken by copyin/copyout)")                                \
   X(faults_major,  "of those, faults that waited for a disk read")            \
   X(faults_minor,  "of those, faults resolved without waiting for disk")      \
   X(faultaround_pages, "extra pages mapped by fault-around beside the "       \
@@ -83,7 +86,15 @@
   /* ---- disk fault injection (virtio_disk.c) ---- */                       \
   X(disk_injected_errors, "disk requests failed on purpose by "               \
                    "KNOB_DISK_FAIL_NTH or KNOB_DISK_FAIL_BLOCK (never sent "  \
-                   "to the device; not in disk_*_reqs)")
+                   "to the device; not in disk_*_reqs)")                      \
+                                                                              \
+  /* ---- anonymous memory (mmap_cache.c, pagecache.c) ---- */                \
+  X(anon_zero_fills, "anonymous pages filled with zeros at their first "      \
+                   "touch: a private page of its own (MAP_PRIVATE) or a new " \
+                   "page of a shared memory object (MAP_SHARED)")             \
+  X(shmem_pages,   "gauge: pages held by shared anonymous memory objects "    \
+                   "now (never evicted; freed with the object's last "        \
+                   "mapping)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -19,8 +19,9 @@
 struct trace_event {
   uint32 seq;   // order of recording, from 0
   uint32 kind;  // TRACE_*
-  uint32 inum;  // the file's inode number
-  uint32 pgno;  // page index in the file
+  uint32 inum;  // the file's inode number (0: private anonymous memory;
+                // shared anonymous memory: its memory object's, shmem.c)
+  uint32 pgno;  // page index in the file (anonymous: in the area's object)
 };
 
 #endif

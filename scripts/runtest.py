@@ -378,6 +378,16 @@ FSX_MODES = [
 ]
 
 
+# anontest's runs: case name suffix, the commands around it, and the knobs
+# it must report.
+ANON_MODES = [
+    ("", "", "", "cache", 0, 0),
+    ("-naive", "vmctl policy naive; ", "; vmctl policy cache", "naive", 0, 0),
+    ("-svade", "vmctl svade 1; ", "; vmctl svade 0", "cache", 1, 0),
+    ("-limit", "vmctl limit 16; ", "; vmctl limit 0", "cache", 0, 16),
+]
+
+
 def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
     """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
     name, before, after, opts = mode
@@ -447,6 +457,13 @@ CASES = [
     # a hart without hardware D-bit updates) instead of by the D bit.
     ShellCase("mmaptest-svade", "vmctl svade 1; mmaptest -p cache; vmctl svade 0",
               [r"^mmaptest: policy cache$", r"^mmaptest: all tests succeeded$"], 600),
+    # Anonymous memory behaves the same whatever the knobs say: under either
+    # policy (it always takes the cache's path), with dirty pages found by
+    # store faults, and with a page cache far smaller than its areas.
+    *[ShellCase(f"anontest{suffix}", f"{before}anontest{after}",
+                [rf"^anontest: policy {policy}, svade {svade}, limit {limit}$",
+                 r"^anontest: all tests succeeded$"], 300)
+      for suffix, before, after, policy, svade, limit in ANON_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.

@@ -6,9 +6,10 @@
 // missing page at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
-//   2. mapped file area: va lies in one of the process's vmas; the
-//      access is checked against the area's rights and the area's
-//      policy (mmap_cache.c or mmap_naive.c) supplies the page.
+//   2. mapped area: va lies in one of the process's vmas (a file, or
+//      anonymous memory); the access is checked against the area's rights
+//      and the area's policy (mmap_cache.c or mmap_naive.c) supplies the
+//      page.
 // Everything else -- the stack guard page, addresses beyond the break,
 // stores to read-only pages, kernel addresses -- returns -EFAULT and the
 // caller kills the process.
@@ -83,7 +84,8 @@ fault_area(struct proc *p, struct vma *v, uint64 va, int access)
       kstat_inc(faults_major);
     else
       kstat_inc(faults_minor);
-    trace_event(major ? TRACE_MAJOR : TRACE_MINOR, v->file->ip->inum, vma_pgno(v, va));
+    uint inum = v->file ? v->file->ip->inum : 0;  // 0: private anonymous memory
+    trace_event(major ? TRACE_MAJOR : TRACE_MINOR, inum, vma_pgno(v, va));
   }
   return err;
 }

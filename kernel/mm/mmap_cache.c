@@ -7,6 +7,11 @@
 //            private page that is never written back. A read fault also
 //            maps the already cached, up-to-date neighbours in an aligned
 //            window of cache_faultaround pages (fault-around), clean.
+//            Anonymous memory (vma.h) takes the same paths: a shared area's
+//            pages are its memory object's cache pages (shmem.c), zeroed
+//            when first touched; a private area's first touch of a page
+//            gets a zeroed private page (anon_fault), of the same kind as
+//            a copy-on-write copy, so fork and stores treat both alike.
 //   release  unmap, collecting D bits into the cache pages, then write
 //            back the dirty pages of a writable shared range.
 //   dup      fork: the child gets the parent's private copies, shared
@@ -140,6 +145,37 @@ copy_page(uint64 pa)
   return mem;
 }
 
+// The first touch of a page of a private anonymous area: a zeroed page
+// of its own (PG_ANON, one owner, as a copy-on-write copy), mapped with
+// the area's rights at once -- writable if the area is: nothing of it is
+// ever written back, so there is no dirtiness to track, whatever pc_svade
+// says. Every access kind gets its own page; a read fault could map one
+// shared page of zeros read-only instead (Linux does), at the cost of a
+// second fault and a copy for a page that is read before it is written.
+// pte is va's PTE, found empty. => no locks held.
+static int
+anon_fault(struct vma *v, pte_t *pte)
+{
+  void *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  page_anon_init(mem);
+  kstat_inc(anon_zero_fills);
+  int perm = rights(v, 1);
+  if (v->prot & PROT_WRITE)
+    perm |= PTE_W;
+  pc_lock();
+  // Only this process fills its own PTEs, so the PTE is still empty; the
+  // lock is for the walkers that read it (the convention of vma.h). Were
+  // it not, the page found there wins and the access is retried.
+  if (*pte & PTE_V)
+    pc_unmapped_locked(pa2page((uint64)mem), 0);
+  else
+    *pte = PA2PTE((uint64)mem) | perm | PTE_V;
+  pc_unlock();
+  return 0;
+}
+
 // A store to a present page the PTE does not let us write: copy-on-write
 // in a private area, "now dirty" in a shared one under Svade emulation.
 // seen is the PTE as the caller read it once, valid; *pte may have been
@@ -197,9 +233,13 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
       return 0;  // mapped meanwhile (fault-around): retry the access
     return write_present(p, v, va, pte, seen);
   }
+  if (v->file == 0)
+    return anon_fault(v, pte);
   uint64 pgno = vma_pgno(v, va);
-  if (pgno >= (uint64)MAXFILE * BSIZE / PGSIZE + 1)
-    return -EFAULT;  // past the end of any file: the SIGBUS rule
+  if (pgno > 0xFFFFFFFFUL)
+    return -EFAULT;  // past what the cache's page numbers name, and so
+                     // past the end of any file or memory object: the
+                     // SIGBUS rule (pc_get checks the object's own end)
   // Dirty pages can be written back to keep the cache under its limit
   // only here, before the inode lock (write-back takes begin_op first).
   pc_enforce_limit();

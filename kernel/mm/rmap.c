@@ -43,6 +43,8 @@
 void
 rmap_link_vma(struct vma *v)
 {
+  if (v->file == 0)
+    return;  // private anonymous memory: no cache page to find it from
   struct inode *ip = v->file->ip;
   pc_lock();
   v->mnext = ip->maps;
@@ -53,6 +55,8 @@ rmap_link_vma(struct vma *v)
 void
 rmap_unlink_vma(struct vma *v)
 {
+  if (v->file == 0)
+    return;
   struct inode *ip = v->file->ip;
   pc_lock();
   struct vma **pp = &ip->maps;

@@ -18,8 +18,9 @@ struct vma;
 
 // ---- the list of areas mapping an inode (vma.c) ----
 
-// Links / unlinks an area into its inode's list of mappings.
-// => pc.lock not held (takes it).
+// Links / unlinks an area into its inode's list of mappings (an area
+// with no file, private anonymous memory, is on no list: its pages are
+// its own, and no walker looks for them). => pc.lock not held (takes it).
 void rmap_link_vma(struct vma *v);
 void rmap_unlink_vma(struct vma *v);
 // Changes an area's range under the cache lock, so that reverse-map

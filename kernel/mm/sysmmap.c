@@ -2,9 +2,12 @@
 // the areas live in vma.c and their pages come from the mapping policy.
 //
 //   void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-//     addr is a hint and is ignored (the kernel chooses, top-down);
+//     addr is a hint and is ignored (the kernel chooses, top-down); flags
+//     is MAP_SHARED or MAP_PRIVATE, either maybe with MAP_ANONYMOUS (zeroed
+//     memory, no file: fd must be -1 and off 0);
 //     errors: EINVAL (len 0, bad prot or flags, offset not page aligned
-//     or negative), EBADF (fd not open), EACCES (not a regular file, not
+//     or negative; MAP_ANONYMOUS with an fd other than -1 or an offset
+//     other than 0), EBADF (fd not open), EACCES (not a regular file, not
 //     readable, or MAP_SHARED+PROT_WRITE on a file not open for writing),
 //     ENOMEM (no free slot or address range).
 //   int msync(void *addr, size_t len, int flags)
@@ -72,11 +75,19 @@ sys_mmap(void)
     return -EINVAL;
   if (prot == PROT_NONE || (prot & ~PROT_ALL) != 0)
     return -EINVAL;
-  if (flags != MAP_SHARED && flags != MAP_PRIVATE)
+  int share = flags & ~MAP_ANONYMOUS;
+  if (share != MAP_SHARED && share != MAP_PRIVATE)
     return -EINVAL;
   if ((long)off < 0 || off % PGSIZE != 0)
     return -EINVAL;
   struct proc *p = myproc();
+  if (flags & MAP_ANONYMOUS) {
+    if (fd != -1 || off != 0)
+      return -EINVAL;
+    if (share == MAP_SHARED)
+      return -EINVAL;
+    return vma_map(p, len, prot, flags, 0, 0);
+  }
   struct file *f = (fd >= 0 && fd < NOFILE) ? p->ofile[fd] : 0;
   int err = check_file(f, prot, flags);
   if (err)

@@ -1,4 +1,5 @@
-// vma.c -- the per-process table of memory-mapped file areas.
+// vma.c -- the per-process table of mapped areas (files and anonymous
+// memory).
 //
 // The table is a fixed array of NMMAP slots in struct proc. Addresses for
 // new areas are chosen top-down: the highest page-aligned gap of the right
@@ -8,8 +9,9 @@
 //
 // Which physical pages back an area is its policy's business (struct
 // mmap_policy, chosen when the area is made: vma_default_policy, set by
-// the KNOB_POLICY knob); this file only keeps the bookkeeping, checks
-// permissions, and keeps every area on its inode's list of mappings (the
+// the KNOB_POLICY knob; anonymous areas always get the cache policy,
+// vma.h); this file only keeps the bookkeeping, checks permissions, and
+// keeps every area that has a file on its inode's list of mappings (the
 // page cache's reverse map) from mmap to its removal.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -100,9 +102,11 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   v->end = start + len;
   v->prot = prot;
   v->flags = flags;
-  v->file = filedup(f);
+  v->file = f ? filedup(f) : 0;
   v->offset = off;
-  v->policy = vma_default_policy;
+  // The naive policy is the file-mapping baseline; anonymous memory has
+  // one design only (vma.h).
+  v->policy = (flags & MAP_ANONYMOUS) ? &mmap_cache_policy : vma_default_policy;
   v->proc = p;
   rmap_link_vma(v);
   return start;
@@ -115,7 +119,8 @@ drop(struct vma *v)
   rmap_unlink_vma(v);
   v->used = 0;
   v->file = 0;
-  fileclose(f);
+  if (f)
+    fileclose(f);  // a memory object's last close frees it (shmem.c)
 }
 
 // Removes [lo, hi) (already clipped to v) from v.
@@ -131,7 +136,7 @@ unmap_part(struct proc *p, struct vma *v, uint64 lo, uint64 hi)
     *upper = *v;
     upper->start = hi;
     upper->offset = v->offset + (hi - v->start);
-    upper->file = filedup(v->file);
+    upper->file = v->file ? filedup(v->file) : 0;
     rmap_link_vma(upper);
     rmap_set_range(v, v->start, lo, v->offset);
     return 0;
@@ -196,7 +201,7 @@ vma_copy(struct proc *parent, struct proc *child)
     cv->mnext = 0;
     if (!cv->used)
       continue;
-    cv->file = filedup(pv->file);
+    cv->file = pv->file ? filedup(pv->file) : 0;
     cv->proc = child;
     rmap_link_vma(cv);
     if (pv->policy->dup && pv->policy->dup(parent, pv, child, cv) != 0)
@@ -236,7 +241,9 @@ vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
     // transaction that other processes' operations still keep open). A
     // failed write-back's -EIO comes back through the file's error
     // sequence: once per open file, whoever's write-back failed.
-    if (v->flags & MAP_SHARED)
+    // Anonymous memory has no file to wait for: msync returns 0, as on
+    // Linux.
+    if ((v->flags & MAP_SHARED) && !vma_is_anon(v))
       e = file_sync_finish(v->file, e, (flags & MS_SYNC) && (v->prot & PROT_WRITE));
     if (e)
       err = e;

@@ -1,5 +1,5 @@
-// vma.h -- memory-mapped file areas of a process (mmap/munmap), and the
-// interface of the policies that supply and release their pages.
+// vma.h -- the mapped areas of a process (mmap/munmap), and the interface
+// of the policies that supply and release their pages.
 //
 // A vma covers [start, end) of user virtual memory, page aligned, backed
 // by the file `file` from byte `offset` on. Its pages appear lazily: mmap
@@ -7,6 +7,14 @@
 // fault_resolve() (fault.c), which checks the access against prot and
 // asks the area's policy for the page. munmap, exec and exit hand ranges back through the
 // policy's release(), which writes MAP_SHARED data back to the file.
+//
+// Anonymous areas (MAP_ANONYMOUS in flags) have no file of their own. A
+// private one has no file at all (file 0): each page is zero-filled
+// memory of its own. A shared one holds a memory object's file (shmem.c):
+// an inode that lives only in memory, so that its pages are found,
+// mapped and shared exactly as a file's are. Both always use the cache
+// policy, whatever KNOB_POLICY says: the naive policy is a baseline for
+// file mappings and has no anonymous memory of its own.
 //
 // Lock legend: [o] private to the owning process (its own system calls and
 // faults are the only users; fork copies the table before the child runs).
@@ -18,6 +26,7 @@
 
 #include "kernel/types.h"
 #include "kernel/riscv.h"
+#include "kernel/fcntl.h"
 
 struct proc;
 struct file;
@@ -27,8 +36,8 @@ struct vma {
   uint64 start;        // [o,pc] first address, page aligned
   uint64 end;          // [o,pc] one past the last address, page aligned
   int prot;            // [o] PROT_READ / PROT_WRITE / PROT_EXEC
-  int flags;           // [o] MAP_SHARED or MAP_PRIVATE
-  struct file *file;   // [o] counted reference (filedup)
+  int flags;           // [o] MAP_SHARED or MAP_PRIVATE, maybe | MAP_ANONYMOUS
+  struct file *file;   // [o] counted reference (filedup); 0: private anonymous
   uint64 offset;       // [o,pc] file offset of `start`
   const struct mmap_policy *policy;  // [o] chosen at mmap, kept for life
   struct proc *proc;   // [o] owner
@@ -65,6 +74,13 @@ extern volatile long cache_faultaround;
 // The policy new areas get (knob KNOB_POLICY).
 extern const struct mmap_policy *vma_default_policy;
 
+// Is v anonymous memory (no file, or a memory object)?
+static inline int
+vma_is_anon(struct vma *v)
+{
+  return (v->flags & MAP_ANONYMOUS) != 0;
+}
+
 // The vma containing va, or 0.
 struct vma *vma_find(struct proc *p, uint64 va);
 
@@ -83,7 +99,9 @@ vma_pgno(struct vma *v, uint64 va)
   return vma_fileoff(v, va) / PGSIZE;
 }
 
-// mmap: records a new area; returns its address or -E*.
+// mmap: records a new area of file f (0 for private anonymous memory;
+// the area takes its own reference) from offset off; returns its address
+// or -E*.
 long vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off);
 // munmap: removes [addr, addr+len) from every area it touches (shrinking,
 // splitting or deleting them). 0 or -E*.

@@ -18,7 +18,8 @@
 // Largest read-ahead window in pages (0 or 1 = off), at most WINDOW_MAX.
 #define KNOB_READAHEAD   4
 // Any value: write back every dirty cache page and free every cache page
-// that no mapping holds (returns how many were freed).
+// that no mapping holds (returns how many were freed). Pages of shared
+// anonymous memory stay: they are its only copy.
 #define KNOB_DROP        5
 // Fault trace (kernel/trace.h): 1 empties it and starts recording, 0
 // stops; returns the number of events held.
@@ -26,7 +27,8 @@
 // Svade emulation: when 1, shared writable pages are mapped without PTE_W
 // until the first store faults (as on a hart that does not set PTE D).
 #define KNOB_SVADE       7
-// Most pages the page cache may hold (0 = no limit but memory).
+// Most file pages the page cache may hold (0 = no limit but memory).
+// Shared anonymous memory's pages do not count: they cannot be evicted.
 #define KNOB_PC_LIMIT    8
 // A pid, or 0 (off): that process sleeps one clock tick each time a path
 // lookup has found the parent directory of the last element and let go of

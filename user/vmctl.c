@@ -6,9 +6,11 @@
 //   vmctl readahead N        largest read-ahead window in pages (0 = off)
 //   vmctl svade 0|1          track dirty pages by store faults (1) or by
 //                            the hardware's D bit (0)
-//   vmctl limit N            most pages the page cache may hold (0 = none)
+//   vmctl limit N            most file pages the page cache may hold
+//                            (0 = none)
 //   vmctl drop               write back everything dirty, free every
-//                            unmapped cache page (a cold cache)
+//                            unmapped file page of the cache (a cold
+//                            cache; shared anonymous memory stays)
 //   vmctl trace on|off       start (emptying it) or stop the fault trace
 //   vmctl trace dump         print it: "trace N", then one line per event,
 //                            "SEQ KIND INUM PGNO", KIND one of minor, major,

@@ -95,6 +95,8 @@ fileclose(struct file *f)
 
   if (ff.type == FD_PIPE) {
     pipeclose(ff.pipe, ff.writable);
+  } else if (ff.type == FD_INODE && inode_is_mem(ff.ip)) {
+    iput(ff.ip);  // a memory object (shmem.c): nothing reaches the disk
   } else if (ff.type == FD_INODE || ff.type == FD_DEVICE) {
     begin_op();
     iput(ff.ip);

@@ -27,7 +27,8 @@
 // them as a crash would.
 //
 // Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
-// iget drops a recycled slot's cache pages under it (pc.lock), and iput
+// iget drops a recycled slot's cache pages under it (pc.lock), and so does
+// iput a memory inode's at its last reference; iput
 // locks an unlinked inode nobody else can reach under it. On a path walk a
 // parent is unlocked before its child is locked, so no two inode locks are
 // held except by the callers in sysfile.c, which lock parent then child.
@@ -51,6 +52,7 @@ static struct superblock sb;
 static struct {
   struct spinlock lock;
   struct inode inode[NINODE];
+  uint mem_inum;  // [lock] the last memory inode's number (ialloc_mem)
 } icache;
 
 static void
@@ -149,6 +151,21 @@ inodes_in_use(void)
   return n;
 }
 
+// A slot to give to a new inode: an unreferenced one, those with no
+// cached pages first (the pages of the one chosen are dropped). 0 if
+// every slot is referenced. => icache.lock held.
+static struct inode *
+free_slot(void)
+{
+  struct inode *empty = 0;
+  for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++)
+    if (ip->ref == 0 && (empty == 0 || (empty->pages != 0 && ip->pages == 0)))
+      empty = ip;
+  if (empty && empty->pages)
+    pc_forget(empty);
+  return empty;
+}
+
 // The cached inode for (dev, inum), referenced, not locked and maybe not
 // read yet; 0 when every cache slot is in use. A slot nobody references
 // keeps its identity (and its cached pages, and valid) until it is given
@@ -157,7 +174,6 @@ inodes_in_use(void)
 static struct inode *
 iget(uint dev, uint inum)
 {
-  struct inode *empty = 0;
   acquire(&icache.lock);
   for (struct inode *ip = icache.inode; ip < &icache.inode[NINODE]; ip++) {
     if ((ip->ref > 0 || ip->pages != 0) && ip->dev == dev && ip->inum == inum) {
@@ -165,12 +181,9 @@ iget(uint dev, uint inum)
       release(&icache.lock);
       return ip;
     }
-    if (ip->ref == 0 && (empty == 0 || (empty->pages != 0 && ip->pages == 0)))
-      empty = ip;
   }
+  struct inode *empty = free_slot();
   if (empty) {
-    if (empty->pages)
-      pc_forget(empty);
     empty->dev = dev;
     empty->inum = inum;
     empty->ref = 1;
@@ -182,12 +195,38 @@ iget(uint dev, uint inum)
 }
 
 struct inode *
+ialloc_mem(uint size)
+{
+  acquire(&icache.lock);
+  struct inode *ip = free_slot();
+  if (ip) {
+    // Nobody can hold the slot's sleep lock (that needs a reference), so
+    // its [s] fields may be set here, as iget resets valid.
+    ip->dev = IMEM_DEV;
+    ip->inum = ++icache.mem_inum;  // tells objects apart in fault traces
+    ip->ref = 1;
+    ip->type = T_FILE;
+    ip->major = ip->minor = 0;
+    ip->nlink = 0;  // in no directory; iput never takes it for an unlinked file
+    ip->size = size;
+    memset(ip->addrs, 0, sizeof(ip->addrs));
+    ip->log_seq = 0;
+    ip->ra_next = ip->ra_win = 0;
+    ip->valid = 1;  // nothing to read: ilock must never go to a disk for it
+  }
+  release(&icache.lock);
+  return ip;
+}
+
+struct inode *
 inode_next_cached(int *cursor)
 {
   acquire(&icache.lock);
   for (; *cursor < NINODE; (*cursor)++) {
     struct inode *ip = &icache.inode[*cursor];
-    if (ip->pages != 0 && !ip->freeing) {  // a freed file's pages go with it
+    // A freed file's pages go with it; a memory inode's are never written
+    // back nor evicted.
+    if (ip->pages != 0 && !ip->freeing && !inode_is_mem(ip)) {
       ip->ref++;
       (*cursor)++;
       release(&icache.lock);
@@ -274,6 +313,7 @@ ilock(struct inode *ip)
   KASSERT(ip != 0 && ip->ref > 0);
   acquiresleep(&ip->lock);
   if (!ip->valid) {
+    KASSERT(!inode_is_mem(ip));  // valid from ialloc_mem to its last iput
     struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
     if (b == 0) {
       releasesleep(&ip->lock);
@@ -328,9 +368,31 @@ ifree(struct inode *ip)
   ip->valid = 0;
 }
 
+// The last reference to a memory inode frees its pages and its slot at
+// once: no name, no disk block and no other reference can bring it back.
+// => icache.lock held.
+static void
+iput_mem(struct inode *ip)
+{
+  KASSERT(ip->ref > 0);
+  if (--ip->ref > 0)
+    return;
+  pc_forget(ip);
+  ip->dev = 0;  // iget may give the slot to any file from now on
+  ip->inum = 0;
+  ip->valid = 0;
+  ip->size = 0;
+}
+
 void
 iput(struct inode *ip)
 {
+  if (inode_is_mem(ip)) {
+    acquire(&icache.lock);
+    iput_mem(ip);
+    release(&icache.lock);
+    return;
+  }
   int freed = 0;
   int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);

@@ -11,7 +11,8 @@
 //   iunlock()      -> still referenced, fields may go stale
 //   iput()         -> drops the reference; the last reference to an inode
 //                     with no links frees it on disk (so it must be called
-//                     inside a transaction). Freeing takes as many log
+//                     inside a transaction; a memory inode, below, needs
+//                     none: its last reference frees it in memory). Freeing takes as many log
 //                     operations as the file needs (see itrunc) and
 //                     returns the caller a fresh one: iput may end the
 //                     caller's operation and begin new ones, so call it
@@ -68,11 +69,31 @@ struct inode {
   uint ra_win;            // [s]   misses next, and the current window
 };
 
+// Memory inodes. The memory object behind a shared anonymous mapping
+// (kernel/mm/shmem.c) is an inode of device IMEM_DEV, which no disk has:
+// never on a disk, in no directory, with no blocks, valid from birth (so
+// ilock never reads it) and of type T_FILE, size the object's length. Its
+// pages are page-cache pages that the cache never evicts nor writes back;
+// iget never finds it (no disk's device), scans of cached files skip it
+// (inode_next_cached), and its last reference -- its file's last close,
+// which needs no transaction -- frees its pages and the slot at once.
+#define IMEM_DEV 0xFFFFFFFFU
+
+static inline int
+inode_is_mem(struct inode *ip)
+{
+  return ip->dev == IMEM_DEV;
+}
+
 void fsinit(int dev);
 void iinit(void);
 int  inodes_in_use(void);
+// A new memory inode of size bytes (above), referenced; 0 when every
+// inode cache slot is in use. => no locks held (takes icache.lock).
+struct inode *ialloc_mem(uint size);
 // The next inode slot from *cursor on that holds cached pages and is not
-// being freed (its pages go with it), with a new
+// being freed (its pages go with it) nor a memory inode (nothing to write
+// back, nothing to evict), with a new
 // reference (drop it with iput inside a transaction); 0 at the end.
 struct inode *inode_next_cached(int *cursor);
 // The largest file, in bytes (file offsets are 32-bit uints).

@@ -14,8 +14,9 @@
 //            a copy-on-write copy, so fork and stores treat both alike.
 //   release  unmap, collecting D bits into the cache pages, then write
 //            back the dirty pages of a writable shared range.
-//   dup      fork: the child gets the parent's private copies, shared
-//            copy-on-write between the two; cache pages it faults in.
+//   dup      fork: the child gets the parent's private pages (copies and
+//            private anonymous pages), shared copy-on-write between the
+//            two; cache pages (a memory object's too) it faults in.
 //   sync     msync: write back the dirty pages of the range.
 //
 // Dirty tracking. A hart that sets PTE A/D itself (QEMU) needs nothing

@@ -1,14 +1,14 @@
 // page.c -- page descriptors (struct page, page.h) and the owner counts
-// of anonymous private copies.
+// of private anonymous pages (copy-on-write copies, zero-filled pages).
 //
 // Interface: pa2page/page2pa convert between a physical page and its
-// descriptor; page_anon_* make a kalloc'd page an anonymous copy and count
+// descriptor; page_anon_* make a kalloc'd page an anonymous page and count
 // its owners. The page cache (pagecache.c) fills in the descriptors of
 // its own pages; freeing a page is kfree's business, and whoever frees a
 // described page clears its flags first.
 //
 // Invariants: a descriptor's flags are 0 while its page is free or in
-// kernel use; PG_ANON alone while it is a copy, with ref > 0 owners;
+// kernel use; PG_ANON alone while it is anonymous, with ref > 0 owners;
 // PG_CACHE and state bits while the cache holds it; PG_ORPHAN alone once
 // it has left the cache still referenced (its last pc_put frees it).
 //
@@ -40,7 +40,7 @@ page2pa(struct page *pg)
   return KERNBASE + (uint64)(pg - pages) * PGSIZE;
 }
 
-// ---- anonymous private copies ----
+// ---- private anonymous pages ----
 
 void
 page_anon_init(void *mem)

@@ -1,15 +1,21 @@
 // page.h -- the descriptor every physical page of RAM has (struct page),
-// and the counts of anonymous private copies (page.c).
+// and the owner counts of private anonymous pages (page.c).
 //
 // One descriptor per page from KERNBASE to PHYSTOP, in one array, so a
 // PTE's physical address leads to its page in O(1) (pa2page) and back
 // (page2pa). Its flags are 0 while the page is free or in kernel use;
-// two kinds of page use the rest:
+// three kinds of page use the rest:
 //   cache page  PG_CACHE: one PGSIZE piece of a file in the page cache
 //               (pagecache.c): ip, pgno, the lists and the counts below.
-//   anon copy   PG_ANON: a private copy a store to a MAP_PRIVATE area made
-//               (copy-on-write); ref counts the PTEs owning it (fork
-//               shares it), and the last owner to go frees it.
+//   shared anon PG_CACHE | PG_MEM: a cache page of a memory inode, the
+//               object behind shared anonymous memory (shmem.c): found
+//               and mapped as a file's page, but never on the clock (never
+//               evicted) nor written back; it goes with its inode.
+//   anon page   PG_ANON: private memory of one or more processes -- a
+//               copy a store to a MAP_PRIVATE file area made (copy-on-
+//               write), or a zero-filled page of a private anonymous area:
+//               one kind, treated alike. ref counts the PTEs owning it
+//               (fork shares it), and the last owner to go frees it.
 // Nothing else in the kernel uses descriptors.
 //
 // Lock legend for struct page:
@@ -31,6 +37,7 @@ struct inode;
 #define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
 #define PG_REFD     0x20  // used since the clock hand last passed
 #define PG_ORPHAN   0x40  // left the cache while referenced; freed by the last pc_put
+#define PG_MEM      0x80  // a memory inode's page: off the clock, never written back
 
 struct page {
   uint16 flags;          // [pc] PG_*
@@ -41,7 +48,7 @@ struct page {
   struct page *hnext;    // [pc] hash chain
   struct page *inext;    // [pc] the owner's list of cached pages
   struct page *iprev;
-  struct page *cnext;    // [pc] the clock ring of all cache pages
+  struct page *cnext;    // [pc] the clock ring of all cache pages but PG_MEM ones
   struct page *cprev;
 };
 
@@ -50,14 +57,14 @@ struct page {
 struct page *pa2page(uint64 pa);
 uint64 page2pa(struct page *pg);
 
-// ---- anonymous private copies ----
+// ---- private anonymous pages ----
 
-// mem (a page from kalloc) becomes a copy with one owner. => pc.lock not
+// mem (a page from kalloc) becomes an anonymous page with one owner. => pc.lock not
 // held (takes it).
 void page_anon_init(void *mem);
-// Adds an owner to the copy at pa (fork). => pc.lock held.
+// Adds an owner to the anonymous page at pa (fork). => pc.lock held.
 void page_anon_get(uint64 pa);
-// Is pa such a copy / one with a single owner? => pc.lock not held
+// Is pa such a page / one with a single owner? => pc.lock not held
 // (takes it).
 int page_is_anon(uint64 pa);
 int page_anon_sole(uint64 pa);

@@ -11,7 +11,7 @@
 // requests as the block layout allows.
 //
 // Page states (struct page in page.h):
-//   free        on the allocator's list, or an anonymous private copy
+//   free        on the allocator's list, or a private anonymous page
 //   filling     in the cache, PG_IO, not PG_UPTODATE; its filler holds
 //               the inode lock (and a reference to the page that missed;
 //               PG_IO keeps the read-ahead pages from the clock)
@@ -25,6 +25,17 @@
 //   filling -> clean -> (store) -> clean with D set -> dirty -> writeback
 //   -> clean; clean, unmapped and unreferenced -> free (eviction, drop,
 //   truncate, inode slot reuse).
+//
+// Memory inodes (shared anonymous memory, shmem.c) have pages of the same
+// kind with three differences (PG_MEM): a miss makes a zeroed page,
+// up to date at once (zero_fill: no disk, no read-ahead); there is nowhere
+// to write them, so write-back skips their inode and they never leave
+// clean -- D bits only mark them PG_DIRTY, which nothing reads; and they
+// are never on the clock, so that reclaim, the drop knob and the cache
+// limit, which work from the clock, cannot evict them or spin on them.
+// They leave the cache with their inode's last reference (pc_forget).
+// pc.npages (the pc_pages gauge, the cache limit) counts the other pages
+// only; pc.nmem (shmem_pages) counts these.
 //
 // The reverse map (from a page to the PTEs mapping it) and TLB shootdown
 // are in rmap.c; page descriptors and anonymous copies in page.c.
@@ -93,7 +104,8 @@ static struct {
   struct spinlock lock;
   struct page *hash[NHASH];  // [pc]
   struct page *hand;         // [pc] the clock hand (a page on the ring), or 0
-  int npages;                // [pc] pages in the cache
+  int npages;                // [pc] pages in the cache but memory inodes' (on the clock)
+  int nmem;                  // [pc] pages of memory inodes (PG_MEM, off the clock)
 } pc;
 
 void
@@ -120,6 +132,8 @@ lookup(struct inode *ip, uint pgno)
   return 0;
 }
 
+// Puts pg into the cache as page pgno of ip: filling, or for a memory
+// inode up to date (its contents are the caller's zeros) and off the clock.
 static void
 insert(struct page *pg, struct inode *ip, uint pgno)
 {
@@ -135,6 +149,13 @@ insert(struct page *pg, struct inode *ip, uint pgno)
   if (ip->pages)
     ip->pages->iprev = pg;
   ip->pages = pg;
+  if (inode_is_mem(ip)) {
+    pg->flags = PG_CACHE | PG_UPTODATE | PG_MEM;
+    pg->cnext = pg->cprev = 0;
+    pc.nmem++;
+    __atomic_store_n(&kstat_counters.shmem_pages, pc.nmem, __ATOMIC_RELAXED);
+    return;
+  }
   if (pc.hand == 0) {
     pg->cnext = pg->cprev = pg;
     pc.hand = pg;
@@ -163,18 +184,23 @@ unlink_page(struct page *pg)
     pg->ip->pages = pg->inext;
   if (pg->inext)
     pg->inext->iprev = pg->iprev;
-  if (pg->cnext == pg) {
-    pc.hand = 0;
+  if (pg->flags & PG_MEM) {
+    pc.nmem--;
+    __atomic_store_n(&kstat_counters.shmem_pages, pc.nmem, __ATOMIC_RELAXED);
   } else {
-    pg->cprev->cnext = pg->cnext;
-    pg->cnext->cprev = pg->cprev;
-    if (pc.hand == pg)
-      pc.hand = pg->cnext;
+    if (pg->cnext == pg) {
+      pc.hand = 0;
+    } else {
+      pg->cprev->cnext = pg->cnext;
+      pg->cnext->cprev = pg->cprev;
+      if (pc.hand == pg)
+        pc.hand = pg->cnext;
+    }
+    pc.npages--;
+    __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
   }
   pg->flags = 0;
   pg->ip = 0;
-  pc.npages--;
-  __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
 }
 
 // Takes pg out of the cache and frees its memory. => pc.lock held;
@@ -343,6 +369,25 @@ end_fill(struct page **pg, int n, int err)
   release(&pc.lock);
 }
 
+// A miss in a memory inode: a zeroed page, up to date at once and off
+// the clock (insert). Outside the cache limit, which is about pages that
+// can be evicted. => ip locked (so no one else fills this page).
+static int
+zero_fill(struct inode *ip, uint pgno, struct page **out)
+{
+  void *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  struct page *pg = pa2page((uint64)mem);
+  acquire(&pc.lock);
+  insert(pg, ip, pgno);
+  pg->ref = 1;
+  release(&pc.lock);
+  kstat_inc(anon_zero_fills);
+  *out = pg;
+  return 0;
+}
+
 int
 pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
 {
@@ -362,6 +407,8 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
     return 0;
   }
   release(&pc.lock);
+  if (inode_is_mem(ip))
+    return zero_fill(ip, pgno, out);
   kstat_inc(pc_misses);
 
   struct page *pg[WINDOW_MAX];
@@ -527,7 +574,8 @@ pc_forget(struct inode *ip)
   KASSERT(ip->ref == 0 && ip->maps == 0);
   acquire(&pc.lock);
   while (ip->pages) {
-    if (ip->pages->flags & PG_DIRTY)
+    // (A memory inode's pages were never written anywhere: nothing is lost.)
+    if ((ip->pages->flags & (PG_DIRTY | PG_MEM)) == PG_DIRTY)
       printf("pagecache: inode %d reused with unwritten page %d (an earlier write-back failed)\n",
              ip->inum, ip->pages->pgno);
     discard(ip->pages);
@@ -682,6 +730,8 @@ pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
 int
 pc_writeback_range(struct inode *ip, uint lo, uint hi)
 {
+  if (inode_is_mem(ip))
+    return 0;  // no disk behind it: its pages stay as they are
   int err = 0;
   uint cursor = lo;
   for (;;) {

@@ -26,8 +26,9 @@ void pcinit(void);  // => boot, one hart
 
 // The up-to-date cache page for (ip, pgno), with a reference for the
 // caller, reading it -- and up to the read-ahead window after it -- on a
-// miss. *nread is set to the number of pages the call read (pgno and
-// the ones after it), 0 on a hit. Errors:
+// miss (a memory inode's miss is a zeroed page, with no read-ahead).
+// *nread is set to the number of pages the call read (pgno and
+// the ones after it), 0 on a hit or a memory inode's miss. Errors:
 // -EFAULT when pgno lies wholly past the end of the file, -ENOMEM, -EIO.
 // => ip's sleep lock held (asserted), no spinlock; takes pc.lock; may
 //    sleep for the disk, with ip still locked.
@@ -65,11 +66,12 @@ void pc_forget(struct inode *ip);
 // and holes"). 0; -ENOSPC when the disk has no block for one; -EIO when a
 // block could not be read (each such failure is also recorded for the
 // open files: file_wb_failed); -EROFS when the log has stopped. The pages
-// that failed stay dirty. => no locks held at all (takes begin_op, ip's
+// that failed stay dirty. A memory inode has nothing to write: 0 at once. => no locks held at all (takes begin_op, ip's
 // sleep lock and pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
-// Writes back everything dirty and frees every unmapped cache page;
-// returns the number of pages freed. => no locks held at all.
+// Writes back everything dirty and frees every unmapped cache page but
+// memory inodes' (shared anonymous memory's only copy); returns the
+// number of pages freed. => no locks held at all.
 int pc_drop_all(void);
 
 // ---- memory pressure ----
@@ -119,6 +121,6 @@ void pc_release_user(struct page *pg, pte_t *pte, int wrote);
 // ---- knobs (knobs.c) ----
 extern volatile long pc_readahead_max;// pages, 0/1 = off
 extern volatile long pc_svade;        // 1: track dirtiness by store faults
-extern volatile long pc_limit;        // most cache pages, 0 = no limit
+extern volatile long pc_limit;        // most cache pages but memory inodes', 0 = no limit
 
 #endif

@@ -9,7 +9,9 @@
 //     or negative; MAP_ANONYMOUS with an fd other than -1 or an offset
 //     other than 0), EBADF (fd not open), EACCES (not a regular file, not
 //     readable, or MAP_SHARED+PROT_WRITE on a file not open for writing),
-//     ENOMEM (no free slot or address range).
+//     ENOMEM (no free slot or address range; a shared anonymous area
+//     over SHMEM_MAX_BYTES), ENFILE (a shared anonymous area found the
+//     file table or the inode cache full).
 //   int msync(void *addr, size_t len, int flags)
 //     writes back the dirty pages of every writable shared mapping in the
 //     range; MS_SYNC and MS_ASYNC both return after the pages are
@@ -37,6 +39,7 @@
 #include "kernel/stat.h"
 #include "kernel/fs/file.h"
 #include "kernel/mm/vma.h"
+#include "kernel/mm/shmem.h"
 #include "kernel/proc/syscall_impl.h"
 
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -56,6 +59,22 @@ check_file(struct file *f, int prot, int flags)
   if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !f->writable)
     return -EACCES;
   return 0;
+}
+
+// An anonymous area: private memory has no file at all; shared memory is
+// a new memory object's (shmem.c), which the area holds on to.
+static long
+map_anonymous(struct proc *p, uint64 len, int prot, int flags)
+{
+  if (flags & MAP_PRIVATE)
+    return vma_map(p, len, prot, flags, 0, 0);
+  struct file *f;
+  int err = shmem_file(PGROUNDUP(len), &f);
+  if (err)
+    return err;
+  long addr = vma_map(p, len, prot, flags, f, 0);
+  fileclose(f);  // the area holds its own; if mmap failed, the object goes
+  return addr;
 }
 
 long
@@ -84,9 +103,7 @@ sys_mmap(void)
   if (flags & MAP_ANONYMOUS) {
     if (fd != -1 || off != 0)
       return -EINVAL;
-    if (share == MAP_SHARED)
-      return -EINVAL;
-    return vma_map(p, len, prot, flags, 0, 0);
+    return map_anonymous(p, len, prot, flags);
   }
   struct file *f = (fd >= 0 && fd < NOFILE) ? p->ofile[fd] : 0;
   int err = check_file(f, prot, flags);

@@ -378,6 +378,9 @@ FSX_MODES = [
 ]
 
 
+# oomtest's tests with a hog (a heap, a shared and a private anonymous area).
+OOM_HOGS = 4
+
 # anontest's runs: case name suffix, the commands around it, and the knobs
 # it must report.
 ANON_MODES = [
@@ -502,11 +505,14 @@ CASES = [
     # The kernel bugs sysfuzz found, one test each.
     ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
-    # The kernel's out-of-memory line must name the hog that oomtest reports.
+    # The kernel's out-of-memory lines must name the hogs that oomtest
+    # reports, in order: one per test with a hog.
     ShellCase("oomtest", "oomtest",
               [r"^oomtest: all tests succeeded$",
-               r"^pid (\d+) \(oomtest\): killed: out of memory, \d+ pages$"
-               r"[\s\S]*^oomtest: hog pid \1 killed by the out-of-memory policy$"], 900),
+               r"[\s\S]*".join(
+                   [r"^pid (\d+) \(oomtest\): killed: out of memory, \d+ pages$"] * OOM_HOGS +
+                   [rf"^oomtest: hog pid \{i + 1} killed by the out-of-memory policy$"
+                    for i in range(OOM_HOGS)])], 900),
     ShellCase("usertests", "usertests", [r"^ALL TESTS PASSED$"], 900),
     # The kernel tests again with areas mapped by the naive policy (the
     # knob is set back to the page cache after them).

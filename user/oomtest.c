@@ -1,6 +1,6 @@
 // oomtest.c -- running out of memory hurts only the process that holds it.
 //
-// Usage: oomtest        run the three tests below, in order
+// Usage: oomtest        run the tests below, in order
 //
 // 1. exit_frees: a child grows its heap by 256 pages and exits without
 //    closing its end of a pipe. The pipe reports end-of-file only when
@@ -36,9 +36,17 @@
 //    at once on different harts -- the hog must be the one process
 //    killed: the kernel kills exactly one process for one shortage.
 //
+// 4. sleeping_shared_hog: test 2 with a hog whose memory is a MAP_SHARED
+//    anonymous area (mmap MAP_ANONYMOUS): pages of a memory object, which
+//    nothing can evict, count towards the hog's size as heap pages do, and
+//    go when it dies.
+//
+// 5. running_private_hog: test 3 with a hog whose memory is a MAP_PRIVATE
+//    anonymous area.
+//
 // After each test every child has been reaped, and kstats free_pages +
 // pc_pages (pages the page cache holds count as reclaimable) must be back
-// at their value from before the test. After tests 2 and 3 the program
+// at their value from before the test. After each test with a hog the program
 // prints "oomtest: hog pid N killed by the out-of-memory policy", which
 // the test runner matches against the kernel's line for the same pid. The
 // program prints nothing else while a test runs, so that the kernel's line
@@ -192,7 +200,32 @@ signal_fd(int fd)
   CHECK(write(fd, "x", 1) == 1, "cannot signal");
 }
 
-// The hog: grows the heap lazily by 1 GiB and touches it page by page.
+// Where a hog's memory comes from.
+#define HOG_HEAP    0  // lazily grown heap (sbrklazy)
+#define HOG_PRIVATE 1  // a MAP_PRIVATE anonymous area
+#define HOG_SHARED  2  // a MAP_SHARED anonymous area (a memory object)
+static int hog_kind = HOG_HEAP;
+
+// HOG_BYTES of untouched memory of kind hog_kind; exits 2 if there is none.
+static char *
+hog_memory(void)
+{
+  char *p;
+  if (hog_kind == HOG_HEAP) {
+    p = sbrklazy(HOG_BYTES);
+    if (p == SBRK_ERROR)
+      exit(2);
+    return p;
+  }
+  int flags = MAP_ANONYMOUS | (hog_kind == HOG_SHARED ? MAP_SHARED : MAP_PRIVATE);
+  p = mmap(0, HOG_BYTES, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (p == MAP_FAILED)
+    exit(2);
+  return p;
+}
+
+// The hog: takes 1 GiB of memory of kind hog_kind, untouched, and touches
+// it page by page.
 // With stop_fd >= 0 it stops once fewer than LOW_PAGES pages are free,
 // signals on stop_fd, and blocks reading block_fd; else it touches all of
 // it. It can only end by being killed (status -1); 2 or 3 say it could not
@@ -200,9 +233,7 @@ signal_fd(int fd)
 static void
 hog(int stop_fd, int block_fd)
 {
-  char *p = sbrklazy(HOG_BYTES);
-  if (p == SBRK_ERROR)
-    exit(2);
+  char *p = hog_memory();
   for (uint64 off = 0; off < HOG_BYTES; off += PGSIZE) {
     p[off] = 1;
     if (stop_fd >= 0 && off % (64 * PGSIZE) == 0 && free_pages() < LOW_PAGES) {
@@ -431,26 +462,50 @@ exit_frees(void)
   return 0;
 }
 
+static int
+sleeping_shared_hog(void)
+{
+  hog_kind = HOG_SHARED;
+  return sleeping_hog();
+}
+
+static int
+running_private_hog(void)
+{
+  hog_kind = HOG_PRIVATE;
+  return running_hog();
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(void);
+} tests[] = {
+  {"exit_frees", exit_frees},
+  {"sleeping_hog", sleeping_hog},
+  {"running_hog", running_hog},
+  {"sleeping_shared_hog", sleeping_shared_hog},
+  {"running_private_hog", running_private_hog},
+};
+#define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
+
 int
 main(int argc, char *argv[])
 {
   current_test = "setup";
   make_file(DATA_FILE, (uint64)FILE_PAGES * PGSIZE, DATA_SEED);
-  int pids[3];
-  pids[0] = run("exit_frees", exit_frees);
-  pids[1] = run("sleeping_hog", sleeping_hog);
-  pids[2] = run("running_hog", running_hog);
+  int pids[NTESTS];
+  for (int i = 0; i < NTESTS; i++)
+    pids[i] = run(tests[i].name, tests[i].fn);
   unlink(DATA_FILE);
 
   // Only now that no test runs: see the top of the file.
-  const char *names[3] = {"exit_frees", "sleeping_hog", "running_hog"};
   int failed = 0;
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < NTESTS; i++) {
     if (pids[i] < 0) {
       failed++;
       continue;
     }
-    printf("test %s: OK\n", names[i]);
+    printf("test %s: OK\n", tests[i].name);
     if (pids[i] > 0)
       printf("oomtest: hog pid %d killed by the out-of-memory policy\n", pids[i]);
   }

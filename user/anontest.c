@@ -116,6 +116,21 @@ reap(int pid, int want, const char *who)
   CHECK(st == want, "%s exited with status %d, want %d", who, st, want);
 }
 
+// Waits for the n children in pids, in whatever order they end; each
+// must exit with status 0.
+static void
+reap_all(const int *pids, int n, const char *who)
+{
+  for (int k = 0; k < n; k++) {
+    int st = -99, got = wait(&st);
+    int ours = 0;
+    for (int i = 0; i < n; i++)
+      ours |= got == pids[i];
+    CHECK(ours, "wait returned %d, not a %s", got, who);
+    CHECK(st == 0, "a %s (pid %d) exited with status %d", who, got, st);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Private anonymous memory
 
@@ -492,11 +507,11 @@ shared_generations(void)
 {
   char *p = map_anon(GEN_PAGES, RW, SHARED);
   ((struct gen_page *)p)->count = 0;  // page 0 touched before the forks
-  int a = gen_child(p, 1, 3);
-  int b = gen_child(p, 2, 4);
+  int kids[2];
+  kids[0] = gen_child(p, 1, 3);
+  kids[1] = gen_child(p, 2, 4);
   gen_work(p, 0);
-  reap(a, 0, "first child");
-  reap(b, 0, "second child");
+  reap_all(kids, 2, "child");
   for (int pg = 0; pg < GEN_PAGES; pg++) {
     struct gen_page *g = (struct gen_page *)(p + pg * PG);
     CHECK(g->count == (uint64)GEN_PROCS * GEN_ADDS, "page %d counted %d, want %d", pg,
@@ -687,13 +702,7 @@ exhaust_objects(void)
   }
   for (int h = 0; h < HOLDERS; h++)
     signal_fd(release[1]);
-  for (int h = 0; h < HOLDERS; h++) {
-    int st = -99, got = wait(&st);
-    int ours = 0;
-    for (int i = 0; i < HOLDERS; i++)
-      ours |= got == pids[i];
-    CHECK(ours && st == 0, "wait returned %d, status %d: want a holder, status 0", got, st);
-  }
+  reap_all(pids, HOLDERS, "holder");
   CHECK(refused > 0 && mapped < NINODE, "%d objects mapped, none refused: inode cache of %d",
         mapped, NINODE);
   // The slots are back: a new object works.

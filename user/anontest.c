@@ -229,8 +229,8 @@ bad_args(void)
   for (int i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
     errno = 0;
     char *p = mmap(0, bad[i].len, RW, bad[i].flags, bad[i].fd, bad[i].off);
-    CHECK(p == MAP_FAILED && errno == EINVAL, "mmap with %s: returned %p, errno %d, want EINVAL",
-          bad[i].what, p, errno);
+    CHECK(p == MAP_FAILED && errno == EINVAL,
+          "mmap with %s: returned %p, errno %d, want EINVAL", bad[i].what, p, errno);
   }
   // An open descriptor is not taken either (fd 0 above is the console).
   int fd = open("README", O_RDONLY);

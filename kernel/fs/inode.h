@@ -12,7 +12,8 @@
 //   iput()         -> drops the reference; the last reference to an inode
 //                     with no links frees it on disk (so it must be called
 //                     inside a transaction; a memory inode, below, needs
-//                     none: its last reference frees it in memory). Freeing takes as many log
+//                     none: its last reference frees it in memory).
+//                     Freeing takes as many log
 //                     operations as the file needs (see itrunc) and
 //                     returns the caller a fresh one: iput may end the
 //                     caller's operation and begin new ones, so call it

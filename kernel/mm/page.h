@@ -34,7 +34,7 @@ struct inode;
 #define PG_UPTODATE 0x02  // contents match the file (or newer)
 #define PG_DIRTY    0x04  // D bits were collected: newer than the disk
 #define PG_IO       0x08  // being filled or written back (under ip's lock)
-#define PG_ANON     0x10  // a private copy (copy-on-write), owned by ref holders
+#define PG_ANON     0x10  // private memory (a copy, or zero-filled), owned by ref holders
 #define PG_REFD     0x20  // used since the clock hand last passed
 #define PG_ORPHAN   0x40  // left the cache while referenced; freed by the last pc_put
 #define PG_MEM      0x80  // a memory inode's page: off the clock, never written back
@@ -59,8 +59,8 @@ uint64 page2pa(struct page *pg);
 
 // ---- private anonymous pages ----
 
-// mem (a page from kalloc) becomes an anonymous page with one owner. => pc.lock not
-// held (takes it).
+// mem (a page from kalloc) becomes an anonymous page with one owner.
+// => pc.lock not held (takes it).
 void page_anon_init(void *mem);
 // Adds an owner to the anonymous page at pa (fork). => pc.lock held.
 void page_anon_get(uint64 pa);

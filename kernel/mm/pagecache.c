@@ -38,7 +38,7 @@
 // only; pc.nmem (shmem_pages) counts these.
 //
 // The reverse map (from a page to the PTEs mapping it) and TLB shootdown
-// are in rmap.c; page descriptors and anonymous copies in page.c.
+// are in rmap.c; page descriptors and private anonymous pages in page.c.
 //
 // Write-back order (pc_writeback_range), so that no store is lost on
 // any number of harts: (1) clear the D bit of every PTE mapping the page

@@ -66,8 +66,9 @@ void pc_forget(struct inode *ip);
 // and holes"). 0; -ENOSPC when the disk has no block for one; -EIO when a
 // block could not be read (each such failure is also recorded for the
 // open files: file_wb_failed); -EROFS when the log has stopped. The pages
-// that failed stay dirty. A memory inode has nothing to write: 0 at once. => no locks held at all (takes begin_op, ip's
-// sleep lock and pc.lock); the caller holds a reference to ip.
+// that failed stay dirty. A memory inode has nothing to write: 0 at
+// once. => no locks held at all (takes begin_op, ip's sleep lock and
+// pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page but
 // memory inodes' (shared anonymous memory's only copy); returns the

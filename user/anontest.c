@@ -237,8 +237,8 @@ bad_args(void)
   CHECK(fd >= 0, "cannot open README");
   errno = 0;
   char *p = mmap(0, PG, PROT_READ, PRIV, fd, 0);
-  CHECK(p == MAP_FAILED && errno == EINVAL, "mmap of an open file with MAP_ANONYMOUS: %p, errno %d",
-        p, errno);
+  CHECK(p == MAP_FAILED && errno == EINVAL,
+        "mmap of an open file with MAP_ANONYMOUS: %p, errno %d", p, errno);
   close(fd);
 }
 

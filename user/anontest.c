@@ -367,6 +367,34 @@ syscall_copies(void)
   copy_with(SHARED);
 }
 
+#define HUGE_PRIVATE (64UL << 30)           // far more than the machine has
+#define SHMEM_MAX (0x100000000UL - PG)       // the largest memory object
+
+// Areas far larger than memory work, lazily, and only touched pages cost
+// anything; a shared area larger than a memory object can be is ENOMEM.
+static void
+huge_areas(void)
+{
+  uint64 fills = zero_fills();
+  char *p = mmap(0, HUGE_PRIVATE, RW, PRIV, -1, 0);
+  CHECK(p != MAP_FAILED, "mmap of a 64 GiB private area failed, errno %d", errno);
+  p[0] = 1;
+  p[HUGE_PRIVATE - 1] = 2;
+  char *q = mmap(0, SHMEM_MAX, RW, SHARED, -1, 0);
+  CHECK(q != MAP_FAILED, "mmap of the largest shared area failed, errno %d", errno);
+  q[0] = 3;
+  q[SHMEM_MAX - 1] = 4;
+  CHECK(p[0] == 1 && p[HUGE_PRIVATE - 1] == 2 && q[0] == 3 && q[SHMEM_MAX - 1] == 4,
+        "stores at the ends of huge areas lost");
+  uint64 n = zero_fills() - fills;
+  CHECK(n == 4, "%d zero fills for 4 pages touched", (int)n);
+  errno = 0;
+  char *r = mmap(0, SHMEM_MAX + PG, RW, SHARED, -1, 0);
+  CHECK(r == MAP_FAILED && errno == ENOMEM, "a shared area of 4 GiB: %p, errno %d, want ENOMEM",
+        r, errno);
+  CHECK(munmap(p, HUGE_PRIVATE) == 0 && munmap(q, SHMEM_MAX) == 0, "munmap failed");
+}
+
 // ---------------------------------------------------------------------------
 // Shared anonymous memory
 
@@ -753,6 +781,7 @@ static const struct test tests[] = {
   {"exec_releases", exec_releases},
   {"msync_anon", msync_anon},
   {"syscall_copies", syscall_copies},
+  {"huge_areas", huge_areas},
   {"zero_fill_shared", zero_fill_shared},
   {"shared_after_fork", shared_after_fork},
   {"shared_generations", shared_generations},

@@ -71,7 +71,7 @@ struct proc {
                                //     pages in (an inode lock is held; vm.c)
   struct lockstack sleeps;     // [o] sleep locks and log admission held
                                //     (lockcheck.c)
-  struct vma vmas[NMMAP];      // [o] memory-mapped file areas (vma.c)
+  struct vma vmas[NMMAP];      // [o] mapped areas: files, anonymous memory (vma.c)
   uint64 disk_reads;           // [o] disk read requests this process waited
                                //     for (a fault that moved it is major)
 };

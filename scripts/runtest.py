@@ -17,10 +17,11 @@ main() is one loop over them):
   IMAGE_CASES  each builds a disk image of its own, runs one command on it
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
-               -snapshot, kills it with SIGKILL in the middle of fsstress,
-               boots the copy again so the kernel replays its log, and
+               -snapshot, kills it with SIGKILL in the middle of fsstress
+               (or of msync, or of freeing a file), boots the copy again
+               so the kernel replays its log and finishes its orphans, and
                checks the copy with scripts/fsck.py. The crash is
-               triggered by fsstress's own output, never by a timer.
+               triggered by the machine's own output, never by a timer.
   LOCKCHECK_CASES
                each boots the lock-order checker's test kernel and makes
                it break the lock order on purpose; passes when the machine
@@ -217,7 +218,8 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress, COMMIT_CRASH or MSYNC_CRASH (see CRASH_CASES)."""
+    a round of fsstress, COMMIT_CRASH, MSYNC_CRASH or a key of
+    ORPHAN_CRASHES (see CRASH_CASES)."""
     name: str
     round: int | str
     timeout: float
@@ -411,6 +413,21 @@ MSYNC_CRASH = "msync"
 MSYNC_BUSY_CRASH = "msync-busy"
 # The generation after whose "synced" line the power is cut.
 MSYNC_CUT_GENERATION = 3
+# A case whose round is a key of ORPHAN_CRASHES runs `orphan KIND` and cuts
+# the power on the line given (user/orphan.c): while a 16 MiB file is
+# freed piece by piece (free) or truncated (trunc) -- KNOB_FREE_PAUSE
+# makes the kernel print "fs: inode N: piece K" and wait a tick before
+# each piece, and the cut follows piece 2's line, when piece 1 has
+# committed -- or while an unlinked file is still open (open). fsck of the
+# crashed image must then find the inode in the orphan table (the crash
+# left work), the next boot must say it finished it ("fs: orphan inode
+# N freed" or "truncated"), and `orphan check KIND` must find the file gone
+# or holding exactly the bytes before its new size.
+ORPHAN_CRASHES = {
+    "orphan-free": r"^fs: inode \d+: piece 2$",
+    "orphan-open": r"^orphan: unlinked, still open$",
+    "orphan-trunc": r"^fs: inode \d+: piece 2$",
+}
 CRASH_CASES = [
     CrashCase("crash-msync", MSYNC_CRASH, 900),
     CrashCase("crash-msync-busy", MSYNC_BUSY_CRASH, 900),
@@ -418,6 +435,7 @@ CRASH_CASES = [
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
     CrashCase("crash-commit", COMMIT_CRASH, 900),
+    *[CrashCase("crash-" + kind, kind, 900) for kind in ORPHAN_CRASHES],
 ]
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
@@ -497,9 +515,13 @@ def crash_argv(qemu_argv: list[str], image: str) -> tuple[list[str], str]:
     return out, original
 
 
-def run_fsck(image: str) -> tuple[int, str]:
-    """Run scripts/fsck.py on image. Returns (exit status, output)."""
-    r = subprocess.run([sys.executable, str(SCRIPTS / "fsck.py"), image],
+def run_fsck(image: str, booted: bool) -> tuple[int, str]:
+    """Run scripts/fsck.py on image. booted: the kernel has booted on it
+    since its last crash and was killed idle, so no orphan may be left
+    (--no-orphans); else orphans in the table are allowed. Returns (exit
+    status, output)."""
+    r = subprocess.run([sys.executable, str(SCRIPTS / "fsck.py"), image] +
+                       (["--no-orphans"] if booted else []),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
     return r.returncode, r.stdout
@@ -592,6 +614,41 @@ def crash_phase_msync(con: Console, timeout: float, busy: bool) -> str | None:
     return {"panic": "kernel panic in pcsync write", "exited": "pcsync write failed"}[got]
 
 
+def crash_phase_orphan(con: Console, kind: str, timeout: float) -> str | None:
+    """Phase 1 of an orphan crash: run `orphan KIND` and kill QEMU the
+    moment ORPHAN_CRASHES[kind]'s line appears. Returns None or a failure
+    reason."""
+    start = con.mark()
+    command = "orphan " + kind.removeprefix("orphan-")
+    cut_re = re.compile(ORPHAN_CRASHES[kind], re.MULTILINE)
+    bad_re = re.compile(r"panic|FAILED")
+
+    def check(text: str) -> str | None:
+        out = text[start:]
+        if bad_re.search(out):
+            return "bad"
+        if cut_re.search(out):
+            return "cut"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(command + "\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        return "first boot: " + con.status()
+    if got == "cut":
+        con.crash()
+        return None
+    if got is None:
+        return f"no line matching {ORPHAN_CRASHES[kind]!r} within {int(timeout)}s"
+    con.settle()
+    return {"bad": f"{command} failed or the kernel panicked",
+            "exited": f"{command} finished without the line to cut the power on"}[got]
+
+
 def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
     """One crash case, from copying the image to fsck. The note says
     whether the second boot replayed the log."""
@@ -614,13 +671,17 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
         shutil.copyfile(original, image)
         commit = round_no == COMMIT_CRASH
         msync = round_no in (MSYNC_CRASH, MSYNC_BUSY_CRASH)
+        orphan = round_no in ORPHAN_CRASHES
         con, why = machine("cut the power after msync" if msync else
+                           f"cut the power in {round_no}" if orphan else
                            "run fsstress, crash " +
                            ("at a commit point" if commit else f"at round {round_no}"))
         if why:
             return Result(False, "first boot: " + why, outputs())
         if msync:
             why = crash_phase_msync(con, timeout, round_no == MSYNC_BUSY_CRASH)
+        elif orphan:
+            why = crash_phase_orphan(con, round_no, timeout)
         elif commit:
             why = crash_phase_commit(con, timeout)
         else:
@@ -630,12 +691,16 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             return Result(False, why, outputs())
 
         # fsck first on the crashed image itself (it applies a committed
-        # log in memory), then again after the kernel's own recovery.
-        status, report = run_fsck(image)
+        # log in memory; orphans in the table are allowed), then again
+        # after the kernel's own recovery (none may be left).
+        status, report = run_fsck(image, booted=False)
         runner.note(f"\n==== runtest: {name}: fsck before recovery ====\n{report}")
         if status != 0:
             return Result(False, f"fsck of the crashed image found problems (image kept: "
                           f"{image})", report)
+        if orphan and not re.search(r"^orphan: inode \d+ .*: listed ", report, re.MULTILINE):
+            return Result(False, f"the crash left no orphan in the table (image kept: {image})",
+                          report)
 
         con, why = machine("recover")
         if why:
@@ -648,8 +713,19 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
             o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not o.ok:
                 return Result(False, "cat /crashed after replay: " + o.why, outputs(), remark)
+        if orphan:
+            done = re.search(r"^fs: orphan inode \d+ (freed|truncated).*$", con.snapshot(),
+                             re.MULTILINE)
+            if not done:
+                return Result(False, "the boot after the crash finished no orphan", outputs(),
+                              remark)
+            remark += "; " + done.group(0)
         if msync:
             o = run_command(con, f"pcsync check {MSYNC_CUT_GENERATION}", [r"^pcsync: data intact$"],
+                            timeout)
+        elif orphan:
+            o = run_command(con, "orphan check " + round_no.removeprefix("orphan-"),
+                            [r"^orphan: /orphan_\w+ (is gone|holds its first \d+ bytes)$"],
                             timeout)
         else:
             o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
@@ -658,7 +734,7 @@ def run_crash_case(case: CrashCase, timeout: float, runner: Runner) -> Result:
         if not o.ok:
             return Result(False, "check after the crash: " + o.why, outputs(), remark)
 
-        status, report = run_fsck(image)
+        status, report = run_fsck(image, booted=True)
         runner.note(f"\n==== runtest: {name}: fsck after recovery ====\n{report}")
         if status != 0:
             return Result(False, f"fsck found problems (image kept: {image})", report, remark)
@@ -714,7 +790,7 @@ def run_image_case(case: ImageCase, timeout: float, runner: Runner) -> Result:
         con.crash()  # at the prompt (or dead): nothing in flight
         if not o.ok:
             return Result(False, f"{o.why} (image kept: {image})", o.out)
-        status, report = run_fsck(image)
+        status, report = run_fsck(image, booted=True)
         runner.note(f"\n==== runtest: {case.name}: fsck ====\n{report}")
         if status != 0:
             return Result(False, f"fsck found problems (image kept: {image})", report)

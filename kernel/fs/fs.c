@@ -12,6 +12,12 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
+// Orphans. Work that spans transactions -- freeing an unlinked inode,
+// the blocks a truncation leaves past the size it published -- is listed
+// in the orphan table on disk (kernel/fs.h) by the transaction that
+// starts it and unlisted by the one that finishes it, so a crash between
+// them leaves a list that fsinit() works through at the next boot.
+//
 // Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
 // iget drops a recycled slot's cache pages under it (pc.lock), and iput
 // locks an unlinked inode nobody else can reach under it. On a path walk a
@@ -39,10 +45,12 @@ static struct {
   struct inode inode[NINODE];
 } icache;
 
+static void orphans_finish(uint dev);
+
 static void
 readsb(int dev, struct superblock *out)
 {
-  struct buf *b = bread(dev, 1);
+  struct buf *b = bread(dev, SBLOCK);
   memmove(out, b->data, sizeof(*out));
   brelse(b);
 }
@@ -54,6 +62,7 @@ fsinit(int dev)
   if (sb.magic != FSMAGIC)
     panic("fsinit: no file system (bad magic %x)", sb.magic);
   initlog(dev, &sb);
+  orphans_finish(dev);  // after recovery: the log may have changed the table
 }
 
 // ---- blocks ----
@@ -102,6 +111,57 @@ bfree(int dev, uint bno)
   b->data[(bno % BPB) / 8] &= ~mask;
   log_write(b);
   brelse(b);
+}
+
+// ---- the orphan table ----
+//
+// In block SBLOCK after the superblock (kernel/fs.h). The block's buffer
+// lock serialises changes, and every change is logged, in the transaction
+// of the change that makes the inode an orphan or stops it being one:
+//   listed    by unlink (or create giving back a half-made inode) when
+//             nlink drops to 0, and by each piece of a truncation that
+//             leaves blocks past the size (itrunc);
+//   unlisted  by the piece of a truncation that frees the last block past
+//             the size, if the inode has links, and by ifree() in the
+//             transaction that frees the inode.
+// Whoever lists an inode holds a reference to it until the work is done
+// (an open file, the unlinker's or freer's reference, a truncating call),
+// and the boot finishes what a crash left before any new work starts, so
+// at most NINODE inodes are listed at once: the table never fills.
+_Static_assert(NORPHAN >= NINODE, "the orphan table can list every cached inode");
+
+// Lists inode inum (present) or unlists it; changes and logs block
+// SBLOCK only if that changes the table. => in a transaction with room
+// for one block
+static void
+orphan_set(uint dev, uint inum, int present)
+{
+  struct buf *b = bread(dev, SBLOCK);
+  uint *slot = (uint *)(b->data + sizeof(struct superblock));
+  int at = -1, empty = -1;
+  for (uint i = 0; i < NORPHAN; i++) {
+    if (slot[i] == inum)
+      at = i;
+    else if (slot[i] == 0 && empty < 0)
+      empty = i;
+  }
+  if (present && at < 0) {
+    if (empty < 0)
+      panic("orphan table full");  // cannot happen: see above
+    slot[empty] = inum;
+    log_write(b);
+  } else if (!present && at >= 0) {
+    slot[at] = 0;
+    log_write(b);
+  }
+  brelse(b);
+}
+
+void
+orphan_add(struct inode *ip)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  orphan_set(ip->dev, ip->inum, 1);
 }
 
 // ---- inodes ----
@@ -261,14 +321,17 @@ iunlock(struct inode *ip)
 }
 
 // Frees the last reference's unlinked inode on disk: its blocks, over as
-// many log operations as that takes, then the inode itself. Holding ip's
-// lock across end_op/begin_op is safe: no one else can reach ip. The
-// caller's changes are committed with the first part.
+// many log operations as that takes, then the inode itself, which leaves
+// the orphan table in that last operation (whoever dropped its link count
+// to 0 listed it). Holding ip's lock across end_op/begin_op is safe: no
+// one else can reach ip. The caller's changes are committed with the
+// first part. The last piece leaves room for the orphan table's block
+// (see itrunc); the inode's block is in the transaction already.
 static void
 ifree(struct inode *ip)
 {
-  for (;;) {
-    knob_free_pause();  // a test's way to widen the window (knobs.h)
+  for (int piece = 1;; piece++) {
+    knob_free_pause(ip->inum, piece);  // a test's way to widen the window (knobs.h)
     if (itrunc(ip, 0))
       break;
     end_op();
@@ -276,6 +339,7 @@ ifree(struct inode *ip)
   }
   ip->type = 0;
   iupdate(ip);
+  orphan_set(ip->dev, ip->inum, 0);
   ip->valid = 0;
 }
 
@@ -516,8 +580,10 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
 // blocks past the size still belong to it but show nothing (reads stop at
 // the size, a write at the end may reuse one but shows only what it
 // wrote, and a grow frees them first: resize() in sysfile.c); each later
-// piece frees more of them. A reader never sees a size between the
-// old and the new one, so O_TRUNC is atomic however big the file.
+// piece frees more of them, and while any are left the inode is in the
+// orphan table, so that a crash leaves them to the next boot. A reader
+// never sees a size between the old and the new one, so O_TRUNC is
+// atomic however big the file.
 //
 // Later pieces are called with the size as it then is (another process
 // may have written at the new end meanwhile), so their first step changes
@@ -525,11 +591,13 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
 // last block -- and they free only what lies past that size.
 
 // Blocks that freeing one block can add to the operation: the bitmap
-// block, the table holding its entry, and the inode block.
-#define TRUNC_BLOCK_COST 3
+// block, the table holding its entry, and the two blocks every piece
+// writes at its end: the inode block and the orphan table's block
+// (SBLOCK; written by the piece, or by ifree() after the last one).
+#define TRUNC_BLOCK_COST 4
 // Blocks that publishing the size can add: the block whose tail is
-// zeroed, and the inode block.
-#define TRUNC_PUBLISH_COST 2
+// zeroed, the inode block and the orphan table's block.
+#define TRUNC_PUBLISH_COST 3
 
 // Zeroes the bytes past the size in the block holding the last byte,
 // through the log, unless they are zero already (or the block is a hole).
@@ -632,7 +700,79 @@ itrunc(struct inode *ip, uint len)
   int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT, NDINDIRECT, from) &&
              trunc_slot(ip, IND_SLOT, 1, NDIRECT, NINDIRECT, from) && trunc_direct(ip, from);
   iupdate(ip);
+  // Blocks left past the size are an orphan's: listed in this piece's
+  // transaction (the first piece's publishes the size), so a crash before
+  // the next piece leaves them to the next boot. The piece that frees the
+  // last of them unlists the inode, unless it has no links: it stays
+  // listed until ifree() has freed it.
+  if (!done)
+    orphan_set(ip->dev, ip->inum, 1);
+  else if (ip->nlink > 0)
+    orphan_set(ip->dev, ip->inum, 0);
   return done;
+}
+
+// ---- orphans left by a crash ----
+
+// The type of inode inum on disk (0: free), read without caching it.
+static short
+dinode_type(uint dev, uint inum)
+{
+  struct buf *b = bread(dev, IBLOCK(inum, sb));
+  short type = ((struct dinode *)b->data + inum % IPB)->type;
+  brelse(b);
+  return type;
+}
+
+// Finishes the work of inode inum, which the orphan table lists: frees
+// it if it has no links, else frees its blocks past its size. Each piece
+// commits, and the last one unlists it, so a crash in the middle leaves
+// it listed for the boot after. Prints what it did. => in a transaction
+// (returns in one, maybe a later one)
+static void
+orphan_finish(uint dev, uint inum)
+{
+  if (inum >= sb.ninodes || dinode_type(dev, inum) == 0) {
+    // This kernel never lists a free inode: a damaged table. Nothing to do.
+    printf("fs: orphan table names inode %d, which is not in use: dropped\n", inum);
+    orphan_set(dev, inum, 0);
+    return;
+  }
+  struct inode *ip = iget(dev, inum);
+  if (ip == 0)
+    panic("orphan_finish: no inode cache slot at boot");
+  ilock(ip);
+  if (ip->nlink == 0) {
+    iunlock(ip);
+    iput(ip);  // the last reference: frees it in pieces and unlists it
+    printf("fs: orphan inode %d freed (nlink 0)\n", inum);
+    return;
+  }
+  while (!itrunc(ip, ip->size)) {
+    iunlock(ip);  // the lock order: no inode lock across begin_op
+    end_op();
+    begin_op();
+    ilock(ip);
+  }
+  printf("fs: orphan inode %d truncated to %d bytes (nlink %d)\n", inum, ip->size, ip->nlink);
+  iunlockput(ip);
+}
+
+// Finishes the work of every inode in the orphan table, one at a time,
+// before anything else uses the file system. => no transaction open
+static void
+orphans_finish(uint dev)
+{
+  for (uint i = 0; i < NORPHAN; i++) {
+    struct buf *b = bread(dev, SBLOCK);
+    uint inum = ((uint *)(b->data + sizeof(struct superblock)))[i];
+    brelse(b);
+    if (inum == 0)
+      continue;
+    begin_op();
+    orphan_finish(dev, inum);
+    end_op();
+  }
 }
 
 void

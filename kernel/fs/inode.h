@@ -104,6 +104,12 @@ void iupdate(struct inode *ip);
 // write() or write-back, size, blocks) has committed. => no locks held,
 // outside any operation; ip referenced
 void iwait_durable(struct inode *ip);
+// Lists ip in the orphan table on disk (kernel/fs.h), unless it is
+// listed already: called in the transaction that drops its link count to
+// 0, so that a crash before the inode is freed leaves it to the next
+// boot. It stays listed until its last reference frees it (iput). Adds at
+// most one block (SBLOCK) to the operation. => locked, in a transaction
+void orphan_add(struct inode *ip);
 // Makes ip len bytes long (len <= its size: growing is the caller's
 // business, see sys_ftruncate) and frees every block at or past file
 // block ceil(len / BSIZE), from the end down, as many as the log
@@ -116,6 +122,10 @@ void iwait_durable(struct inode *ip);
 // the inode was unlocked: later pieces free only blocks past the size
 // already published. A 0 returned with the size still above len means
 // that nothing was done (no room even to publish): call again with len.
+// While blocks past the size are left, the inode is in the orphan table
+// (listed by the piece that leaves them, unlisted by the one that frees
+// the last, if ip has links), so a crash between pieces leaves the rest
+// to the next boot.
 // The order, and what a reader sees: fs.c, "truncation". => locked, in a
 // transaction
 int  itrunc(struct inode *ip, uint len);

@@ -30,14 +30,19 @@ struct superblock {
 
 // The orphan table: inodes whose blocks are being freed over several log
 // transactions, so that a crash between them leaves work that the next
-// boot finishes (kernel/fs/fs.c, "orphans"). It fills block 1 after
-// struct superblock: slot i is the uint at byte offset
-// sizeof(struct superblock) + 4 * i; 0 is a free slot. An inode is listed
-// while it has no links but is still allocated (unlinked, maybe still
-// open, or being freed), or while a truncation has published its new
-// size and not yet freed every block past it. Changed only through the
-// log. mkfs writes it empty.
+// boot finishes (kernel/fs/fs.c, "the orphan table"). It fills the rest
+// of block SBLOCK after the superblock. An inode is listed while it has
+// no links but is still allocated (unlinked, maybe still open, or being
+// freed), or while a truncation has published its new size and not yet
+// freed every block past it. Changed only through the log. mkfs writes
+// it empty.
 #define NORPHAN ((BSIZE - sizeof(struct superblock)) / sizeof(uint))
+
+// Block SBLOCK as a whole.
+struct sblock {
+  struct superblock sb;
+  uint orphan[NORPHAN];  // inode numbers; 0 = a free slot
+};
 
 #define NDIRECT    11
 #define NINDIRECT  (BSIZE / sizeof(uint))

@@ -49,8 +49,7 @@
 
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "dinodes must tile a block");
 _Static_assert(sizeof(struct dirent) == 16, "dirent is 16 bytes on disk");
-_Static_assert(sizeof(struct superblock) + NORPHAN * sizeof(uint) <= BSIZE,
-               "superblock and orphan table fit a block");
+_Static_assert(sizeof(struct sblock) <= BSIZE, "superblock and orphan table fit a block");
 _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
 
 static FILE *img;

@@ -129,6 +129,7 @@ bfree(int dev, uint bno)
 // and the boot finishes what a crash left before any new work starts, so
 // at most NINODE inodes are listed at once: the table never fills.
 _Static_assert(NORPHAN >= NINODE, "the orphan table can list every cached inode");
+_Static_assert(sizeof(struct sblock) <= BSIZE, "the superblock and the table fit a block");
 
 // Lists inode inum (present) or unlists it; changes and logs block
 // SBLOCK only if that changes the table. => in a transaction with room
@@ -137,7 +138,7 @@ static void
 orphan_set(uint dev, uint inum, int present)
 {
   struct buf *b = bread(dev, SBLOCK);
-  uint *slot = (uint *)(b->data + sizeof(struct superblock));
+  uint *slot = ((struct sblock *)b->data)->orphan;
   int at = -1, empty = -1;
   for (uint i = 0; i < NORPHAN; i++) {
     if (slot[i] == inum)
@@ -765,7 +766,7 @@ orphans_finish(uint dev)
 {
   for (uint i = 0; i < NORPHAN; i++) {
     struct buf *b = bread(dev, SBLOCK);
-    uint inum = ((uint *)(b->data + sizeof(struct superblock)))[i];
+    uint inum = ((struct sblock *)b->data)->orphan[i];
     brelse(b);
     if (inum == 0)
       continue;

@@ -31,7 +31,15 @@
 //            fails with ENOSPC and keeps them dirty, and succeeds once
 //            blocks are free again. It fills the disk first (at most
 //            FT_FILL_MAX bytes; on a disk with more room it says so and
-//            skips the rest).
+//            skips the rest);
+//   table    a write that fails for want of a data block gives back the
+//            block-number table it took on the way: with exactly one
+//            block free, a file of NDIRECT blocks is extended by one, so
+//            the indirect table gets that block and the data block none;
+//            the write fails with ENOSPC, and then the block must be free
+//            again (else the table stays past the file's size, owned and
+//            unused, and fsck reports it leaked). Fills the disk as
+//            enospc does.
 // Every file is read back and compared before it is removed. Prints
 // "fragtest: OK" at the end, or "fragtest: FAILED ..." and exits 1.
 #include "kernel/param.h"
@@ -324,6 +332,33 @@ step_enospc(void)
     fail("unlink", "ft_nospc");
 }
 
+static void
+step_table(void)
+{
+  int fd = make("ft_direct", 8, NDIRECT * BSIZE, NDIRECT * BSIZE);  // its offset: the end
+  int probe = make("ft_probe", 9, BSIZE, BSIZE);
+  close(make("ft_one", 10, BSIZE, BSIZE));
+  if (!fill_disk()) {
+    printf("fragtest: table: the disk holds more than %d bytes; not tested\n", FT_FILL_MAX);
+  } else {
+    if (unlink("ft_one") != 0)
+      fail("unlink", "ft_one");  // now exactly one block is free
+    fill(8, BSIZE);
+    if (write(fd, buf, BSIZE) != -1 || errno != ENOSPC)
+      fail("a write needing a table and a block, one block free, did not fail with ENOSPC:",
+           "ft_direct");
+    if (write(probe, buf, BSIZE) != BSIZE)
+      fail("the failed write kept the last free block for its table: write to", "ft_probe");
+  }
+  close(fd);
+  close(probe);
+  unlink("ft_one");
+  unlink("ft_full");
+  check("ft_direct", 8, NDIRECT * BSIZE);
+  if (unlink("ft_direct") != 0 || unlink("ft_probe") != 0)
+    fail("unlink", "ft_direct or ft_probe");
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -335,6 +370,7 @@ static const struct {
   { "race", step_race },
   { "holes", step_holes },
   { "enospc", step_enospc },
+  { "table", step_table },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

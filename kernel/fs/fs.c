@@ -559,6 +559,49 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
   return cost;
 }
 
+// Clears entry i of the block-number table in block `table`.
+static void
+table_clear(struct inode *ip, uint table, uint i)
+{
+  struct buf *b = bread(ip->dev, table);
+  ((uint *)b->data)[i] = 0;
+  log_write(b);
+  brelse(b);
+}
+
+// Gives back what bmap(ip, bn, 1) has just allocated for file block bn,
+// whose write failed, leaving bn past the size: the data block, and the
+// tables on its path that were missing before (tab0, as bmap_path gave
+// them), innermost first, each with its entry. Left there, they would be
+// owned past the size -- blocks nothing uses and, the inode not being an
+// orphan, nothing frees. Everything this dirties (their bitmap blocks,
+// the tables holding their entries) was dirtied by the allocation in the
+// same operation, so it costs no log room; the caller writes the inode.
+// => locked, in the operation that allocated them
+static void
+bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
+{
+  int n;
+  uint key[2], tab[2];
+  uint data = bmap_path(ip, bn, &n, key, tab);
+  if (data) {
+    bfree(ip->dev, data);
+    if (n == 0)
+      ip->addrs[bn] = 0;
+    else if (n == 1)
+      table_clear(ip, tab[0], bn - NDIRECT);
+    else
+      table_clear(ip, tab[1], (bn - NDIRECT - NINDIRECT) % NINDIRECT);
+  }
+  for (int t = n - 1; t >= 0 && tab[t] != 0 && tab0[t] == 0; t--) {
+    bfree(ip->dev, tab[t]);
+    if (t == 1)
+      table_clear(ip, tab[0], (bn - NDIRECT - NINDIRECT) / NINDIRECT);
+    else
+      ip->addrs[n == 1 ? IND_SLOT : DIND_SLOT] = 0;
+  }
+}
+
 // ---- truncation ----
 //
 // itrunc(ip, len) makes the file len bytes long and frees every block at
@@ -855,13 +898,24 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
   while (done < n) {
     // Stop short, before touching the block, if the worst case of writing
     // it does not fit in what is left of the operation's log budget.
-    if (log_room() < bmap_run_cost(ip, off / BSIZE, 1) + 1) {  // and the inode
+    int cost = bmap_run_cost(ip, off / BSIZE, 1);
+    if (log_room() < cost + 1) {  // and the inode
       if (done == 0)
         return 0;  // nothing changed, not even the inode
       break;
     }
+    // A missing block at the end of the file, whose write may yet fail:
+    // note which tables on its path exist, so that what bmap allocates
+    // can be given back then (bmap_undo).
+    int ntab;
+    uint key[2], tab0[2];
+    int undo = cost > 1 && off % BSIZE == 0 && off >= ip->size;
+    if (undo)
+      bmap_path(ip, off / BSIZE, &ntab, key, tab0);
     uint bno = bmap(ip, off / BSIZE, 1);
     if (bno == 0) {
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
       err = -ENOSPC;
       break;
     }
@@ -878,6 +932,8 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
       if (fresh)
         b->valid = 0;
       brelse(b);
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
       err = -EFAULT;
       break;
     }

@@ -593,7 +593,9 @@ bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
     else
       table_clear(ip, tab[1], (bn - NDIRECT - NINDIRECT) % NINDIRECT);
   }
-  for (int t = n - 1; t >= 0 && tab[t] != 0 && tab0[t] == 0; t--) {
+  for (int t = n - 1; t >= 0 && tab0[t] == 0; t--) {
+    if (tab[t] == 0)
+      continue;  // the allocation that failed: its parent may be new
     bfree(ip->dev, tab[t]);
     if (t == 1)
       table_clear(ip, tab[0], (bn - NDIRECT - NINDIRECT) / NINDIRECT);

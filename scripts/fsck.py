@@ -35,8 +35,9 @@ and a line says so. Then it checks:
     freed in pieces) and while a truncation has blocks past the size it
     published, and the next boot finishes that work. So an orphan inode
     (nlink 0, unreachable) and blocks past an inode's size are fine when
-    the table lists the inode: each gets a line "orphan: ... (finished at
-    the next boot)" and is not a problem. Unlisted, they are leaks and
+    the table lists the inode: each gets a line "orphan: inode N ...:
+    listed (freed at the next boot)" (or "truncated to its size") and is
+    not a problem. Unlisted, they are leaks and
     problems; an unreachable inode that has links is a problem either way
     (the boot would truncate it, not free it). With --no-orphans -- for
     an image whose kernel has booted since its last crash, where the
@@ -375,7 +376,7 @@ class Checker:
             past = self.past_size(inum, ino)
             if past:
                 self.orphan(inum, "%s: %d blocks past its size" % (desc, len(past)),
-                            "freed")
+                            "truncated to its size")
             elif inum in self.listed:
                 self.orphan(inum, "%s: nothing past its size" % desc, "unlisted")
             if ino["type"] == T_DIR:

@@ -629,10 +629,10 @@ sys_lseek(void)
 // Sets ip's size to len, shrinking or growing it, as one atomic change
 // that others see whole. Growing frees first whatever blocks lie past the
 // current size (left there by a truncation whose later pieces are still
-// running), and itrunc also zeroes the rest
-// of the last block and of the last cached page: so the new range
-// [old size, len) reads as zeros and has no blocks until written. If the
-// file outgrew len while those pieces committed, it is shrunk instead.
+// running), and itrunc also zeroes the rest of the last block and of the
+// last cached page: so the new range [old size, len) reads as zeros and
+// has no blocks until written. If the file outgrew len while those pieces
+// committed, it is shrunk instead.
 // => ip locked, in a transaction (returns so, maybe in a later one)
 static void
 resize(struct inode *ip, uint len)

@@ -57,6 +57,36 @@
 #define LOCKCHECK_TEST_SLEEP_UNDER_SPIN 3  // tickslock, then an inode lock
 #define LOCKCHECK_TEST_SLEEP_HOLDING    4  // sleep on tickslock holding p->lock
 
+// Disk fault injection (kernel/dev/virtio_disk.c). A request chosen by one
+// of these two knobs completes with an I/O error, as if the device had
+// answered VIRTIO_BLK_S_IOERR, without reaching the device: a failed read
+// leaves junk in its buffers, a failed write leaves the disk as it was.
+// kstats counts them in disk_injected_errors. Values are built with
+// DISK_FAIL(number, flags) below; 0 turns a knob off, and setting returns
+// the previous value, so setting 0 also reads a knob.
+//   KNOB_DISK_FAIL_NTH: the number-th request of the selected kind from
+//   now fails, once. The number counts down as such requests pass (the
+//   knob's value shows what is left) and the knob is 0 once it has fired.
+//   With DISK_FAIL_STICKY the failure also sets KNOB_DISK_FAIL_BLOCK to
+//   the failed request's first block, so that every later request of the
+//   kind touching it fails too (a test learns the block by reading that
+//   knob back).
+//   KNOB_DISK_FAIL_BLOCK: every request of the selected kind whose blocks
+//   include block `number` fails, until the knob is set to 0.
+#define KNOB_DISK_FAIL_NTH   13
+#define KNOB_DISK_FAIL_BLOCK 14
+
+// The flags of a DISK_FAIL value: which requests count (at least one of
+// READ and WRITE), and STICKY (KNOB_DISK_FAIL_NTH only).
+#define DISK_FAIL_READ   1
+#define DISK_FAIL_WRITE  2
+#define DISK_FAIL_ANY    (DISK_FAIL_READ | DISK_FAIL_WRITE)
+#define DISK_FAIL_STICKY 4
+#define DISK_FAIL_SHIFT  3  // the number lives above the flags
+#define DISK_FAIL(number, flags) (((long)(number) << DISK_FAIL_SHIFT) | (flags))
+#define DISK_FAIL_NUMBER(value)  ((long)(value) >> DISK_FAIL_SHIFT)
+#define DISK_FAIL_FLAGS(value)   ((long)(value) & ((1 << DISK_FAIL_SHIFT) - 1))
+
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark
 // scripts read these lines too, so they are the one place these numbers live.

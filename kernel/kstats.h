@@ -73,7 +73,12 @@
   X(walk_steps,    "steps of loops over sparse ranges of a page table "       \
                    "(walk_sparse: releasing and forking areas and the "       \
                    "heap): one per page slot of a present table, one per "    \
-                   "missing table")
+                   "missing table")                                           \
+                                                                              \
+  /* ---- disk fault injection (virtio_disk.c) ---- */                       \
+  X(disk_injected_errors, "disk requests failed on purpose by "               \
+                   "KNOB_DISK_FAIL_NTH or KNOB_DISK_FAIL_BLOCK (never sent "  \
+                   "to the device; not in disk_*_reqs)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -40,6 +40,7 @@ static const char *const messages[] = {
   [EFBIG] = "file too large",
   [ENOSPC] = "no space left on device",
   [ESPIPE] = "illegal seek",
+  [EROFS] = "read-only file system",
   [EMLINK] = "too many links",
   [EPIPE] = "broken pipe",
   [ENAMETOOLONG] = "file name too long",

@@ -13,6 +13,13 @@
 //   vmctl trace dump         print it: "trace N", then one line per event,
 //                            "SEQ KIND INUM PGNO", KIND one of minor, major,
 //                            around (fault-around), ahead (read-ahead)
+//   vmctl failnth N KIND [sticky]
+//                            fail the Nth disk request of KIND (read, write
+//                            or any) from now, once; sticky: then keep
+//                            failing every request of KIND touching its block
+//   vmctl failblock B KIND   fail every request of KIND touching block B
+//   vmctl failnth off, vmctl failblock off
+//                            stop injecting; each prints what the knob held
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
@@ -31,7 +38,9 @@ static void
 usage(void)
 {
   fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
-             "              svade 0|1 | limit N | drop | trace on|off|dump]\n");
+             "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
+             "              failnth N read|write|any [sticky] | failblock B read|write|any |\n"
+             "              failnth off | failblock off]\n");
   exit(1);
 }
 
@@ -120,6 +129,54 @@ trace(const char *what)
   return 0;
 }
 
+// Prints a disk fault-injection knob's value in vmctl's words.
+static void
+print_fail(long value)
+{
+  if (value == 0) {
+    printf("off");
+    return;
+  }
+  static const char *kind[] = {"?", "read", "write", "any"};
+  long flags = DISK_FAIL_FLAGS(value);
+  printf("%ld %s%s", DISK_FAIL_NUMBER(value), kind[flags & DISK_FAIL_ANY],
+         flags & DISK_FAIL_STICKY ? " sticky" : "");
+}
+
+// vmctl failnth / failblock: argv[2..] is "off" or NUMBER KIND [sticky].
+static int
+fail(const char *what, int which, int argc, char *argv[])
+{
+  long value = 0;
+  if (argc == 3 && strcmp(argv[2], "off") == 0) {
+    value = 0;
+  } else if (argc == 4 || (argc == 5 && which == KNOB_DISK_FAIL_NTH &&
+                           strcmp(argv[4], "sticky") == 0)) {
+    long n = number(argv[2]);
+    long flags = strcmp(argv[3], "read") == 0    ? DISK_FAIL_READ
+                 : strcmp(argv[3], "write") == 0 ? DISK_FAIL_WRITE
+                 : strcmp(argv[3], "any") == 0   ? DISK_FAIL_ANY
+                                                 : 0;
+    if (n < 0 || flags == 0)
+      usage();
+    value = DISK_FAIL(n, flags | (argc == 5 ? DISK_FAIL_STICKY : 0));
+  } else {
+    usage();
+  }
+  long old = knob(which, value);
+  if (old < 0) {
+    fprintf(2, "vmctl: %s: %s (%s)\n", what, strerror(errno),
+            which == KNOB_DISK_FAIL_NTH ? "N from 1" : "a block on the disk");
+    return 1;
+  }
+  printf("%s ", what);
+  print_fail(value);
+  printf(" (was ");
+  print_fail(old);
+  printf(")\n");
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -135,6 +192,10 @@ main(int argc, char *argv[])
     printf("dropped %ld pages\n", n);
     return 0;
   }
+  if (strcmp(cmd, "failnth") == 0)
+    return fail(cmd, KNOB_DISK_FAIL_NTH, argc, argv);
+  if (strcmp(cmd, "failblock") == 0)
+    return fail(cmd, KNOB_DISK_FAIL_BLOCK, argc, argv);
   if (argc != 3)
     usage();
   if (strcmp(cmd, "policy") == 0) {

@@ -4,7 +4,7 @@
 // usertrap() sorts a trap from user mode into: a system call (ecall), a
 // device interrupt, a page fault (handed to fault_resolve()), or anything
 // else, which kills the process with status -1 after printing one line
-// saying why. usertrapret() prepares the trapframe and jumps to userret.
+// saying why (a page the disk could not read adds "(I/O error)"). usertrapret() prepares the trapframe and jumps to userret.
 // kerneltrap() only expects interrupts; any exception in the kernel is a
 // kernel bug and panics.
 //
@@ -187,6 +187,7 @@ usertrap(void)
   p->trapframe->epc = r_sepc();
   uint64 scause = r_scause();
   enum intr_kind kind = INTR_NONE;
+  int fault_err = 0;
 
   if (scause == SCAUSE_ECALL_U) {
     if (killed(p))
@@ -196,11 +197,12 @@ usertrap(void)
     syscall();
   } else if ((kind = devintr(scause)) != INTR_NONE) {
     // handled
-  } else if (user_page_fault(p, scause, r_stval()) == 0) {
+  } else if ((fault_err = user_page_fault(p, scause, r_stval())) == 0) {
     // page supplied; retry the instruction
   } else if (!killed(p)) {  // killed meanwhile: the out-of-memory policy said why
-    printf("pid %d (%s): killed: %s at va %p, pc %p\n", p->pid, p->name,
-           cause_name(scause), (void *)r_stval(), (void *)p->trapframe->epc);
+    printf("pid %d (%s): killed: %s%s at va %p, pc %p\n", p->pid, p->name,
+           cause_name(scause), fault_err == -EIO ? " (I/O error)" : "", (void *)r_stval(),
+           (void *)p->trapframe->epc);
     setkilled(p);
   }
   if (killed(p))

@@ -21,7 +21,9 @@
 // disk_seg array themselves may live anywhere, the stack included.
 //
 // Errors: disk_wait returns -EIO when the device reports a failure or the
-// blocks lie past the end of the disk; the driver never panics for that.
+// blocks lie past the end of the disk, or when a fault-injection knob
+// chose the request (knobs.h, KNOB_DISK_FAIL_*); the driver never panics
+// for that.
 //
 // Lock tags: [c] set by the caller before disk_submit, read-only until
 // disk_wait returns; [d] driver-private, under the driver's lock.
@@ -70,6 +72,10 @@ int disk_rw(struct disk_req *r);
 // limits and the queue size); callers split longer runs.
 int disk_max_blocks(void);
 int disk_max_segs(void);
+// knob() for KNOB_DISK_FAIL_NTH and KNOB_DISK_FAIL_BLOCK: sets the knob to
+// value (a DISK_FAIL() value, or 0 = off) and returns the old value, or
+// -EINVAL for a value the knob does not take. => takes the driver's lock.
+long disk_fail_knob(int which, long value);
 
 // ---- batches: many requests in flight, waited for together ----
 //

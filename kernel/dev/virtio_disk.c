@@ -36,6 +36,17 @@
 // Before the scheduler runs (boot) there is no process to sleep: waits
 // then poll the used ring instead. The boot self check relies on that.
 //
+// Fault injection (KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK; knobs.h):
+// disk_submit fails a chosen request at once, with -EIO, as if the device
+// had answered VIRTIO_BLK_S_IOERR -- but the request never reaches the
+// device. Sending it and overriding its status was the alternative; not
+// sending it makes the outcome certain: a failed write leaves the old
+// contents on disk (one of the outcomes a real failure allows, and the
+// one the log's recovery has to get right: a commit record whose write
+// failed must not be found at the next boot), and a failed read leaves
+// the caller's buffers filled with junk (INJECT_JUNK) rather than with
+// plausible data, so that a caller using them despite the error shows.
+//
 // Device cache: we accept VIRTIO_BLK_F_FLUSH when offered (as before this
 // driver batched anything), so QEMU keeps its write cache in write-back
 // mode; a completed write then survives QEMU being killed, which is the
@@ -56,6 +67,7 @@
 #include "kernel/mm/kalloc.h"
 #include "kernel/proc/proc.h"
 #include "kernel/fs.h"
+#include "kernel/knobs.h"
 #include "kernel/dev/virtio.h"
 #include "kernel/dev/disk.h"
 #include "kernel/mm/kstats_impl.h"
@@ -65,6 +77,9 @@
 // Our own bound on one request when the device sets none (no size_max):
 // 1 MiB, so that one request does not hold the device for long.
 #define DISK_REQ_BLOCKS_CAP 1024
+
+// What an injected read failure leaves in the request's buffers.
+#define INJECT_JUNK 0xEB
 
 _Static_assert(sizeof(struct virtq_desc) * VIRTQ_SIZE <= PGSIZE, "descriptors fit a page");
 _Static_assert(sizeof(struct virtq_avail) <= PGSIZE, "available ring fits a page");
@@ -97,6 +112,10 @@ static struct {
   uint32 data_max;        // [I] most data descriptors per request
   int max_segs;           // [I] disk_max_segs()
   int max_blocks;         // [I] disk_max_blocks()
+
+  // Fault injection: the knobs' values (DISK_FAIL(number, flags), 0 = off).
+  long fail_nth;          // [lock] KNOB_DISK_FAIL_NTH, counting down
+  long fail_block;        // [lock] KNOB_DISK_FAIL_BLOCK
 } disk;
 
 static void selfcheck(void);
@@ -463,6 +482,72 @@ wait_device(void *chan)
 }
 
 // ---------------------------------------------------------------------------
+// Fault injection (see the top of the file)
+
+// Does the knob value select requests of r's direction?
+static int
+fail_selects(long value, struct disk_req *r)
+{
+  return (DISK_FAIL_FLAGS(value) & (r->write ? DISK_FAIL_WRITE : DISK_FAIL_READ)) != 0;
+}
+
+// Must r fail on purpose? Counts r against KNOB_DISK_FAIL_NTH (firing it,
+// and making it sticky, when r is the one). => disk.lock held; r checked.
+static int
+inject_failure(struct disk_req *r)
+{
+  int fail = 0;
+  long b = DISK_FAIL_NUMBER(disk.fail_block);
+  if (disk.fail_block != 0 && fail_selects(disk.fail_block, r) && b >= r->blockno &&
+      b < r->blockno + r->nblocks)
+    fail = 1;
+  if (disk.fail_nth != 0 && fail_selects(disk.fail_nth, r)) {
+    long left = DISK_FAIL_NUMBER(disk.fail_nth), flags = DISK_FAIL_FLAGS(disk.fail_nth);
+    if (left > 1) {
+      disk.fail_nth = DISK_FAIL(left - 1, flags);
+    } else {
+      disk.fail_nth = 0;
+      fail = 1;
+      if (flags & DISK_FAIL_STICKY)
+        disk.fail_block = DISK_FAIL(r->blockno, flags & DISK_FAIL_ANY);
+    }
+  }
+  return fail;
+}
+
+// Completes r at once with -EIO, without the device. => disk.lock held.
+static void
+fail_now(struct disk_req *r)
+{
+  if (!r->write)
+    for (int i = 0; i < r->nseg; i++)
+      memset(r->segs[i].addr, INJECT_JUNK, r->segs[i].len);
+  r->error = -EIO;
+  r->state = DISK_REQ_DONE;
+  kstat_inc(disk_injected_errors);
+}
+
+long
+disk_fail_knob(int which, long value)
+{
+  long flags = DISK_FAIL_FLAGS(value), number = DISK_FAIL_NUMBER(value);
+  if (value != 0) {
+    if (value < 0 || (flags & DISK_FAIL_ANY) == 0)
+      return -EINVAL;
+    if (which == KNOB_DISK_FAIL_NTH && number < 1)
+      return -EINVAL;
+    if (which == KNOB_DISK_FAIL_BLOCK && ((flags & DISK_FAIL_STICKY) || number >= disk.capacity))
+      return -EINVAL;
+  }
+  acquire(&disk.lock);
+  long *word = which == KNOB_DISK_FAIL_NTH ? &disk.fail_nth : &disk.fail_block;
+  long old = *word;
+  *word = value;
+  release(&disk.lock);
+  return old;
+}
+
+// ---------------------------------------------------------------------------
 // The interface
 
 void
@@ -475,6 +560,11 @@ disk_submit(struct disk_req *r)
   if (r->blockno >= disk.capacity || r->nblocks > disk.capacity - r->blockno) {
     r->error = -EIO;  // past the end: the device would refuse it too
     r->state = DISK_REQ_DONE;
+    release(&disk.lock);
+    return;
+  }
+  if (inject_failure(r)) {
+    fail_now(r);
     release(&disk.lock);
     return;
   }

@@ -10,9 +10,12 @@
 // never held while sleeping for a buffer's lock.
 //
 // I/O: one block per disk request (disk.h), waited for at once. A device
-// error is fatal here: see buf_io.
+// error is the caller's to handle: bread returns 0 and keeps nothing,
+// bwrite returns -EIO (docs/DESIGN.md, "Disk errors", says what each
+// caller does).
 #include "kernel/types.h"
 #include "kernel/param.h"
+#include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/printf.h"
@@ -76,21 +79,14 @@ found:
   return b;
 }
 
-// Moves b->data to or from its block with one disk request.
-//
-// Error policy: bread and bwrite have no way to report a failure, and
-// their callers (inodes, directories, bitmaps, the log) could not go on
-// without the block anyway, so a device error panics, naming the block.
-// Paths that can fail a system call instead (file pages read through the
-// page cache) use disk requests directly and get -EIO.
+// Moves b->data to or from its block with one disk request: 0 or -EIO.
 // => b->lock held.
-static void
+static int
 buf_io(struct buf *b, int write)
 {
   struct disk_seg seg = { .addr = b->data, .len = BSIZE };
   struct disk_req r = { .blockno = b->blockno, .write = write, .segs = &seg, .nseg = 1 };
-  if (disk_rw(&r) != 0)
-    panic("bio: I/O error %s block %d", write ? "writing" : "reading", b->blockno);
+  return disk_rw(&r);
 }
 
 struct buf *
@@ -98,7 +94,10 @@ bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);
   if (!b->valid) {
-    buf_io(b, 0);
+    if (buf_io(b, 0) != 0) {
+      brelse(b);  // still not valid: the next bread tries the disk again
+      return 0;
+    }
     b->valid = 1;
   }
   return b;
@@ -136,11 +135,11 @@ bcache_copy(uint dev, uint blockno, void *dst)
   return found;
 }
 
-void
+int
 bwrite(struct buf *b)
 {
   KASSERT(holdingsleep(&b->lock));
-  buf_io(b, 1);
+  return buf_io(b, 1);
 }
 
 void

@@ -4,7 +4,8 @@
 // the holder may read and modify b->data, must bwrite() (or log_write())
 // changes, and must brelse() when done. At most one process holds a given
 // block at a time; the cache keeps at most NBUF blocks and recycles the
-// least recently released one.
+// least recently released one. A disk error is returned, never fatal:
+// bread() then returns 0 (holding nothing), bwrite() -EIO.
 #ifndef PCV6_BUF_H
 #define PCV6_BUF_H
 
@@ -24,6 +25,9 @@ struct buf {
 };
 
 void binit(void);
+// The block, locked and valid; or 0 if it had to be read and the disk
+// failed (nothing is held then, and the next bread tries again). A block
+// the cache holds valid -- one pinned by the log, say -- never fails.
 struct buf *bread(uint dev, uint blockno);
 // Like bread, for a caller about to overwrite the whole block: skips the
 // disk read when the block is not cached (the data is then garbage, and
@@ -35,7 +39,7 @@ struct buf *bread_overwrite(uint dev, uint blockno, int *fresh);
 // a block written by write() but not yet installed by the log is read
 // from here, not from its stale home on the disk.
 int bcache_copy(uint dev, uint blockno, void *dst);
-void bwrite(struct buf *b);   // => b->lock held
+int bwrite(struct buf *b);    // 0 or -EIO. => b->lock held
 void brelse(struct buf *b);   // => b->lock held; releases it
 void bpin(struct buf *b);     // keep b cached (the log holds it until commit)
 void bunpin(struct buf *b);

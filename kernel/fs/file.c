@@ -7,6 +7,15 @@
 // a large write is a sequence of atomic writes rather than one atomic
 // write.
 //
+// Write-back errors: a failed write-back of a page (pagecache.c, or the
+// naive policy's) bumps the inode's wb_err; each open file keeps the value
+// it has reported up to (wb_seen, taken at open). A check that finds its
+// file behind reports EIO and catches up, so every file that was open
+// when a write-back failed hears of it once -- through msync of any of
+// its mappings, or fsync (both end in file_sync_finish) -- whoever's
+// write-back it was (msync, fsync, munmap, exit, reclaim, the drop knob),
+// as Linux's errseq does. A file opened afterwards hears nothing of it.
+//
 // Lock: ftable.lock protects every ref; a leaf.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -183,6 +192,45 @@ fileread(struct file *f, uint64 addr, int n)
   }
 }
 
+// ---- write-back errors (see the top) ----
+
+void
+file_wb_failed(struct inode *ip)
+{
+  __atomic_fetch_add(&ip->wb_err, 1, __ATOMIC_SEQ_CST);
+}
+
+int
+file_check_wb_error(struct file *f)
+{
+  if (f->type != FD_INODE)
+    return 0;
+  uint now = __atomic_load_n(&f->ip->wb_err, __ATOMIC_SEQ_CST);
+  uint seen = __atomic_load_n(&f->wb_seen, __ATOMIC_SEQ_CST);
+  while (seen != now) {
+    // Sharers of f (dup, fork) may check at once: only the one that moves
+    // the snapshot reports.
+    if (__atomic_compare_exchange_n(&f->wb_seen, &seen, now, 0, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST))
+      return -EIO;
+  }
+  return 0;
+}
+
+int
+file_sync_finish(struct file *f, int wb, int durable)
+{
+  int err = wb == -EIO ? 0 : wb;  // reported through the check below
+  if (durable) {
+    int e = iwait_durable(f->ip);
+    if (err == 0)
+      err = e;
+  }
+  if (err == 0)
+    err = file_check_wb_error(f);
+  return err;
+}
+
 // The most one writei() call is asked for: more than one operation's
 // budget can cover, so the budget decides; the cap only keeps a write
 // that would pass MAXFILE writing the chunks before the one that does.
@@ -203,7 +251,10 @@ inode_write(struct file *f, uint64 addr, int n)
     int m = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
     if (vm_prefault(p->pagetable, addr + done, m, 0) < 0)
       return done > 0 ? done : -EFAULT;  // nothing of this round written
-    begin_op();
+    if (begin_op() < 0) {  // a disk error stopped the log
+      end_op();
+      return done > 0 ? done : -EROFS;
+    }
     ilock(f->ip);
     p->nofault = 1;  // see COPY_PASS
     int r = writei(f->ip, 1, addr + done, f->off, m);

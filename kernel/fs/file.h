@@ -22,6 +22,7 @@ struct file {
   struct inode *ip;    // [I] FD_INODE and FD_DEVICE
   uint off;            // [i] FD_INODE
   short major;         // [I] FD_DEVICE
+  uint wb_seen;        // [a] FD_INODE: ip->wb_err when last reported (or opened)
 };
 
 void fileinit(void);
@@ -32,6 +33,21 @@ void fileclose(struct file *f);
 int  filestat(struct file *f, uint64 addr);   // 0 or -E*
 int  fileread(struct file *f, uint64 addr, int n);   // bytes or -E*
 int  filewrite(struct file *f, uint64 addr, int n);  // bytes or -E*
+// Write-back errors, once per open file (Linux's errseq, reduced to a
+// counter): file_wb_failed() records that a write-back of ip's pages
+// failed; file_check_wb_error() returns -EIO if f has not yet reported a
+// failure recorded since it was opened (and now has), else 0. msync and
+// fsync call it after writing back (file_sync_finish). => no locks needed
+void file_wb_failed(struct inode *ip);
+int  file_check_wb_error(struct file *f);
+// The end of msync and fsync, after a write-back of f's pages returned wb
+// (0, or -EIO, -ENOSPC, -EROFS: pagecache.h): with durable, waits until
+// every change to f's inode logged so far has committed (iwait_durable),
+// then checks f's write-back errors. wb's -EIO is not returned as such:
+// file_wb_failed recorded it, and the check reports it, once per open
+// file. Returns wb's other error, else iwait_durable's -EIO, else the
+// check's. => no locks held, outside any operation; may sleep
+int  file_sync_finish(struct file *f, int wb, int durable);
 
 int  pipealloc(struct file **rf, struct file **wf);  // 0 or -E*
 void pipeclose(struct pipe *pi, int writable);

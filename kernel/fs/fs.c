@@ -18,6 +18,22 @@
 // starts it and unlisted by the one that finishes it, so a crash between
 // them leaves a list that fsinit() works through at the next boot.
 //
+// Disk errors (docs/DESIGN.md, "Disk errors"). A block that cannot be
+// read makes the call fail with -EIO, at a point where nothing it changed
+// is left half done: lookups, reads, a write that needs a bitmap or a
+// block-map table or the old contents of a partial block, truncation
+// (the new size is published or nothing changed; blocks past the size
+// may stay allocated, as between two pieces of a truncation, and the
+// inode stays in the orphan table). Block numbers are therefore ints
+// here: > 0 a block, 0 none (a hole, or the disk is full), < 0 an error.
+// The reads that come too late to back out of are those of the inode
+// block that iupdate() rewrites and of the orphan table's block when an
+// inode joins or leaves it: the inode in memory has already changed, so
+// that failure stops the log (the file system becomes read-only and the
+// open transaction never commits). Once the log has stopped, iput() no
+// longer frees unlinked inodes: the disk keeps them listed, as a crash
+// would, and the next boot frees them.
+//
 // Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
 // iget drops a recycled slot's cache pages under it (pc.lock), and iput
 // locks an unlinked inode nobody else can reach under it. On a path walk a
@@ -51,6 +67,8 @@ static void
 readsb(int dev, struct superblock *out)
 {
   struct buf *b = bread(dev, SBLOCK);
+  if (b == 0)
+    panic("fsinit: cannot read the superblock");  // at boot: no file system to run
   memmove(out, b->data, sizeof(*out));
   brelse(b);
 }
@@ -76,12 +94,15 @@ bzero(int dev, uint bno)
   brelse(b);
 }
 
-// A zeroed free block, now marked used; 0 if the disk is full.
-static uint
+// A zeroed free block, now marked used; 0 if the disk is full, -EIO if a
+// bitmap block cannot be read.
+static int
 balloc(uint dev)
 {
   for (uint base = 0; base < sb.size; base += BPB) {
     struct buf *b = bread(dev, BBLOCK(base, sb));
+    if (b == 0)
+      return -EIO;
     for (uint bi = 0; bi < BPB && base + bi < sb.size; bi++) {
       if (bi % 8 == 0 && b->data[bi / 8] == 0xff) {
         bi += 7;  // eight used blocks: a full disk is mostly these
@@ -101,16 +122,20 @@ balloc(uint dev)
   return 0;
 }
 
-static void
+// 0, or -EIO if the bitmap block cannot be read (nothing changed).
+static int
 bfree(int dev, uint bno)
 {
   struct buf *b = bread(dev, BBLOCK(bno, sb));
+  if (b == 0)
+    return -EIO;
   uchar mask = 1 << (bno % BPB % 8);
   if ((b->data[(bno % BPB) / 8] & mask) == 0)
     panic("bfree: block %d already free", bno);
   b->data[(bno % BPB) / 8] &= ~mask;
   log_write(b);
   brelse(b);
+  return 0;
 }
 
 // ---- the orphan table ----
@@ -127,17 +152,31 @@ bfree(int dev, uint bno)
 // Whoever lists an inode holds a reference to it until the work is done
 // (an open file, the unlinker's or freer's reference, a truncating call),
 // and the boot finishes what a crash left before any new work starts, so
-// at most NINODE inodes are listed at once: the table never fills.
+// at most NINODE inodes are listed at once -- apart from those a disk
+// error strands: a free or a truncation that stopped with -EIO leaves its
+// inode listed, with no reference, for the next boot (or, with links, the
+// next truncation) to finish. Only some NORPHAN - NINODE of those fill
+// the table.
+//
+// A change to the table comes after the change to the inode it records
+// (nlink 0, a size published, the inode freed), which cannot be taken
+// back: if the table's block cannot be read, or it is full, the log stops
+// (as for the inode block in iupdate), so that no transaction commits an
+// orphan the table does not list, nor one it lists after it is gone.
 _Static_assert(NORPHAN >= NINODE, "the orphan table can list every cached inode");
 _Static_assert(sizeof(struct sblock) <= BSIZE, "the superblock and the table fit a block");
 
 // Lists inode inum (present) or unlists it; changes and logs block
-// SBLOCK only if that changes the table. => in a transaction with room
-// for one block
+// SBLOCK only if that changes the table. Failing, stops the log (see
+// above). => in a transaction with room for one block
 static void
 orphan_set(uint dev, uint inum, int present)
 {
   struct buf *b = bread(dev, SBLOCK);
+  if (b == 0) {
+    log_stop("reading the orphan table in block", SBLOCK);
+    return;
+  }
   uint *slot = ((struct sblock *)b->data)->orphan;
   int at = -1, empty = -1;
   for (uint i = 0; i < NORPHAN; i++) {
@@ -146,9 +185,10 @@ orphan_set(uint dev, uint inum, int present)
     else if (slot[i] == 0 && empty < 0)
       empty = i;
   }
-  if (present && at < 0) {
-    if (empty < 0)
-      panic("orphan table full");  // cannot happen: see above
+  if (present && at < 0 && empty < 0) {
+    printf("fs: orphan table full (inodes left by disk errors): inode %d not listed\n", inum);
+    log_stop("listing an orphan", -1);
+  } else if (present && at < 0) {
     slot[empty] = inum;
     log_write(b);
   } else if (!present && at >= 0) {
@@ -237,15 +277,21 @@ inode_next_cached(int *cursor)
 }
 
 struct inode *
-ialloc(uint dev, short type)
+ialloc(uint dev, short type, int *errp)
 {
+  *errp = -ENOSPC;
   for (uint inum = 1; inum < sb.ninodes; inum++) {
     struct buf *b = bread(dev, IBLOCK(inum, sb));
+    if (b == 0) {
+      *errp = -EIO;
+      return 0;
+    }
     struct dinode *dip = (struct dinode *)b->data + inum % IPB;
     if (dip->type == 0) {
       struct inode *ip = iget(dev, inum);
       if (ip == 0) {
         brelse(b);
+        *errp = -ENFILE;
         return 0;
       }
       memset(dip, 0, sizeof(*dip));
@@ -263,6 +309,13 @@ void
 iupdate(struct inode *ip)
 {
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+  if (b == 0) {
+    // The caller has changed ip already and cannot take it back: stop
+    // here, before any of it reaches the disk (see the top).
+    log_stop("reading inode block", IBLOCK(ip->inum, sb));
+    ip->log_seq = log_op_seq();  // what iwait_durable waits for: never
+    return;
+  }
   struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
   dip->type = ip->type;
   dip->major = ip->major;
@@ -275,13 +328,13 @@ iupdate(struct inode *ip)
   ip->log_seq = log_op_seq();
 }
 
-void
+int
 iwait_durable(struct inode *ip)
 {
   ilock(ip);
   uint64 seq = ip->log_seq;
   iunlock(ip);
-  log_wait_durable(seq);
+  return log_wait_durable(seq);
 }
 
 struct inode *
@@ -293,13 +346,17 @@ idup(struct inode *ip)
   return ip;
 }
 
-void
+int
 ilock(struct inode *ip)
 {
   KASSERT(ip != 0 && ip->ref > 0);
   acquiresleep(&ip->lock);
   if (!ip->valid) {
     struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
+    if (b == 0) {
+      releasesleep(&ip->lock);
+      return -EIO;
+    }
     struct dinode *dip = (struct dinode *)b->data + ip->inum % IPB;
     ip->type = dip->type;
     ip->major = dip->major;
@@ -312,6 +369,7 @@ ilock(struct inode *ip)
     if (ip->type == 0)
       panic("ilock: inode %d has no type", ip->inum);
   }
+  return 0;
 }
 
 void
@@ -328,28 +386,46 @@ iunlock(struct inode *ip)
 // one else can reach ip. The caller's changes are committed with the
 // first part. The last piece leaves room for the orphan table's block
 // (see itrunc); the inode's block is in the transaction already.
-static void
+// 0 when freed. A disk error (-EIO), or the log stopping meanwhile
+// (-EROFS), leaves the inode allocated and listed with what blocks it
+// still has: no name refers to it, and the next boot frees it, as after
+// a crash. => ip locked, in a transaction (returns in one, maybe later)
+static int
 ifree(struct inode *ip)
 {
   for (int piece = 1;; piece++) {
     knob_free_pause(ip->inum, piece);  // a test's way to widen the window (knobs.h)
-    if (itrunc(ip, 0))
+    int done = itrunc(ip, 0);
+    if (done < 0) {
+      printf("fs: I/O error freeing inode %d: left to the next boot\n", ip->inum);
+      return done;
+    }
+    if (done)
       break;
     end_op();
-    begin_op();
+    if (begin_op() < 0)
+      return -EROFS;
   }
   ip->type = 0;
   iupdate(ip);
   orphan_set(ip->dev, ip->inum, 0);
   ip->valid = 0;
+  return 0;
 }
 
-void
-iput(struct inode *ip)
+// iput, telling what became of an unlinked inode whose last reference
+// this was: 0 freed (or nothing to free: not the last reference, or
+// linked), -EIO or -EROFS as ifree says, -EROFS as well when the log had
+// stopped already (nothing freed: the inode stays listed).
+static int
+iput_result(struct inode *ip)
 {
-  int freed = 0;
+  int freed = 0, err = 0;
+  int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && stopped) {
+    err = -EROFS;
+  } else if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Last reference to an unlinked inode: free it. No directory names
     // it and scans of cached files skip it while `freeing` is set (the
     // free spans several operations, with the inode locked: a scanner
@@ -358,7 +434,7 @@ iput(struct inode *ip)
     ip->freeing = 1;
     acquiresleep_free(&ip->lock);  // outside the lock ranks: cannot block
     release(&icache.lock);
-    ifree(ip);
+    err = ifree(ip);
     releasesleep(&ip->lock);
     acquire(&icache.lock);
     ip->freeing = 0;
@@ -374,6 +450,13 @@ iput(struct inode *ip)
     end_op();
     begin_op();
   }
+  return err;
+}
+
+void
+iput(struct inode *ip)
+{
+  iput_result(ip);
 }
 
 void
@@ -386,16 +469,19 @@ iunlockput(struct inode *ip)
 // ---- the block map ----
 
 // Entry i of the block-number table in block `table`, allocating the
-// target block if missing and alloc. 0 when absent or the disk is full.
-static uint
+// target block if missing and alloc. 0 when absent or the disk is full,
+// -EIO when the table (or a bitmap block) cannot be read.
+static int
 table_entry(struct inode *ip, uint table, uint i, int alloc)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
-  uint addr = a[i];
+  int addr = a[i];
   if (addr == 0 && alloc) {
     addr = balloc(ip->dev);
-    if (addr) {
+    if (addr > 0) {
       a[i] = addr;
       log_write(b);
     }
@@ -404,39 +490,45 @@ table_entry(struct inode *ip, uint table, uint i, int alloc)
   return addr;
 }
 
-// The slot's block in ip->addrs, allocating if missing and alloc.
-static uint
+// The slot's block in ip->addrs, allocating if missing and alloc (as
+// table_entry).
+static int
 slot_block(struct inode *ip, int slot, int alloc)
 {
-  if (ip->addrs[slot] == 0 && alloc)
-    ip->addrs[slot] = balloc(ip->dev);
+  if (ip->addrs[slot] == 0 && alloc) {
+    int addr = balloc(ip->dev);
+    if (addr <= 0)
+      return addr;
+    ip->addrs[slot] = addr;
+  }
   return ip->addrs[slot];
 }
 
 // Disk block holding file block bn; allocates missing blocks when alloc.
-// Returns 0 if the block is absent (a hole, when !alloc) or the disk is full.
-static uint
+// Returns 0 if the block is absent (a hole, when !alloc) or the disk is
+// full, -EIO if a table or bitmap block on the way cannot be read.
+static int
 bmap(struct inode *ip, uint bn, int alloc)
 {
   if (bn < NDIRECT)
     return slot_block(ip, bn, alloc);
   bn -= NDIRECT;
   if (bn < NINDIRECT) {
-    uint ind = slot_block(ip, IND_SLOT, alloc);
-    return ind ? table_entry(ip, ind, bn, alloc) : 0;
+    int ind = slot_block(ip, IND_SLOT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn, alloc) : ind;
   }
   bn -= NINDIRECT;
   if (bn < NDINDIRECT) {
-    uint dind = slot_block(ip, DIND_SLOT, alloc);
-    if (dind == 0)
-      return 0;
-    uint ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
-    return ind ? table_entry(ip, ind, bn % NINDIRECT, alloc) : 0;
+    int dind = slot_block(ip, DIND_SLOT, alloc);
+    if (dind <= 0)
+      return dind;
+    int ind = table_entry(ip, dind, bn / NINDIRECT, alloc);
+    return ind > 0 ? table_entry(ip, ind, bn % NINDIRECT, alloc) : ind;
   }
   panic("bmap: block %d beyond MAXFILE", bn);
 }
 
-uint
+int
 bmap_lookup(struct inode *ip, uint bn)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -445,7 +537,7 @@ bmap_lookup(struct inode *ip, uint bn)
   return bmap(ip, bn, 0);
 }
 
-void
+int
 bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
 {
   KASSERT(holdingsleep(&ip->lock));
@@ -461,7 +553,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       continue;
     }
     // The table holding b's entry, and the file block its entry 0 maps.
-    uint rel = b - NDIRECT, table, first;
+    uint rel = b - NDIRECT, first;
+    int table;
     if (rel < NINDIRECT) {
       table = ip->addrs[IND_SLOT];
       first = NDIRECT;
@@ -471,6 +564,8 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       table = dind ? table_entry(ip, dind, rel / NINDIRECT, 0) : 0;
       first = NDIRECT + NINDIRECT + (rel / NINDIRECT) * NINDIRECT;
     }
+    if (table < 0)
+      return table;
     uint count = first + NINDIRECT - b;
     if (count > n - i)
       count = n - i;
@@ -478,24 +573,36 @@ bmap_lookup_run(struct inode *ip, uint bn, uint n, uint *out)
       memset(&out[i], 0, count * sizeof(uint));
     } else {
       struct buf *bp = bread(ip->dev, table);
+      if (bp == 0)
+        return -EIO;
       memmove(&out[i], (uint *)bp->data + (b - first), count * sizeof(uint));
       brelse(bp);
     }
     i += count;
   }
+  return 0;
 }
 
-uint
+int
 bmap_alloc(struct inode *ip, uint bn)
 {
   KASSERT(holdingsleep(&ip->lock) && bn < MAXFILE);
   return bmap(ip, bn, 1);
 }
 
+// Entry i of table (0 if the table is 0), for a worst-case count: an
+// entry that cannot be read counts as missing.
+static uint
+entry_or_missing(struct inode *ip, uint table, uint i)
+{
+  int addr = table ? table_entry(ip, table, i, 0) : 0;
+  return addr > 0 ? addr : 0;
+}
+
 // The block-number tables on the path to file block bn, outermost first:
 // *ntab of them (0 to 2), each with a key that no other table of the
-// inode has and its disk block (0: missing). Returns the data block (0:
-// missing). Reads tables, changes nothing.
+// inode has and its disk block (0: missing, or unreadable). Returns the
+// data block (0: missing, or unreadable). Reads tables, changes nothing.
 static uint
 bmap_path(struct inode *ip, uint bn, int *ntab, uint key[2], uint tab[2])
 {
@@ -509,15 +616,15 @@ bmap_path(struct inode *ip, uint bn, int *ntab, uint key[2], uint tab[2])
     *ntab = 1;
     key[0] = 0;
     tab[0] = ip->addrs[IND_SLOT];
-    return tab[0] ? table_entry(ip, tab[0], bn, 0) : 0;
+    return entry_or_missing(ip, tab[0], bn);
   }
   bn -= NINDIRECT;
   *ntab = 2;
   key[0] = 1;  // the double-indirect table
   tab[0] = ip->addrs[DIND_SLOT];
   key[1] = 2 + bn / NINDIRECT;  // the indirect table under its entry bn / NINDIRECT
-  tab[1] = tab[0] ? table_entry(ip, tab[0], bn / NINDIRECT, 0) : 0;
-  return tab[1] ? table_entry(ip, tab[1], bn % NINDIRECT, 0) : 0;
+  tab[1] = entry_or_missing(ip, tab[0], bn / NINDIRECT);
+  return entry_or_missing(ip, tab[1], bn % NINDIRECT);
 }
 
 // The cost of a run, counted block by block: the block itself; if it is
@@ -527,7 +634,8 @@ bmap_path(struct inode *ip, uint bn, int *ntab, uint key[2], uint tab[2])
 // met again (a second block of the run under it) has been counted with
 // everything above it, so the walk up stops there. Every bitmap block is
 // counted as if it were new: on a fragmented disk each allocation may
-// land in a different one.
+// land in a different one. A table that cannot be read counts as missing
+// (the worst case); the allocation then meets the error.
 int
 bmap_run_cost(struct inode *ip, uint bn, uint n)
 {
@@ -559,11 +667,14 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
   return cost;
 }
 
-// Clears entry i of the block-number table in block `table`.
+// Clears entry i of the block-number table in block `table` (see
+// bmap_undo for why its read cannot fail that matters).
 static void
 table_clear(struct inode *ip, uint table, uint i)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return;
   ((uint *)b->data)[i] = 0;
   log_write(b);
   brelse(b);
@@ -577,6 +688,11 @@ table_clear(struct inode *ip, uint table, uint i)
 // orphan, nothing frees. Everything this dirties (their bitmap blocks,
 // the tables holding their entries) was dirtied by the allocation in the
 // same operation, so it costs no log room; the caller writes the inode.
+// The same goes for reads: those blocks are pinned in the buffer cache
+// with the transaction, so reading them does not reach the disk -- unless
+// the log has stopped (a stopped transaction keeps no more blocks pinned
+// once full), and then nothing of this operation will ever commit: a
+// block that cannot be read is skipped, and bfree's errors are ignored.
 // => locked, in the operation that allocated them
 static void
 bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
@@ -613,9 +729,9 @@ bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
 // budget: the work goes in pieces, one per operation, and the caller
 // commits between them (holding the inode lock, or not: sysfile.c lets go).
 //
-// Order. The size changes first, all at once: a piece begins by setting
-// the size to len, zeroing the rest of the block that holds the new last
-// byte (through the log, so that a later grow reads zeros there) and
+// Order. The size changes first, all at once: a piece begins by zeroing
+// the rest of the block that holds the new last byte (through the log, so
+// that a later grow reads zeros there), setting the size to len and
 // taking the pages past len out of every mapping and the cache (under the
 // inode lock, which a fault bringing them back would need: no mapping may
 // touch a block about to be reused). Then it frees blocks past the size
@@ -635,6 +751,13 @@ bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
 // may have written at the new end meanwhile), so their first step changes
 // nothing -- or zeroes bytes past the end that such a write left in its
 // last block -- and they free only what lies past that size.
+//
+// Disk errors: the one read before the size changes is that of the new
+// last block; if it fails, the piece changes nothing and returns -EIO.
+// A table or bitmap block that cannot be read later stops the piece with
+// -EIO too, after writing the inode: the size is published and what was
+// freed stays freed, so the file is valid, with blocks past its size as
+// between two pieces.
 
 // Blocks that freeing one block can add to the operation: the bitmap
 // block, the table holding its entry, and the two blocks every piece
@@ -645,16 +768,19 @@ bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
 // zeroed, the inode block and the orphan table's block.
 #define TRUNC_PUBLISH_COST 3
 
-// Zeroes the bytes past the size in the block holding the last byte,
+// Zeroes the bytes at and past len in the block holding byte len - 1,
 // through the log, unless they are zero already (or the block is a hole).
-static void
-zero_tail(struct inode *ip)
+// 0, or -EIO with nothing changed.
+static int
+zero_tail(struct inode *ip, uint len)
 {
-  uint start = ip->size % BSIZE;
-  uint bno = start ? bmap(ip, ip->size / BSIZE, 0) : 0;
-  if (bno == 0)
-    return;
+  uint start = len % BSIZE;
+  int bno = start ? bmap(ip, len / BSIZE, 0) : 0;
+  if (bno <= 0)
+    return bno;
   struct buf *b = bread(ip->dev, bno);
+  if (b == 0)
+    return -EIO;
   uint i = start;
   while (i < BSIZE && b->data[i] == 0)
     i++;
@@ -663,17 +789,22 @@ zero_tail(struct inode *ip)
     log_write(b);
   }
   brelse(b);
+  return 0;
 }
 
 // Frees, from the last entry down, every block under the table that lies
 // at or past file block `from` (for depth 2, the tables its entries name
 // and what they name; such a table itself only when none of its blocks
 // stays). first_bn is the file block of entry 0's first block. Returns 1
-// when all of them are free, 0 when the budget ran out first.
+// when all of them are free, 0 when the budget ran out first, -EIO when a
+// table or bitmap block cannot be read (what was freed before stays
+// freed, consistently).
 static int
 trunc_table(struct inode *ip, uint table, int depth, uint first_bn, uint from)
 {
   struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return -EIO;
   uint *a = (uint *)b->data;
   uint span = depth > 1 ? NINDIRECT : 1;  // file blocks under one entry
   int cleared = 1;
@@ -683,17 +814,18 @@ trunc_table(struct inode *ip, uint table, int depth, uint first_bn, uint from)
       break;  // this entry and all before it stay
     if (a[i] == 0)
       continue;
-    if (depth > 1 && !trunc_table(ip, a[i], depth - 1, bn, from)) {
-      cleared = 0;
+    if (depth > 1 && (cleared = trunc_table(ip, a[i], depth - 1, bn, from)) <= 0)
       break;
-    }
     if (bn < from)
       continue;  // a table that keeps its first blocks
     if (log_room() < TRUNC_BLOCK_COST) {
       cleared = 0;
       break;
     }
-    bfree(ip->dev, a[i]);
+    if (bfree(ip->dev, a[i]) < 0) {
+      cleared = -EIO;
+      break;
+    }
     a[i] = 0;
     log_write(b);
   }
@@ -702,19 +834,22 @@ trunc_table(struct inode *ip, uint table, int depth, uint first_bn, uint from)
 }
 
 // The same for the table in addrs[slot], which maps `span` file blocks
-// from first_bn on; the table itself goes if all of them do. 1 when done.
+// from first_bn on; the table itself goes if all of them do. As
+// trunc_table: 1 when done, 0 or -EIO.
 static int
 trunc_slot(struct inode *ip, int slot, int depth, uint first_bn, uint span, uint from)
 {
   if (ip->addrs[slot] == 0 || first_bn + span <= from)
     return 1;
-  if (!trunc_table(ip, ip->addrs[slot], depth, first_bn, from))
-    return 0;
+  int cleared = trunc_table(ip, ip->addrs[slot], depth, first_bn, from);
+  if (cleared <= 0)
+    return cleared;
   if (first_bn < from)
     return 1;
   if (log_room() < TRUNC_BLOCK_COST)
     return 0;
-  bfree(ip->dev, ip->addrs[slot]);
+  if (bfree(ip->dev, ip->addrs[slot]) < 0)
+    return -EIO;
   ip->addrs[slot] = 0;
   return 1;
 }
@@ -727,7 +862,8 @@ trunc_direct(struct inode *ip, uint from)
       continue;
     if (log_room() < TRUNC_BLOCK_COST)
       return 0;
-    bfree(ip->dev, ip->addrs[i]);
+    if (bfree(ip->dev, ip->addrs[i]) < 0)
+      return -EIO;
     ip->addrs[i] = 0;
   }
   return 1;
@@ -739,19 +875,26 @@ itrunc(struct inode *ip, uint len)
   KASSERT(holdingsleep(&ip->lock) && len <= ip->size);
   if (log_room() < TRUNC_PUBLISH_COST)
     return 0;  // nothing changed: the caller commits and comes back
+  int err = zero_tail(ip, len);
+  if (err < 0)
+    return err;  // nothing changed
   ip->size = len;
-  zero_tail(ip);
   pc_truncate(ip, len);
   uint from = (len + BSIZE - 1) / BSIZE;  // the first file block to free
-  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT, NDINDIRECT, from) &&
-             trunc_slot(ip, IND_SLOT, 1, NDIRECT, NINDIRECT, from) && trunc_direct(ip, from);
+  int done = trunc_slot(ip, DIND_SLOT, 2, NDIRECT + NINDIRECT, NDINDIRECT, from);
+  if (done > 0)
+    done = trunc_slot(ip, IND_SLOT, 1, NDIRECT, NINDIRECT, from);
+  if (done > 0)
+    done = trunc_direct(ip, from);
   iupdate(ip);
-  // Blocks left past the size are an orphan's: listed in this piece's
-  // transaction (the first piece's publishes the size), so a crash before
-  // the next piece leaves them to the next boot. The piece that frees the
-  // last of them unlists the inode, unless it has no links: it stays
-  // listed until ifree() has freed it.
-  if (!done)
+  // Blocks left past the size (the budget ran out, or a disk error
+  // stopped the piece) are an orphan's: listed in this piece's transaction
+  // (the first piece's publishes the size), so a crash before the next
+  // piece -- or, after -EIO, a next truncation that never comes -- leaves
+  // them to the next boot. The piece that frees the last of them unlists
+  // the inode, unless it has no links: it stays listed until ifree() has
+  // freed it.
+  if (done <= 0)
     orphan_set(ip->dev, ip->inum, 1);
   else if (ip->nlink > 0)
     orphan_set(ip->dev, ip->inum, 0);
@@ -760,64 +903,118 @@ itrunc(struct inode *ip, uint len)
 
 // ---- orphans left by a crash ----
 
-// The type of inode inum on disk (0: free), read without caching it.
-static short
+// The type of inode inum on disk (0: free), read without caching it;
+// -EIO if its block cannot be read.
+static int
 dinode_type(uint dev, uint inum)
 {
   struct buf *b = bread(dev, IBLOCK(inum, sb));
+  if (b == 0)
+    return -EIO;
   short type = ((struct dinode *)b->data + inum % IPB)->type;
   brelse(b);
   return type;
 }
 
-// Finishes the work of inode inum, which the orphan table lists: frees
-// it if it has no links, else frees its blocks past its size. Each piece
-// commits, and the last one unlists it, so a crash in the middle leaves
-// it listed for the boot after. Prints what it did. => in a transaction
-// (returns in one, maybe a later one)
-static void
-orphan_finish(uint dev, uint inum)
+// What orphan_work did with a listed inode.
+#define ORPHAN_DROPPED   1  // not in use: only its entry went
+#define ORPHAN_FREED     2  // it had no links
+#define ORPHAN_TRUNCATED 3  // it has links: its blocks past its size went
+
+// orphan_finish's work, in its operation: an ORPHAN_* (with
+// ORPHAN_TRUNCATED, *size and *nlink say what the inode is left with), or
+// -EIO or -EROFS, the inode still listed. => in a transaction that may
+// write (returns in one, maybe a later one)
+static int
+orphan_work(uint dev, uint inum, uint *size, int *nlink)
 {
-  if (inum >= sb.ninodes || dinode_type(dev, inum) == 0) {
+  int type = inum < sb.ninodes ? dinode_type(dev, inum) : 0;
+  if (type < 0)
+    return type;
+  if (type == 0) {
     // This kernel never lists a free inode: a damaged table. Nothing to do.
-    printf("fs: orphan table names inode %d, which is not in use: dropped\n", inum);
     orphan_set(dev, inum, 0);
-    return;
+    return ORPHAN_DROPPED;
   }
   struct inode *ip = iget(dev, inum);
   if (ip == 0)
-    panic("orphan_finish: no inode cache slot at boot");
-  ilock(ip);
+    panic("orphan_work: no inode cache slot at boot");  // one reference at a time
+  if (ilock(ip) < 0) {
+    iput(ip);  // never read, so never freed here
+    return -EIO;
+  }
   if (ip->nlink == 0) {
     iunlock(ip);
-    iput(ip);  // the last reference: frees it in pieces and unlists it
-    printf("fs: orphan inode %d freed (nlink 0)\n", inum);
-    return;
+    int err = iput_result(ip);  // the last reference: frees it in pieces and unlists it
+    return err < 0 ? err : ORPHAN_FREED;
   }
-  while (!itrunc(ip, ip->size)) {
+  int r;
+  while ((r = itrunc(ip, ip->size)) == 0) {
     iunlock(ip);  // the lock order: no inode lock across begin_op
     end_op();
-    begin_op();
-    ilock(ip);
+    int err = begin_op();
+    ilock(ip);  // read already: cannot fail
+    if (err < 0) {
+      r = err;
+      break;
+    }
   }
-  printf("fs: orphan inode %d truncated to %d bytes (nlink %d)\n", inum, ip->size, ip->nlink);
+  *size = ip->size;
+  *nlink = ip->nlink;
   iunlockput(ip);
+  return r < 0 ? r : ORPHAN_TRUNCATED;
+}
+
+// Finishes the work of inode inum, which the orphan table lists, in
+// operations of its own: frees it if it has no links, else frees its
+// blocks past its size. Each piece commits, and the last one unlists it,
+// so a crash in the middle leaves it listed for the boot after; so does a
+// disk error. Says what it did once that has committed. 0; -EIO (a block
+// could not be read: said on the console) or -EROFS (the log has
+// stopped), the inode still listed. => no transaction open
+static int
+orphan_finish(uint dev, uint inum)
+{
+  uint size = 0;
+  int nlink = 0;
+  int r = begin_op();
+  if (r == 0)
+    r = orphan_work(dev, inum, &size, &nlink);
+  end_op();
+  if (r > 0 && log_stopped())
+    r = -EROFS;  // its last piece never committed
+  if (r == ORPHAN_DROPPED)
+    printf("fs: orphan table names inode %d, which is not in use: dropped\n", inum);
+  else if (r == ORPHAN_FREED)
+    printf("fs: orphan inode %d freed (nlink 0)\n", inum);
+  else if (r == ORPHAN_TRUNCATED)
+    printf("fs: orphan inode %d truncated to %d bytes (nlink %d)\n", inum, size, nlink);
+  else if (r == -EIO)
+    printf("fs: orphan inode %d: I/O error: left listed for the next boot\n", inum);
+  return r < 0 ? r : 0;
 }
 
 // Finishes the work of every inode in the orphan table, one at a time,
-// before anything else uses the file system. => no transaction open
+// before anything else uses the file system. An inode a disk error stops
+// stays listed, and the next one is tried; a stopped log (recovery failed,
+// or one of these commits did) ends the work, and so does a table that
+// cannot be read: what is left stays listed for the next boot, and a
+// console line says so. => no transaction open
 static void
 orphans_finish(uint dev)
 {
   for (uint i = 0; i < NORPHAN; i++) {
     struct buf *b = bread(dev, SBLOCK);
+    if (b == 0) {
+      printf("fs: I/O error reading the orphan table: its inodes are left to the next boot\n");
+      return;
+    }
     uint inum = ((struct sblock *)b->data)->orphan[i];
     brelse(b);
-    if (inum == 0)
-      continue;
-    begin_op();
-    orphan_finish(dev, inum);
-    end_op();
+    if (inum != 0 && orphan_finish(dev, inum) == -EROFS) {
+      printf("fs: read-only: the orphans still listed are left to the next boot\n");
+      return;
+    }
   }
 }
 
@@ -848,7 +1045,9 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
     uint m = BSIZE - off % BSIZE;
     if (m > n - done)
       m = n - done;
-    uint bno = bmap(ip, off / BSIZE, 0);
+    int bno = bmap(ip, off / BSIZE, 0);
+    if (bno < 0)
+      return done ? (int)done : bno;
     if (bno == 0) {
       // A block that was never written (the disk filled mid-write).
       static const char zeros[BSIZE];
@@ -856,6 +1055,8 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
         return done ? (int)done : -EFAULT;
     } else {
       struct buf *b = bread(ip->dev, bno);
+      if (b == 0)
+        return done ? (int)done : -EIO;
       int err = either_copyout(user, dst, b->data + off % BSIZE, m);
       brelse(b);
       if (err < 0)
@@ -908,17 +1109,18 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     }
     // A missing block at the end of the file, whose write may yet fail:
     // note which tables on its path exist, so that what bmap allocates
-    // can be given back then (bmap_undo).
+    // can be given back then (bmap_undo): when the disk is full, a block
+    // cannot be read or the source cannot be copied.
     int ntab;
     uint key[2], tab0[2];
     int undo = cost > 1 && off % BSIZE == 0 && off >= ip->size;
     if (undo)
       bmap_path(ip, off / BSIZE, &ntab, key, tab0);
-    uint bno = bmap(ip, off / BSIZE, 1);
-    if (bno == 0) {
+    int bno = bmap(ip, off / BSIZE, 1);
+    if (bno <= 0) {
       if (undo)
         bmap_undo(ip, off / BSIZE, tab0);
-      err = -ENOSPC;
+      err = bno < 0 ? bno : -ENOSPC;
       break;
     }
     uint m = BSIZE - off % BSIZE;
@@ -927,6 +1129,12 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     // A whole-block write need not read the old contents first.
     int fresh = 0;
     struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
+    if (b == 0) {
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
+      err = -EIO;  // the old bytes around the new ones are unknown
+      break;
+    }
     uint got = copyin_whole_pages(b->data + off % BSIZE, user, src, m);
     if (got < m && (fresh || got == 0)) {
       // Nothing of this block counts: a block never read holds garbage
@@ -968,14 +1176,15 @@ namecmp(const char *a, const char *b)
   return strncmp(a, b, DIRSIZ);
 }
 
-uint
+int
 dirfind(struct inode *dp, const char *name, uint *poff)
 {
   KASSERT(dp->type == T_DIR);
   struct dirent de;
   for (uint off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirfind: short read of directory %d", dp->inum);
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;  // short: the size promised an entry the blocks lack
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
     if (poff)
@@ -986,30 +1195,36 @@ dirfind(struct inode *dp, const char *name, uint *poff)
 }
 
 struct inode *
-dirlookup(struct inode *dp, const char *name, uint *poff)
+dirlookup(struct inode *dp, const char *name, uint *poff, int *errp)
 {
-  uint inum = dirfind(dp, name, poff);
-  return inum ? iget(dp->dev, inum) : 0;
+  int inum = dirfind(dp, name, poff);
+  struct inode *ip = inum > 0 ? iget(dp->dev, inum) : 0;
+  if (ip == 0 && errp)
+    *errp = inum < 0 ? inum : inum == 0 ? -ENOENT : -ENFILE;
+  return ip;
 }
 
 int
 dirlink(struct inode *dp, const char *name, uint inum)
 {
-  if (dirfind(dp, name, 0) != 0)
-    return -EEXIST;
+  int found = dirfind(dp, name, 0);
+  if (found != 0)
+    return found < 0 ? found : -EEXIST;
   struct dirent de;
   uint off;
   for (off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dirlink: short read");
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;
     if (de.inum == 0)
       break;
   }
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    return -ENOSPC;
+  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  if (r != sizeof(de))
+    return r < 0 ? r : -ENOSPC;
   return 0;
 }
 
@@ -1041,11 +1256,15 @@ skipelem(const char *path, char *name)
 }
 
 // Walks path; returns the final inode, or with parent != 0 the directory
-// containing the last element (whose name is copied to name).
+// containing the last element (whose name is copied to name). Either has
+// been read from the disk (so that the caller's ilock cannot fail). 0 on
+// failure, with *errp set: -EIO if a block on the way could not be read,
+// else -ENOENT.
 static struct inode *
-namex(const char *path, int parent, char *name)
+namex(const char *path, int parent, char *name, int *errp)
 {
   struct inode *ip, *next;
+  *errp = -ENOENT;
   if (*path == '/')
     ip = iget(ROOTDEV, ROOTINO);
   else
@@ -1054,7 +1273,11 @@ namex(const char *path, int parent, char *name)
     return 0;
 
   while ((path = skipelem(path, name)) != 0) {
-    ilock(ip);
+    if (ilock(ip) < 0) {
+      *errp = -EIO;
+      iput(ip);
+      return 0;
+    }
     // An unlinked directory (a process's cwd, say) has no entries any
     // more: its ".." may name a directory that has since been freed.
     if (ip->type != T_DIR || ip->nlink == 0) {
@@ -1066,7 +1289,10 @@ namex(const char *path, int parent, char *name)
       knob_lookup_pause();  // a test may widen the window before the caller relocks
       return ip;
     }
-    if ((next = dirlookup(ip, name, 0)) == 0) {
+    int err;
+    if ((next = dirlookup(ip, name, 0, &err)) == 0) {
+      if (err == -EIO)
+        *errp = err;
       iunlockput(ip);
       return 0;
     }
@@ -1077,18 +1303,27 @@ namex(const char *path, int parent, char *name)
     iput(ip);
     return 0;
   }
+  // Read the inode now, while a failure can still be reported.
+  if (ilock(ip) < 0) {
+    *errp = -EIO;
+    iput(ip);
+    return 0;
+  }
+  iunlock(ip);
   return ip;
 }
 
 struct inode *
-namei(const char *path)
+namei(const char *path, int *errp)
 {
   char name[DIRSIZ];
-  return namex(path, 0, name);
+  int err;
+  return namex(path, 0, name, errp ? errp : &err);
 }
 
 struct inode *
-nameiparent(const char *path, char *name)
+nameiparent(const char *path, char *name, int *errp)
 {
-  return namex(path, 1, name);
+  int err;
+  return namex(path, 1, name, errp ? errp : &err);
 }

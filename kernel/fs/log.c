@@ -44,6 +44,22 @@
 // durability (a process that only calls write() may lose its last
 // transaction to a power cut, as POSIX allows).
 //
+// Disk errors stop the log (log_stop): a failed write of the body, the
+// header or a home block, a failed read at recovery, or a read the inode
+// layer needed in the middle of an operation whose changes it cannot take
+// back (iupdate, fs.c). One console line says so; from then on nothing
+// commits. The open transaction's blocks stay pinned in the buffer cache,
+// so what the kernel reads is what its operations did, but nothing
+// installs them. The disk keeps what its header says: a transaction whose
+// commit record never reached it is discarded at the next boot, one whose
+// record did is replayed then -- so log_wait_durable() reports the first
+// kind as lost (-EIO) and the second as durable. begin_op() still admits
+// operations (lookups, reads, close and exit need one) but returns
+// -EROFS: an operation that would change something ends at once and
+// fails with it. Stopping happens under log.lock, so an operation that
+// began before it may still add blocks to the stopped transaction; they
+// are kept pinned with it while there is room.
+//
 // Lock: log.lock protects every field; it is not held across disk I/O.
 // An admitted operation counts as a lock of its process (LR_LOG_OP in
 // kernel/lib/lockrank.h), ranked before every sleep lock: admission may
@@ -51,6 +67,7 @@
 // may be waiting for an inode lock) and takes buffer locks itself.
 #include "kernel/types.h"
 #include "kernel/param.h"
+#include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/printf.h"
@@ -86,12 +103,13 @@ static struct {
   int hurry;         // [lock] someone waits for the open transaction: admit nothing
   uint64 seq;        // [lock] number of the open transaction
   uint64 durable;    // [lock] every transaction up to this one has committed
+  int stopped;       // [lock] a disk error stopped the log: read-only until reboot
   struct logop op[MAXOPS];  // [lock] the admitted operations
   struct logheader lh;  // [lock] blocks dirtied by the open transaction
 } log;
 
 static void recover_from_log(void);
-static void commit(void);
+static int commit(void);
 
 void
 initlog(int dev, struct superblock *sb)
@@ -105,22 +123,56 @@ initlog(int dev, struct superblock *sb)
   recover_from_log();
 }
 
-static void
+// 0 or -EIO.
+static int
 read_head(void)
 {
   struct buf *b = bread(log.dev, log.start);
+  if (b == 0)
+    return -EIO;
   memmove(&log.lh, b->data, sizeof(log.lh));
   brelse(b);
+  return 0;
 }
 
-// Writes the in-memory header to disk: with n > 0, this commits.
-static void
+// Writes the in-memory header to disk: with n > 0, this commits. 0, or
+// -EIO with the old header still on disk (as far as we know).
+static int
 write_head(void)
 {
-  struct buf *b = bread(log.dev, log.start);
+  struct buf *b = bread_overwrite(log.dev, log.start, 0);  // the whole block is ours
+  memset(b->data, 0, BSIZE);
   memmove(b->data, &log.lh, sizeof(log.lh));
-  bwrite(b);
+  int err = bwrite(b);
+  if (err)
+    b->valid = 0;  // not what the disk holds
   brelse(b);
+  return err;
+}
+
+void
+log_stop(const char *what, int blockno)
+{
+  acquire(&log.lock);
+  int first = !log.stopped;
+  log.stopped = 1;
+  wakeup(&log);  // admission and durability waiters decide again
+  release(&log.lock);
+  if (!first)
+    return;
+  if (blockno >= 0)
+    printf("log: I/O error %s %d: file system is now read-only\n", what, blockno);
+  else
+    printf("log: I/O error %s: file system is now read-only\n", what);
+}
+
+int
+log_stopped(void)
+{
+  acquire(&log.lock);
+  int stopped = log.stopped;
+  release(&log.lock);
+  return stopped;
 }
 
 // ---- Moving the log body ----
@@ -156,63 +208,89 @@ log_io_add(uint blockno, int first, int n)
   disk_batch_add(&log_io, blockno, log_body[first], n);
 }
 
-// Waits for every transfer of the batch. A failure is fatal (the buffer
-// cache's policy, bio.c): a transaction that cannot be logged or
-// installed cannot be committed or replayed, and the log is metadata.
-static void
-log_io_wait(const char *what)
+// Waits for every transfer of the batch: 0, or -EIO if any failed (the
+// caller stops the log).
+static int
+log_io_wait(void)
 {
-  if (disk_batch_wait(&log_io) != 0)
-    panic("log: I/O error %s", what);
+  return disk_batch_wait(&log_io);
+}
+
+// The header's block count, checked: a count no log could hold means
+// the header block is garbage, which no recovery can make sense of.
+static int
+header_blocks(void)
+{
+  int n = log.lh.n;
+  if (n < 0 || n > LOGBLOCKS)
+    panic("log: header claims %d blocks", n);
+  return n;
+}
+
+// Recovery: reads the committed body from the disk into log_body[].
+static int
+read_body(void)
+{
+  log_io_begin(0);
+  log_io_add(log.start + 1, 0, header_blocks());
+  return log_io_wait();
 }
 
 // Writes each logged block from log_body[] to its home location: every
 // run of consecutive home blocks is submitted, then all are waited for
 // (they are independent of each other); the caller clears the header only
-// after this returns. Recovering, the body is first read from disk, and
-// any cached copy of a home block is given the installed contents.
-// Otherwise log_body[] still holds what write_log put there, the cached
-// home blocks already hold the same bytes, and they are unpinned.
-static void
+// after this returns 0. Recovering, any cached copy of a home block is
+// given the installed contents. Otherwise log_body[] still holds what
+// write_log put there, the cached home blocks already hold the same
+// bytes, and they are unpinned -- unless the install failed: then they
+// stay pinned (the log stops, and nothing may write them over).
+static int
 install_trans(int recovering)
 {
-  int n = log.lh.n;
-  if (n < 0 || n > LOGBLOCKS)
-    panic("log: header claims %d blocks", n);
-  if (recovering) {
-    log_io_begin(0);
-    log_io_add(log.start + 1, 0, n);
-    log_io_wait("reading the log");
-  }
+  int n = header_blocks();
   log_io_begin(1);
   for (int i = 0, j; i < n; i = j) {
     for (j = i + 1; j < n && log.lh.block[j] == log.lh.block[j - 1] + 1; j++)
       ;
     log_io_add(log.lh.block[i], i, j - i);
   }
-  log_io_wait("installing the log");
+  if (log_io_wait() != 0)
+    return -EIO;
   for (int i = 0; i < n; i++) {
     struct buf *b;
     if (recovering) {
       b = bread_overwrite(log.dev, log.lh.block[i], 0);
       memmove(b->data, log_body[i], BSIZE);
     } else {
-      b = bread(log.dev, log.lh.block[i]);  // cached: it is pinned
+      b = bread(log.dev, log.lh.block[i]);
+      KASSERT(b != 0);  // pinned, so cached and valid: no disk read
       bunpin(b);
     }
     brelse(b);
   }
+  return 0;
 }
 
+// At boot, with nothing else running. A disk error stops the log (the
+// system comes up read-only) and leaves the header as it is on disk, so
+// the next boot tries again.
 static void
 recover_from_log(void)
 {
-  read_head();
+  if (read_head() != 0) {
+    log.lh.n = 0;
+    log_stop("reading the log header", -1);
+    return;
+  }
   if (log.lh.n > 0)
     printf("log: replaying %d committed blocks\n", log.lh.n);
-  install_trans(1);
+  if (read_body() != 0 || install_trans(1) != 0) {
+    log_stop("replaying the log", -1);
+    return;
+  }
   log.lh.n = 0;
-  write_head();
+  if (write_head() != 0)
+    log_stop("clearing the log header", -1);
 }
 
 // The slot of p's operation, or 0 if p has none. => log.lock held
@@ -225,28 +303,35 @@ op_of(struct proc *p)
   return 0;
 }
 
-void
+// May one more operation begin now? A stopped log commits nothing, so
+// only the slots count. => log.lock held
+static int
+admissible(void)
+{
+  if (log.stopped)
+    return log.outstanding < MAXOPS;
+  return !log.committing && !log.hurry &&
+         log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
+}
+
+int
 begin_op(void)
 {
   struct proc *p = myproc();
   lockcheck_sleeplock(&log, "log op", LR_LOG_OP);
   acquire(&log.lock);
   KASSERT(p != 0 && op_of(p) == 0);  // operations do not nest
-  for (;;) {
-    if (log.committing || log.hurry ||
-        log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS > LOGBLOCKS) {
-      sleep(&log, &log.lock);
-    } else {
-      struct logop *o = op_of(0);
-      KASSERT(o != 0);  // admission keeps outstanding <= MAXOPS
-      o->owner = p;
-      o->charged = 0;
-      log.outstanding++;
-      release(&log.lock);
-      knob_op_pause();  // a test's way to keep the log busy
-      return;
-    }
-  }
+  while (!admissible())
+    sleep(&log, &log.lock);
+  struct logop *o = op_of(0);
+  KASSERT(o != 0);  // admission keeps outstanding <= MAXOPS
+  o->owner = p;
+  o->charged = 0;
+  log.outstanding++;
+  int err = log.stopped ? -EROFS : 0;
+  release(&log.lock);
+  knob_op_pause();  // a test's way to keep the log busy
+  return err;
 }
 
 int
@@ -272,7 +357,7 @@ end_op(void)
   KASSERT(o != 0);
   o->owner = 0;
   log.outstanding--;
-  if (log.outstanding == 0) {
+  if (log.outstanding == 0 && !log.stopped) {
     do_commit = 1;
     log.committing = 1;
   } else {
@@ -281,11 +366,13 @@ end_op(void)
   release(&log.lock);
 
   if (do_commit) {
-    commit();  // no lock held: it sleeps for disk I/O
+    int durable = commit();  // no lock held: it sleeps for disk I/O
     acquire(&log.lock);
     log.committing = 0;
     log.hurry = 0;
-    log.durable = log.seq++;
+    if (durable)
+      log.durable = log.seq;
+    log.seq++;
     wakeup(&log);
     release(&log.lock);
   }
@@ -301,12 +388,17 @@ log_op_seq(void)
   return seq;
 }
 
-void
+int
 log_wait_durable(uint64 seq)
 {
+  int err = 0;
   acquire(&log.lock);
   KASSERT(op_of(myproc()) == 0);  // our own open operation would never end
   while (log.durable < seq) {
+    if (log.stopped) {
+      err = -EIO;  // it will never commit
+      break;
+    }
     // seq is the open transaction or the one being committed now (every
     // earlier one has committed: commits run one at a time, in order).
     if (log.seq == seq && !log.committing) {
@@ -317,40 +409,58 @@ log_wait_durable(uint64 seq)
     sleep(&log, &log.lock);
   }
   release(&log.lock);
+  return err;
 }
 
 // Copies the dirty cached blocks into log_body[] and writes it to the log
 // on disk, returning when every block is there: the commit point, which
 // follows, must not reach the disk before them. One buffer is locked at a
 // time (holding all of them could exhaust the cache, which the pinned
-// blocks already fill up to half).
-static void
+// blocks already fill up to half). 0 or -EIO.
+static int
 write_log(void)
 {
   for (int i = 0; i < log.lh.n; i++) {
     struct buf *from = bread(log.dev, log.lh.block[i]);
+    KASSERT(from != 0);  // pinned: no disk read
     memmove(log_body[i], from->data, BSIZE);
     brelse(from);
   }
   log_io_begin(1);
   log_io_add(log.start + 1, 0, log.lh.n);
-  log_io_wait("writing the log");
+  return log_io_wait();
 }
 
-static void
+// Commits the open transaction. Returns 1 if its commit record is on the
+// disk (installed now, or replayed at the next boot if the install
+// failed), 0 if not (a write before the commit point failed: the old
+// header stands and the next boot discards the transaction). A failure
+// stops the log.
+static int
 commit(void)
 {
   if (log.lh.n == 0)
-    return;
-  write_log();
-  write_head();      // the commit point
+    return 1;
+  if (write_log() != 0) {
+    log_stop("writing the log", -1);
+    return 0;
+  }
+  if (write_head() != 0) {  // the commit point
+    log_stop("writing the commit record", -1);
+    return 0;
+  }
   if (knob_crash_after_commit) {
     printf("log: crash point: %d blocks committed, not installed; powering off\n", log.lh.n);
     sbi_shutdown(0);
   }
-  install_trans(0);
+  if (install_trans(0) != 0) {
+    log_stop("installing the log", -1);
+    return 1;
+  }
   log.lh.n = 0;
-  write_head();      // the transaction is now fully installed
+  if (write_head() != 0)  // the transaction is now fully installed
+    log_stop("clearing the log header", -1);
+  return 1;
 }
 
 void
@@ -363,11 +473,16 @@ log_write(struct buf *b)
   for (i = 0; i < log.lh.n; i++)
     if (log.lh.block[i] == (int)b->blockno)
       break;  // already in this transaction: absorbed, free of charge
-  if (i == log.lh.n) {
+  if (i == log.lh.n && !log.stopped) {
     // Within budget, admission guarantees the log has room (see top).
     if (o->charged >= MAXOPBLOCKS)
       panic("log_write: operation over its budget of %d blocks", MAXOPBLOCKS);
     KASSERT(log.lh.n < LOGBLOCKS);
+  }
+  // Stopped: nothing commits any more; the change is kept pinned with the
+  // stopped transaction while there is room, else it lives in the buffer
+  // while that stays cached (see top).
+  if (i == log.lh.n && log.lh.n < LOGBLOCKS) {
     o->charged++;
     log.lh.block[i] = b->blockno;
     log.lh.n++;

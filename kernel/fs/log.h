@@ -19,7 +19,12 @@
 struct buf;
 
 void initlog(int dev, struct superblock *sb);
-void begin_op(void);   // => may sleep until the log has room
+// Begins an operation: 0, or -EROFS once a disk error has stopped the log
+// (log.c). The operation is open either way and must be ended; one that
+// would change the file system ends it at once and fails with -EROFS,
+// one that only reads (lookups, close, exit) goes on.
+// => may sleep until the log has room
+int  begin_op(void);
 void end_op(void);     // commits if this was the last operation in flight
 void log_write(struct buf *b);  // => inside begin_op/end_op, b locked
 // Blocks the caller's operation may still add to the transaction.
@@ -28,9 +33,17 @@ int log_room(void);
 // The sequence number of the transaction the caller's operation belongs
 // to. => inside begin_op/end_op
 uint64 log_op_seq(void);
-// Returns when transaction seq (and every one before it) has committed,
-// asking for an early commit if it is still open (group commit). 0 is
-// always durable. => outside any operation; may sleep
-void log_wait_durable(uint64 seq);
+// Returns 0 when transaction seq (and every one before it) has committed,
+// asking for an early commit if it is still open (group commit); -EIO if
+// the log stopped before it did. 0 is always durable. => outside any
+// operation; may sleep
+int  log_wait_durable(uint64 seq);
+// A disk error the file system cannot go on after: stops the log (no more
+// commits; read-only until reboot) and says so in one console line, "log:
+// I/O error WHAT[ BLOCKNO]: file system is now read-only" (blockno < 0:
+// none), the first time. => no spinlock held
+void log_stop(const char *what, int blockno);
+// Has the log stopped? => no spinlock held
+int  log_stopped(void);
 
 #endif

@@ -15,6 +15,13 @@
 //
 // Link counts are shorts on disk: LINK_MAX keeps them far from overflow
 // (a wrapped count would free an inode that directories still name).
+//
+// Once a disk error has stopped the log (log.c), begin_op() returns
+// -EROFS: calls that would change the file system (create, O_TRUNC, open
+// for writing, link, unlink, mkdir, mknod, ftruncate) fail with it;
+// lookups, reads, lseek and close go on. A block that cannot be read
+// fails the call with EIO (fs.c); fsync reports write-back errors as
+// msync does (file_sync_finish, file.c).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/stat.h"
@@ -130,12 +137,13 @@ sys_fstat(void)
   return filestat(f, addr);
 }
 
-// Gives ip the new name `name` in dp (which may be 0: no such parent).
-// ip's link count goes up first, then the entry is added, or the count is
-// put back. 0 or -E*. => ip and dp referenced and unlocked, in a
-// transaction; returns with them still referenced.
+// Gives ip the new name `name` in dp (which may be 0: no such parent,
+// for the reason dp_err). ip's link count goes up first, then the entry
+// is added, or the count is put back. 0 or -E*. => ip and dp referenced
+// (and read: from namei) and unlocked, in a transaction; returns with
+// them still referenced.
 static int
-link_into(struct inode *ip, struct inode *dp, const char *name)
+link_into(struct inode *ip, struct inode *dp, const char *name, int dp_err)
 {
   int err = 0;
   ilock(ip);
@@ -144,7 +152,7 @@ link_into(struct inode *ip, struct inode *dp, const char *name)
   else if (ip->nlink >= LINK_MAX)
     err = -EMLINK;
   else if (dp == 0)
-    err = -ENOENT;
+    err = dp_err;
   else if (ip->nlink == 0)
     err = -ENOENT;  // removed since namei found it: it must not come back
   if (err < 0) {
@@ -184,14 +192,18 @@ sys_link(void)
   if ((err = argstr(0, old, MAXPATH)) < 0 || (err = argstr(1, new, MAXPATH)) < 0)
     return err;
 
-  begin_op();
-  struct inode *ip = namei(old);
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
+  struct inode *ip = namei(old, &err);
   if (ip == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
-  struct inode *dp = nameiparent(new, name);
-  err = link_into(ip, dp, name);
+  int dp_err;
+  struct inode *dp = nameiparent(new, name, &dp_err);
+  err = link_into(ip, dp, name, dp_err);
   if (dp)
     iput(dp);
   iput(ip);
@@ -199,14 +211,16 @@ sys_link(void)
   return err;
 }
 
-// Is directory dp empty apart from "." and ".."? => dp locked.
+// Is directory dp empty apart from "." and ".."? 1 or 0, or -EIO if it
+// cannot be read. => dp locked.
 static int
 isdirempty(struct inode *dp)
 {
   struct dirent de;
   for (uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("isdirempty: short read");
+    int r = readi(dp, 0, (uint64)&de, off, sizeof(de));
+    if (r != sizeof(de))
+      return r < 0 ? r : -EIO;
     if (de.inum != 0)
       return 0;
   }
@@ -221,11 +235,14 @@ sys_unlink(void)
   if (err < 0)
     return err;
 
-  begin_op();
-  struct inode *dp = nameiparent(path, name);
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
+  struct inode *dp = nameiparent(path, name, &err);
   if (dp == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
   ilock(dp);
   struct inode *ip = 0;
@@ -233,20 +250,32 @@ sys_unlink(void)
   err = -EINVAL;  // cannot unlink "." or ".."
   if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0)
     goto bad;
-  err = -ENOENT;
-  if ((ip = dirlookup(dp, name, &off)) == 0)
+  if ((ip = dirlookup(dp, name, &off, &err)) == 0) {
+    if (err != -EIO)
+      err = -ENOENT;
     goto bad;
-  ilock(ip);
+  }
+  if (ilock(ip) < 0) {
+    iput(ip);  // never read, so never freed here
+    ip = 0;
+    err = -EIO;
+    goto bad;
+  }
   if (ip->nlink < 1)
     panic("unlink: inode %d has nlink < 1", ip->inum);
-  err = -ENOTEMPTY;
-  if (ip->type == T_DIR && !isdirempty(ip))
+  int empty;
+  if (ip->type == T_DIR && (empty = isdirempty(ip)) != 1) {
+    err = empty < 0 ? empty : -ENOTEMPTY;
     goto bad;
+  }
 
   struct dirent de;
   memset(&de, 0, sizeof(de));
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    panic("unlink: clearing a directory entry failed");
+  int r = writei(dp, 0, (uint64)&de, off, sizeof(de));
+  if (r != sizeof(de)) {
+    err = r < 0 ? r : -EIO;  // nothing changed: the block could not be read
+    goto bad;
+  }
   if (ip->type == T_DIR) {
     dp->nlink--;  // the child's ".." no longer names dp
     iupdate(dp);
@@ -273,15 +302,15 @@ bad:
 
 // Creates path as a new inode of this type, or (for T_FILE) returns the
 // existing file. Returns it locked and referenced, or 0 with *errp set.
-// => inside a transaction.
+// => inside a transaction that may write.
 static struct inode *
 create(const char *path, short type, short major, short minor, int *errp)
 {
   char name[DIRSIZ];
-  struct inode *dp = nameiparent(path, name);
-  *errp = -ENOENT;
+  struct inode *dp = nameiparent(path, name, errp);
   if (dp == 0)
     return 0;
+  *errp = -ENOENT;
   ilock(dp);
   // nameiparent found dp linked but let go of it, so it may have been
   // removed since: an entry added now would be in no reachable directory
@@ -292,14 +321,22 @@ create(const char *path, short type, short major, short minor, int *errp)
   }
 
   struct inode *ip;
-  if (dirfind(dp, name, 0) != 0) {
-    ip = dirlookup(dp, name, 0);
+  int found = dirfind(dp, name, 0);
+  if (found < 0) {
     iunlockput(dp);
-    if (ip == 0) {
-      *errp = -ENFILE;  // it exists, but the inode cache is full
+    *errp = found;
+    return 0;
+  }
+  if (found != 0) {
+    ip = dirlookup(dp, name, 0, errp);  // 0: the inode cache is full, or -EIO
+    iunlockput(dp);
+    if (ip == 0)
+      return 0;
+    if (ilock(ip) < 0) {
+      iput(ip);
+      *errp = -EIO;
       return 0;
     }
-    ilock(ip);
     if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
       return ip;
     iunlockput(ip);
@@ -312,12 +349,11 @@ create(const char *path, short type, short major, short minor, int *errp)
     iunlockput(dp);
     return 0;
   }
-  *errp = -ENOSPC;
-  if ((ip = ialloc(dp->dev, type)) == 0) {
+  if ((ip = ialloc(dp->dev, type, errp)) == 0) {
     iunlockput(dp);
     return 0;
   }
-  ilock(ip);
+  ilock(ip);  // its block is in this transaction: cannot fail
   ip->major = major;
   ip->minor = minor;
   ip->nlink = 1;
@@ -357,23 +393,31 @@ fail:
 // fs.c), and others may use the file between them, so the inode is
 // unlocked while each piece commits. Later pieces free only what lies
 // past the size as it is then (someone may have written at the new end
-// meanwhile). => ip locked, in a transaction; returns so, in the
-// operation of the last piece, with no block past ip's size left
-static void
+// meanwhile). 0, with no block past ip's size left; -EIO (a block could
+// not be read: itrunc says what is left) or -EROFS (a disk error stopped
+// the log between two pieces), with the size published or not -- as a
+// crash between two pieces would leave it. => ip locked, in a
+// transaction that may write; returns so, in the operation of the last
+// piece, whatever the result
+static int
 truncate_pieces(struct inode *ip, uint len)
 {
+  int r;
   for (int piece = 1;; piece++) {
     knob_free_pause(ip->inum, piece);  // a test's way to widen the window (knobs.h)
-    if (itrunc(ip, len))
+    if ((r = itrunc(ip, len)) != 0)
       break;
     int published = ip->size <= len;  // else the piece had no room to begin
     iunlock(ip);
     end_op();
-    begin_op();
-    ilock(ip);
+    int err = begin_op();
+    ilock(ip);  // referenced and read already: cannot fail
+    if (err < 0)
+      return err;
     if (published || ip->size < len)  // (a shorter file: ours is done too)
       len = ip->size;
   }
+  return r < 0 ? r : 0;
 }
 
 // The inode for open(): created, or looked up and checked. Locked, or 0.
@@ -383,11 +427,9 @@ open_inode(const char *path, int omode, int *errp)
   struct inode *ip;
   if (omode & O_CREATE)
     return create(path, T_FILE, 0, 0, errp);
-  if ((ip = namei(path)) == 0) {
-    *errp = -ENOENT;
+  if ((ip = namei(path, errp)) == 0)
     return 0;
-  }
-  ilock(ip);
+  ilock(ip);  // read by namei: cannot fail
   if (ip->type == T_DIR && omode != O_RDONLY) {
     iunlockput(ip);
     *errp = -EISDIR;
@@ -405,11 +447,20 @@ sys_open(void)
     return err;
   argint(1, &omode);
 
-  begin_op();
+  int readonly = begin_op() < 0;
+  if (readonly && (omode & (O_CREATE | O_TRUNC))) {
+    end_op();
+    return -EROFS;
+  }
   struct inode *ip = open_inode(path, omode, &err);
   if (ip == 0) {
     end_op();
     return err;
+  }
+  if (readonly && ip->type != T_DEVICE && (omode & (O_WRONLY | O_RDWR))) {
+    iunlockput(ip);
+    end_op();
+    return -EROFS;
   }
   if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
     iunlockput(ip);
@@ -433,10 +484,16 @@ sys_open(void)
     f->off = 0;
   }
   f->ip = ip;
+  f->wb_seen = ip->wb_err;  // write-back errors from now on concern this file
   f->readable = !(omode & O_WRONLY);
   f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-  if ((omode & O_TRUNC) && ip->type == T_FILE)
-    truncate_pieces(ip, 0);
+  if ((omode & O_TRUNC) && ip->type == T_FILE && (err = truncate_pieces(ip, 0)) < 0) {
+    iunlock(ip);
+    end_op();
+    myproc()->ofile[fd] = 0;
+    fileclose(f);
+    return err;
+  }
   iunlock(ip);
   end_op();
   return fd;
@@ -449,7 +506,10 @@ make_node(short type, short major, short minor)
   int err = argstr(0, path, MAXPATH);
   if (err < 0)
     return err;
-  begin_op();
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
   struct inode *ip = create(path, type, major, minor, &err);
   if (ip == 0) {
     end_op();
@@ -483,13 +543,13 @@ sys_chdir(void)
   int err = argstr(0, path, MAXPATH);
   if (err < 0)
     return err;
-  begin_op();
-  struct inode *ip = namei(path);
+  begin_op();  // only reads
+  struct inode *ip = namei(path, &err);
   if (ip == 0) {
     end_op();
-    return -ENOENT;
+    return err;
   }
-  ilock(ip);
+  ilock(ip);  // read by namei: cannot fail
   if (ip->type != T_DIR) {
     iunlockput(ip);
     end_op();
@@ -617,7 +677,7 @@ sys_lseek(void)
     return -ESPIPE;
   if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
     return -EINVAL;
-  ilock(f->ip);  // guards f->off, and the size for SEEK_END
+  ilock(f->ip);  // guards f->off, and the size for SEEK_END; read at open: cannot fail
   uint64 base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->off : f->ip->size;
   long r = offset_from(base, (long)off);
   if (r >= 0)
@@ -629,24 +689,25 @@ sys_lseek(void)
 // Sets ip's size to len, shrinking or growing it, as one atomic change
 // that others see whole. Growing frees first whatever blocks lie past the
 // current size (left there by a truncation whose later pieces are still
-// running), and itrunc also zeroes the rest of the last block and of the
-// last cached page: so the new range [old size, len) reads as zeros and
-// has no blocks until written. If the file outgrew len while those pieces
-// committed, it is shrunk instead.
+// running, or stopped by a disk error), and itrunc also zeroes the rest
+// of the last block and of the last cached page: so the new range
+// [old size, len) reads as zeros and has no blocks until written. If the
+// file outgrew len while those pieces committed, it is shrunk instead.
+// 0, or truncate_pieces' error (a grow then has not happened).
 // => ip locked, in a transaction (returns so, maybe in a later one)
-static void
+static int
 resize(struct inode *ip, uint len)
 {
   for (;;) {
-    if (len < ip->size) {
-      truncate_pieces(ip, len);
-      return;
-    }
-    truncate_pieces(ip, ip->size);
+    if (len < ip->size)
+      return truncate_pieces(ip, len);
+    int err = truncate_pieces(ip, ip->size);
+    if (err < 0)
+      return err;
     if (len >= ip->size) {
       ip->size = len;
       iupdate(ip);  // the inode block is in the transaction already: free
-      return;
+      return 0;
     }
   }
 }
@@ -656,7 +717,9 @@ resize(struct inode *ip, uint len)
 // the process); bytes up to a larger len read as zeros, with no blocks
 // allocated until written. Errors: EBADF (fd not open, or not for
 // writing), EINVAL (len < 0, a pipe or device), EISDIR, EFBIG (len past
-// FILE_MAX_BYTES).
+// FILE_MAX_BYTES), EROFS (a disk error stopped the log, maybe between two
+// pieces of a big truncation), EIO (a block could not be read: the file
+// has its old size, or len and blocks past it still allocated).
 long
 sys_ftruncate(void)
 {
@@ -668,7 +731,7 @@ sys_ftruncate(void)
     return -EBADF;
   if (len < 0 || f->type != FD_INODE)
     return -EINVAL;
-  ilock(f->ip);
+  ilock(f->ip);  // read at open: cannot fail
   int isdir = f->ip->type == T_DIR;
   iunlock(f->ip);
   if (isdir)
@@ -677,19 +740,26 @@ sys_ftruncate(void)
     return -EBADF;
   if ((uint64)len > FILE_MAX_BYTES)
     return -EFBIG;
-  begin_op();
+  if (begin_op() < 0) {
+    end_op();
+    return -EROFS;
+  }
   ilock(f->ip);
-  resize(f->ip, (uint)len);
+  int err = resize(f->ip, (uint)len);
   iunlock(f->ip);
   end_op();
-  return 0;
+  return err;
 }
 
 // int fsync(int fd): writes back the file's dirty cache pages and returns
 // once every change to the file logged so far -- those pages, write()s,
-// its size and blocks -- has committed (group commit: log.c). Errors:
-// EBADF, EINVAL (a pipe or device), and the write-back's EIO or ENOSPC
-// (the pages that failed stay dirty; the rest is durable all the same).
+// its size and blocks -- has committed (group commit: log.c). As msync
+// (file_sync_finish, file.c). Errors: EBADF, EINVAL (a pipe or device),
+// ENOSPC (a page in a hole found no free block; the pages that failed
+// stay dirty, the rest is durable all the same), EROFS (pages are dirty,
+// but a disk error made the file system read-only), EIO (a write-back of
+// the file failed since this open file last heard of one -- the pages
+// stay dirty --, or the disk failed before the file's changes committed).
 long
 sys_fsync(void)
 {
@@ -698,7 +768,5 @@ sys_fsync(void)
     return -EBADF;
   if (f->type != FD_INODE)
     return -EINVAL;
-  int err = pc_writeback_range(f->ip, 0, ~0U);
-  iwait_durable(f->ip);
-  return err;
+  return file_sync_finish(f, pc_writeback_range(f->ip, 0, ~0U), 1);
 }

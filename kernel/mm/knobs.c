@@ -2,7 +2,9 @@
 // switch from knobs.h and returns its previous value (KNOB_DROP: pages
 // freed; KNOB_TRACE: events held), or fails with EINVAL for an unknown
 // knob or a value out of its range. Knobs are plain words read without locks by
-// the code they steer; a change takes effect at that code's next check.
+// the code they steer; a change takes effect at that code's next check. The
+// disk fault-injection knobs are the exception: they live in the disk driver,
+// under its lock, since each request counts one down (disk_fail_knob).
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
@@ -13,6 +15,7 @@
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/trace_impl.h"
+#include "kernel/dev/disk.h"
 #include "kernel/proc/syscall_impl.h"
 
 volatile long knob_crash_after_commit;
@@ -123,6 +126,9 @@ sys_knob(void)
     return old;
   case KNOB_LOCKCHECK_TEST:
     return lockcheck_selftest((long)value);
+  case KNOB_DISK_FAIL_NTH:
+  case KNOB_DISK_FAIL_BLOCK:
+    return disk_fail_knob(which, (long)value);
   default:
     return -EINVAL;
   }

@@ -68,14 +68,22 @@ naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
 
 // Writes the part of page pa that lies inside the file back to it.
 // writei() may stop short of the page when its blocks' worst case does
-// not fit one log operation's budget (log.c): go on in another.
-static void
+// not fit one log operation's budget (log.c): go on in another. 0;
+// -ENOSPC (no free block for a hole of the file) or -EIO (a block could
+// not be read), each said on the console; or -EROFS (the log has
+// stopped). This policy keeps no dirty state: the next msync or munmap
+// writes the page again, if it is still mapped; the callers decide what
+// the open files hear (wb_failed).
+static int
 write_back(struct inode *ip, uint64 pa, uint64 off)
 {
   uint done = 0, len;
   int r;
   do {
-    begin_op();
+    if (begin_op() < 0) {
+      end_op();
+      return -EROFS;
+    }
     ilock(ip);
     len = off < ip->size ? (ip->size - off < PGSIZE ? ip->size - off : PGSIZE) : 0;
     r = done < len ? writei(ip, 0, pa + done, (uint)off + done, len - done) : 0;
@@ -84,10 +92,24 @@ write_back(struct inode *ip, uint64 pa, uint64 off)
     if (r > 0)
       done += r;
   } while (r > 0 && done < len);
-  if (done < len)
-    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
   if (done > 0)
     kstat_inc(writeback_pages);
+  if (done < len) {
+    printf("mmap: write-back of inode %d offset %lu failed\n", ip->inum, off);
+    return r == -ENOSPC ? -ENOSPC : -EIO;
+  }
+  return 0;
+}
+
+// Records a failed write-back for the file's open files (file_wb_failed):
+// an -EIO, as the cache policy does, and any failure of a page about to
+// be freed, whose bytes are then lost (lost = 1).
+static int
+wb_failed(struct inode *ip, int err, int lost)
+{
+  if (err == -EIO || (err < 0 && lost))
+    file_wb_failed(ip);
+  return err;
 }
 
 static void
@@ -100,7 +122,7 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
       continue;  // never touched
     uint64 pa = PTE2PA(*pte);
     if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
-      write_back(v->file->ip, pa, vma_fileoff(v, a));
+      wb_failed(v->file->ip, write_back(v->file->ip, pa, vma_fileoff(v, a)), 1);
     *pte = 0;
     kfree((void *)pa);
   }
@@ -108,19 +130,24 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 }
 
 // msync: writes every present page of a writable shared area back, as
-// release does, but keeps it mapped.
+// release does, but keeps it mapped. 0, or an error of write_back's, one
+// other than -EIO first (-EIO reaches the file: vma_sync).
 static int
 naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
     return 0;
+  int err = 0;
   uint64 end = va + npages * PGSIZE;
   for (uint64 a = va, next; a < end; a = next) {
     pte_t *pte = walk_sparse(p->pagetable, a, &next);
-    if (pte && (*pte & PTE_V))
-      write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a));
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    int e = wb_failed(v->file->ip, write_back(v->file->ip, PTE2PA(*pte), vma_fileoff(v, a)), 0);
+    if (e && (err == 0 || err == -EIO))
+      err = e;
   }
-  return 0;
+  return err;
 }
 
 const struct mmap_policy mmap_naive_policy = {

@@ -232,7 +232,9 @@ _Static_assert(sizeof(struct fill) <= PGSIZE, "fill state fits a page");
 // Reads pages pg[0..n) of ip (file pages first..first+n-1) from the
 // disk; blocks the buffer cache holds (a write() not yet installed, say)
 // are copied from there, holes and bytes past the end of the file are
-// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO.
+// zeros. => ip locked; the pages are filling. 0, -ENOMEM or -EIO (a data
+// block or a block-map table could not be read; the caller drops the
+// pages).
 static int
 fill_pages(struct inode *ip, uint first, struct page **pg, int n)
 {
@@ -241,9 +243,13 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
     return -ENOMEM;
   disk_batch_init(&f->batch, 0, f->req, FILL_REQS, f->seg, FILL_SEGS);
   uint bnos[FILL_MAP_PAGES * BLOCKS_PER_PAGE];
+  int err = 0;
   for (int i = 0; i < n; i++) {
-    if (i % FILL_MAP_PAGES == 0)  // the block numbers of the next pages at once
-      bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE, sizeof(bnos) / sizeof(bnos[0]), bnos);
+    // The block numbers of the next pages at once.
+    if (i % FILL_MAP_PAGES == 0 &&
+        (err = bmap_lookup_run(ip, (first + i) * BLOCKS_PER_PAGE,
+                               sizeof(bnos) / sizeof(bnos[0]), bnos)) < 0)
+      break;  // still wait for what is in flight
     char *mem = (char *)page2pa(pg[i]);
     uint64 off = (uint64)(first + i) * PGSIZE;
     for (int b = 0; b < BLOCKS_PER_PAGE; b++, off += BSIZE) {
@@ -255,7 +261,9 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
         disk_batch_add(&f->batch, bno, dst, 1);
     }
   }
-  int err = disk_batch_wait(&f->batch);
+  int io_err = disk_batch_wait(&f->batch);
+  if (err == 0)
+    err = io_err;
   kfree(f);
   // The tail of the last page past the end of the file reads as zeros.
   for (int i = 0; i < n; i++) {
@@ -541,6 +549,16 @@ pc_forget(struct inode *ip)
 // the rest of its batch, for the next operation of the same call: a page
 // is never split over two transactions (a power cut would then find it
 // half old, half new).
+//
+// Errors. A page whose write-back fails stays dirty, to be tried again by
+// the next write-back: -ENOSPC (no free block for a hole) goes back to the
+// caller; -EIO (a block-map table, a bitmap block or the rest of the
+// file's last block could not be read) goes back too, and is recorded
+// for the file's open files (file_wb_failed; msync and fsync report it
+// once to each). A page that fails with -EIO after some of its blocks
+// went into the log leaves them there: they hold the page's bytes. Once
+// the log has stopped nothing can be written: dirty pages stay dirty and
+// the call fails with -EROFS (a range with nothing dirty still succeeds).
 
 // The most a page can add to an operation; a fresh one always has room.
 #define WB_PAGE_COST_MAX (2 * BLOCKS_PER_PAGE + 2 * BMAP_RUN_TABLES_MAX + 1)
@@ -548,8 +566,8 @@ _Static_assert(WB_PAGE_COST_MAX <= MAXOPBLOCKS, "any one page fits a write-back 
 _Static_assert(BLOCKS_PER_PAGE <= NINDIRECT, "a page's blocks are a run bmap_run_cost takes");
 
 // A page's blocks inside the file: how many, and their disk blocks in
-// bno[] (0: a hole); *cost is what writing them adds to the operation at
-// most. => ip locked.
+// bno[] (0: a hole), or -EIO if a block-map table cannot be read; *cost
+// is what writing them adds to the operation at most. => ip locked.
 static int
 page_blocks(struct inode *ip, struct page *pg, uint *bno, int *cost)
 {
@@ -557,7 +575,9 @@ page_blocks(struct inode *ip, struct page *pg, uint *bno, int *cost)
   uint64 left = ip->size > off ? ip->size - off : 0;
   int n = left >= PGSIZE ? BLOCKS_PER_PAGE : (int)((left + BSIZE - 1) / BSIZE);
   uint first = pg->pgno * BLOCKS_PER_PAGE;
-  bmap_lookup_run(ip, first, n, bno);
+  int err = bmap_lookup_run(ip, first, n, bno);
+  if (err < 0)
+    return err;
   int holes = 0;
   for (int b = 0; b < n; b++)
     holes += bno[b] == 0;
@@ -567,8 +587,11 @@ page_blocks(struct inode *ip, struct page *pg, uint *bno, int *cost)
 
 // Gives each hole among the n blocks in bno[] a block, then copies the
 // part of pg inside the file into the log. => ip locked, in a transaction
-// with room for page_blocks' cost; pg under write-back. 0, or -ENOSPC
-// with nothing of the page written (blocks given so far stay, zeroed).
+// with room for page_blocks' cost; pg under write-back. 0; -ENOSPC or
+// -EIO (a table or bitmap block could not be read) with nothing of the
+// page written (blocks given so far stay, zeroed); or -EIO when a block
+// holding the file's last bytes could not be read (the blocks before it
+// are written: see "Errors" above).
 static int
 write_page(struct inode *ip, struct page *pg, uint *bno, int n)
 {
@@ -577,10 +600,12 @@ write_page(struct inode *ip, struct page *pg, uint *bno, int n)
   for (int b = 0; b < n && err == 0; b++) {
     if (bno[b] != 0)
       continue;
-    bno[b] = bmap_alloc(ip, first + b);
+    int got = bmap_alloc(ip, first + b);
     grew = 1;
-    if (bno[b] == 0)
-      err = -ENOSPC;
+    if (got > 0)
+      bno[b] = got;
+    else
+      err = got < 0 ? got : -ENOSPC;
   }
   if (grew)
     iupdate(ip);  // addrs[] may have changed
@@ -591,6 +616,8 @@ write_page(struct inode *ip, struct page *pg, uint *bno, int n)
   for (int b = 0; b < n; b++, off += BSIZE) {
     uint m = ip->size - off < BSIZE ? ip->size - off : BSIZE;
     struct buf *bp = m == BSIZE ? bread_overwrite(ip->dev, bno[b], 0) : bread(ip->dev, bno[b]);
+    if (bp == 0)
+      return -EIO;
     memmove(bp->data, mem + b * BSIZE, m);
     log_write(bp);
     brelse(bp);
@@ -615,6 +642,10 @@ write_batch(struct inode *ip, struct page **batch, int n, int *res)
     uint bno[BLOCKS_PER_PAGE];
     int cost;
     int nb = page_blocks(ip, batch[i], bno, &cost);
+    if (nb < 0) {
+      res[i] = nb;  // nothing of it written
+      continue;
+    }
     if (log_room() < cost) {
       KASSERT(i > 0);  // WB_PAGE_COST_MAX: the first page always fits
       return i;
@@ -646,6 +677,8 @@ pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
   return n;
 }
 
+// Batches of dirty pages, one log operation each; errors: "Write-back and
+// holes", above.
 int
 pc_writeback_range(struct inode *ip, uint lo, uint hi)
 {
@@ -653,17 +686,23 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
   uint cursor = lo;
   for (;;) {
     struct page *batch[WB_BATCH];
-    begin_op();
+    int readonly = begin_op() < 0;
     ilock(ip);
     uint end = (ip->size + PGSIZE - 1) / PGSIZE;
     if (end > hi)
       end = hi;
     int n = pick_dirty(ip, &cursor, end, batch);
     int res[WB_BATCH];
-    int took = write_batch(ip, batch, n, res);
+    int took = n;
+    if (readonly) {
+      for (int i = 0; i < n; i++)
+        res[i] = -EROFS;
+    } else {
+      took = write_batch(ip, batch, n, res);
+    }
     if (took < n)
       cursor = batch[took]->pgno;  // the rest goes in the next operation
-    if (took > 0)
+    if (took > 0 && !readonly)
       ip->log_seq = log_op_seq();  // what iwait_durable waits for
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
@@ -672,16 +711,20 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
         batch[i]->flags |= PG_DIRTY;  // still to write
       } else if (res[i] < 0) {
         batch[i]->flags |= PG_DIRTY;  // it stays dirty; the caller hears why
-        err = res[i];
+        if (err == 0 || err == -EIO)
+          err = res[i];  // an -EIO also reaches the file (below)
       } else {
         kstat_inc(writeback_pages);
       }
       batch[i]->ref--;
     }
     release(&pc.lock);
+    for (int i = 0; i < took; i++)
+      if (res[i] == -EIO)
+        file_wb_failed(ip);
     iunlock(ip);
     end_op();  // commits only if no other operation is open: see iwait_durable
-    if (cursor >= end)
+    if (cursor >= end || readonly)
       return err;
   }
 }

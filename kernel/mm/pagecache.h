@@ -62,10 +62,11 @@ void pc_forget(struct inode *ip);
 // Writes back every dirty page of ip in [lo, hi) page numbers (found from
 // PG_DIRTY and the D bits of every mapping), in transactions of its own,
 // giving blocks to pages in holes of the file (pagecache.c, "Write-back
-// and holes"). 0, or -ENOSPC when the disk has no block for one (the
-// pages that failed stay dirty). => no locks held at all
-// (takes begin_op, ip's sleep lock and pc.lock); the caller holds a
-// reference to ip.
+// and holes"). 0; -ENOSPC when the disk has no block for one; -EIO when a
+// block could not be read (each such failure is also recorded for the
+// open files: file_wb_failed); -EROFS when the log has stopped. The pages
+// that failed stay dirty. => no locks held at all (takes begin_op, ip's
+// sleep lock and pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page;
 // returns the number of pages freed. => no locks held at all.

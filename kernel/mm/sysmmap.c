@@ -14,7 +14,11 @@
 //     work is allowed and simpler). Errors: EINVAL (addr not page aligned,
 //     unknown flags, both MS_SYNC and MS_ASYNC), ENOMEM (some page of the
 //     range is not mapped), ENOSPC (a page in a hole of the file found no
-//     free block; its pages stay dirty).
+//     free block; its pages stay dirty), EIO (a write-back of a mapped file
+//     failed since the mapping's open file last heard of one -- the pages
+//     stay dirty --, or, with MS_SYNC, the disk failed before its
+//     transaction committed), EROFS (pages are dirty, but a disk error made
+//     the file system read-only).
 //   int munmap(void *addr, size_t len)
 //     errors: EINVAL (addr not page aligned, len 0, range past MAXVA),
 //     ENOMEM (the range is a hole inside one area and all NMMAP slots

@@ -231,13 +231,15 @@ vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
     uint64 lo = addr > v->start ? addr : v->start;
     uint64 hi = end < v->end ? end : v->end;
     int e = v->policy->sync(p, v, lo, (hi - lo) / PGSIZE, flags);
-    if (e)
-      err = e;
     // MS_SYNC promises the bytes are on disk: wait for the transactions
     // that hold them to commit (the write-back may have joined a
-    // transaction that other processes' operations still keep open).
-    if ((flags & MS_SYNC) && (v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
-      iwait_durable(v->file->ip);
+    // transaction that other processes' operations still keep open). A
+    // failed write-back's -EIO comes back through the file's error
+    // sequence: once per open file, whoever's write-back failed.
+    if (v->flags & MAP_SHARED)
+      e = file_sync_finish(v->file, e, (flags & MS_SYNC) && (v->prot & PROT_WRITE));
+    if (e)
+      err = e;
   }
   return err;
 }

@@ -52,8 +52,8 @@ struct mmap_policy {
   // it must inherit beyond the bookkeeping. 0 or -ENOMEM. May be 0.
   // => no spinlocks held.
   int (*dup)(struct proc *parent, struct vma *pv, struct proc *child, struct vma *cv);
-  // msync of [va, va + npages pages) of v: 0 or -EIO.
-  // => no spinlocks held; may sleep.
+  // msync of [va, va + npages pages) of v: 0, -EIO (a write-back failed)
+  // or -EROFS (the file system is read-only). => no spinlocks held; may sleep.
   int (*sync)(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags);
 };
 
@@ -93,7 +93,8 @@ void vma_unmap_all(struct proc *p);
 // fork: gives child a copy of every area of parent, and what each
 // policy's dup passes on (the naive policy: no pages). 0 or -ENOMEM.
 int vma_copy(struct proc *parent, struct proc *child);
-// msync: 0, -ENOMEM if [addr, addr+len) is not entirely mapped, -EIO.
+// msync: 0, -ENOMEM if [addr, addr+len) is not entirely mapped, -EIO
+// (file_check_wb_error, or MS_SYNC's transaction was lost), -EROFS.
 int vma_sync(struct proc *p, uint64 addr, uint64 len, int flags);
 // Lowest start of any area, or TRAPFRAME if none: the heap's ceiling.
 uint64 vma_lowest(struct proc *p);

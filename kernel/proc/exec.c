@@ -124,13 +124,14 @@ kexec(const char *path, char **argv)
   uint64 sz = 0;
   long err;
 
-  begin_op();
-  struct inode *ip = namei(path);
+  begin_op();  // only reads: a read-only file system will do
+  int lookup_err;
+  struct inode *ip = namei(path, &lookup_err);
   if (ip == 0) {
     end_op();
-    return -ENOENT;
+    return lookup_err;
   }
-  ilock(ip);
+  ilock(ip);  // read by namei: cannot fail
   err = -ENOEXEC;
   if (readi(ip, 0, (uint64)&eh, 0, sizeof(eh)) != sizeof(eh) || eh.magic != ELF_MAGIC)
     goto bad;

@@ -596,7 +596,7 @@ forkret(void)
     // so it is started here rather than in kmain().
     first = 0;
     fsinit(ROOTDEV);
-    p->cwd = namei("/");
+    p->cwd = namei("/", 0);
     if (p->cwd == 0)
       panic("no root directory");
     char *argv[] = {"init", 0};

@@ -324,8 +324,12 @@ class LogFailCase(Case):
         return None if o.ok else "check after the crash: " + o.why
 
     def orphans(self) -> tuple[list[str], list[str]]:
-        """As CrashCase.orphans: none required."""
-        return [], []
+        """As CrashCase.orphans: `disktest logfail` leaves two orphans the
+        read-only file system cannot finish, an unlinked file its last
+        close did not free and a file whose truncation to 0 a disk error
+        stopped; the recovery boot finishes both."""
+        return ([ORPHAN_LISTED_FREE, ORPHAN_LISTED_TRUNC],
+                [ORPHAN_FREED, r"^fs: orphan inode \d+ truncated to 0 bytes \(nlink 1\)$"])
 
 
 @dataclass
@@ -579,11 +583,13 @@ CRASH_CASES = [
 # the read of an inode block that a write must rewrite (inode). The kernel
 # must say so in one line, refuse writes with EROFS and keep reading
 # (disktest checks both, and the case runs `ls /`); the machine is killed
-# at its prompt. After the reboot, `disktest logcheck KIND` must find the
-# failed transaction discarded -- or replayed, for install, where the
-# failure came after the commit record (and the boot must say "log:
-# replaying") -- and the file system writable again; then fsck
-# --no-orphans must find no orphan left.
+# at its prompt. Before arming the failure, `disktest logfail` leaves two
+# orphans (see LogFailCase.orphans): fsck of the crashed image must find
+# both listed. After the reboot, which must finish both, `disktest
+# logcheck KIND` must find the failed transaction discarded -- or
+# replayed, for install, where the failure came after the commit record
+# (and the boot must say "log: replaying") -- and the file system
+# writable again; then fsck --no-orphans must find no orphan left.
 LOGFAIL_CASES = [
     LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
     LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),

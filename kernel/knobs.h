@@ -40,9 +40,12 @@
 // transaction to commit even when other operations keep it open.
 #define KNOB_OP_PAUSE 10
 // A pid, or 0 (off): when that process frees an unlinked file (its last
-// reference gone), it waits one clock tick with the inode locked before
-// each piece of the free. Scans of every cached file (the drop knob,
-// reclaim) must not reach such an inode; the pause lets a test make sure.
+// reference gone) or truncates one, it prints "fs: inode N: piece K" and
+// waits one clock tick with the inode locked before each piece of the
+// free or truncation (each piece is one log transaction). Scans of every
+// cached file (the drop knob, reclaim) must not reach an inode being
+// freed; the pause lets a test make sure. A crash test cuts the power on
+// the line of a piece after the first, to land between transactions.
 #define KNOB_FREE_PAUSE 11
 // Only in kernel/kernel-locktest, the kernel make test builds to test the
 // lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order

@@ -8,6 +8,7 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/lib/printf.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/trap.h"
 #include "kernel/mm/knobs_impl.h"
@@ -50,8 +51,12 @@ knob_op_pause(void)
 }
 
 void
-knob_free_pause(void)
+knob_free_pause(uint inum, int piece)
 {
+  struct proc *p = myproc();
+  if (knob_free_pause_pid == 0 || p == 0 || p->pid != knob_free_pause_pid)
+    return;
+  printf("fs: inode %d: piece %d\n", inum, piece);
   pause_if(&knob_free_pause_pid);
 }
 

@@ -6,7 +6,9 @@ Usage: scripts/fsck.py IMAGE [-q] [--no-orphans]
 Reads the whole image into memory and never writes it. If the log header
 holds a committed transaction (n > 0) it is applied to the in-memory copy
 first, exactly as the kernel's recovery at boot would do (kernel/fs/log.c),
-and a line says so. Then it checks:
+and a line says so; its entries must name home blocks (block 1, the
+orphan table's, among them, with the superblock unchanged). Then it
+checks:
 
   - the superblock: magic, region order, sizes that fit the image;
   - inodes: every allocated inode (type != 0) has a known type and a size
@@ -173,9 +175,16 @@ class Checker:
             return None
         homes = struct.unpack_from("<%di" % n, hdr, 4)
         for i, home in enumerate(homes):
-            if home < 2 or home >= im.size or \
+            # Block SBLOCK is a home block since it holds the orphan table,
+            # but its superblock part never changes.
+            if home < SBLOCK or home >= im.size or \
                     im.logstart <= home < im.logstart + im.nlog:
                 self.problem("log: entry %d names block %d, not a home block"
+                             % (i, home))
+                return None
+            copy = im.block(im.logstart + 1 + i)
+            if home == SBLOCK and copy[:SUPER.size] != im.block(SBLOCK)[:SUPER.size]:
+                self.problem("log: entry %d's copy of block %d changes the superblock"
                              % (i, home))
                 return None
         for i, home in enumerate(homes):

@@ -309,6 +309,8 @@ CASES = [
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # The cache's promises under eviction, failing copies and races.
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
+    # The kernel bugs sysfuzz found, one test each.
+    ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",

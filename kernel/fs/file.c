@@ -128,8 +128,14 @@ read_pass(struct file *f, uint64 addr, int m)
   iunlock(f->ip);
   if (avail == 0)
     return 0;
-  if (vm_prefault(p->pagetable, addr, (uint)m < avail ? (uint)m : avail, 1) < 0)
+  // Only the part of the buffer before a page we may not touch is read:
+  // the read then ends there, short. (Failing the whole pass instead made
+  // inode_read retry forever, since its check looks at the first page.)
+  uint64 ok = vm_prefault_part(p->pagetable, addr, (uint)m < avail ? (uint)m : avail, 1);
+  if (ok == 0)
     return -EFAULT;
+  if (ok < (uint64)m)
+    m = ok;
   ilock(f->ip);
   p->nofault = 1;  // the file may have grown meanwhile: never fault here
   // Regular files are read through the page cache; directories and

@@ -325,17 +325,23 @@ user_page_put(pte_t *pte, struct page *held, int wrote)
     pc_release_user(held, pte, wrote);
 }
 
+uint64
+vm_prefault_part(pagetable_t pagetable, uint64 va, uint64 len, int write)
+{
+  if (va + len < va)
+    len = ~va;  // to the top of the address space; refused from MAXVA on
+  for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
+    if (user_page(pagetable, a, write, 0) == 0)
+      return a > va ? a - va : 0;
+  return len;
+}
+
 int
 vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write)
 {
-  if (len == 0)
-    return 0;
   if (va + len < va)
     return -EFAULT;
-  for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
-    if (user_page(pagetable, a, write, 0) == 0)
-      return -EFAULT;
-  return 0;
+  return vm_prefault_part(pagetable, va, len, write) == len ? 0 : -EFAULT;
 }
 
 // Moves len bytes between kernel buffer kbuf and user address uva, page

@@ -67,6 +67,10 @@ int copyin(pagetable_t pagetable, void *dst, uint64 srcva, uint64 len);
 // sleep under. A page brought in may be evicted again before the copy:
 // see fileread() for what callers do about that.
 int vm_prefault(pagetable_t pagetable, uint64 va, uint64 len, int write);
+// The same, for a caller that can use the part before a refused page:
+// returns how many bytes from va on are present, len if all are (0 if
+// the first page is refused).
+uint64 vm_prefault_part(pagetable_t pagetable, uint64 va, uint64 len, int write);
 // Copies a NUL-terminated string of at most max bytes (NUL included).
 // 0, -EFAULT, or -ENAMETOOLONG when no NUL is found within max.
 int copyinstr(pagetable_t pagetable, char *dst, uint64 srcva, uint64 max);

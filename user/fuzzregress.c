@@ -93,9 +93,33 @@ read_short_buffer(void)
 }
 
 // ---------------------------------------------------------------------------
+// open(O_CREATE) that fails because the process has no free descriptor
+// (EMFILE) creates nothing. It used to make the file first and only then
+// find that there was no descriptor for it.
+
+static void
+failed_open_creates_nothing(void)
+{
+  int fds[NOFILE], n = 0, fd;
+  unlink("fr_new");
+  while (n < NOFILE && (fd = open("README", O_RDONLY)) >= 0)
+    fds[n++] = fd;
+  CHECK(n < NOFILE && errno == EMFILE, "filling the descriptor table: errno %d", errno);
+  fd = open("fr_new", O_CREATE | O_RDWR);
+  int err = errno;
+  while (n > 0)
+    close(fds[--n]);
+  CHECK(fd == -1 && err == EMFILE, "open with no free descriptor returned %d (errno %d)", fd,
+        err);
+  struct stat st;
+  CHECK(stat("fr_new", &st) < 0, "an open that failed with EMFILE created the file");
+}
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   { "read_short_buffer", read_short_buffer },
+  { "failed_open_creates_nothing", failed_open_creates_nothing },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

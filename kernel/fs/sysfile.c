@@ -372,25 +372,28 @@ sys_open(void)
     return err;
   argint(1, &omode);
 
+  // The file-table entry and the descriptor come first: an open that
+  // fails for want of one must not have created the file.
+  struct file *f = filealloc();
+  if (f == 0)
+    return -ENFILE;
+  int fd = fdalloc(f);
+  if (fd < 0) {
+    fileclose(f);
+    return fd;
+  }
   begin_op();
   struct inode *ip = open_inode(path, omode, &err);
+  if (ip != 0 && ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
+    iunlockput(ip);
+    ip = 0;
+    err = -ENODEV;
+  }
   if (ip == 0) {
     end_op();
+    myproc()->ofile[fd] = 0;
+    fileclose(f);  // still FD_NONE: nothing to release but the entry
     return err;
-  }
-  if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV)) {
-    iunlockput(ip);
-    end_op();
-    return -ENODEV;
-  }
-  struct file *f = filealloc();
-  int fd = f ? fdalloc(f) : -ENFILE;
-  if (fd < 0) {
-    if (f)
-      fileclose(f);
-    iunlockput(ip);
-    end_op();
-    return fd;
   }
   if (ip->type == T_DEVICE) {
     f->type = FD_DEVICE;

@@ -249,6 +249,8 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+# Calls of the short sysfuzz runs (the soak makes a million: README).
+SYSFUZZ_CALLS = 5000
 
 CASES = [
     ShellCase("shell", "echo hi > f; cat f | grep hi | wc", [r"^\s*1 1 3\b"], 120),
@@ -311,6 +313,11 @@ CASES = [
     ShellCase("trusttest", "trusttest", [r"^trusttest: all tests succeeded$"], 600),
     # The kernel bugs sysfuzz found, one test each.
     ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
+    # Random system calls with bad and edge arguments from three processes
+    # while a fourth keeps changing the cache's knobs: no panic, no hang,
+    # no call that must fail succeeding, nothing leaked or left behind.
+    ShellCase("sysfuzz", f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 1",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 1: OK$"], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -384,6 +391,10 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [
     ImageCase("fragment", FRAG_BLOCKS, "fragtest", [r"^fragtest: OK$"], 900),
+    # sysfuzz where nearly every block a file gets is in another bitmap
+    # block and the disk soon runs out; fsck must find the image clean.
+    ImageCase("fragment-sysfuzz", FRAG_BLOCKS, f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 2",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 2: OK$"], 900),
 ]
 
 

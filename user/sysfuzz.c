@@ -37,7 +37,11 @@
 // What a worker checks. It keeps a model of what its calls did: its
 // descriptor table (what each descriptor is, readable, writable), its
 // mapped areas, its heap's break, its children, and the type of each
-// name of its pool (a fixed set of paths in its own directory). From the
+// name of its pool (a fixed set of paths in its own directory). Besides
+// its pool, a worker names NSHARED files that main makes for all of them
+// (so that their calls meet on the same inodes and cache pages); it
+// opens, writes, truncates, maps and links to them, but never removes
+// them, so the model knows they are always there. From the
 // model, must_fail() says when a call has to fail (a closed descriptor,
 // a path that cannot be copied, msync of an unmapped range, an unknown
 // knob, ...), and a call that returns success then is a violation. Some
@@ -111,6 +115,10 @@
 #define TYPED_PCT 12              // steps that are typed operations
 #define BADNUM_PCT 2              // steps that are numbers outside the list
 #define KILL_PAUSE 10000          // ticks the child of op_kill_child sleeps
+#define NSHARED 2                 // files every worker uses (ROOT_DIR/s0, s1)
+#define SHARED_SIZE (3 * PGSIZE)  // their size when main makes them
+#define PIPE_BYTES 256            // most bytes op_pipe puts in a pipe: well
+                                  // within its buffer, so the write never waits
 
 // ---------------------------------------------------------------- raw calls
 
@@ -409,6 +417,7 @@ static uint64 last_uptime;
 enum { FK_NONE, FK_RESERVED, FK_FILE, FK_DIR, FK_DEV, FK_PIPE_R, FK_PIPE_W, FK_UNKNOWN };
 static struct {
   char kind, r, w;
+  char peer;  // a pipe end: the descriptor of the other end while both are open, else -1
 } fdm[NOFILE];
 
 static int pipe_fds[2];  // the two ends the last successful pipe() made
@@ -466,6 +475,8 @@ static const char rel_empty[] = "";
 static const char out_file[] = "/README";  // outside W: read-only use only
 static const char out_dir[] = "/";
 static const char missing_path[] = "/sfz-none/x";
+static char shared_path[NSHARED][PATHLEN];  // files of every worker: opened,
+                                            // linked from, never removed
 
 static int
 ptype(int i)
@@ -670,6 +681,7 @@ enum {
   PC_SELF,     // an existing directory: W/., "." or "" (J)
   PC_OUTFILE,  // /README (read-only use)
   PC_OUTDIR,   // / (read-only use)
+  PC_SHARED,   // one of the shared files: always there, always a file
   PC_MISSING,  // its parent does not exist
   PC_BAD,      // cannot be copied in: bad memory, no NUL in MAXPATH bytes
   PC_UNKNOWN,  // a name the model does not know, in J or W (garbage)
@@ -694,6 +706,9 @@ path_class(uint64 v, int *idx)
     return PC_OUTDIR;
   if (v == (uint64)missing_path)
     return PC_MISSING;
+  for (int i = 0; i < NSHARED; i++)
+    if (v == (uint64)shared_path[i])
+      return PC_SHARED;
   if (v == (uint64)too_long)
     return PC_BAD;
   if (v == (uint64)long_ok)
@@ -845,8 +860,10 @@ gen_path(void)
 {
   int r = below(100);
   uint64 u;
-  if (r < 62)
+  if (r < 56)
     return (uint64)pool_path[below(NPOOL)];
+  if (r < 62)
+    return (uint64)shared_path[below(NSHARED)];
   if (r < 69)
     return (uint64)PICK(((const char *[]){self_path, self_path, rel_dot, rel_empty}));
   if (r < 73)
@@ -1091,6 +1108,20 @@ sanitize_knob(uint64 *a)
   a[1] = (uint64)v;
 }
 
+// A pool path whose entry is of this type, in a directory (NT_FILE also
+// takes a device or NT_NONDIR); or, if there is none, dflt.
+static uint64
+pool_pick(int type, uint64 dflt)
+{
+  int start = below(NPOOL);
+  for (int k = 0; k < NPOOL; k++) {
+    int i = (start + k) % NPOOL, t = ptype(i);
+    if (parent_is_dir(i) && (t == type || (type == NT_FILE && t != NT_NONE && t != NT_DIR)))
+      return (uint64)pool_path[i];
+  }
+  return dflt;
+}
+
 // Keeps a raw call within what a worker may do (the top of the file says
 // what and why). Returns 0 if the call is not to be made at all.
 static int
@@ -1100,19 +1131,38 @@ sanitize(const struct call *c, uint64 *a)
   for (int i = 0; i < c->nargs; i++) {
     if (c->kind[i] != K_PATH)
       continue;
-    int pc = path_class(a[i], &idx);
+    int pc = path_class(a[i], &idx), id = c->id;
     if (pc == PC_UNSAFE)
       return 0;
     int outside = pc == PC_OUTFILE || pc == PC_OUTDIR;
-    if (outside && (c->id == C_OPEN || c->id == C_CHDIR || c->id == C_EXEC))
+    if (outside && (id == C_OPEN || id == C_CHDIR || id == C_EXEC))
       continue;  // read-only uses (open's mode is made O_RDONLY below)
-    if (outside)
+    // A shared name must stay: it may be opened, linked from, and given
+    // to calls that must fail because it exists or is a file.
+    if (pc == PC_SHARED && (id == C_OPEN || id == C_CHDIR || id == C_EXEC || id == C_MKDIR ||
+                            id == C_MKNOD || (id == C_LINK && i == 0)))
+      continue;
+    if (outside || pc == PC_SHARED)
       a[i] = (uint64)pool_path[below(NPOOL)];
   }
   switch (c->id) {
   case C_OPEN:
     if (path_class(a[0], &idx) == PC_OUTFILE || path_class(a[0], &idx) == PC_OUTDIR)
       a[1] = O_RDONLY;
+    break;
+  case C_LINK:  // random pairs nearly always fail: often pick a pair that may work
+    if (chance(40)) {
+      a[0] = pool_pick(NT_FILE, a[0]);
+      a[1] = pool_pick(NT_NONE, a[1]);
+    }
+    break;
+  case C_UNLINK:
+    if (chance(30))
+      a[0] = pool_pick(NT_FILE, a[0]);
+    break;
+  case C_MKDIR:
+    if (chance(30))
+      a[0] = pool_pick(NT_NONE, a[0]);
     break;
   case C_MKNOD:
     if ((short)a[1] == CONSOLE)
@@ -1159,6 +1209,8 @@ must_be_free(uint64 p)
   int i, pc = path_class(p, &i);
   if (pc == PC_SELF)
     return "the name exists (or is empty)";
+  if (pc == PC_SHARED)
+    return "the name exists";
   if (pc != PC_POOL)
     return 0;
   if (!parent_is_dir(i))
@@ -1210,7 +1262,7 @@ static const char *
 chdir_must_fail(uint64 p)
 {
   int i, pc = path_class(p, &i);
-  if (pc == PC_OUTFILE)
+  if (pc == PC_OUTFILE || pc == PC_SHARED)
     return "not a directory";
   if (pc != PC_POOL)
     return 0;
@@ -1263,7 +1315,7 @@ rw_must_fail(const struct call *c, const uint64 *a)
   }
   if (k == FK_DIR || k == FK_PIPE_R || (inode && !fdm[fd].w))
     return "not open for writing";
-  if (k == FK_PIPE_W && n > 0)
+  if (k == FK_PIPE_W && n > 0 && fdm[fd].peer < 0)
     return "pipe with no reader";
   if (inode && n > 0 && access_of(a[1], 0) == ACC_BAD)
     return "source cannot be read";
@@ -1538,16 +1590,25 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
       kind = t == NT_FILE ? FK_FILE : t == NT_DIR ? FK_DIR : t == NT_DEV ? FK_DEV : FK_UNKNOWN;
     } else if (pc == PC_SELF || pc == PC_OUTDIR) {
       kind = FK_DIR;
-    } else if (pc == PC_OUTFILE) {
+    } else if (pc == PC_OUTFILE || pc == PC_SHARED) {
       kind = FK_FILE;
     }
     fdm[r].kind = kind;
     fdm[r].r = !(omode & O_WRONLY);
     fdm[r].w = (omode & (O_WRONLY | O_RDWR)) != 0;
+    fdm[r].peer = -1;
     break;
   }
-  case C_DUP: fdm[r] = fdm[(int)a[0]]; break;
-  case C_CLOSE: fdm[(int)a[0]].kind = FK_NONE; break;
+  case C_DUP:
+    fdm[r] = fdm[(int)a[0]];
+    fdm[r].peer = -1;  // (never made while both ends of a pipe are open)
+    break;
+  case C_CLOSE:
+    i = (int)a[0];
+    if (fdm[i].peer >= 0)
+      fdm[(int)fdm[i].peer].peer = -1;
+    fdm[i].kind = FK_NONE;
+    break;
   case C_PIPE:
     fdm[lowest].kind = FK_PIPE_R;
     fdm[lowest].r = 1;
@@ -1557,6 +1618,8 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
     fdm[i].kind = FK_PIPE_W;
     fdm[i].r = 0;
     fdm[i].w = 1;
+    fdm[i].peer = lowest;
+    fdm[lowest].peer = i;
     break;
   case C_MKDIR: case C_MKNOD:
     if (path_class(a[0], &i) == PC_POOL) {
@@ -1572,10 +1635,11 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
     int j;
     if (path_class(a[1], &j) != PC_POOL)
       break;
-    if (path_class(a[0], &i) == PC_POOL)
+    pc = path_class(a[0], &i);
+    if (pc == PC_POOL)
       names[pool_def[j].canon] = names[pool_def[i].canon];
     else
-      names[pool_def[j].canon].type = NT_NONDIR;
+      names[pool_def[j].canon].type = pc == PC_SHARED ? NT_FILE : NT_NONDIR;
     break;
   }
   case C_MMAP: add_area(r, r + PGROUNDUP(a[1]), (int)a[2], (int)a[3]); break;
@@ -2013,6 +2077,33 @@ op_fork_state(void)
   }
 }
 
+// A pipe carries bytes: what goes in comes out whole, then end of file.
+// Both ends are open only inside this operation, with data in the pipe
+// or its write end closed, so no read can wait.
+static void
+op_pipe(void)
+{
+  if (call1(C_PIPE, heap_base + 2 * sizeof(int)) != 0)
+    return;
+  int rfd = pipe_fds[0], wfd = pipe_fds[1], n = 1 + below(PIPE_BYTES);
+  const char *src = inbuf + below(INBUF_SIZE - PIPE_BYTES);
+  long w = call3(C_WRITE, wfd, src, n);
+  call1(C_CLOSE, wfd);
+  if (w != n && !stopped)
+    violation("a write into an empty pipe with a reader was short or failed", w);
+  int got = 0;
+  long r;
+  while ((r = call3(C_READ, rfd, check_buf + got, n + 1 - got)) > 0)
+    got += r;
+  call1(C_CLOSE, rfd);
+  if (stopped)
+    return;
+  if (r != 0 || got != n)
+    violation("a pipe did not give back what was written, then end of file", got);
+  if (memcmp(check_buf, src, n) != 0)
+    violation("a pipe changed the bytes written into it", n);
+}
+
 // Call numbers outside the list must fail.
 static void
 op_bad_number(void)
@@ -2043,6 +2134,7 @@ typed_op(void)
   case 12: case 13: op_fake_elf(); break;
   case 14: op_huge_lazy(); break;
   case 15: op_huge_map(); break;
+  case 16: op_pipe(); break;
   default: op_fork_state(); break;
   }
 }
@@ -2106,6 +2198,11 @@ housekeep(void)
     if (fd >= 0)
       call1(C_CLOSE, fd);
   }
+  for (int i = 0; i < NSHARED; i++) {
+    long fd = call2(C_OPEN, shared_path[i], O_WRONLY | O_TRUNC);
+    if (fd >= 0)
+      call1(C_CLOSE, fd);
+  }
   if (heap_end != scratch_end)
     call2(C_SBRK, (long)scratch_end - (long)heap_end, 0);
   written = 0;
@@ -2138,6 +2235,10 @@ setup_worker(void)
     join(pool_path[i], wdir, "/");
     strcpy(pool_path[i] + strlen(pool_path[i]), pool_def[i].rel);
   }
+  for (int i = 0; i < NSHARED; i++) {
+    char name[3] = {'s', '0' + i, 0};
+    join(shared_path[i], ROOT_DIR "/", name);
+  }
   join(long_ok, wdir, "/");
   for (int n = strlen(long_ok); n < MAXPATH - 1; n++)
     long_ok[n] = 'a';
@@ -2152,6 +2253,7 @@ setup_worker(void)
     if (fd > 2)
       close(fd);
     fdm[fd].kind = fd > 2 ? FK_NONE : FK_RESERVED;
+    fdm[fd].peer = -1;
   }
   mypid = getpid();
   last_uptime = uptime();
@@ -2299,6 +2401,26 @@ rm_tree(const char *path)
   return bad;
 }
 
+// The files every worker shares, SHARED_SIZE bytes each. 0 or -1.
+static int
+make_shared(void)
+{
+  static char bytes[SHARED_SIZE];
+  for (int i = 0; i < NSHARED; i++) {
+    char path[PATHLEN], name[3] = {'s', '0' + i, 0};
+    join(path, ROOT_DIR "/", name);
+    memset(bytes, 'a' + i, SHARED_SIZE);
+    int fd = open(path, O_CREATE | O_RDWR);
+    if (fd < 0)
+      return -1;
+    int n = write(fd, bytes, SHARED_SIZE);
+    close(fd);
+    if (n != SHARED_SIZE)
+      return -1;
+  }
+  return 0;
+}
+
 static int
 gauges_back(const struct kstats *before)
 {
@@ -2420,7 +2542,7 @@ main(int argc, char **argv)
   if (stat(ROOT_DIR, &st) == 0 && rm_tree(ROOT_DIR) != 0)
     exit(1);
   knob(KNOB_DROP, 0);
-  if (kstats(&before) != 0 || mkdir(ROOT_DIR) != 0) {
+  if (kstats(&before) != 0 || mkdir(ROOT_DIR) != 0 || make_shared() != 0) {
     printf("sysfuzz: FAILED: cannot start: %s\n", strerror(errno));
     exit(1);
   }

@@ -115,6 +115,7 @@
 #define TYPED_PCT 12              // steps that are typed operations
 #define BADNUM_PCT 2              // steps that are numbers outside the list
 #define KILL_PAUSE 10000          // ticks the child of op_kill_child sleeps
+#define JUNK_TRIES 100            // ticks back_to_junk waits for an inode slot
 #define NSHARED 2                 // files every worker uses (ROOT_DIR/s0, s1)
 #define SHARED_SIZE (3 * PGSIZE)  // their size when main makes them
 #define PIPE_BYTES 256            // most bytes op_pipe puts in a pipe: well
@@ -1574,6 +1575,20 @@ check_success(const struct call *c, const uint64 *a, long r, int lowest, uint64 
   }
 }
 
+// Makes J the current directory again. A path lookup fails (ENOENT)
+// while every in-memory inode slot (NINODE) is held, as the workers'
+// open files, areas and directories can do for a moment: so retry.
+static void
+back_to_junk(void)
+{
+  for (int t = 0; t < JUNK_TRIES; t++) {
+    if (raw3(SYS_chdir, (uint64)jdir, 0, 0) == 0)
+      return;
+    raw3(SYS_pause, 1, 0, 0);
+  }
+  violation("cannot chdir back to the junk directory", last_err);
+}
+
 // Records what a successful call did.
 static void
 update_model(const struct call *c, const uint64 *a, long r, int lowest)
@@ -1652,10 +1667,7 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
       if (kids[i].pid == (int)a[0])
         kids[i].status = STATUS_ANY;
     break;
-  case C_CHDIR:
-    if (raw3(SYS_chdir, (uint64)jdir, 0, 0) != 0)
-      violation("cannot chdir back to the junk directory", last_err);
-    break;
+  case C_CHDIR: back_to_junk(); break;
   }
 }
 

@@ -2306,6 +2306,10 @@ worker(int w, int s, uint64 calls_to_make, uint64 every, int verbose_calls)
       next_report += every;
     }
   }
+  // op_kill_child's child sleeps KILL_PAUSE ticks: when the quota ran
+  // out before its kill, it would hold everything up until then.
+  for (int i = 0; i < nkids; i++)
+    raw3(SYS_kill, kids[i].pid, 0, 0);
   while (wait(0) >= 0)  // no zombie left for the leak check
     ;
   if (verbose)

@@ -461,9 +461,10 @@ _Static_assert(sizeof("abcdefghijklmn") - 1 == DIRSIZ, "entry 8 is one full-leng
 // (linked from a name the model does not know; link never makes
 // directories).
 enum { NT_NONE, NT_FILE, NT_DIR, NT_DEV, NT_NONDIR };
-static struct {
+static struct name_state {
   int type;
-  int major;  // NT_DEV: its major, as the kernel keeps it (a short)
+  int major;   // NT_DEV: its major, as the kernel keeps it (a short)
+  int shared;  // a link to a shared file: other workers change it too
 } names[NPOOL];  // by canon
 
 static char wdir[PATHLEN], jdir[PATHLEN];  // W and J: "/sfz/w1", "/sfz/w1/j"
@@ -1601,7 +1602,7 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
     if (pc == PC_POOL) {
       int t = ptype(i);
       if (t == NT_NONE)
-        names[pool_def[i].canon].type = t = NT_FILE;
+        names[pool_def[i].canon] = (struct name_state){t = NT_FILE, 0, 0};
       kind = t == NT_FILE ? FK_FILE : t == NT_DIR ? FK_DIR : t == NT_DEV ? FK_DEV : FK_UNKNOWN;
     } else if (pc == PC_SELF || pc == PC_OUTDIR) {
       kind = FK_DIR;
@@ -1638,13 +1639,13 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
     break;
   case C_MKDIR: case C_MKNOD:
     if (path_class(a[0], &i) == PC_POOL) {
-      names[pool_def[i].canon].type = c->id == C_MKDIR ? NT_DIR : NT_DEV;
-      names[pool_def[i].canon].major = (short)a[1];
+      names[pool_def[i].canon] =
+          (struct name_state){c->id == C_MKDIR ? NT_DIR : NT_DEV, (short)a[1], 0};
     }
     break;
   case C_UNLINK:
     if (path_class(a[0], &i) == PC_POOL)
-      names[pool_def[i].canon].type = NT_NONE;
+      names[pool_def[i].canon] = (struct name_state){NT_NONE, 0, 0};
     break;
   case C_LINK: {
     int j;
@@ -1654,7 +1655,8 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
     if (pc == PC_POOL)
       names[pool_def[j].canon] = names[pool_def[i].canon];
     else
-      names[pool_def[j].canon].type = pc == PC_SHARED ? NT_FILE : NT_NONDIR;
+      names[pool_def[j].canon] = (struct name_state){pc == PC_SHARED ? NT_FILE : NT_NONDIR, 0,
+                                                    pc == PC_SHARED};
     break;
   }
   case C_MMAP: add_area(r, r + PGROUNDUP(a[1]), (int)a[2], (int)a[3]); break;
@@ -1763,15 +1765,18 @@ call6(int id, uint64 x0, uint64 x1, uint64 x2, uint64 x3, uint64 x4, uint64 x5)
 static char check_buf[CHECK_SIZE];  // the probes' read-back (and ELF) buffer
 static int child_mode;              // in op_fork_state's child: memory and fd calls only
 
-// A pool entry that is a file, or free in a directory (open with
-// O_CREATE makes it a file there); -1 if there is none.
+// A pool entry that is a file only this worker changes, or free in a
+// directory (open with O_CREATE makes it a file there); -1 if there is
+// none. (The probes check what they read back: no other worker may
+// write or truncate the file meanwhile.)
 static int
 pool_file(void)
 {
   int start = below(NPOOL);
   for (int k = 0; k < NPOOL; k++) {
     int i = (start + k) % NPOOL;
-    if (parent_is_dir(i) && (ptype(i) == NT_FILE || ptype(i) == NT_NONE))
+    if (parent_is_dir(i) && (ptype(i) == NT_FILE || ptype(i) == NT_NONE) &&
+        !names[pool_def[i].canon].shared)
       return i;
   }
   return -1;

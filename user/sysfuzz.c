@@ -418,7 +418,7 @@ static uint64 last_uptime;
 enum { FK_NONE, FK_RESERVED, FK_FILE, FK_DIR, FK_DEV, FK_PIPE_R, FK_PIPE_W, FK_UNKNOWN };
 static struct {
   char kind, r, w;
-  char peer;  // a pipe end: the descriptor of the other end while both are open, else -1
+  signed char peer;  // a pipe end: the other end's descriptor while both are open, else -1
 } fdm[NOFILE];
 
 static int pipe_fds[2];  // the two ends the last successful pipe() made
@@ -1692,6 +1692,8 @@ note_failure(const struct call *c, const uint64 *a)
 
 static int verbose;  // -v: 1 tally the calls, 2 print each one too
 static int tally_ok[NCALLS], tally_failed[NCALLS];
+#define NERRNO 64
+static int tally_errno[NERRNO];  // failures by errno, over all calls
 
 static void
 note_call(long num, const uint64 *a, long r)
@@ -1730,6 +1732,8 @@ issue(const struct call *c, uint64 *a)
   ncalls++;
   note_call(c->num, a, r);
   (r == -1 ? tally_failed : tally_ok)[c - calls]++;
+  if (r == -1 && last_err > 0 && last_err < NERRNO)
+    tally_errno[last_err]++;
   if (r == -1) {
     note_failure(c, a);
     return r;
@@ -2317,10 +2321,14 @@ worker(int w, int s, uint64 calls_to_make, uint64 every, int verbose_calls)
     raw3(SYS_kill, kids[i].pid, 0, 0);
   while (wait(0) >= 0)  // no zombie left for the leak check
     ;
-  if (verbose)
+  if (verbose) {
     for (int i = 0; i < NCALLS; i++)
       printf("sysfuzz: worker %d: %s: %d succeeded, %d failed\n", me, calls[i].name,
              tally_ok[i], tally_failed[i]);
+    for (int e = 1; e < NERRNO; e++)
+      if (tally_errno[e])
+        printf("sysfuzz: worker %d: %d failed with %s\n", me, tally_errno[e], strerror(e));
+  }
   exit(0);
 }
 

@@ -116,6 +116,7 @@
 #define BADNUM_PCT 2              // steps that are numbers outside the list
 #define KILL_PAUSE 10000          // ticks the child of op_kill_child sleeps
 #define JUNK_TRIES 100            // ticks back_to_junk waits for an inode slot
+#define LOW_MEMORY 256            // free pages below which a lazy page may be refused
 #define NSHARED 2                 // files every worker uses (ROOT_DIR/s0, s1)
 #define SHARED_SIZE (3 * PGSIZE)  // their size when main makes them
 #define PIPE_BYTES 256            // most bytes op_pipe puts in a pipe: well
@@ -2041,7 +2042,8 @@ op_huge_lazy(void)
   if (heap_end + HUGE_LAZY + PGSIZE > lowest_area() || call2(C_SBRK, HUGE_LAZY, 1) == -1)
     return;
   long r = call1(C_KSTATS, heap_end - sizeof(struct kstats));
-  if (r != 0 && !stopped)
+  static struct kstats ks;
+  if (r != 0 && !stopped && kstats(&ks) == 0 && ks.free_pages >= LOW_MEMORY)
     violation("kstats into the top of a lazily grown heap failed", last_err);
   if (chance(50)) {
     int pid = fork_child();

@@ -41,8 +41,8 @@
 // its pool, a worker names NSHARED files that main makes for all of them
 // (so that their calls meet on the same inodes and cache pages); it
 // opens, writes, truncates, maps and links to them, but never removes
-// them, so the model knows they are always there. From the
-// model, must_fail() says when a call has to fail (a closed descriptor,
+// them, so the model knows they are always there. From the model,
+// must_fail() says when a call has to fail (a closed descriptor,
 // a path that cannot be copied, msync of an unmapped range, an unknown
 // knob, ...), and a call that returns success then is a violation. Some
 // successes are checked too (open and dup return the lowest free
@@ -53,14 +53,17 @@
 // read the console (fds 0-2, or a device node of the console's major),
 // kill init, its parent, itself or a sibling, exit (only a forked child
 // exits), exec a real program (exec gets only paths of its own garbage
-// files, crafted ELF files each with a flaw exec must refuse, and names
-// that do not exist), pause long, grow its heap by much (the
-// out-of-memory policy would kill someone), set a knob that crashes
+// files, crafted ELF files each with a flaw exec must refuse, README,
+// directories and names that do not exist), pause long, grow its heap
+// by much (the out-of-memory policy would kill someone), keep more than
+// MAX_CHILDREN children, set a knob that crashes
 // (KNOB_CRASH_AFTER_COMMIT, or any knob number it does not know: a
 // fault-injection knob would fail the disk), name a path outside its
 // directory for anything but reading, or hold both ends of a pipe (a read
-// of an empty pipe would wait forever). Its current directory is always
-// J (jdir), its junk directory, so a garbage relative name lands there.
+// of an empty pipe would wait forever; op_pipe holds both only with
+// bytes in the pipe or its write end closed). Its current directory is
+// always J (jdir), its junk directory, so a garbage relative name lands
+// there.
 //
 // The main process notes the knobs and the kstats gauges (after a cache
 // drop), starts the workers and the churner, waits for the workers, stops

@@ -63,7 +63,7 @@
 // of an empty pipe would wait forever; op_pipe holds both only with
 // bytes in the pipe or its write end closed). Its current directory is
 // always J (jdir), its junk directory, so a garbage relative name lands
-// there.
+// there: a chdir that may succeed runs in a child (op_chdir).
 //
 // The main process notes the knobs and the kstats gauges (after a cache
 // drop), starts the workers and the churner, waits for the workers, stops
@@ -118,7 +118,6 @@
 #define TYPED_PCT 12              // steps that are typed operations
 #define BADNUM_PCT 2              // steps that are numbers outside the list
 #define KILL_PAUSE 10000          // ticks the child of op_kill_child sleeps
-#define JUNK_TRIES 100            // ticks back_to_junk waits for an inode slot
 #define LOW_MEMORY 256            // free pages below which a lazy page may be refused
 #define NSHARED 2                 // files every worker uses (ROOT_DIR/s0, s1)
 #define SHARED_SIZE (3 * PGSIZE)  // their size when main makes them
@@ -1580,20 +1579,6 @@ check_success(const struct call *c, const uint64 *a, long r, int lowest, uint64 
   }
 }
 
-// Makes J the current directory again. A path lookup fails (ENOENT)
-// while every in-memory inode slot (NINODE) is held, as the workers'
-// open files, areas and directories can do for a moment: so retry.
-static void
-back_to_junk(void)
-{
-  for (int t = 0; t < JUNK_TRIES; t++) {
-    if (raw3(SYS_chdir, (uint64)jdir, 0, 0) == 0)
-      return;
-    raw3(SYS_pause, 1, 0, 0);
-  }
-  violation("cannot chdir back to the junk directory", last_err);
-}
-
 // Records what a successful call did.
 static void
 update_model(const struct call *c, const uint64 *a, long r, int lowest)
@@ -1673,7 +1658,6 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
       if (kids[i].pid == (int)a[0])
         kids[i].status = STATUS_ANY;
     break;
-  case C_CHDIR: back_to_junk(); break;
   }
 }
 
@@ -2135,6 +2119,25 @@ op_pipe(void)
     violation("a pipe changed the bytes written into it", n);
 }
 
+// chdir(path) in a child, which exits right after: the worker's own
+// current directory stays J. (Going back to J after a chdir elsewhere
+// is a path lookup, which fails while the workers hold every inode slot.)
+static void
+op_chdir(uint64 path)
+{
+  int pid = fork_child();
+  if (pid == 0) {
+    child_mode = 1;
+    call1(C_CHDIR, path);  // checked in the child, which says why if not
+    raw3(SYS_exit, 0, 0, 0);
+  }
+  if (pid > 0) {
+    int st = reap(pid);
+    if (st != 0 && st != STATUS_ANY)
+      violation("a forked child failed (its lines above say why)", st);
+  }
+}
+
 // Call numbers outside the list must fail.
 static void
 op_bad_number(void)
@@ -2204,6 +2207,11 @@ raw_step(void)
     a[i] = i < c->nargs ? gen_arg(c, c->kind[i]) : chance(10) ? rnd() : 0;
   if (!sanitize(c, a))
     return;
+  if (c->id == C_CHDIR && !child_mode && must_fail(c, a) == 0 && a[0] != (uint64)rel_dot &&
+      a[0] != (uint64)rel_empty) {
+    op_chdir(a[0]);  // a chdir that may work moves away from J: in a child
+    return;
+  }
   long r = issue(c, a);
   if (c->id == C_PIPE && r == 0)
     call1(C_CLOSE, pipe_fds[below(2)]);  // never both ends: see the top of the file

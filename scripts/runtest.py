@@ -391,8 +391,8 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [
     ImageCase("fragment", FRAG_BLOCKS, "fragtest", [r"^fragtest: OK$"], 900),
-    # sysfuzz where nearly every block a file gets is in another bitmap
-    # block and the disk soon runs out; fsck must find the image clean.
+    # sysfuzz where a file's first blocks each come from another bitmap
+    # block (one call's changes span several transactions); then fsck.
     ImageCase("fragment-sysfuzz", FRAG_BLOCKS, f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 2",
               [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 2: OK$"], 900),
 ]

@@ -394,6 +394,8 @@ PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
 FSX_OPS = 10000  # operations per fsx run in make test
+# Calls of the short sysfuzz runs (the soak makes a million: README).
+SYSFUZZ_CALLS = 5000
 # fsx's modes: (name, shell command before, after, extra fsx options).
 # Under each policy, with dirty pages found by store faults (svade), with a
 # cache far smaller than the files, and as three instances at once.
@@ -512,6 +514,11 @@ CASES = [
     *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
     # The kernel bugs sysfuzz found, one test each.
     ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
+    # Random system calls with bad and edge arguments from three processes
+    # while a fourth keeps changing the cache's knobs: no panic, no hang,
+    # no call that must fail succeeding, nothing leaked or left behind.
+    ShellCase("sysfuzz", f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 1",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 1: OK$"], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory line must name the hog that oomtest reports.
     ShellCase("oomtest", "oomtest",
@@ -696,6 +703,10 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [
     ImageCase("fragment", FRAG_BLOCKS, "fragtest", [r"^fragtest: OK$"], 900),
+    # sysfuzz where a file's first blocks each come from another bitmap
+    # block (one call's changes span several transactions); then fsck.
+    ImageCase("fragment-sysfuzz", FRAG_BLOCKS, f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 2",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 2: OK$"], 900),
 ]
 
 

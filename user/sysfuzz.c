@@ -56,9 +56,11 @@
 // files, crafted ELF files each with a flaw exec must refuse, README,
 // directories and names that do not exist), pause long, grow its heap
 // by much (the out-of-memory policy would kill someone), keep more than
-// MAX_CHILDREN children, set a knob that crashes
-// (KNOB_CRASH_AFTER_COMMIT, or any knob number it does not know: a
-// fault-injection knob would fail the disk), name a path outside its
+// MAX_CHILDREN children, set a knob that crashes or makes the disk fail
+// (KNOB_CRASH_AFTER_COMMIT, the disk's fault injection, the write-cache
+// test mode and its power cut: sanitize_knob gives those only values that
+// read them or that they must refuse; nor any knob number it does not
+// know), name a path outside its
 // directory for anything but reading, or hold both ends of a pipe (a read
 // of an empty pipe would wait forever; op_pipe holds both only with
 // bytes in the pipe or its write end closed). Its current directory is
@@ -66,7 +68,8 @@
 // there: a chdir that may succeed runs in a child (op_chdir).
 //
 // The main process notes the knobs and the kstats gauges (after a cache
-// drop), starts the workers and the churner, waits for the workers, stops
+// drop), refuses to run if fault injection or the write-cache mode is on
+// (the workers' checks assume both off), starts the workers and the churner, waits for the workers, stops
 // the churner, puts every knob back, removes ROOT_DIR (so every file made
 // is removed, and must be removable), drops the cache again and requires
 // free_pages, files_open and inodes_cached to be back where they started.
@@ -121,6 +124,7 @@
 #define LOW_MEMORY 256            // free pages below which a lazy page may be refused
 #define NSHARED 2                 // files every worker uses (ROOT_DIR/s0, s1)
 #define SHARED_SIZE (3 * PGSIZE)  // their size when main makes them
+#define FILE_BYTES_MAX ((uint64)MAXFILE * BSIZE)  // the largest file; offsets stop there
 #define PIPE_BYTES 256            // most bytes op_pipe puts in a pipe: well
                                   // within its buffer, so the write never waits
 
@@ -1071,23 +1075,73 @@ sanitize_sbrk(uint64 *a)
   a[1] = widen(lazy);
 }
 
-// knob(which, value): a knob this file knows to be harmless, with a value
-// in or out of its range, or a knob number nothing uses. Never
-// KNOB_CRASH_AFTER_COMMIT but to clear it, never a knob number from 12 up
-// to 999 (new knobs, such as fault injection, are not harmless).
+// The block number KNOB_DISK_FAIL_BLOCK gets when it must be refused for
+// lying past the disk: no disk this kernel runs on is that large.
+#define NO_SUCH_BLOCK (1L << 40)
+
+// Why the disk fault-injection knob `which` must refuse value v (the
+// rules of disk_fail_knob, kernel/dev/virtio_disk.c), or 0 if it may take
+// it. 0 itself turns the knob off, which it is: that only reads it.
+static const char *
+disk_fail_refused(int which, long v)
+{
+  long flags = DISK_FAIL_FLAGS(v), kinds = flags & DISK_FAIL_KINDS, number = DISK_FAIL_NUMBER(v);
+  if (v == 0)
+    return 0;
+  if (v < 0 || kinds == 0)
+    return "a negative fault-injection value, or one without a kind of request";
+  if ((kinds & DISK_FAIL_FLUSH) &&
+      (kinds != DISK_FAIL_FLUSH || (flags & DISK_FAIL_STICKY) || which == KNOB_DISK_FAIL_BLOCK))
+    return "a flush fault with another kind, sticky, or for a block";
+  if (which == KNOB_DISK_FAIL_NTH && number < 1)
+    return "the Nth request from now, N below 1";
+  if (which == KNOB_DISK_FAIL_BLOCK && ((flags & DISK_FAIL_STICKY) || number >= NO_SUCH_BLOCK))
+    return "a sticky block fault, or a block past the disk";
+  return 0;
+}
+
+// A value of KNOB_DISK_FAIL_NTH or _BLOCK (which) that reads the knob (0)
+// or that it must refuse: never one that would make a request fail.
+static long
+disk_fail_value(int which)
+{
+  static const long bad[] = {
+    -1, LONG_MIN_, DISK_FAIL(3, 0), DISK_FAIL(3, DISK_FAIL_STICKY),
+    DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_WRITE), DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_STICKY),
+    DISK_FAIL(0, DISK_FAIL_WRITE), DISK_FAIL(3, DISK_FAIL_FLUSH),
+    DISK_FAIL(3, DISK_FAIL_READ | DISK_FAIL_STICKY), DISK_FAIL(NO_SUCH_BLOCK, DISK_FAIL_ANY),
+  };
+  long v = chance(30) ? 0 : PICK(bad);
+  return disk_fail_refused(which, v) ? v : 0;  // e.g. DISK_FAIL(3, DISK_FAIL_FLUSH) for NTH
+}
+
+// knob(which, value): a knob this file knows, with a value in or out of
+// its range, or a knob number nothing uses (never one from
+// KNOB_POWER_CUT + 1 up to 999: a knob added later is not known to be
+// harmless). The knobs that would end a run for reasons that are not
+// bugs get only values that change nothing or that they must refuse:
+// KNOB_CRASH_AFTER_COMMIT 0; the disk's fault injection 0 (it is off:
+// that reads it) or a value it must refuse (disk_fail_value); the
+// write-cache test mode 0 (off, as it is) or a negative seed;
+// KNOB_POWER_CUT anything, refused while that mode is off; and
+// KNOB_LOCKCHECK_TEST any value but a kind the lock-check test kernel
+// would act on (every other kernel refuses the knob). Turning fault
+// injection or the write-cache mode on is left out: a failed disk request
+// or a power cut would end the run without a bug to find.
 static void
 sanitize_knob(uint64 *a)
 {
-  static const int harmless[] = {
+  static const int known[] = {
     KNOB_POLICY, KNOB_FAULTAROUND, KNOB_READAHEAD, KNOB_DROP, KNOB_TRACE, KNOB_SVADE,
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
+    KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
     a[1] = gen_int();
     return;
   }
-  int which = PICK(harmless), good = chance(65);
+  int which = PICK(known), good = chance(65);
   long v;
   switch (which) {
   case KNOB_POLICY: v = good ? (long)below(2) : PICK(((const long[]){2, -1, 1L << 32})); break;
@@ -1107,6 +1161,10 @@ sanitize_knob(uint64 *a)
     v = chance(50) ? 0 : NO_PID;
     break;
   case KNOB_CRASH_AFTER_COMMIT: v = 0; break;
+  case KNOB_LOCKCHECK_TEST: v = PICK(((const long[]){0, -1, 5, 1000, INT_MIN_, LONG_MAX_})); break;
+  case KNOB_DISK_FAIL_NTH: case KNOB_DISK_FAIL_BLOCK: v = disk_fail_value(which); break;
+  case KNOB_WCACHE: v = good ? 0 : PICK(((const long[]){-1, INT_MIN_, LONG_MIN_})); break;
+  case KNOB_POWER_CUT: v = PICK(((const long[]){0, 1, 100, -1, LONG_MAX_})); break;
   default: v = (long)gen_int(); break;  // KNOB_DROP: any value
   }
   a[0] = which;
@@ -1202,6 +1260,10 @@ knob_must_fail(int which, long v)
   case KNOB_CRASH_AFTER_COMMIT: case KNOB_DROP: case KNOB_LOOKUP_PAUSE: case KNOB_OP_PAUSE:
   case KNOB_FREE_PAUSE:
     return 0;
+  case KNOB_LOCKCHECK_TEST: return "only the lock-check test kernel has this knob";
+  case KNOB_DISK_FAIL_NTH: case KNOB_DISK_FAIL_BLOCK: return disk_fail_refused(which, v);
+  case KNOB_WCACHE: return v < 0 ? "negative write-cache seed" : 0;
+  case KNOB_POWER_CUT: return "a power cut with the write-cache mode off";
   default: return "no such knob";
   }
 }
@@ -1430,15 +1492,21 @@ must_fail(const struct call *c, const uint64 *a)
   case C_LSEEK:
     if ((int)a[2] < 0 || (int)a[2] > 2)
       return "whence not SEEK_SET, SEEK_CUR or SEEK_END";
-    if (k == FK_PIPE_R || k == FK_PIPE_W)
-      return "a pipe cannot seek";
-    return (int)a[2] == 0 && (long)a[1] < 0 ? "negative offset" : 0;
+    if (k == FK_PIPE_R || k == FK_PIPE_W || k == FK_DEV)
+      return "a pipe or a device cannot seek";
+    if ((int)a[2] == SEEK_SET && ((long)a[1] < 0 || (uint64)a[1] > FILE_BYTES_MAX))
+      return "an offset below 0 or past the largest file";
+    return 0;
   case C_FTRUNCATE:
     if ((long)a[1] < 0)
       return "negative length";
     if (k == FK_PIPE_R || k == FK_PIPE_W || k == FK_DIR || k == FK_DEV)
       return "not a regular file";
+    if ((uint64)a[1] > FILE_BYTES_MAX)
+      return "longer than the largest file";
     return !fdm[(int)a[0]].w ? "not open for writing" : 0;
+  case C_FSYNC:
+    return k == FK_PIPE_R || k == FK_PIPE_W || k == FK_DEV ? "a pipe or a device" : 0;
   default: return 0;
   }
 }
@@ -1567,6 +1635,15 @@ check_success(const struct call *c, const uint64 *a, long r, int lowest, uint64 
   case C_PROCINFO:
     if (r > (int)a[1] || r > NPROC)
       violation("procinfo described more processes than asked for", r);
+    break;
+  case C_KNOB:  // main made sure these are off, and no call can turn them on
+    if (((int)a[0] == KNOB_DISK_FAIL_NTH || (int)a[0] == KNOB_DISK_FAIL_BLOCK ||
+         (int)a[0] == KNOB_WCACHE) && r != 0)
+      violation("fault injection or the write-cache mode was on", r);
+    break;
+  case C_LSEEK:
+    if ((int)a[2] == SEEK_SET && r != (long)a[1])
+      violation("lseek(SEEK_SET) did not return the offset asked for", r);
     break;
   case C_WAIT: {
     if (!kids_stale && !is_kid((int)r))
@@ -2354,7 +2431,10 @@ worker(int w, int s, uint64 calls_to_make, uint64 every, int verbose_calls)
 
 // Keeps dropping the cache and changing the harmless knobs, small cache
 // limits included, until it is killed. The main process puts every knob
-// back afterwards.
+// back afterwards. It never turns on the disk's fault injection, the
+// write-cache mode or a power cut: this file does not model their effects
+// (a failed request, a lost write), so they would fail the run without a
+// bug to find; disktest and the power-cut campaigns test them.
 static void __attribute__((noreturn))
 churner(int s, long limit0)
 {
@@ -2395,6 +2475,27 @@ save_knobs(void)
     knob_values[i] = knob(saved_knobs[i].which, saved_knobs[i].probe);
     knob(saved_knobs[i].which, knob_values[i]);
   }
+}
+
+// The knobs that stay off through a run: no worker call can turn them on
+// (sanitize_knob), and a worker that reads one requires 0.
+static const int off_knobs[] = {KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE};
+
+// 0 if every knob of off_knobs is off; else says which is on (and leaves
+// it so) and returns 1.
+static int
+off_knobs_on(void)
+{
+  for (int i = 0; i < NELEM(off_knobs); i++) {
+    long v = knob(off_knobs[i], 0);  // 0 is off: reads the knob
+    if (v != 0) {
+      knob(off_knobs[i], v);
+      printf("sysfuzz: FAILED: cannot start: knob %d is on (%ld); fault injection and the "
+             "write-cache mode must be off\n", off_knobs[i], v);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 static int
@@ -2584,6 +2685,8 @@ main(int argc, char **argv)
   struct kstats before;
   int pids[MAX_WORKERS];
   parse_options(argc, argv, &o);
+  if (off_knobs_on())
+    exit(1);
   save_knobs();
   struct stat st;
   if (stat(ROOT_DIR, &st) == 0 && rm_tree(ROOT_DIR) != 0)

@@ -43,8 +43,9 @@ main() is one loop over them):
                that a CSV with sane numbers and every plot came out -- the
                pipeline, not the goals.
 
-With --soak the cases are the soak's instead (soak_cases(): long fsx runs
-and long power-cut campaigns; `make soak`).
+With --soak the cases are the soak's instead (soak_cases(): long fsx runs,
+long sysfuzz runs and long power-cut campaigns; `make soak`), and --only
+also takes the name of one of its parts (soak_parts()).
 
 A shell case passes if every expected regular expression matched its
 output (scripts/qemuconsole.py says how a command's output is found). It
@@ -394,7 +395,7 @@ PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
 FSX_OPS = 10000  # operations per fsx run in make test
-# Calls of the short sysfuzz runs (the soak makes a million: README).
+# Calls of the short sysfuzz runs (the soak makes a million: SOAK_SYSFUZZ).
 SYSFUZZ_CALLS = 5000
 # fsx's modes: (name, shell command before, after, extra fsx options).
 # Under each policy, with dirty pages found by store faults (svade), with a
@@ -730,24 +731,63 @@ LOCKCHECK_CASES = [
 
 
 # The soak (`make soak`, runtest.py --soak): the same tools run far longer,
-# with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
-# FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
-# instances): 1,050,000 operations in all. Then both power-cut campaigns
-# with SOAK_POWERCUT_TRIALS trials each (--powercut-trials overrides it).
+# with seeds of their own, in three parts (soak_parts(); `make soak
+# ONLY=sysfuzz` runs one part, ONLY also takes a case's name):
+#   fsx       SOAK_FSX_ROUNDS rounds of every mode of FSX_MODES,
+#             SOAK_FSX_OPS operations each (the procs mode runs three
+#             instances): 1,050,000 operations in all.
+#   sysfuzz   the runs of SOAK_SYSFUZZ, 1,000,000 calls in all: on fs.img
+#             with 3, 5 and 8 workers, and on a fragmented image (as
+#             fragment-sysfuzz) -- each with the knob churner.
+#   powercut  both power-cut campaigns, SOAK_POWERCUT_TRIALS trials each
+#             (--powercut-trials overrides it).
+# The split keeps the whole soak under an hour on a 2-core host. Measured
+# on one (the suite's machine, -smp 3, little other load): fsx about 500
+# (naive) to 870 (limit) operations a second, so the fsx part takes about
+# 25 minutes; sysfuzz about 2,800 calls a second on fs.img and 1,500 on the
+# fragmented image, so about 7 minutes; the campaigns 17 (kill) and 20
+# (wcache) trials a minute, so about 7 minutes.
 SOAK_FSX_ROUNDS = 3
 SOAK_FSX_OPS = 50000
+# (workers, calls, seed, on the fragmented image)
+SOAK_SYSFUZZ = [
+    (3, 200000, 1001, False),
+    (5, 200000, 1002, False),
+    (8, 200000, 1003, False),
+    (3, 200000, 1004, False),
+    (3, 200000, 1005, True),
+]
 SOAK_POWERCUT_TRIALS = 60
+
+
+def sysfuzz_case(name: str, procs: int, calls: int, seed: int, fragmented: bool) -> Case:
+    """One sysfuzz run of `calls` calls by `procs` workers from `seed`, on
+    the shared machine or on a fragmented image of its own."""
+    command = f"sysfuzz -p {procs} -n {calls} -s {seed}"
+    expects = [rf"^sysfuzz: {calls} calls, seed {seed}: OK$"]
+    timeout = max(900, calls // 100)  # 100 calls a second: far below the slowest seen
+    if fragmented:
+        return ImageCase(name, FRAG_BLOCKS, command, expects, timeout)
+    return ShellCase(name, command, expects, timeout)
+
+
+def soak_parts() -> dict[str, list[Case]]:
+    """The soak's parts, in the order they run: name -> its cases."""
+    fsx: list[Case] = []
+    for r in range(SOAK_FSX_ROUNDS):
+        fsx += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
+                for i, mode in enumerate(FSX_MODES)]
+    sysfuzz = [sysfuzz_case(f"soak-sysfuzz-{seed}" + ("-fragment" if frag else ""),
+                            procs, calls, seed, frag)
+               for procs, calls, seed, frag in SOAK_SYSFUZZ]
+    powercut: list[Case] = [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS,
+                                         c.timeout) for c in POWERCUT_CASES]
+    return {"fsx": fsx, "sysfuzz": sysfuzz, "powercut": powercut}
 
 
 def soak_cases() -> list[Case]:
     """The soak's cases, in the order they run."""
-    cases: list[Case] = [BootCase()]
-    for r in range(SOAK_FSX_ROUNDS):
-        cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
-                  for i, mode in enumerate(FSX_MODES)]
-    cases += [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS, c.timeout)
-              for c in POWERCUT_CASES]
-    return cases
+    return [BootCase()] + [c for part in soak_parts().values() for c in part]
 
 
 def all_cases(soak: bool = False) -> list[Case]:
@@ -1321,7 +1361,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--timeout", action="append", default=[], metavar="NAME=SECONDS",
                     help="override one case's timeout (repeatable)")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
-                    help="run only this case (repeatable; boot always runs)")
+                    help="run only this case, or with --soak this part of the soak "
+                    "(repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
     ap.add_argument("--soak", action="store_true",
@@ -1333,9 +1374,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = ap.parse_args(argv)
 
     names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]
+    parts = soak_parts() if args.soak else {}
+    args.only = [c.name for n in args.only for c in parts.get(n, [])] + \
+        [n for n in args.only if n not in parts]  # a part of the soak: its cases
     for n in args.only:
         if n not in names and n != "boot":
-            ap.error(f"unknown case {n!r} (have: {', '.join(names)})")
+            have = ", ".join(list(parts) + names)
+            ap.error(f"unknown case {n!r} (have: {have})")
     overrides = {}
     for item in args.timeout:
         n, sep, secs = item.partition("=")

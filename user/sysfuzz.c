@@ -2084,7 +2084,11 @@ build_fake_elf(void)
 }
 
 // exec of a crafted ELF file with a flaw: must fail, and leave this
-// process as it was.
+// process as it was. The file is emptied again through the descriptor
+// that wrote it (whichever of its names the pool uses): a flaw may not
+// survive later calls -- the 20-byte header grown by ftruncate is a valid
+// program with no segments and entry 0, the far program headers come into
+// a file grown past them -- and a raw exec of the file would then run it.
 static void
 op_fake_elf(void)
 {
@@ -2093,8 +2097,9 @@ op_fake_elf(void)
   if (fd < 0)
     return;
   call3(C_WRITE, fd, check_buf, build_fake_elf());
-  call1(C_CLOSE, fd);
   call2(C_EXEC, pool_path[i], gen_argv());
+  call2(C_FTRUNCATE, fd, 0);
+  call1(C_CLOSE, fd);
 }
 
 // A heap grown lazily by HUGE_LAZY: a call writes its top page, a child

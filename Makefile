@@ -196,7 +196,8 @@ test:
 # `make soak` runs the test tools for far longer than make test does (see
 # soak_parts in scripts/runtest.py: over a million fsx operations, a
 # million sysfuzz calls, then both power-cut campaigns with 60 trials
-# each); it takes about 40 minutes on a quiet 2-core host. ONLY=fsx,
+# each); about 35 minutes on a 2-core host, estimated from the rates in
+# runtest.py. ONLY=fsx,
 # ONLY=sysfuzz or ONLY=powercut runs one part (or ONLY=a case's name).
 # Its console output goes to soak.log.
 soak:

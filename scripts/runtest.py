@@ -742,11 +742,12 @@ LOCKCHECK_CASES = [
 #   powercut  both power-cut campaigns, SOAK_POWERCUT_TRIALS trials each
 #             (--powercut-trials overrides it).
 # The split keeps the whole soak under an hour on a 2-core host. Measured
-# on one (the suite's machine, -smp 3, little other load): fsx about 500
-# (naive) to 870 (limit) operations a second, so the fsx part takes about
-# 25 minutes; sysfuzz about 2,800 calls a second on fs.img and 1,500 on the
-# fragmented image, so about 7 minutes; the campaigns 17 (kill) and 20
-# (wcache) trials a minute, so about 7 minutes.
+# on one (2026-12-03, -smp 3, load average about 2.5): fsx 615 (naive) to
+# 1,025 (cache) operations a second, 380 s a round, so the fsx part takes
+# about 19 minutes; sysfuzz 2,850 (3 workers) to 3,200 (8) calls a second
+# on fs.img and 1,500 on the fragmented image, about 7 minutes; the
+# campaigns 17 (kill) and 20 (wcache) trials a minute, about 7 minutes.
+# About 35 minutes in all, so a host half as fast again still fits.
 SOAK_FSX_ROUNDS = 3
 SOAK_FSX_OPS = 50000
 # (workers, calls, seed, on the fragmented image)

@@ -60,19 +60,20 @@
 // (KNOB_CRASH_AFTER_COMMIT, the disk's fault injection, the write-cache
 // test mode and its power cut: sanitize_knob gives those only values that
 // read them or that they must refuse; nor any knob number it does not
-// know), name a path outside its
-// directory for anything but reading, or hold both ends of a pipe (a read
-// of an empty pipe would wait forever; op_pipe holds both only with
-// bytes in the pipe or its write end closed). Its current directory is
-// always J (jdir), its junk directory, so a garbage relative name lands
-// there: a chdir that may succeed runs in a child (op_chdir).
+// know), name a path outside its directory for anything but reading, or
+// hold both ends of a pipe (a read of an empty pipe would wait forever;
+// op_pipe holds both only with bytes in the pipe or its write end
+// closed). Its current directory is always J (jdir), its junk directory,
+// so a garbage relative name lands there: a chdir that may succeed runs
+// in a child (op_chdir).
 //
-// The main process notes the knobs and the kstats gauges (after a cache
-// drop), refuses to run if fault injection or the write-cache mode is on
-// (the workers' checks assume both off), starts the workers and the churner, waits for the workers, stops
-// the churner, puts every knob back, removes ROOT_DIR (so every file made
-// is removed, and must be removable), drops the cache again and requires
-// free_pages, files_open and inodes_cached to be back where they started.
+// The main process refuses to run if fault injection or the write-cache
+// mode is on (the workers' checks assume both off), notes the knobs and
+// the kstats gauges (after a cache drop), starts the workers and the
+// churner, waits for the workers, stops the churner, puts every knob
+// back, removes ROOT_DIR (so every file made is removed, and must be
+// removable), drops the cache again and requires free_pages, files_open
+// and inodes_cached to be back where they started.
 // A kernel panic or a hang is the test runner's to see.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -1107,7 +1108,8 @@ disk_fail_value(int which)
 {
   static const long bad[] = {
     -1, LONG_MIN_, DISK_FAIL(3, 0), DISK_FAIL(3, DISK_FAIL_STICKY),
-    DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_WRITE), DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_STICKY),
+    DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_WRITE),
+    DISK_FAIL(3, DISK_FAIL_FLUSH | DISK_FAIL_STICKY),
     DISK_FAIL(0, DISK_FAIL_WRITE), DISK_FAIL(3, DISK_FAIL_FLUSH),
     DISK_FAIL(3, DISK_FAIL_READ | DISK_FAIL_STICKY), DISK_FAIL(NO_SUCH_BLOCK, DISK_FAIL_ANY),
   };

@@ -1119,7 +1119,7 @@ disk_fail_value(int which)
 
 // knob(which, value): a knob this file knows, with a value in or out of
 // its range, or a knob number nothing uses (never one from
-// KNOB_POWER_CUT + 1 up to 999: a knob added later is not known to be
+// KNOB_DUP_PAUSE + 1 up to 999: a knob added later is not known to be
 // harmless). The knobs that would end a run for reasons that are not
 // bugs get only values that change nothing or that they must refuse:
 // KNOB_CRASH_AFTER_COMMIT 0; the disk's fault injection 0 (it is off:
@@ -1137,6 +1137,7 @@ sanitize_knob(uint64 *a)
     KNOB_POLICY, KNOB_FAULTAROUND, KNOB_READAHEAD, KNOB_DROP, KNOB_TRACE, KNOB_SVADE,
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
     KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
+    KNOB_DUP_PAUSE,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
@@ -1167,6 +1168,9 @@ sanitize_knob(uint64 *a)
   case KNOB_DISK_FAIL_NTH: case KNOB_DISK_FAIL_BLOCK: v = disk_fail_value(which); break;
   case KNOB_WCACHE: v = good ? 0 : PICK(((const long[]){-1, INT_MIN_, LONG_MIN_})); break;
   case KNOB_POWER_CUT: v = PICK(((const long[]){0, 1, 100, -1, LONG_MAX_})); break;
+  case KNOB_DUP_PAUSE:  // arms no process that exists, or reads it
+    v = PICK(((const long[]){0, NO_PID, DUP_PAUSE_READ, -2, DUP_PAUSE_STOPPED, LONG_MIN_}));
+    break;
   default: v = (long)gen_int(); break;  // KNOB_DROP: any value
   }
   a[0] = which;
@@ -1266,6 +1270,8 @@ knob_must_fail(int which, long v)
   case KNOB_DISK_FAIL_NTH: case KNOB_DISK_FAIL_BLOCK: return disk_fail_refused(which, v);
   case KNOB_WCACHE: return v < 0 ? "negative write-cache seed" : 0;
   case KNOB_POWER_CUT: return "a power cut with the write-cache mode off";
+  case KNOB_DUP_PAUSE:
+    return v != DUP_PAUSE_READ && (v < 0 || v >= DUP_PAUSE_STOPPED) ? "not a pid" : 0;
   default: return "no such knob";
   }
 }

@@ -17,6 +17,7 @@
 #include "kernel/fs/buf.h"
 #include "kernel/fs/inode.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/prefetch.h"
 #include "kernel/fs/file.h"
 #include "kernel/dev/disk.h"
 
@@ -55,6 +56,7 @@ boot_hart_init(uint64 hartid)
   binit();
   iinit();
   pcinit();
+  prefetch_init();
   fileinit();
   virtio_disk_init();
   userinit();

@@ -128,7 +128,16 @@ struct trace_event;
   X(30, ftruncate, ftruncate, int, (int fd, long len))                        \
   /* POSIX (pcv6 extension): write back fd's dirty cache pages and */         \
   /* return once every change to the file so far is on disk. */               \
-  X(31, fsync,     fsync,     int, (int fd))
+  X(31, fsync,     fsync,     int, (int fd))                                  \
+  /* POSIX (pcv6 extension, Linux's ABI): give the mapped pages of */         \
+  /* [addr, addr+len) the rights prot (PROT_* in kernel/fcntl.h). */          \
+  X(32, mprotect,  mprotect,  int, (void *addr, size_t len, int prot))        \
+  /* pcv6 extension (Linux's ABI): advice (MADV_* in kernel/fcntl.h) */       \
+  /* about how the mapped range [addr, addr+len) will be used. */             \
+  X(33, madvise,   madvise,   int, (void *addr, size_t len, int advice))      \
+  /* pcv6 extension (Linux's ABI): one byte per page of the mapped */         \
+  /* range into vec, bit 0 set if the page is in memory. */                   \
+  X(34, mincore,   mincore,   int, (void *addr, size_t len, unsigned char *vec))
 
 #define SYSCALL_ALIASES(X)                                                    \
   /* The same call as pause, under its historical name. */                    \

@@ -422,6 +422,17 @@ ANON_MODES = [
 ]
 
 
+# madvtest's runs: case name suffix, the commands around it, and the knobs
+# it must report. The naive policy keeps its own meaning of each call (no
+# read-ahead to steer, private pages to drop); svade changes what a store
+# into a clean shared page costs, and so what W taken away must keep.
+MADV_MODES = [
+    ("", "", "", "cache", 0),
+    ("-naive", "vmctl policy naive; ", "; vmctl policy cache", "naive", 0),
+    ("-svade", "vmctl svade 1; ", "; vmctl svade 0", "cache", 1),
+]
+
+
 def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
     """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
     name, before, after, opts = mode
@@ -498,6 +509,12 @@ CASES = [
                 [rf"^anontest: policy {policy}, svade {svade}, limit {limit}$",
                  r"^anontest: all tests succeeded$"], 300)
       for suffix, before, after, policy, svade, limit in ANON_MODES],
+    # mprotect, madvise, MAP_POPULATE and mincore, under each policy and
+    # with dirty pages found by store faults.
+    *[ShellCase(f"madvtest{suffix}", f"{before}madvtest{after}",
+                [rf"^madvtest: policy {policy}, svade {svade}$",
+                 r"^madvtest: all tests succeeded$"], 300)
+      for suffix, before, after, policy, svade in MADV_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.

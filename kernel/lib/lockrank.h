@@ -69,6 +69,7 @@ enum lockrank {
   LR_DISK,          // disk.lock: the virtio queue
   LR_WCACHE,        // wc.lock: the write-cache mode's table, taken under disk.lock
   LR_TICKS,         // tickslock
+  LR_PREFETCH,      // pf.lock: the MADV_WILLNEED queue; starts its process under it
   LR_PROC,          // p->lock: taken by sleep/wakeup under all of the above
   LR_PID,           // pid_lock: a leaf (allocproc holds p->lock)
   LR_KMEM,          // kmem.lock: a leaf (kfree under p->lock, pc.lock, ...)

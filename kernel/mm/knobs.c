@@ -14,6 +14,7 @@
 #include "kernel/mm/knobs_impl.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/prefetch.h"
 #include "kernel/mm/trace_impl.h"
 #include "kernel/dev/wcache.h"
 #include "kernel/dev/disk.h"
@@ -145,6 +146,7 @@ sys_knob(void)
   case KNOB_READAHEAD:
     return set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
   case KNOB_DROP:
+    prefetch_drain();  // no MADV_WILLNEED job may still hold pages or a file
     return pc_drop_all();
   case KNOB_TRACE:
     return trace_knob((long)value);

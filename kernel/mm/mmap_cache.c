@@ -69,11 +69,7 @@ clip(uint64 pgno)
 static int
 rights(struct vma *v, int dirty)
 {
-  int perm = PTE_U;
-  if (v->prot & (PROT_READ | PROT_WRITE))  // no write-only pages on RISC-V
-    perm |= PTE_R;
-  if (v->prot & PROT_EXEC)
-    perm |= PTE_X;
+  int perm = vma_leaf_rights(v->prot);
   if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE) && (dirty || !pc_svade))
     perm |= PTE_W;
   if (dirty)
@@ -248,7 +244,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   ilock(ip);
   struct page *pg;
   int nread;
-  int err = pc_get(ip, (uint)pgno, &pg, &nread);
+  int err = pc_get_advised(ip, (uint)pgno, v->advice, &pg, &nread);
   if (err) {
     iunlock(ip);
     return err;  // -EFAULT past the end of the file: the process dies
@@ -275,8 +271,11 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   return 0;
 }
 
+// Unmaps every present page of [va, va + npages pages) of v: D bits go
+// into the cache pages (PG_DIRTY), private pages lose an owner. Nothing
+// is written back here.
 static void
-cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+cache_dontneed(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 {
   uint64 end = va + npages * PGSIZE;
   pc_lock();
@@ -291,7 +290,13 @@ cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
   }
   pc_unlock();
   sfence_vma();
-  if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+}
+
+static void
+cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  cache_dontneed(p, v, va, npages);
+  if ((v->flags & MAP_SHARED) && v->was_writable)
     pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 
@@ -333,9 +338,39 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
 static int
 cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
-  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
-    return 0;  // nothing of a private or read-only area reaches the file
+  if (!(v->flags & MAP_SHARED) || !v->was_writable)
+    return 0;  // nothing of a private or never writable area reaches the file
   return pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
+}
+
+// The present pages take v's new rights. R, X and U follow prot at once
+// (a page that lacked one would otherwise kill at its next load); W is
+// only ever taken away, never given: a store to a page that may now be
+// written faults, and the fault gives W as to any first store -- a copy
+// in a private area, the dirty mark in a shared one (write_present). D
+// stays, so a page stored to before is still written back, whether the
+// store's D came from the hardware or from a Svade store fault; the
+// area's was_writable keeps release and msync writing it. PROT_NONE
+// keeps each page mapped (a private copy has no other home) as an
+// inaccessible PTE_PROTNONE leaf.
+// No hart but this one runs p, and it is in the kernel: no hardware
+// walk sets A or D meanwhile, and walkers are kept out by pc.lock.
+static void
+cache_protect(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  uint64 end = va + npages * PGSIZE;
+  uint64 keep = PTE_V | PTE_A | PTE_D | ((v->prot & PROT_WRITE) ? PTE_W : 0);
+  pc_lock();
+  for (uint64 a = va, next; a < end; a = next) {
+    pte_t *pte = walk_sparse(p->pagetable, a, &next);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      continue;
+    pte_t old = *pte;
+    __atomic_store_n(pte, PA2PTE(PTE2PA(old)) | (old & keep) | vma_leaf_rights(v->prot),
+                     __ATOMIC_SEQ_CST);
+  }
+  pc_unlock();
+  sfence_vma();
 }
 
 const struct mmap_policy mmap_cache_policy = {
@@ -344,4 +379,6 @@ const struct mmap_policy mmap_cache_policy = {
   .release = cache_release,
   .dup = cache_dup,
   .sync = cache_sync,
+  .protect = cache_protect,
+  .dontneed = cache_dontneed,
 };

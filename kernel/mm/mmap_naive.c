@@ -8,6 +8,9 @@
 //            look at the D bit -- clipped to the file's current size so
 //            that write-back never makes a file longer; then free the page.
 //   msync:   write every present page of a writable shared area back.
+//   protect: mprotect gives the present pages the area's new rights.
+// An area keeps writing back after mprotect took PROT_WRITE away
+// (was_writable): its pages may hold stores made before.
 // Nothing is shared: two processes (or two mappings) of one file each get
 // their own copy of every page they touch. Its reads go through readi()
 // and the buffer cache, not the page cache, exactly as in the lab; so a
@@ -31,13 +34,9 @@
 static int
 pte_rights(int prot)
 {
-  int perm = PTE_U;
-  if (prot & PROT_READ)
-    perm |= PTE_R;
+  int perm = vma_leaf_rights(prot);
   if (prot & PROT_WRITE)
-    perm |= PTE_W | PTE_R;  // RISC-V has no write-only pages
-  if (prot & PROT_EXEC)
-    perm |= PTE_X;
+    perm |= PTE_W;
   return perm;
 }
 
@@ -121,7 +120,7 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
     if (pte == 0 || (*pte & PTE_V) == 0)
       continue;  // never touched
     uint64 pa = PTE2PA(*pte);
-    if ((v->flags & MAP_SHARED) && (v->prot & PROT_WRITE))
+    if ((v->flags & MAP_SHARED) && v->was_writable)
       wb_failed(v->file->ip, write_back(v->file->ip, pa, vma_fileoff(v, a)), 1);
     *pte = 0;
     kfree((void *)pa);
@@ -135,7 +134,7 @@ naive_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 static int
 naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
-  if (!(v->flags & MAP_SHARED) || !(v->prot & PROT_WRITE))
+  if (!(v->flags & MAP_SHARED) || !v->was_writable)
     return 0;
   int err = 0;
   uint64 end = va + npages * PGSIZE;
@@ -150,10 +149,30 @@ naive_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
   return err;
 }
 
+// mprotect: every present page takes the area's new rights, W included:
+// the pages are this process's own copies, with no dirtiness to track
+// (release writes every one of a once writable shared area back) and no
+// copy to make on a store.
+static void
+naive_protect(struct proc *p, struct vma *v, uint64 va, uint64 npages)
+{
+  uint64 end = va + npages * PGSIZE;
+  for (uint64 a = va, next; a < end; a = next) {
+    pte_t *pte = walk_sparse(p->pagetable, a, &next);
+    if (pte && (*pte & PTE_V))
+      *pte = PA2PTE(PTE2PA(*pte)) | (*pte & (PTE_A | PTE_D)) | pte_rights(v->prot) | PTE_V;
+  }
+  sfence_vma();
+}
+
 const struct mmap_policy mmap_naive_policy = {
   .name = "naive",
   .fault = naive_fault,
   .release = naive_release,
   .dup = 0,  // the lab's fork: the child faults in its own copies
   .sync = naive_sync,
+  .protect = naive_protect,
+  // MADV_DONTNEED: as munmap, a once writable shared area's pages are
+  // written back before they go (there is no cache to keep them dirty).
+  .dontneed = naive_release,
 };

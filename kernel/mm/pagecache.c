@@ -302,18 +302,30 @@ fill_pages(struct inode *ip, uint first, struct page **pg, int n)
 
 // ---- lookups ----
 
-// How many pages to read on a miss at pgno: the window doubles while
-// misses follow one another (up to pc_readahead_max) and falls back to
-// one page on a miss anywhere else, so random access reads no more than
-// it touches. => ip locked (the window lives in the inode).
+// How many pages to read on a miss at pgno. With advice MADV_NORMAL the
+// window doubles while misses follow one another (up to pc_readahead_max)
+// and falls back to one page on a miss anywhere else, so random access
+// reads no more than it touches. An area's advice overrides the guess:
+// MADV_RANDOM reads the page alone, MADV_SEQUENTIAL the largest window
+// (WINDOW_MAX, whatever the knob: the knob bounds the guess, not what a
+// program asks for); MADV_WILLNEED (the prefetcher, prefetch.c) reads
+// WINDOW_MAX as well. RANDOM and WILLNEED leave the inode's run alone:
+// they are not part of anyone's sequence, and another reader of the
+// same file keeps its window. => ip locked (the window lives in the inode).
 static uint
-readahead_window(struct inode *ip, uint pgno)
+readahead_window(struct inode *ip, uint pgno, int advice)
 {
-  long max = pc_readahead_max;
+  if (advice == MADV_RANDOM)
+    return 1;
+  if (advice == MADV_WILLNEED)
+    return WINDOW_MAX;
+  long max = advice == MADV_SEQUENTIAL ? WINDOW_MAX : pc_readahead_max;
   if (max > WINDOW_MAX)
     max = WINDOW_MAX;
   uint win = 1;
-  if (max > 1 && (pgno == ip->ra_next || pgno == 0)) {
+  if (advice == MADV_SEQUENTIAL) {
+    win = max;
+  } else if (max > 1 && (pgno == ip->ra_next || pgno == 0)) {
     win = (pgno == ip->ra_next && ip->ra_win >= RA_FIRST) ? ip->ra_win * 2 : RA_FIRST;
     if (win > max)
       win = max;
@@ -391,6 +403,12 @@ zero_fill(struct inode *ip, uint pgno, struct page **out)
 int
 pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
 {
+  return pc_get_advised(ip, pgno, MADV_NORMAL, out, nread);
+}
+
+int
+pc_get_advised(struct inode *ip, uint pgno, int advice, struct page **out, int *nread)
+{
   KASSERT(holdingsleep(&ip->lock));
   *nread = 0;
   if ((uint64)pgno * PGSIZE >= ip->size)
@@ -412,7 +430,7 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
   kstat_inc(pc_misses);
 
   struct page *pg[WINDOW_MAX];
-  int n = start_fill(ip, pgno, readahead_window(ip, pgno), pg);
+  int n = start_fill(ip, pgno, readahead_window(ip, pgno, advice), pg);
   if (n == 0)
     return -ENOMEM;
   *nread = n;
@@ -425,6 +443,16 @@ pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
     trace_event(TRACE_READAHEAD, ip->inum, pgno + i);
   *out = pg[0];
   return 0;
+}
+
+int
+pc_resident(struct inode *ip, uint pgno)
+{
+  acquire(&pc.lock);
+  struct page *pg = lookup(ip, pgno);
+  int in = pg != 0 && (pg->flags & PG_UPTODATE);
+  release(&pc.lock);
+  return in;
 }
 
 void

@@ -33,6 +33,13 @@ void pcinit(void);  // => boot, one hart
 // => ip's sleep lock held (asserted), no spinlock; takes pc.lock; may
 //    sleep for the disk, with ip still locked.
 int pc_get(struct inode *ip, uint pgno, struct page **out, int *nread);
+// pc_get, reading ahead as advice (MADV_NORMAL, MADV_RANDOM,
+// MADV_SEQUENTIAL: an area's; MADV_WILLNEED: the prefetcher's) says
+// (pagecache.c, readahead_window).
+int pc_get_advised(struct inode *ip, uint pgno, int advice, struct page **out, int *nread);
+// Is page pgno of ip in the cache and up to date (mincore)? A snapshot.
+// => takes pc.lock.
+int pc_resident(struct inode *ip, uint pgno);
 // Drops a reference from pc_get or pc_hold_user. => takes pc.lock (sleep
 // locks may be held).
 void pc_put(struct page *pg);

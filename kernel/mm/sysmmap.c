@@ -1,10 +1,13 @@
-// sysmmap.c -- the mmap, munmap and msync system calls: argument checking only;
-// the areas live in vma.c and their pages come from the mapping policy.
+// sysmmap.c -- the mmap, munmap, msync, mprotect, madvise and mincore system
+// calls: argument checking only; the areas live in vma.c and their pages
+// come from the mapping policy.
 //
 //   void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 //     addr is a hint and is ignored (the kernel chooses, top-down); flags
 //     is MAP_SHARED or MAP_PRIVATE, either maybe with MAP_ANONYMOUS (zeroed
-//     memory, no file: fd must be -1 and off 0);
+//     memory, no file: fd must be -1 and off 0) and MAP_POPULATE (the area
+//     is faulted in before mmap returns, as far as memory allows:
+//     vma_populate; never a reason to fail);
 //     errors: EINVAL (len 0, bad prot or flags, offset not page aligned
 //     or negative; MAP_ANONYMOUS with an fd other than -1 or an offset
 //     other than 0), EBADF (fd not open), EACCES (not a regular file, not
@@ -28,6 +31,27 @@
 //     errors: EINVAL (addr not page aligned, len 0, range past MAXVA),
 //     ENOMEM (the range is a hole inside one area and all NMMAP slots
 //     are in use, so the area cannot be split; nothing is changed).
+//
+// The next three take Linux's checks in Linux's order, and act on mapped
+// areas only: the program, its stack and its heap are not areas, and a
+// range touching them is "not mapped" (ENOMEM) like one touching nothing.
+// len is rounded up to whole pages; len 0 does nothing and succeeds.
+// Each checks every page of the range before it changes anything.
+//   int mprotect(void *addr, size_t len, int prot)
+//     gives the range the rights prot, PROT_NONE included (every access
+//     then kills). Errors: EINVAL (addr not page aligned, prot not made of
+//     PROT_*), ENOMEM (addr + len wraps or passes MAXVA, a page is not in
+//     an area, or an area cannot be cut for want of a slot), EACCES
+//     (PROT_WRITE for a MAP_SHARED area of a file not open for writing).
+//   int madvise(void *addr, size_t len, int advice)
+//     MADV_* (kernel/fcntl.h). Errors: EINVAL (unknown advice, addr not
+//     page aligned, addr + len wraps), ENOMEM (past MAXVA, a page not in an
+//     area, no slot to cut one for NORMAL, RANDOM or SEQUENTIAL).
+//   int mincore(void *addr, size_t len, unsigned char *vec)
+//     vec[i] = 1 if page i of the range is in memory, else 0 (vma.c).
+//     Errors: EINVAL (addr not page aligned), ENOMEM (the range wraps or
+//     passes MAXVA, or a page is not in an area), EFAULT (vec's bytes pass
+//     MAXVA or cannot be written).
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -94,22 +118,29 @@ sys_mmap(void)
     return -EINVAL;
   if (prot == PROT_NONE || (prot & ~PROT_ALL) != 0)
     return -EINVAL;
+  int populate = flags & MAP_POPULATE;
+  flags &= ~MAP_POPULATE;  // not kept: areas differ by what they are, not how they began
   int share = flags & ~MAP_ANONYMOUS;
   if (share != MAP_SHARED && share != MAP_PRIVATE)
     return -EINVAL;
   if ((long)off < 0 || off % PGSIZE != 0)
     return -EINVAL;
   struct proc *p = myproc();
+  long start;
   if (flags & MAP_ANONYMOUS) {
     if (fd != -1 || off != 0)
       return -EINVAL;
-    return map_anonymous(p, len, prot, flags);
+    start = map_anonymous(p, len, prot, flags);
+  } else {
+    struct file *f = (fd >= 0 && fd < NOFILE) ? p->ofile[fd] : 0;
+    int err = check_file(f, prot, flags);
+    if (err)
+      return err;
+    start = vma_map(p, len, prot, flags, f, off);
   }
-  struct file *f = (fd >= 0 && fd < NOFILE) ? p->ofile[fd] : 0;
-  int err = check_file(f, prot, flags);
-  if (err)
-    return err;
-  return vma_map(p, len, prot, flags, f, off);
+  if (start >= 0 && populate)
+    vma_populate(p, vma_find(p, start));
+  return start;
 }
 
 long
@@ -139,4 +170,74 @@ sys_msync(void)
   if (addr >= MAXVA || len > MAXVA - addr)
     return -ENOMEM;
   return vma_sync(myproc(), addr, len, flags);
+}
+
+// The end of [addr, addr + len rounded up to pages), or 0 if it wraps or
+// passes MAXVA. => addr is page aligned, len > 0.
+static uint64
+range_end(uint64 addr, uint64 len)
+{
+  if (addr >= MAXVA || len > MAXVA - addr || PGROUNDUP(len) > MAXVA - addr)
+    return 0;
+  return addr + PGROUNDUP(len);
+}
+
+long
+sys_mprotect(void)
+{
+  uint64 addr, len;
+  int prot;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &prot);
+  if (addr % PGSIZE != 0)
+    return -EINVAL;
+  if (len == 0)
+    return 0;
+  uint64 end = range_end(addr, len);
+  if (end == 0)
+    return -ENOMEM;
+  if ((prot & ~PROT_ALL) != 0)
+    return -EINVAL;
+  return vma_protect(myproc(), addr, end, prot);
+}
+
+long
+sys_madvise(void)
+{
+  uint64 addr, len;
+  int advice;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argint(2, &advice);
+  if (advice < MADV_NORMAL || advice > MADV_DONTNEED || addr % PGSIZE != 0)
+    return -EINVAL;
+  if (len > ~0UL - PGSIZE + 1 || addr + PGROUNDUP(len) < addr)
+    return -EINVAL;  // rounding len up, or adding it, wraps
+  if (len == 0)
+    return 0;
+  uint64 end = range_end(addr, len);
+  if (end == 0)
+    return -ENOMEM;
+  return vma_advise(myproc(), addr, end, advice);
+}
+
+long
+sys_mincore(void)
+{
+  uint64 addr, len, vec;
+  argaddr(0, &addr);
+  argaddr(1, &len);
+  argaddr(2, &vec);
+  if (addr % PGSIZE != 0)
+    return -EINVAL;
+  if (len == 0)
+    return 0;
+  uint64 end = range_end(addr, len);
+  if (end == 0)
+    return -ENOMEM;
+  uint64 pages = (end - addr) / PGSIZE;
+  if (vec >= MAXVA || pages > MAXVA - vec)
+    return -EFAULT;
+  return vma_mincore(myproc(), addr, end, vec);
 }

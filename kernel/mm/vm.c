@@ -237,7 +237,7 @@ count_pages(pagetable_t pt, int level)
     if ((pte & PTE_V) == 0)
       continue;
     if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
-      if (pte & PTE_U)
+      if (pte & (PTE_U | PTE_PROTNONE))  // mprotect(PROT_NONE) pages are the process's too
         n++;
       continue;
     }

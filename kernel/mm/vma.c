@@ -26,6 +26,10 @@
 #include "kernel/mm/fault.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/rmap.h"
+#include "kernel/mm/vm.h"
+#include "kernel/mm/kalloc.h"
+#include "kernel/mm/pagecache.h"
+#include "kernel/mm/prefetch.h"
 #include "kernel/mm/kstats_impl.h"
 
 const struct mmap_policy *vma_default_policy = &mmap_cache_policy;
@@ -102,6 +106,8 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   v->end = start + len;
   v->prot = prot;
   v->flags = flags;
+  v->was_writable = (prot & PROT_WRITE) != 0;
+  v->advice = MADV_NORMAL;
   v->file = f ? filedup(f) : 0;
   v->offset = off;
   // The naive policy is the file-mapping baseline; anonymous memory has
@@ -210,9 +216,8 @@ vma_copy(struct proc *parent, struct proc *child)
   return 0;
 }
 
-// Is every page of [addr, end) inside some area?
-static int
-fully_mapped(struct proc *p, uint64 addr, uint64 end)
+int
+vma_covered(struct proc *p, uint64 addr, uint64 end)
 {
   while (addr < end) {
     struct vma *v = vma_find(p, addr);
@@ -227,7 +232,7 @@ int
 vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
 {
   uint64 end = PGROUNDUP(addr + len);
-  if (!fully_mapped(p, addr, end))
+  if (!vma_covered(p, addr, end))
     return -ENOMEM;
   int err = 0;
   for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
@@ -244,9 +249,209 @@ vma_sync(struct proc *p, uint64 addr, uint64 len, int flags)
     // Anonymous memory has no file to wait for: msync returns 0, as on
     // Linux.
     if ((v->flags & MAP_SHARED) && !vma_is_anon(v))
-      e = file_sync_finish(v->file, e, (flags & MS_SYNC) && (v->prot & PROT_WRITE));
+      e = file_sync_finish(v->file, e, (flags & MS_SYNC) && v->was_writable);
     if (e)
       err = e;
   }
   return err;
+}
+
+// ---- changing a range: mprotect and madvise ----
+
+// Cuts area v in two at address at (v->start < at < v->end): v keeps the
+// lower part, a new slot (there must be one) takes the upper part. No
+// page moves: both halves keep the same PTEs, files and offsets. Between
+// the two range changes a reverse-map walker may find [at, v->end) in
+// both areas, and so a PTE twice; walkers handle that (the second visit
+// finds it cleared, or its bits already taken).
+static void
+split(struct proc *p, struct vma *v, uint64 at)
+{
+  struct vma *upper = alloc_slot(p);
+  KASSERT(upper != 0 && v->start < at && at < v->end);
+  *upper = *v;
+  upper->start = at;
+  upper->offset = v->offset + (at - v->start);
+  upper->file = v->file ? filedup(v->file) : 0;
+  rmap_link_vma(upper);
+  rmap_set_range(v, v->start, at, v->offset);
+}
+
+// Cuts the areas at addr and end, so that every area touching [addr, end)
+// lies inside it. Needs a free slot per cut: -ENOMEM, with nothing cut,
+// if there are not enough.
+static int
+cut_range(struct proc *p, uint64 addr, uint64 end)
+{
+  struct vma *lo = vma_find(p, addr), *hi = vma_find(p, end - 1);
+  int need = (lo && lo->start < addr) + (hi && end < hi->end);
+  int free = 0;
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    free += !v->used;
+  if (free < need)
+    return -ENOMEM;
+  if (lo && lo->start < addr)
+    split(p, lo, addr);  // lo keeps [start, addr); hi may now be the new slot
+  hi = vma_find(p, end - 1);
+  if (hi && end < hi->end)
+    split(p, hi, end);
+  return 0;
+}
+
+// May b, which starts where a ends, become part of a? Everything an area
+// keeps must be the same, and b's file offsets must go on from a's --
+// but was_writable only matters to a shared area (write-back), so two
+// private ones that differ there may join (keeping the union).
+static int
+mergeable(struct vma *a, struct vma *b)
+{
+  return a->end == b->start && a->file == b->file && a->prot == b->prot &&
+         a->flags == b->flags && a->advice == b->advice && a->policy == b->policy &&
+         (a->was_writable == b->was_writable || !(a->flags & MAP_SHARED)) &&
+         b->offset == a->offset + (a->end - a->start);
+}
+
+// Joins alike neighbours that meet inside [addr, end] (the range just
+// changed, its ends included), so that a change undone gives back the
+// slots its cuts took. a grows over b before b goes: a walker meanwhile
+// finds b's PTEs through both.
+static void
+merge_range(struct proc *p, uint64 addr, uint64 end)
+{
+  for (int again = 1; again;) {
+    again = 0;
+    for (struct vma *a = p->vmas; a < &p->vmas[NMMAP]; a++) {
+      if (!a->used || a->end < addr || a->end > end)
+        continue;
+      struct vma *b = vma_find(p, a->end);
+      if (b && mergeable(a, b)) {
+        a->was_writable |= b->was_writable;
+        rmap_set_range(a, a->start, b->end, a->offset);
+        drop(b);
+        again = 1;
+      }
+    }
+  }
+}
+
+int
+vma_protect(struct proc *p, uint64 addr, uint64 end, int prot)
+{
+  if (!vma_covered(p, addr, end))
+    return -ENOMEM;
+  // As mmap checks (sysmmap.c): a shared mapping writes its file.
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (v->used && v->start < end && addr < v->end && (prot & PROT_WRITE) &&
+        (v->flags & MAP_SHARED) && !v->file->writable)
+      return -EACCES;
+  int err = cut_range(p, addr, end);
+  if (err)
+    return err;
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (!v->used || v->start < addr || v->end > end)
+      continue;
+    v->prot = prot;
+    if (prot & PROT_WRITE)
+      v->was_writable = 1;
+    v->policy->protect(p, v, v->start, (v->end - v->start) / PGSIZE);
+  }
+  merge_range(p, addr, end);
+  return 0;
+}
+
+int
+vma_advise(struct proc *p, uint64 addr, uint64 end, int advice)
+{
+  if (!vma_covered(p, addr, end))
+    return -ENOMEM;
+  if (advice == MADV_NORMAL || advice == MADV_RANDOM || advice == MADV_SEQUENTIAL) {
+    int err = cut_range(p, addr, end);
+    if (err)
+      return err;
+    for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+      if (v->used && v->start >= addr && v->end <= end)
+        v->advice = advice;
+    merge_range(p, addr, end);
+    return 0;
+  }
+  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+    if (!v->used || end <= v->start || v->end <= addr)
+      continue;
+    uint64 lo = addr > v->start ? addr : v->start;
+    uint64 hi = end < v->end ? end : v->end;
+    if (advice == MADV_DONTNEED)
+      v->policy->dontneed(p, v, lo, (hi - lo) / PGSIZE);
+    else if (v->file && v->policy == &mmap_cache_policy && !inode_is_mem(v->file->ip))
+      prefetch_start(v->file, vma_pgno(v, lo), vma_pgno(v, hi));  // MADV_WILLNEED
+  }
+  return 0;
+}
+
+// ---- MAP_POPULATE ----
+
+// Free pages populating leaves to everyone else (2 MiB). Populating is a
+// hint: rather than drive the machine into the out-of-memory policy,
+// which might kill a bystander -- or the caller, for a mapping it only
+// asked to have ready -- it stops here and leaves the rest to faults.
+#define POPULATE_RESERVE 512
+
+void
+vma_populate(struct proc *p, struct vma *v)
+{
+  // A private writable area is populated by stores, as Linux does: its
+  // file pages are copied now, so that no later store faults to copy.
+  // A shared one by loads: its pages stay clean until stored to.
+  int access = (v->flags & MAP_PRIVATE) && (v->prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ;
+  for (uint64 a = v->start; a < v->end; a += PGSIZE) {
+    if (kfree_pages() < POPULATE_RESERVE || killed(p))
+      return;
+    pte_t *pte = walk(p->pagetable, a, 0);
+    if (pte && (*pte & PTE_V))
+      continue;  // mapped by fault-around or with a read-ahead run
+    if (v->policy->fault(p, v, a, access) != 0)
+      return;  // no memory, past the end of the file, a disk error: lazy
+  }
+}
+
+// ---- mincore ----
+
+#define MINCORE_CHUNK 256  // bytes of vec gathered on the stack per copyout
+
+// Is the page at va (in area v) in memory: mapped here (PROT_NONE too),
+// or, for an area with a file or memory object, in the page cache --
+// whoever brought it there? A private anonymous page is only ever in
+// memory where it is mapped.
+static int
+resident(struct proc *p, struct vma *v, uint64 va)
+{
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte && (__atomic_load_n(pte, __ATOMIC_RELAXED) & PTE_V))
+    return 1;
+  if (v->file == 0)
+    return 0;
+  uint64 pgno = vma_pgno(v, va);
+  return pgno <= 0xFFFFFFFFUL && pc_resident(v->file->ip, (uint)pgno);
+}
+
+int
+vma_mincore(struct proc *p, uint64 addr, uint64 end, uint64 vec)
+{
+  if (!vma_covered(p, addr, end))
+    return -ENOMEM;
+  struct vma *v = 0;
+  uchar buf[MINCORE_CHUNK];
+  for (uint64 a = addr; a < end;) {
+    int n = 0;
+    for (; n < MINCORE_CHUNK && a < end; n++, a += PGSIZE) {
+      if (v == 0 || a >= v->end)
+        v = vma_find(p, a);
+      buf[n] = resident(p, v, a);
+    }
+    // No lock is held: the copy may fault vec's own pages in (vec may
+    // even lie in the range, which then changes under the count).
+    if (copyout(p->pagetable, vec, (char *)buf, n) < 0)
+      return -EFAULT;
+    vec += n;
+  }
+  return 0;
 }

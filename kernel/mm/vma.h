@@ -16,6 +16,11 @@
 // policy, whatever KNOB_POLICY says: the naive policy is a baseline for
 // file mappings and has no anonymous memory of its own.
 //
+// mprotect and madvise change an area's rights or advice over a range
+// (vma_protect, vma_advise): the areas are first cut at the range's ends,
+// as munmap cuts them, and afterwards neighbours that have become alike
+// again are joined, so a change undone gives back its slots.
+//
 // Lock legend: [o] private to the owning process (its own system calls and
 // faults are the only users; fork copies the table before the child runs).
 // [o,pc] written by the owner under pc.lock (pagecache.c; through
@@ -35,8 +40,14 @@ struct vma {
   int used;            // [o] slot in use
   uint64 start;        // [o,pc] first address, page aligned
   uint64 end;          // [o,pc] one past the last address, page aligned
-  int prot;            // [o] PROT_READ / PROT_WRITE / PROT_EXEC
+  int prot;            // [o] PROT_READ / PROT_WRITE / PROT_EXEC, or PROT_NONE
+                       //     (mprotect only: mmap refuses it)
   int flags;           // [o] MAP_SHARED or MAP_PRIVATE, maybe | MAP_ANONYMOUS
+  int was_writable;    // [o] PROT_WRITE now or at some time since mmap: its
+                       //     shared pages may be dirty, so release and msync
+                       //     write them back even after mprotect took W away
+  int advice;          // [o] MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL: how
+                       //     its misses read ahead (mmap_cache.c)
   struct file *file;   // [o] counted reference (filedup); 0: private anonymous
   uint64 offset;       // [o,pc] file offset of `start`
   const struct mmap_policy *policy;  // [o] chosen at mmap, kept for life
@@ -64,7 +75,40 @@ struct mmap_policy {
   // msync of [va, va + npages pages) of v: 0, -EIO (a write-back failed)
   // or -EROFS (the file system is read-only). => no spinlocks held; may sleep.
   int (*sync)(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags);
+  // mprotect: v->prot has just changed; gives the present pages of
+  // [va, va + npages pages) of v the new rights (vma_leaf_rights). A PTE
+  // that loses W keeps its D bit, so a page stored to before is still
+  // written back. => no spinlocks held.
+  void (*protect)(struct proc *p, struct vma *v, uint64 va, uint64 npages);
+  // madvise(MADV_DONTNEED): unmaps the present pages of [va, va + npages
+  // pages) of v, as release does, except that dirty shared file pages need
+  // only stay dirty in the cache (the area's own release or msync still
+  // writes them back), and the area stays. => no spinlocks held; may sleep.
+  void (*dontneed)(struct proc *p, struct vma *v, uint64 va, uint64 npages);
 };
+
+// A software bit (RSW) of a leaf PTE in an area: the page stays this
+// process's, but mprotect(PROT_NONE) made it inaccessible. Such a PTE
+// has R (a leaf needs R or X) and no U, so no user access goes through
+// it; the bit says it is still a user page (ps and the out-of-memory
+// policy count it, vm.c).
+#define PTE_PROTNONE (1L << 8)
+
+// The rights of a leaf PTE in an area of protection prot, W aside (each
+// policy decides W): U with R (PROT_READ or PROT_WRITE: RISC-V has no
+// write-only pages) and X; for PROT_NONE, R and PTE_PROTNONE without U.
+static inline int
+vma_leaf_rights(int prot)
+{
+  if ((prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) == 0)
+    return PTE_R | PTE_PROTNONE;
+  int perm = PTE_U;
+  if (prot & (PROT_READ | PROT_WRITE))
+    perm |= PTE_R;
+  if (prot & PROT_EXEC)
+    perm |= PTE_X;
+  return perm;
+}
 
 extern const struct mmap_policy mmap_naive_policy;  // mmap_naive.c
 extern const struct mmap_policy mmap_cache_policy;  // mmap_cache.c
@@ -116,5 +160,25 @@ int vma_copy(struct proc *parent, struct proc *child);
 int vma_sync(struct proc *p, uint64 addr, uint64 len, int flags);
 // Lowest start of any area, or TRAPFRAME if none: the heap's ceiling.
 uint64 vma_lowest(struct proc *p);
+// Is every page of [addr, end) inside some area?
+int vma_covered(struct proc *p, uint64 addr, uint64 end);
+
+// mprotect of [addr, end) (page aligned, addr < end): 0; -ENOMEM if some
+// page is in no area or an area cannot be cut for want of a slot; -EACCES
+// if prot has PROT_WRITE for a MAP_SHARED file area whose file is not open
+// for writing. A failing call changes nothing.
+int vma_protect(struct proc *p, uint64 addr, uint64 end, int prot);
+// madvise of [addr, end) (page aligned, addr < end) with a MADV_* advice
+// (checked by the caller): 0, or -ENOMEM as vma_protect (nothing changed).
+int vma_advise(struct proc *p, uint64 addr, uint64 end, int advice);
+// MAP_POPULATE: maps every page of v it can now, through the policy's
+// fault (read-ahead for files, zero fill for anonymous memory), stopping
+// quietly at the first failure or when free memory runs low: what is left
+// stays lazy. Counts no faults. => no locks held; may sleep.
+void vma_populate(struct proc *p, struct vma *v);
+// mincore of [addr, end) (page aligned, addr < end) into the user array
+// vec: 0; -ENOMEM if some page is in no area; -EFAULT if vec cannot be
+// written (the bytes before the bad part may have been).
+int vma_mincore(struct proc *p, uint64 addr, uint64 end, uint64 vec);
 
 #endif

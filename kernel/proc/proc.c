@@ -202,33 +202,66 @@ freeproc(struct proc *p)
   p->state = UNUSED;
 }
 
+// An UNUSED slot made USED with a new pid, its context set to start at
+// entry on its own kernel stack. => returns it with p->lock held, or 0
+// (nothing held) when the table is full.
+static struct proc *
+take_slot(void (*entry)(void))
+{
+  for (struct proc *p = procs; p < &procs[NPROC]; p++) {
+    acquire(&p->lock);
+    if (p->state == UNUSED) {
+      p->pid = allocpid();
+      p->state = USED;
+      memset(&p->context, 0, sizeof(p->context));
+      p->context.ra = (uint64)entry;
+      p->context.sp = p->kstack + PGSIZE;
+      return p;
+    }
+    release(&p->lock);
+  }
+  return 0;
+}
+
 // Finds an UNUSED slot and prepares it to run forkret() in the kernel.
 // => returns the process with p->lock held, or 0 (nothing held) when the
 //    table or memory is exhausted.
 static struct proc *
 allocproc(void)
 {
-  struct proc *p;
-  for (p = procs; p < &procs[NPROC]; p++) {
-    acquire(&p->lock);
-    if (p->state == UNUSED)
-      goto found;
-    release(&p->lock);
-  }
-  return 0;
-
-found:
-  p->pid = allocpid();
-  p->state = USED;
+  struct proc *p = take_slot(forkret);
+  if (p == 0)
+    return 0;
   if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
     freeproc(p);
     release(&p->lock);
     return 0;
   }
-  memset(&p->context, 0, sizeof(p->context));
-  p->context.ra = (uint64)forkret;
-  p->context.sp = p->kstack + PGSIZE;
   return p;
+}
+
+// The first code a kernel process runs: the scheduler's p->lock is let
+// go, as forkret does, and the body never returns.
+static void
+kproc_entry(void)
+{
+  struct proc *p = myproc();
+  release(&p->lock);
+  p->kbody();
+  panic("kernel process %s returned", p->name);
+}
+
+int
+kproc_start(const char *name, void (*body)(void))
+{
+  struct proc *p = take_slot(kproc_entry);
+  if (p == 0)
+    return -EAGAIN;
+  p->kbody = body;
+  safestrcpy(p->name, name, sizeof(p->name));
+  make_runnable(p);
+  release(&p->lock);
+  return 0;
 }
 
 // The first process: an empty address space whose first trip through
@@ -645,7 +678,7 @@ wakeup(void *chan)
 }
 
 // Marks pid killed; it exits when it next crosses into or out of the
-// kernel. 0, -ESRCH, or -EPERM for init.
+// kernel. 0, -ESRCH, or -EPERM for init and kernel processes.
 int
 kill(int pid)
 {
@@ -653,6 +686,10 @@ kill(int pid)
     return -EPERM;  // init must never exit: it adopts every orphan
   for (struct proc *p = procs; p < &procs[NPROC]; p++) {
     acquire(&p->lock);
+    if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE && p->kbody) {
+      release(&p->lock);
+      return -EPERM;  // a kernel process never reaches the exit a kill needs
+    }
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
       p->killed = 1;
       int woke = p->state == SLEEPING;

@@ -74,6 +74,8 @@ struct proc {
   struct vma vmas[NMMAP];      // [o] mapped areas: files, anonymous memory (vma.c)
   uint64 disk_reads;           // [o] disk read requests this process waited
                                //     for (a fault that moved it is major)
+  void (*kbody)(void);         // [o] a kernel process's body (kproc_start);
+                               //     0 for a user process
 };
 
 int  cpuid(void);              // => interrupts off
@@ -101,6 +103,13 @@ int  either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int  either_copyin(void *dst, int user_src, uint64 src, uint64 len);
 void procdump(void);
 void proc_kick_overdue(void);  // clock interrupt: this hart's kick deadline passed
+// Starts a kernel process called name that runs body (which must never
+// return) in the kernel: no user memory, page table, files or parent.
+// kill() refuses it (EPERM), the out-of-memory policy never chooses it
+// (it holds no user pages), ps lists it with 0 pages. 0, or -EAGAIN when
+// the process table is full. => no spinlock held but ones ranked before
+// p->lock.
+int  kproc_start(const char *name, void (*body)(void));
 // For policies that look at every process (oom.c): slot i of the process
 // table (0 <= i < NPROC; lock it before looking), and whether p is init.
 struct proc *proc_slot(int i);

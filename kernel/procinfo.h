@@ -29,9 +29,11 @@ struct procinfo {
                 // (4 bytes of padding here, always zero)
   uint64 pages; // resident user pages: present, user-accessible pages of
                 // its page table (program, stack, heap, mapped-file
-                // pages; not page-table pages, not its kernel stack or
-                // trapframe). A page shared by several processes counts
-                // in each; lazily grown heap not touched yet does not.
+                // pages, and mapped pages mprotect made PROT_NONE; not
+                // page-table pages, not its kernel stack or trapframe).
+                // A page shared by several processes counts in each;
+                // lazily grown heap not touched yet does not. 0 for a
+                // kernel process (it has no user memory).
   char name[PROCINFO_NAMELEN]; // program name (last element of the exec
                                // path), always NUL-terminated
 };

@@ -32,7 +32,8 @@
 // calls of the list, a worker issues numbers outside it, and short
 // structured sequences (the typed operations: a file mapped, a probe of
 // write()'s promise about a bad source, a crafted ELF, a child killed in
-// pause, ...) that random arguments would rarely reach.
+// pause, a mapping cut by mprotect and joined again, ...) that random
+// arguments would rarely reach.
 //
 // What a worker checks. It keeps a model of what its calls did: its
 // descriptor table (what each descriptor is, readable, writable), its
@@ -213,6 +214,7 @@ enum call_id {
   C_CHDIR, C_DUP, C_GETPID, C_SBRK, C_PAUSE, C_UPTIME, C_OPEN, C_WRITE,
   C_MKNOD, C_UNLINK, C_LINK, C_MKDIR, C_CLOSE, C_MMAP, C_MUNMAP, C_KSTATS,
   C_KNOB, C_MSYNC, C_PROCINFO, C_TRACEDUMP, C_LSEEK, C_FTRUNCATE, C_FSYNC,
+  C_MPROTECT, C_MADVISE, C_MINCORE,
   NCALL_IDS
 };
 
@@ -231,7 +233,8 @@ static const struct {
   {"mmap", C_MMAP, 10},    {"munmap", C_MUNMAP, 5},   {"kstats", C_KSTATS, 1},
   {"knob", C_KNOB, 3},     {"msync", C_MSYNC, 5},     {"procinfo", C_PROCINFO, 1},
   {"tracedump", C_TRACEDUMP, 1}, {"lseek", C_LSEEK, 6}, {"ftruncate", C_FTRUNCATE, 6},
-  {"fsync", C_FSYNC, 4},
+  {"fsync", C_FSYNC, 4},    {"mprotect", C_MPROTECT, 5}, {"madvise", C_MADVISE, 4},
+  {"mincore", C_MINCORE, 3},
 };
 #define OTHER_WEIGHT 6  // a call this file does not know yet
 
@@ -258,6 +261,7 @@ enum kind {
   K_PID,      // a process id
   K_LAZY,     // sbrk's kind
   K_WHENCE,   // SEEK_*
+  K_ADVICE,   // MADV_*
   K_STATUS,   // an exit status
 };
 
@@ -330,7 +334,7 @@ param_kind(const char *name, int n, const char *type, int tn, int *outsize)
     {"addr", K_ADDR}, {"prot", K_PROT}, {"flags", K_FLAGS}, {"omode", K_OMODE},
     {"offset", K_OFF}, {"off", K_OFF}, {"which", K_KNOB}, {"value", K_KNOBVAL},
     {"major", K_DEVNUM}, {"minor", K_DEVNUM}, {"pid", K_PID}, {"lazy", K_LAZY},
-    {"whence", K_WHENCE},
+    {"whence", K_WHENCE}, {"advice", K_ADVICE},
   };
   for (int i = 0; i < NELEM(by_name); i++)
     if (name_is(name, n, by_name[i].name))
@@ -580,6 +584,48 @@ remove_range(uint64 lo, uint64 hi)
       a->end = lo;
     }
   }
+}
+
+// Cuts the area holding address at (strictly inside it) in two there.
+static void
+cut_at(uint64 at)
+{
+  struct area *a = area_at(at);
+  if (a && a->start < at) {
+    add_area(at, a->end, a->prot, a->flags);
+    a->end = at;
+  }
+}
+
+// Joins areas that meet and are alike. The kernel joins only areas of one
+// file at consecutive offsets; the model needs just what each address
+// allows, so it joins more, and so never holds more areas than the kernel.
+static void
+join_areas(void)
+{
+  for (int i = 0; i < nareas; i++) {
+    for (int j = 0; j < nareas; j++) {
+      if (areas[i].end == areas[j].start && areas[i].prot == areas[j].prot &&
+          areas[i].flags == areas[j].flags) {
+        areas[i].end = areas[j].end;
+        areas[j] = areas[--nareas];
+        i = -1;  // start over
+        break;
+      }
+    }
+  }
+}
+
+// Gives [lo, hi) the rights prot, as a successful mprotect did.
+static void
+protect_range(uint64 lo, uint64 hi, int prot)
+{
+  cut_at(lo);
+  cut_at(hi);
+  for (int i = 0; i < nareas; i++)
+    if (areas[i].start >= lo && areas[i].end <= hi)
+      areas[i].prot = prot;
+  join_areas();
 }
 
 // The heap: [heap_base, heap_end) is this process's; the stack page lies
@@ -972,8 +1018,13 @@ gen_prot(void)
 static uint64
 gen_flags(const struct call *c)
 {
-  static const int map_good[] = {MAP_SHARED, MAP_PRIVATE};
-  static const int map_bad[] = {0, MAP_SHARED | MAP_PRIVATE, 4, -1, 0x100 | MAP_SHARED};
+  static const int map_good[] = {
+    MAP_SHARED, MAP_PRIVATE, MAP_SHARED, MAP_PRIVATE, MAP_SHARED | MAP_POPULATE,
+    MAP_PRIVATE | MAP_POPULATE,
+  };
+  static const int map_bad[] = {
+    0, MAP_SHARED | MAP_PRIVATE, 4, -1, 0x100 | MAP_SHARED, MAP_POPULATE,
+  };
   static const int ms_good[] = {
     0, MS_ASYNC, MS_SYNC, MS_SYNC, MS_INVALIDATE, MS_SYNC | MS_INVALIDATE,
     MS_ASYNC | MS_INVALIDATE,
@@ -1033,6 +1084,9 @@ gen_arg(const struct call *c, int kind)
     return widen(PICK(((const long[]){0, 2, 5, NDEV - 1, NDEV, -1, 32767, -32768, 65537, 1})));
   case K_LAZY: return widen(PICK(((const long[]){0, 1, 0, 1, 2, -1})));
   case K_WHENCE: return widen(PICK(((const long[]){0, 1, 2, 0, 1, 2, 3, -1, INT_MAX_})));
+  case K_ADVICE:  // MADV_NORMAL .. MADV_DONTNEED, and values past them
+    return widen(chance(85) ? (long)below(MADV_DONTNEED + 1)
+                            : PICK(((const long[]){5, -1, 100, INT_MAX_, INT_MIN_})));
   case K_STATUS:
     return widen(PICK(((const long[]){0, 1, 2, 42, 255, 256, -1, INT_MIN_, INT_MAX_})));
   case K_ADDR: {
@@ -1401,7 +1455,7 @@ static const char *
 mmap_must_fail(const uint64 *a)
 {
   uint64 len = a[1], off = a[5];
-  int prot = (int)a[2], flags = (int)a[3], k = fd_kind(a[4]), fd = (int)a[4];
+  int prot = (int)a[2], flags = (int)a[3] & ~MAP_POPULATE, k = fd_kind(a[4]), fd = (int)a[4];
   if (len == 0 || len >= MAXVA)
     return "length 0 or not below MAXVA";
   if (prot == PROT_NONE || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
@@ -1432,6 +1486,65 @@ msync_must_fail(const uint64 *a)
   if (addr >= MAXVA || len > MAXVA - addr)
     return "range past MAXVA";
   return fully_mapped(addr, PGROUNDUP(addr + len)) ? 0 : "range not all mapped";
+}
+
+// The end of [addr, addr + len rounded up to pages), or 0 if that wraps
+// or passes MAXVA (mprotect, madvise and mincore check it so).
+static uint64
+vm_range_end(uint64 addr, uint64 len)
+{
+  if (addr >= MAXVA || len > MAXVA - addr || PGROUNDUP(len) > MAXVA - addr)
+    return 0;
+  return addr + PGROUNDUP(len);
+}
+
+static const char *
+mprotect_must_fail(const uint64 *a)
+{
+  uint64 addr = a[0], len = a[1], end;
+  if (addr % PGSIZE)
+    return "address not aligned";
+  if (len == 0)
+    return 0;
+  if ((end = vm_range_end(addr, len)) == 0)
+    return "range wraps or passes MAXVA";
+  if ((int)a[2] & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+    return "bad prot";
+  return fully_mapped(addr, end) ? 0 : "range not all mapped";
+}
+
+static const char *
+madvise_must_fail(const uint64 *a)
+{
+  uint64 addr = a[0], len = a[1], end;
+  int advice = (int)a[2];
+  if (advice < MADV_NORMAL || advice > MADV_DONTNEED || addr % PGSIZE)
+    return "unknown advice or address not aligned";
+  if (len > ~0UL - PGSIZE + 1 || addr + PGROUNDUP(len) < addr)
+    return "length wraps";
+  if (len == 0)
+    return 0;
+  if ((end = vm_range_end(addr, len)) == 0)
+    return "range passes MAXVA";
+  return fully_mapped(addr, end) ? 0 : "range not all mapped";
+}
+
+static const char *
+mincore_must_fail(const uint64 *a)
+{
+  uint64 addr = a[0], len = a[1], vec = a[2], end;
+  if (addr % PGSIZE)
+    return "address not aligned";
+  if (len == 0)
+    return 0;
+  if ((end = vm_range_end(addr, len)) == 0)
+    return "range wraps or passes MAXVA";
+  uint64 pages = (end - addr) / PGSIZE;
+  if (vec >= MAXVA || pages > MAXVA - vec)
+    return "vec passes MAXVA";
+  if (!fully_mapped(addr, end))
+    return "range not all mapped";
+  return range_bad(vec, pages, 1) ? "vec cannot be written" : 0;
 }
 
 static const char *
@@ -1474,6 +1587,9 @@ must_fail(const struct call *c, const uint64 *a)
     return a[0] % PGSIZE || a[1] == 0 || a[0] >= MAXVA || a[1] > MAXVA - a[0]
                ? "address not aligned, length 0 or range past MAXVA" : 0;
   case C_MSYNC: return msync_must_fail(a);
+  case C_MPROTECT: return mprotect_must_fail(a);
+  case C_MADVISE: return madvise_must_fail(a);
+  case C_MINCORE: return mincore_must_fail(a);
   case C_KNOB: return knob_must_fail((int)a[0], (long)a[1]);
   case C_KILL: {
     int pid = (int)a[0];
@@ -1627,6 +1743,14 @@ check_success(const struct call *c, const uint64 *a, long r, int lowest, uint64 
     if ((uint64)r != old_break)
       violation("sbrk did not return the old break", r);
     break;
+  case C_MINCORE: {  // what it wrote where this process can read it back
+    uint64 pages = a[1] ? PGROUNDUP(a[1]) / PGSIZE : 0, vec = a[2];
+    if (vec >= heap_base && vec + pages <= heap_end)
+      for (uint64 i = 0; i < pages; i++)
+        if (((char *)vec)[i] != 0 && ((char *)vec)[i] != 1)
+          violation("mincore wrote a byte other than 0 and 1", ((char *)vec)[i]);
+    break;
+  }
   case C_GETPID:
     if (r != mypid)
       violation("getpid is not the pid fork returned", r);
@@ -1733,7 +1857,11 @@ update_model(const struct call *c, const uint64 *a, long r, int lowest)
                                                     pc == PC_SHARED};
     break;
   }
-  case C_MMAP: add_area(r, r + PGROUNDUP(a[1]), (int)a[2], (int)a[3]); break;
+  case C_MMAP: add_area(r, r + PGROUNDUP(a[1]), (int)a[2], (int)a[3] & ~MAP_POPULATE); break;
+  case C_MPROTECT:
+    if (a[1])
+      protect_range(a[0], a[0] + PGROUNDUP(a[1]), (int)a[2]);
+    break;
   case C_MUNMAP: remove_range(a[0], PGROUNDUP(a[0] + a[1])); break;
   case C_SBRK: heap_end = raw3(SYS_sbrk, 0, 0, 0); break;
   case C_WAIT: kid_gone(r); break;
@@ -1938,10 +2066,37 @@ op_map_file(void)
   static const int prots[] = {
     PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_EXEC,
   };
-  call6(C_MMAP, 0, (1 + below(4)) * PGSIZE, PICK(prots), chance(60) ? MAP_SHARED : MAP_PRIVATE,
-        fd, chance(80) ? 0 : PGSIZE);
+  int flags = (chance(60) ? MAP_SHARED : MAP_PRIVATE) | (chance(15) ? MAP_POPULATE : 0);
+  call6(C_MMAP, 0, (1 + below(4)) * PGSIZE, PICK(prots), flags, fd, chance(80) ? 0 : PGSIZE);
   if (chance(50))
     call1(C_CLOSE, fd);
+}
+
+// A file area taken through mprotect, madvise and mincore in the order a
+// program would: a page in the middle made PROT_NONE (the area is cut in
+// three), its residency read, its pages dropped and asked for again, the
+// old rights given back (the three join again), then unmapped.
+static void
+op_protect_cycle(void)
+{
+  int i = pool_file();
+  long fd = i < 0 ? -1 : call2(C_OPEN, pool_path[i], O_CREATE | O_RDWR);
+  if (fd < 0)
+    return;
+  call3(C_WRITE, fd, inbuf + below(PGSIZE), 1 + below(4 * PGSIZE));
+  int prot = chance(50) ? PROT_READ : PROT_READ | PROT_WRITE;
+  int flags = (chance(50) ? MAP_SHARED : MAP_PRIVATE) | (chance(30) ? MAP_POPULATE : 0);
+  long p = call6(C_MMAP, 0, 4 * PGSIZE, prot, flags, fd, 0);
+  call1(C_CLOSE, fd);
+  if (p == -1)
+    return;
+  call3(C_MPROTECT, p + PGSIZE, PGSIZE, PROT_NONE);
+  call3(C_MINCORE, p, 4 * PGSIZE, heap_base);  // its bytes: check_success
+  call3(C_MADVISE, p + PGSIZE, 2 * PGSIZE, MADV_DONTNEED);
+  call3(C_MADVISE, p, 4 * PGSIZE, chance(50) ? MADV_WILLNEED : (int)below(MADV_WILLNEED));
+  call3(C_MPROTECT, p, 4 * PGSIZE, prot);
+  call3(C_MINCORE, p, 4 * PGSIZE, heap_base);
+  call2(C_MUNMAP, p, 4 * PGSIZE);
 }
 
 // read() of a file with data, into memory the kernel may not write,
@@ -2259,6 +2414,7 @@ typed_op(void)
   case 14: op_huge_lazy(); break;
   case 15: op_huge_map(); break;
   case 16: op_pipe(); break;
+  case 17: op_protect_cycle(); break;
   default: op_fork_state(); break;
   }
 }
@@ -2270,7 +2426,8 @@ child_safe(int id)
 {
   static const int ok[] = {
     C_READ, C_WRITE, C_MMAP, C_MUNMAP, C_MSYNC, C_CLOSE, C_DUP, C_FSTAT, C_SBRK,
-    C_KSTATS, C_GETPID, C_UPTIME, C_LSEEK, C_FTRUNCATE, C_FSYNC,
+    C_KSTATS, C_GETPID, C_UPTIME, C_LSEEK, C_FTRUNCATE, C_FSYNC, C_MPROTECT, C_MADVISE,
+    C_MINCORE,
   };
   for (int i = 0; i < NELEM(ok); i++)
     if (ok[i] == id)

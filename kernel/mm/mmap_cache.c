@@ -18,6 +18,11 @@
 //            private anonymous pages), shared copy-on-write between the
 //            two; cache pages (a memory object's too) it faults in.
 //   sync     msync: write back the dirty pages of the range.
+//   protect  mprotect: present pages take the area's new rights, W only
+//            ever taken away (a store then faults for it), D kept.
+//   dontneed madvise(MADV_DONTNEED): release without the write-back, the
+//            D bits kept in the cache pages instead.
+// Misses read ahead as the area's advice says (v->advice).
 //
 // Dirty tracking. A hart that sets PTE A/D itself (QEMU) needs nothing
 // from us: a clean shared writable page is mapped with W and the store

@@ -9,6 +9,8 @@
 //            that write-back never makes a file longer; then free the page.
 //   msync:   write every present page of a writable shared area back.
 //   protect: mprotect gives the present pages the area's new rights.
+//   dontneed: release (MADV_DONTNEED): written back, then freed.
+// It has no read-ahead: madvise's advice is kept but steers nothing.
 // An area keeps writing back after mprotect took PROT_WRITE away
 // (was_writable): its pages may hold stores made before.
 // Nothing is shared: two processes (or two mappings) of one file each get

@@ -64,10 +64,15 @@ prefetch_init(void)
 }
 
 // Reads pages [lo, hi) of ip into the cache, a window at a time, up to
-// the end of the file; stops at the first failure. => no locks held.
+// the end of the file; stops at the first failure, and, under a cache
+// limit, once it has read as many pages as the limit (more would evict
+// what it read first). => no locks held.
 static void
 read_range(struct inode *ip, uint lo, uint hi)
 {
+  long limit = pc_limit;
+  if (limit > 0 && hi - lo > limit)
+    hi = lo + (uint)limit;
   for (uint pgno = lo; pgno < hi;) {
     pc_enforce_limit();  // may write back: only with no lock held
     ilock(ip);

@@ -42,7 +42,8 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Frees the page-table pages themselves; every leaf must be gone.
 void uvmfreetables(pagetable_t pagetable);
-// How many present user pages (valid leaves with PTE_U) the table maps,
+// How many present user pages (valid leaves with PTE_U, or PTE_PROTNONE:
+// pages mprotect made inaccessible, vma.h) the table maps,
 // for ps and the out-of-memory policy; an estimate if its owner runs on
 // another hart meanwhile.
 // => the table cannot be freed during the call: the caller holds the

@@ -7,6 +7,12 @@
 // (p->sz). The heap in turn may not grow past the lowest area (growproc
 // asks vma_lowest()), so the two never meet.
 //
+// mprotect and madvise change areas over a range: the areas are cut at
+// the range's ends (a slot per cut, all checked first), changed whole,
+// and alike neighbours joined again ("changing a range" below).
+// MAP_POPULATE and mincore walk an area's pages (vma_populate,
+// vma_mincore).
+//
 // Which physical pages back an area is its policy's business (struct
 // mmap_policy, chosen when the area is made: vma_default_policy, set by
 // the KNOB_POLICY knob; anonymous areas always get the cache policy,
@@ -402,7 +408,20 @@ vma_populate(struct proc *p, struct vma *v)
   // file pages are copied now, so that no later store faults to copy.
   // A shared one by loads: its pages stay clean until stored to.
   int access = (v->flags & MAP_PRIVATE) && (v->prot & PROT_WRITE) ? FAULT_WRITE : FAULT_READ;
-  for (uint64 a = v->start; a < v->end; a += PGSIZE) {
+  uint64 end = v->end;
+  if (v->file) {
+    // Not past the end of the file (the naive policy would map zeros
+    // there; the cache policy stops at the first such page anyway).
+    struct inode *ip = v->file->ip;
+    ilock(ip);
+    uint64 size = ip->size;
+    iunlock(ip);
+    if (PGROUNDUP(size) <= v->offset)
+      return;
+    if (PGROUNDUP(size) - v->offset < end - v->start)
+      end = v->start + (PGROUNDUP(size) - v->offset);
+  }
+  for (uint64 a = v->start; a < end; a += PGSIZE) {
     if (kfree_pages() < POPULATE_RESERVE || killed(p))
       return;
     pte_t *pte = walk(p->pagetable, a, 0);

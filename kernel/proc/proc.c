@@ -45,6 +45,11 @@
 // is expensive. The delay keeps those wakeups local and still starts a
 // process whose waker keeps running within about a millisecond.
 //
+// Kernel processes (kproc_start) take a slot and a pid as a user process
+// does, but start in a kernel function (kproc_entry) that never returns:
+// no trapframe, no page table, no files, no parent. They never exit, so
+// no wait, reparenting or freeing ever meets them; kill() refuses them.
+//
 // Lock order (kernel/lib/lockrank.h): wait_lock -> p->lock -> pid_lock
 // (allocproc) and kmem.lock (freeproc). No code holds two p->locks.
 //
@@ -261,6 +266,7 @@ kproc_start(const char *name, void (*body)(void))
   safestrcpy(p->name, name, sizeof(p->name));
   make_runnable(p);
   release(&p->lock);
+  want_hart();
   return 0;
 }
 

@@ -30,10 +30,11 @@
 // an edit here, with arguments chosen by its parameters' names; only what
 // it promises has to be taught (must_fail, update_model). Besides the
 // calls of the list, a worker issues numbers outside it, and short
-// structured sequences (the typed operations: a file mapped, a probe of
-// write()'s promise about a bad source, a crafted ELF, a child killed in
-// pause, a mapping cut by mprotect and joined again, ...) that random
-// arguments would rarely reach.
+// structured sequences (the typed operations: a file mapped, anonymous
+// memory mapped and stored into by a child, a probe of write()'s promise
+// about a bad source, a crafted ELF, a child killed in pause, a mapping
+// cut by mprotect and joined again, ...) that random arguments would
+// rarely reach.
 //
 // What a worker checks. It keeps a model of what its calls did: its
 // descriptor table (what each descriptor is, readable, writable), its
@@ -1019,11 +1020,12 @@ static uint64
 gen_flags(const struct call *c)
 {
   static const int map_good[] = {
-    MAP_SHARED, MAP_PRIVATE, MAP_SHARED, MAP_PRIVATE, MAP_SHARED | MAP_POPULATE,
-    MAP_PRIVATE | MAP_POPULATE,
+    MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS | MAP_SHARED, MAP_ANONYMOUS | MAP_PRIVATE,
+    MAP_SHARED | MAP_POPULATE, MAP_PRIVATE | MAP_POPULATE,
   };
   static const int map_bad[] = {
-    0, MAP_SHARED | MAP_PRIVATE, 4, -1, 0x100 | MAP_SHARED, MAP_POPULATE,
+    0, MAP_SHARED | MAP_PRIVATE, 4, -1, 0x100 | MAP_SHARED, MAP_ANONYMOUS,
+    MAP_ANONYMOUS | MAP_SHARED | MAP_PRIVATE, MAP_POPULATE,
   };
   static const int ms_good[] = {
     0, MS_ASYNC, MS_SYNC, MS_SYNC, MS_INVALIDATE, MS_SYNC | MS_INVALIDATE,
@@ -1460,10 +1462,13 @@ mmap_must_fail(const uint64 *a)
     return "length 0 or not below MAXVA";
   if (prot == PROT_NONE || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
     return "bad prot";
-  if (flags != MAP_SHARED && flags != MAP_PRIVATE)
-    return "flags neither MAP_SHARED nor MAP_PRIVATE";
+  int share = flags & ~MAP_ANONYMOUS;
+  if (share != MAP_SHARED && share != MAP_PRIVATE)
+    return "flags neither MAP_SHARED nor MAP_PRIVATE (besides MAP_ANONYMOUS)";
   if ((long)off < 0 || off % PGSIZE)
     return "offset negative or not page aligned";
+  if (flags & MAP_ANONYMOUS)
+    return fd != -1 || off != 0 ? "MAP_ANONYMOUS with a descriptor or an offset" : 0;
   if (k != FK_FILE && k != FK_UNKNOWN)
     return "not a regular file";
   if (!fdm[fd].r)
@@ -1575,6 +1580,10 @@ was_reaped(int pid)
 static const char *
 must_fail(const struct call *c, const uint64 *a)
 {
+  // Anonymous memory takes no descriptor: its fd must be -1, which the
+  // generic rule would call a descriptor not open.
+  if (c->id == C_MMAP && ((int)a[3] & MAP_ANONYMOUS))
+    return mmap_must_fail(a);
   const char *why = generic_must_fail(c, a);
   if (why)
     return why;
@@ -2099,6 +2108,53 @@ op_protect_cycle(void)
   call2(C_MUNMAP, p, 4 * PGSIZE);
 }
 
+// An anonymous area, private or shared, which must read as zeros; when
+// it is writable, a child stores into every page and exits, and the
+// parent must see those stores exactly when the area is shared. Now and
+// then with a descriptor or an offset, which mmap must refuse
+// (mmap_must_fail says when).
+static void
+op_map_anon(void)
+{
+  static const int prots[] = {
+    PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE, PROT_WRITE | PROT_EXEC,
+  };
+  int shared = chance(50);
+  int flags = MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE);
+  int prot = PICK(prots);
+  uint64 len = (1 + below(4)) * PGSIZE;
+  if (chance(20)) {
+    call6(C_MMAP, 0, len, prot, flags, chance(50) ? gen_fd() : (uint64)-1,
+          chance(50) ? PGSIZE : 0);
+    return;
+  }
+  long p = call6(C_MMAP, 0, len, prot, flags, (uint64)-1, 0);
+  if (p == -1 || !(prot & PROT_WRITE))
+    return;
+  volatile char *m = (volatile char *)p;
+  for (uint64 off = 0; off < len; off += PGSIZE / 2)
+    if (m[off] != 0)
+      violation("a fresh anonymous page is not zeros", m[off]);
+  int pid = fork_child();
+  if (pid == 0) {
+    for (uint64 off = 0; off < len; off += PGSIZE / 2)
+      m[off] = 0x5a;
+    raw3(SYS_exit, 0, 0, 0);
+  }
+  if (pid <= 0)
+    return;
+  int st = reap(pid);
+  if (st == STATUS_ANY)
+    return;  // the quota ran out first
+  if (st != 0)
+    violation("a child storing into its writable anonymous area did not exit 0", st);
+  for (uint64 off = 0; off < len; off += PGSIZE / 2)
+    if (m[off] != (shared ? 0x5a : 0))
+      violation(shared ? "a child's store into a shared anonymous area is not seen"
+                       : "a child's store into a private anonymous area reached the parent",
+                m[off]);
+}
+
 // read() of a file with data, into memory the kernel may not write,
 // must fail.
 static void
@@ -2404,7 +2460,7 @@ op_bad_number(void)
 static void
 typed_op(void)
 {
-  switch (below(20)) {
+  switch (below(22)) {
   case 0: case 1: case 2: case 3: case 4: case 5: op_map_file(); break;
   case 6: case 7: op_read_probe(); break;
   case 8: case 9: op_write_probe(); break;
@@ -2415,6 +2471,7 @@ typed_op(void)
   case 15: op_huge_map(); break;
   case 16: op_pipe(); break;
   case 17: op_protect_cycle(); break;
+  case 20: case 21: op_map_anon(); break;
   default: op_fork_state(); break;
   }
 }

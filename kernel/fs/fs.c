@@ -476,12 +476,6 @@ iput_mem(struct inode *ip)
 static int
 iput_result(struct inode *ip)
 {
-  if (inode_is_mem(ip)) {
-    acquire(&icache.lock);
-    iput_mem(ip);
-    release(&icache.lock);
-    return 0;
-  }
   int freed = 0, err = 0;
   int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);
@@ -518,6 +512,12 @@ iput_result(struct inode *ip)
 void
 iput(struct inode *ip)
 {
+  if (inode_is_mem(ip)) {  // never on a disk: none of iput_result's paths
+    acquire(&icache.lock);
+    iput_mem(ip);
+    release(&icache.lock);
+    return;
+  }
   iput_result(ip);
 }
 

@@ -1,11 +1,13 @@
 // page.c -- page descriptors (struct page, page.h) and the owner counts
-// of private anonymous pages (copy-on-write copies, zero-filled pages).
+// of private pages (the program, stack and heap; zero-filled pages of
+// private areas; copies made by stores).
 //
 // Interface: pa2page/page2pa convert between a physical page and its
 // descriptor; page_anon_* make a kalloc'd page an anonymous page and count
-// its owners. The page cache (pagecache.c) fills in the descriptors of
-// its own pages; freeing a page is kfree's business, and whoever frees a
-// described page clears its flags first.
+// its owners (the last page_anon_put frees it). The page cache
+// (pagecache.c) fills in the descriptors of its own pages; freeing a page
+// is kfree's business, and whoever frees a described page clears its
+// flags first.
 //
 // Invariants: a descriptor's flags are 0 while its page is free or in
 // kernel use; PG_ANON alone while it is anonymous, with ref > 0 owners;
@@ -20,6 +22,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "kernel/lib/printf.h"
+#include "kernel/mm/kalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagecache.h"
 
@@ -59,6 +62,18 @@ page_anon_get(uint64 pa)
   struct page *pg = pa2page(pa);
   KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
   pg->ref++;
+}
+
+void
+page_anon_put(uint64 pa)
+{
+  KASSERT(pc_lock_held());
+  struct page *pg = pa2page(pa);
+  KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
+  if (--pg->ref == 0) {
+    pg->flags = 0;
+    kfree((void *)pa);
+  }
 }
 
 int

@@ -391,6 +391,17 @@ ANON_MODES = [
 ]
 
 
+# cowtest's runs: case name suffix, the commands around it, and the knobs
+# it must report. Copy-on-write fork is the same for both mapping policies
+# (only mixed_areas' private file area differs) and must not be confused by
+# dirty tracking through store faults.
+COW_MODES = [
+    ("", "", "", "cache", 0),
+    ("-naive", "vmctl policy naive; ", "; vmctl policy cache", "naive", 0),
+    ("-svade", "vmctl svade 1; ", "; vmctl svade 0", "cache", 1),
+]
+
+
 def fsx_case(mode: tuple[str, str, str, str], ops: int, seed: int, prefix: str = "fsx") -> Case:
     """One fsx run of `ops` operations from `seed` in one of FSX_MODES."""
     name, before, after, opts = mode
@@ -467,6 +478,12 @@ CASES = [
                 [rf"^anontest: policy {policy}, svade {svade}, limit {limit}$",
                  r"^anontest: all tests succeeded$"], 300)
       for suffix, before, after, policy, svade, limit in ANON_MODES],
+    # Copy-on-write fork: under either policy and with store-fault dirty
+    # tracking.
+    *[ShellCase(f"cowtest{suffix}", f"{before}cowtest{after}",
+                [rf"^cowtest: policy {policy}, svade {svade}$",
+                 r"^cowtest: all tests succeeded$"], 300)
+      for suffix, before, after, policy, svade in COW_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.

@@ -378,8 +378,9 @@ FSX_MODES = [
 ]
 
 
-# oomtest's tests with a hog (a heap, a shared and a private anonymous area).
-OOM_HOGS = 4
+# oomtest's tests with a hog (a heap, a shared and a private anonymous area,
+# a heap beside sharers of a copy-on-write heap).
+OOM_HOGS = 5
 
 # anontest's runs: case name suffix, the commands around it, and the knobs
 # it must report.

@@ -4,10 +4,10 @@
 //
 // Interface: pa2page/page2pa convert between a physical page and its
 // descriptor; page_anon_* make a kalloc'd page an anonymous page and count
-// its owners (the last page_anon_put frees it). The page cache
-// (pagecache.c) fills in the descriptors of its own pages; freeing a page
-// is kfree's business, and whoever frees a described page clears its
-// flags first.
+// its owners (the last page_anon_put frees it); page_sharers estimates how
+// many share a page. The page cache (pagecache.c) fills in the descriptors
+// of its own pages; freeing a page is kfree's business, and whoever frees
+// a described page clears its flags first.
 //
 // Invariants: a descriptor's flags are 0 while its page is free or in
 // kernel use; PG_ANON alone while it is anonymous, with ref > 0 owners;
@@ -93,4 +93,20 @@ page_anon_sole(uint64 pa)
   int sole = (pg->flags & PG_ANON) && pg->ref == 1;
   pc_unlock();
   return sole;
+}
+
+int
+page_sharers(uint64 pa)
+{
+  if (pa < KERNBASE || pa >= PHYSTOP)
+    return 1;
+  struct page *pg = pa2page(pa);
+  // Each field read once, atomically: the writers hold pc.lock, we do not.
+  int flags = __atomic_load_n(&pg->flags, __ATOMIC_RELAXED);
+  int n = 1;
+  if (flags & PG_ANON)
+    n = __atomic_load_n(&pg->ref, __ATOMIC_RELAXED);
+  else if (flags & PG_CACHE)
+    n = __atomic_load_n(&pg->mapcount, __ATOMIC_RELAXED);
+  return n > 0 ? n : 1;
 }

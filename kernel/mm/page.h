@@ -73,4 +73,11 @@ void page_anon_put(uint64 pa);
 int page_is_anon(uint64 pa);
 int page_anon_sole(uint64 pa);
 
+// How many share the user page at pa: the owners of an anonymous page,
+// the PTEs mapping a cache page, 1 for any other page (or a count read as
+// 0). Read without pc.lock, for the out-of-memory policy's estimate, by
+// callers that cannot take it (they hold a p->lock): the page may change
+// owners, or kinds, meanwhile. => any locks.
+int page_sharers(uint64 pa);
+
 #endif

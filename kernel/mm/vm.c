@@ -248,22 +248,25 @@ uvmfreetables(pagetable_t pagetable)
 // publishes a new table page only after zeroing it. As a last line, an
 // address outside RAM is never followed, so whatever an entry holds, the
 // walk reads only memory the kernel maps.
+// With share, each page counts 1/n of a page when n share it
+// (page_sharers), in units of SHARE_UNIT; else each counts SHARE_UNIT.
+#define SHARE_UNIT (1UL << 20)  // a whole page; n <= the owners a page can have
 static uint64
-count_pages(pagetable_t pt, int level)
+count_pages(pagetable_t pt, int level, int share)
 {
   uint64 n = 0;
   for (int i = 0; i < 512; i++) {
     pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
     if ((pte & PTE_V) == 0)
       continue;
+    uint64 pa = PTE2PA(pte);
     if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
       if (pte & PTE_U)
-        n++;
+        n += share ? SHARE_UNIT / page_sharers(pa) : SHARE_UNIT;
       continue;
     }
-    uint64 pa = PTE2PA(pte);
     if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
-      n += count_pages((pagetable_t)pa, level - 1);
+      n += count_pages((pagetable_t)pa, level - 1, share);
   }
   return n;
 }
@@ -271,7 +274,13 @@ count_pages(pagetable_t pt, int level)
 uint64
 uvmcountpages(pagetable_t pagetable)
 {
-  return count_pages(pagetable, 2);
+  return count_pages(pagetable, 2, 0) / SHARE_UNIT;
+}
+
+uint64
+uvmcountshare(pagetable_t pagetable)
+{
+  return (count_pages(pagetable, 2, 1) + SHARE_UNIT - 1) / SHARE_UNIT;
 }
 
 int

@@ -3,7 +3,8 @@
 //
 // All functions that take a user pagetable expect the caller to own it
 // (the current process's, or one being built by exec/fork), except
-// uvmcountpages, which only reads and may be given any process's table.
+// uvmcountpages and uvmcountshare, which only read and may be given any
+// process's table.
 #ifndef PCV6_VM_H
 #define PCV6_VM_H
 
@@ -56,6 +57,11 @@ void uvmfreetables(pagetable_t pagetable);
 //    owner's p->lock (a process's table is replaced or cleared only under
 //    it, and freed after), or the table is the caller's own.
 uint64 uvmcountpages(pagetable_t pagetable);
+// The same pages, each counted as its share: 1/n of a page for a page n
+// processes own or map (page_sharers), so that pages a fork shared count
+// once in all, split among their owners (the out-of-memory policy's
+// measure; rounded up). Same contract as uvmcountpages.
+uint64 uvmcountshare(pagetable_t pagetable);
 // fork: shares every mapped page of [start, end) (private pages: the
 // program, stack and heap) with new, copy-on-write (cow_share): read-only
 // on both sides until one stores. Copies nothing; allocates only new's

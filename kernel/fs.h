@@ -3,6 +3,7 @@
 // Disk layout, in BSIZE blocks:
 //   [ boot | super | log header + log body | inodes | free bitmap | data ... ]
 //      0      1      2 ...
+// Block 1 holds the superblock and, after it, the orphan table.
 // An inode holds NDIRECT direct block numbers, one single-indirect block
 // (NINDIRECT numbers) and one double-indirect block (NINDIRECT indirect
 // blocks), so the largest file is MAXFILE blocks (a little over 64 MiB).
@@ -23,6 +24,24 @@ struct superblock {
   uint logstart;    // first log block
   uint inodestart;  // first inode block
   uint bmapstart;   // first free-bitmap block
+};
+
+#define SBLOCK 1  // the block holding the superblock and the orphan table
+
+// The orphan table: inodes whose blocks are being freed over several log
+// transactions, so that a crash between them leaves work that the next
+// boot finishes (kernel/fs/fs.c, "the orphan table"). It fills the rest
+// of block SBLOCK after the superblock. An inode is listed while it has
+// no links but is still allocated (unlinked, maybe still open, or being
+// freed), or while a truncation has published its new size and not yet
+// freed every block past it. Changed only through the log. mkfs writes
+// it empty.
+#define NORPHAN ((BSIZE - sizeof(struct superblock)) / sizeof(uint))
+
+// Block SBLOCK as a whole.
+struct sblock {
+  struct superblock sb;
+  uint orphan[NORPHAN];  // inode numbers; 0 = a free slot
 };
 
 #define NDIRECT    11

@@ -42,9 +42,12 @@
 // transaction to commit even when other operations keep it open.
 #define KNOB_OP_PAUSE 10
 // A pid, or 0 (off): when that process frees an unlinked file (its last
-// reference gone), it waits one clock tick with the inode locked before
-// each piece of the free. Scans of every cached file (the drop knob,
-// reclaim) must not reach such an inode; the pause lets a test make sure.
+// reference gone) or truncates one, it prints "fs: inode N: piece K" and
+// waits one clock tick with the inode locked before each piece of the
+// free or truncation (each piece is one log transaction). Scans of every
+// cached file (the drop knob, reclaim) must not reach an inode being
+// freed; the pause lets a test make sure. A crash test cuts the power on
+// the line of a piece after the first, to land between transactions.
 #define KNOB_FREE_PAUSE 11
 // Only in kernel/kernel-locktest, the kernel make test builds to test the
 // lock-order checker (kernel/lib/locktest.c): takes locks in a wrong order
@@ -103,6 +106,21 @@
 // the held writes, drops the rest (putting back what those blocks held),
 // prints one "disk: power cut" line and powers the machine off.
 #define KNOB_POWER_CUT 16
+// A pid, or 0 (off): that process's next fork stops once in cache_dup
+// (kernel/mm/mmap_cache.c), after its first look without pc.lock at a
+// present page of a private file area and before it decides on that page:
+// the window in which eviction or truncation on another hart can free the
+// page and hand it out again as another process's private copy. The fork
+// holds no lock while stopped. It goes on when the knob is set to 0, or by
+// itself after DUP_PAUSE_MAX_TICKS (or when killed), so a test that dies
+// cannot keep it there. While it is stopped the knob holds pid +
+// DUP_PAUSE_STOPPED, and 0 once it has gone on; DUP_PAUSE_READ returns
+// that value and changes nothing, for the process that waits for the stop
+// before doing its part and setting 0.
+#define KNOB_DUP_PAUSE 17
+#define DUP_PAUSE_STOPPED   (1L << 32)
+#define DUP_PAUSE_READ      (-1L)
+#define DUP_PAUSE_MAX_TICKS 300  // 30 s at TICK_HZ 10
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark

@@ -1,17 +1,20 @@
 #!/usr/bin/python3
 """fsck.py -- check a pcv6 file-system image (layout: kernel/fs.h).
 
-Usage: scripts/fsck.py IMAGE [-q]
+Usage: scripts/fsck.py IMAGE [-q] [--no-orphans]
 
 Reads the whole image into memory and never writes it. If the log header
 holds a committed transaction (n > 0) it is applied to the in-memory copy
 first, exactly as the kernel's recovery at boot would do (kernel/fs/log.c),
-and a line says so. Then it checks:
+and a line says so; its entries must name home blocks (block 1, the
+orphan table's, among them, with the superblock unchanged). Then it
+checks:
 
   - the superblock: magic, region order, sizes that fit the image;
   - inodes: every allocated inode (type != 0) has a known type and a size
     within MAXFILE, and is reachable from the root directory (inode 1);
-    an allocated but unreachable inode is a leak and an error;
+    an allocated inode that is not -- with nlink 0, or unreachable -- is
+    an orphan (below);
   - directories: every entry names an allocated inode; "." names the
     directory itself and ".." its parent (the root's ".." names the root);
     no directory has a second name;
@@ -24,10 +27,28 @@ and a line says so. Then it checks:
     data area, is used once, and is marked in the bitmap; every data-area
     block marked in the bitmap is used by some inode (else it leaked);
     every metadata block (boot, super, log, inodes, bitmap) is marked.
+    A block an inode owns past its size (a data block at or past file
+    block ceil(size / BSIZE), or a table all of whose range lies there)
+    has leaked too, unless the orphan table lists the inode;
+  - orphans and the orphan table (block 1 after the superblock, NORPHAN
+    slots, 0 = free; kernel/fs/fs.c, "the orphan table"): every entry
+    names an allocated inode, once. The kernel lists an inode while it
+    has no links but is still allocated (unlinked while open, or being
+    freed in pieces) and while a truncation has blocks past the size it
+    published, and the next boot finishes that work. So an orphan inode
+    (nlink 0, unreachable) and blocks past an inode's size are fine when
+    the table lists the inode: each gets a line "orphan: inode N ...:
+    listed (freed at the next boot)" (or "truncated to its size") and is
+    not a problem. Unlisted, they are leaks and
+    problems; an unreachable inode that has links is a problem either way
+    (the boot would truncate it, not free it). With --no-orphans -- for
+    an image whose kernel has booted since its last crash, where the
+    boot has finished every orphan -- any entry in the table and any
+    orphan is a problem.
 
-Prints one line per problem and exits 1 if there was any, else prints a
-summary (unless -q) and exits 0. Exits 2 if the image cannot be read.
-Python 3 standard library only.
+Prints the orphan lines, then one line per problem, and exits 1 if there
+was any problem, else prints a summary (unless -q) and exits 0. Exits 2
+if the image cannot be read. Python 3 standard library only.
 """
 
 import struct
@@ -47,6 +68,8 @@ DINODE = struct.Struct("<hhhhI%dI" % (NDIRECT + 2))  # struct dinode, 64 bytes
 IPB = BSIZE // DINODE.size
 BPB = BSIZE * 8
 SUPER = struct.Struct("<8I")
+SBLOCK = 1  # the superblock, then the orphan table
+NORPHAN = (BSIZE - SUPER.size) // 4
 T_DIR, T_FILE, T_DEVICE = 1, 2, 3
 TYPE_NAMES = {T_DIR: "dir", T_FILE: "file", T_DEVICE: "device"}
 
@@ -83,17 +106,25 @@ class Image:
     def table(self, b):
         return struct.unpack_from("<%dI" % NINDIRECT, self.data, b * BSIZE)
 
+    def orphan_table(self):
+        """The orphan table's slots (0 = free), as the image holds them now."""
+        return struct.unpack_from("<%dI" % NORPHAN, self.data, SBLOCK * BSIZE + SUPER.size)
+
 
 class Checker:
-    def __init__(self, img):
+    def __init__(self, img, no_orphans=False):
         self.img = img
+        self.no_orphans = no_orphans
         self.problems = []
+        self.notes = []      # listed orphans, finished at the next boot
+        self.listed = set()  # inums the orphan table lists
         self.owner = {}      # block -> (inum, role) of its first user
         self.parent = {}     # directory inum -> parent inum found by the walk
         self.refs = {}       # inum -> entries naming it (not "." / "..")
         self.subdirs = {}    # directory inum -> number of child directories
         self.reached = set()
-        self.blocks_of = {}  # reached inum -> its data blocks in file order
+        self.blocks_of = {}  # inum -> its data blocks in file order (None: hole)
+        self.tables_of = {}  # inum -> [(table block, first file block it maps)]
 
     def problem(self, msg):
         self.problems.append(msg)
@@ -144,9 +175,16 @@ class Checker:
             return None
         homes = struct.unpack_from("<%di" % n, hdr, 4)
         for i, home in enumerate(homes):
-            if home < 2 or home >= im.size or \
+            # Block SBLOCK is a home block since it holds the orphan table,
+            # but its superblock part never changes.
+            if home < SBLOCK or home >= im.size or \
                     im.logstart <= home < im.logstart + im.nlog:
                 self.problem("log: entry %d names block %d, not a home block"
+                             % (i, home))
+                return None
+            copy = im.block(im.logstart + 1 + i)
+            if home == SBLOCK and copy[:SUPER.size] != im.block(SBLOCK)[:SUPER.size]:
+                self.problem("log: entry %d's copy of block %d changes the superblock"
                              % (i, home))
                 return None
         for i, home in enumerate(homes):
@@ -175,8 +213,10 @@ class Checker:
 
     def file_blocks(self, inum, ino):
         """Claim every block of the inode; return its data blocks in file
-        order as a list (None for holes)."""
+        order as a list (None for holes). Its tables, each with the first
+        file block it maps, go to self.tables_of[inum]."""
         out = []
+        tables = self.tables_of.setdefault(inum, [])
         a = ino["addrs"]
         for i in range(NDIRECT):
             if a[i] and not self.claim(a[i], inum, "direct"):
@@ -184,14 +224,27 @@ class Checker:
             else:
                 out.append(a[i] or None)
         if a[IND_SLOT] and self.claim(a[IND_SLOT], inum, "indirect table"):
+            tables.append((a[IND_SLOT], NDIRECT))
             for b in self.img.table(a[IND_SLOT]):
                 out.append(b if b and self.claim(b, inum, "data") else None)
+        out += [None] * (NDIRECT + NINDIRECT - len(out))
         if a[DIND_SLOT] and self.claim(a[DIND_SLOT], inum, "double-indirect table"):
-            for mid in self.img.table(a[DIND_SLOT]):
+            tables.append((a[DIND_SLOT], NDIRECT + NINDIRECT))
+            for k, mid in enumerate(self.img.table(a[DIND_SLOT])):
+                first = NDIRECT + NINDIRECT + k * NINDIRECT
                 if mid and self.claim(mid, inum, "indirect table (double)"):
+                    tables.append((mid, first))
                     for b in self.img.table(mid):
                         out.append(b if b and self.claim(b, inum, "data") else None)
+                out += [None] * (first + NINDIRECT - len(out))
         return out
+
+    def past_size(self, inum, ino):
+        """The blocks inode inum owns past its size: data blocks at or past
+        file block ceil(size / BSIZE), and tables mapping only such blocks."""
+        end = (ino["size"] + BSIZE - 1) // BSIZE
+        data = [b for fbn, b in enumerate(self.blocks_of[inum]) if b and fbn >= end]
+        return data + [t for t, first in self.tables_of[inum] if first >= end]
 
     def read_file(self, ino, blocks):
         parts = []
@@ -284,18 +337,57 @@ class Checker:
 
     # ------------------------------------------------------- global passes
 
+    def read_orphan_table(self):
+        """Check the orphan table's entries and note which inodes it lists."""
+        im = self.img
+        for slot, inum in enumerate(im.orphan_table()):
+            if inum == 0:
+                continue
+            where = "orphan table slot %d" % slot
+            if inum >= im.ninodes:
+                self.problem("%s: inode %d out of range" % (where, inum))
+            elif im.inode(inum)["type"] == 0:
+                self.problem("%s: names free inode %d" % (where, inum))
+            elif inum in self.listed:
+                self.problem("%s: inode %d listed twice" % (where, inum))
+            elif self.no_orphans:
+                self.problem("%s: inode %d still listed after a boot" % (where, inum))
+            self.listed.add(inum)
+
+    def orphan(self, inum, what, work):
+        """An orphan's state `what`: listed, the next boot does `work`."""
+        if inum in self.listed and not self.no_orphans:
+            self.notes.append("orphan: inode %d %s: listed (%s at the next boot)"
+                              % (inum, what, work))
+        elif inum in self.listed:
+            self.problem("inode %d %s: an orphan left after a boot" % (inum, what))
+        else:
+            self.problem("inode %d %s: not in the orphan table: leaked" % (inum, what))
+
     def check_inodes(self):
         im = self.img
         for inum in range(1, im.ninodes):
             ino = im.inode(inum)
             if ino["type"] == 0:
                 continue
+            desc = "(%s, nlink %d, size %d)" % (TYPE_NAMES.get(ino["type"], ino["type"]),
+                                                 ino["nlink"], ino["size"])
             if inum not in self.reached:
-                self.problem("inode %d (%s, nlink %d, size %d): allocated but "
-                             "unreachable from /" % (
-                                 inum, TYPE_NAMES.get(ino["type"], ino["type"]),
-                                 ino["nlink"], ino["size"]))
+                # Its blocks are its own, whatever happens to it.
+                self.blocks_of[inum] = self.file_blocks(inum, ino)
+                nblocks = len(set(self.past_size(inum, dict(ino, size=0))))
+                if ino["nlink"] == 0:
+                    self.orphan(inum, "%s, no links, %d blocks" % (desc, nblocks), "freed")
+                else:
+                    self.problem("inode %d %s: allocated but unreachable from /"
+                                 % (inum, desc))
                 continue
+            past = self.past_size(inum, ino)
+            if past:
+                self.orphan(inum, "%s: %d blocks past its size" % (desc, len(past)),
+                            "truncated to its size")
+            elif inum in self.listed:
+                self.orphan(inum, "%s: nothing past its size" % desc, "unlisted")
             if ino["type"] == T_DIR:
                 want = 1 + self.subdirs.get(inum, 0)
             else:
@@ -325,6 +417,7 @@ class Checker:
         note = None
         if self.check_super():
             note = self.apply_log()
+            self.read_orphan_table()
             self.walk()
             self.check_inodes()
             self.check_bitmap()
@@ -332,10 +425,10 @@ class Checker:
 
 
 def main(argv):
-    args = [a for a in argv if a != "-q"]
-    quiet = len(args) != len(argv)
+    args = [a for a in argv if a not in ("-q", "--no-orphans")]
+    quiet = "-q" in argv
     if len(args) != 1:
-        print("usage: fsck.py IMAGE [-q]", file=sys.stderr)
+        print("usage: fsck.py IMAGE [-q] [--no-orphans]", file=sys.stderr)
         return 2
     try:
         with open(args[0], "rb") as f:
@@ -347,17 +440,17 @@ def main(argv):
         print("fsck: %s: %d bytes is not an image" % (args[0], len(data)))
         return 1
     img = Image(data)
-    chk = Checker(img)
+    chk = Checker(img, no_orphans="--no-orphans" in argv)
     note = chk.run()
     if note:
         print(note)
-    for p in chk.problems:
-        print(p)
+    for line in chk.notes + chk.problems:
+        print(line)
     if chk.problems:
         return 1
     if not quiet:
-        print("fsck: %s: clean: %d inodes in use, %d data blocks in use" % (
-            args[0], len(chk.reached), len(chk.owner)))
+        print("fsck: %s: clean: %d inodes in use, %d data blocks in use, %d orphans listed" % (
+            args[0], len(chk.blocks_of), len(chk.owner), len(chk.listed)))
     return 0
 
 

@@ -8,7 +8,7 @@
 // kernel/fs.h describes:
 //
 //   block 0                 boot block, unused (zero)
-//   block 1                 superblock
+//   block 1                 superblock, then the orphan table (empty: all 0)
 //   LOGBLOCKS + 1 blocks    log: header block (zero = empty log), then body
 //   NINODES / IPB blocks    inodes (rounded up)
 //   BLOCKS / BPB blocks     free bitmap (rounded up)
@@ -49,7 +49,7 @@
 
 _Static_assert(BSIZE % sizeof(struct dinode) == 0, "dinodes must tile a block");
 _Static_assert(sizeof(struct dirent) == 16, "dirent is 16 bytes on disk");
-_Static_assert(sizeof(struct superblock) <= BSIZE, "superblock fits a block");
+_Static_assert(sizeof(struct sblock) <= BSIZE, "superblock and orphan table fit a block");
 _Static_assert(BSIZE % sizeof(struct dirent) == 0, "dirents must tile a block");
 
 static FILE *img;
@@ -163,9 +163,9 @@ write_superblock(void)
     .nlog = le32(sb.nlog),             .logstart = le32(sb.logstart),
     .inodestart = le32(sb.inodestart), .bmapstart = le32(sb.bmapstart),
   };
-  memset(buf, 0, sizeof(buf));
+  memset(buf, 0, sizeof(buf));  // the orphan table after it: no orphans
   memcpy(buf, &disk, sizeof(disk));
-  write_block(1, buf);
+  write_block(SBLOCK, buf);
 }
 
 // Create the zero-filled image file (sparse where the host allows).

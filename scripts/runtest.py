@@ -19,8 +19,9 @@ main() is one loop over them):
                and checks the image with scripts/fsck.py.
   CRASH_CASES  each copies the disk image, boots QEMU on the copy without
                -snapshot, kills it with SIGKILL in the middle of fsstress
-               (or at the crash point it provoked), boots the copy again
-               so the kernel replays its log, and checks the copy with
+               (or of freeing a file, or at a crash point it provoked),
+               boots the copy again so the kernel replays its log and
+               finishes its orphans, and checks the copy with
                scripts/fsck.py. The crash is triggered by the console
                output, never by a timer.
   LOGFAIL_CASES
@@ -42,8 +43,9 @@ main() is one loop over them):
                that a CSV with sane numbers and every plot came out -- the
                pipeline, not the goals.
 
-With --soak the cases are the soak's instead (soak_cases(): long fsx runs
-and long power-cut campaigns; `make soak`).
+With --soak the cases are the soak's instead (soak_cases(): long fsx runs,
+long sysfuzz runs and long power-cut campaigns; `make soak`), and --only
+also takes the name of one of its parts (soak_parts()).
 
 A shell case passes if every expected regular expression matched its
 output (scripts/qemuconsole.py says how a command's output is found). It
@@ -232,8 +234,9 @@ class ImageCase(Case):
 @dataclass
 class CrashCase(Case):
     """A crash and the recovery from it; round says where the crash falls:
-    a round of fsstress or COMMIT_CRASH (see CRASH_CASES).
-    run_crash_case() drives it; the three methods are what differs."""
+    a round of fsstress, COMMIT_CRASH or a key of ORPHAN_CRASHES (see
+    CRASH_CASES). run_crash_case() drives it; the methods are what
+    differs."""
     name: str
     round: int | str
     timeout: float
@@ -243,6 +246,8 @@ class CrashCase(Case):
 
     def label(self) -> str:
         """What the first boot is for, in the log."""
+        if self.round in ORPHAN_CRASHES:
+            return f"cut the power in {self.round}"
         return "run fsstress, crash " + ("at a commit point" if self.round == COMMIT_CRASH
                                          else f"at round {self.round}")
 
@@ -251,6 +256,8 @@ class CrashCase(Case):
         Returns None or a failure reason."""
         if self.round == COMMIT_CRASH:
             return crash_phase_commit(con, timeout)
+        if self.round in ORPHAN_CRASHES:
+            return crash_phase_orphan(con, self.round, timeout)
         assert isinstance(self.round, int)
         return crash_phase_run(con, self.round, timeout)
 
@@ -263,8 +270,22 @@ class CrashCase(Case):
             o = run_command(con, "cat /crashed", [CRASHPOINT_LINE], timeout)
             if not o.ok:
                 return "cat /crashed after replay: " + o.why
-        o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
+        if self.round in ORPHAN_CRASHES:
+            o = run_command(con, "orphan check " + self.round.removeprefix("orphan-"),
+                            [r"^orphan: /orphan_\w+ (is gone|holds its first \d+ bytes)$"],
+                            timeout)
+        else:
+            o = run_command(con, "ls /stress", [r"^\.\s"], timeout)
         return None if o.ok else "check after the crash: " + o.why
+
+    def orphans(self) -> tuple[list[str], list[str]]:
+        """The orphans the crash must leave: the lines fsck.py must print
+        for them on the crashed image, and those the recovery boot must
+        print finishing them (regular expressions; none for fsstress)."""
+        if self.round not in ORPHAN_CRASHES:
+            return [], []
+        o = ORPHAN_CRASHES[self.round]
+        return [o.listed], [o.finished]
 
 
 @dataclass
@@ -306,6 +327,14 @@ class LogFailCase(Case):
         o = run_command(con, f"disktest logcheck {self.kind}",
                         [r"^disktest: log check passed$"], timeout)
         return None if o.ok else "check after the crash: " + o.why
+
+    def orphans(self) -> tuple[list[str], list[str]]:
+        """As CrashCase.orphans: `disktest logfail` leaves two orphans the
+        read-only file system cannot finish, an unlinked file its last
+        close did not free and a file whose truncation to 0 a disk error
+        stopped; the recovery boot finishes both."""
+        return ([ORPHAN_LISTED_FREE, ORPHAN_LISTED_TRUNC],
+                [ORPHAN_FREED, r"^fs: orphan inode \d+ truncated to 0 bytes \(nlink 1\)$"])
 
 
 @dataclass
@@ -366,6 +395,8 @@ PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
 FSX_OPS = 10000  # operations per fsx run in make test
+# Calls of the short sysfuzz runs (the soak makes a million: SOAK_SYSFUZZ).
+SYSFUZZ_CALLS = 5000
 # fsx's modes: (name, shell command before, after, extra fsx options).
 # Under each policy, with dirty pages found by store faults (svade), with a
 # cache far smaller than the files, and as three instances at once.
@@ -522,6 +553,11 @@ CASES = [
     *[fsx_case(mode, FSX_OPS, seed) for seed, mode in enumerate(FSX_MODES, 1)],
     # The kernel bugs sysfuzz found, one test each.
     ShellCase("fuzzregress", "fuzzregress", [r"^fuzzregress: all tests succeeded$"], 300),
+    # Random system calls with bad and edge arguments from three processes
+    # while a fourth keeps changing the cache's knobs: no panic, no hang,
+    # no call that must fail succeeding, nothing leaked or left behind.
+    ShellCase("sysfuzz", f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 1",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 1: OK$"], 600),
     ShellCase("wakeuptest", "wakeuptest", [r"^wakeuptest: all tests succeeded$"], 300),
     # The kernel's out-of-memory lines must name the hogs that oomtest
     # reports, in order: one per test with a hog.
@@ -552,11 +588,13 @@ HOST_CASES = [
 # again (the kernel replays a committed log at boot, printing "log:
 # replaying N committed blocks"; noted, not required, since the crash may
 # fall between transactions), runs "ls /stress" to see the file system
-# works, kills the idle machine at its prompt, and runs scripts/fsck.py on
-# the copy. fsck also runs once on the crashed image before that second
-# boot (it applies a committed log in memory, as the kernel would). It
-# passes iff both boots reach the prompt, nothing panics, ls works, and
-# both fsck runs exit 0. A failing case keeps its image for inspection.
+# works, kills the idle machine at its prompt, and runs scripts/fsck.py
+# --no-orphans on the copy (the boot has finished every orphan in the
+# table, so none may be left). fsck also runs once on the crashed image
+# before that second boot (it applies a committed log in memory, as the
+# kernel would, and allows orphans the table lists). It passes iff both
+# boots reach the prompt, nothing panics, ls works, and both fsck runs
+# exit 0. A failing case keeps its image for inspection.
 # The timeout covers each of the three waits separately.
 #
 # A crash between transactions leaves an empty log, and a SIGKILL almost
@@ -569,11 +607,44 @@ HOST_CASES = [
 # campaigns' job: POWERCUT_CASES.)
 COMMIT_CRASH = "commit"
 CRASHPOINT_LINE = r"^committed before the crash$"
+# A case whose round is a key of ORPHAN_CRASHES runs `orphan KIND` and cuts
+# the power on the line `cut` (user/orphan.c): while a 16 MiB file is
+# freed piece by piece (free) or truncated (trunc) -- KNOB_FREE_PAUSE
+# makes the kernel print "fs: inode N: piece K" and wait a tick before
+# each piece, and the cut follows piece 2's line, when piece 1 has
+# committed -- or while an unlinked file is still open (open). fsck of the
+# crashed image must then find the inode in the orphan table (`listed`:
+# the crash left work), the next boot must say it finished it
+# (`finished`), and `orphan check KIND` must find the file gone or
+# holding exactly the bytes before its new size.
+@dataclass
+class OrphanCrash:
+    cut: str       # the console line to cut the power on
+    listed: str    # fsck.py's line for the orphan on the crashed image
+    finished: str  # the recovery boot's line for it
+
+
+# fsck.py's lines for a listed orphan, and the boot's as it finishes one.
+ORPHAN_LISTED_FREE = r"^orphan: inode \d+ \(file, nlink 0, .*: listed \(freed at the next boot\)$"
+ORPHAN_LISTED_TRUNC = (r"^orphan: inode \d+ \(file, nlink 1, .*: \d+ blocks past its size: "
+                       r"listed \(truncated to its size at the next boot\)$")
+ORPHAN_FREED = r"^fs: orphan inode \d+ freed \(nlink 0\)$"
+ORPHAN_TRUNCATED = r"^fs: orphan inode \d+ truncated to \d+ bytes \(nlink 1\)$"
+ORPHAN_PIECE_2 = r"^fs: inode \d+: piece 2$"
+# Any boot's line for an orphan it finished (counted in the notes).
+ORPHAN_DONE_RE = re.compile(r"^fs: orphan inode \d+ (?:freed|truncated)", re.MULTILINE)
+ORPHAN_CRASHES = {
+    "orphan-free": OrphanCrash(ORPHAN_PIECE_2, ORPHAN_LISTED_FREE, ORPHAN_FREED),
+    "orphan-open": OrphanCrash(r"^orphan: unlinked, still open$", ORPHAN_LISTED_FREE,
+                               ORPHAN_FREED),
+    "orphan-trunc": OrphanCrash(ORPHAN_PIECE_2, ORPHAN_LISTED_TRUNC, ORPHAN_TRUNCATED),
+}
 CRASH_CASES = [
     CrashCase("crash-round3", 3, 900),
     CrashCase("crash-round5", 5, 900),
     CrashCase("crash-round8", 8, 900),
     CrashCase("crash-commit", COMMIT_CRASH, 900),
+    *[CrashCase("crash-" + kind, kind, 900) for kind in ORPHAN_CRASHES],
 ]
 
 # Disk errors that stop the log, run after the crash cases in the same
@@ -584,12 +655,15 @@ CRASH_CASES = [
 # an inode block that a write must rewrite (inode). The kernel
 # must say so in one line, refuse writes with EROFS and keep reading
 # (disktest checks both, and the case runs `ls /`); the machine is killed
-# at its prompt. After the reboot, `disktest logcheck KIND` must find the
-# failed transaction discarded -- or replayed, for install and
-# commit-flush, where the commit record had reached the disk (and the
-# boot must say "log: replaying"; after commit-flush msync and fsync must
-# still have said EIO: the record was not known to be stable) -- and the
-# file system writable again.
+# at its prompt. Before arming the failure, `disktest logfail` leaves two
+# orphans (see LogFailCase.orphans): fsck of the crashed image must find
+# both listed. After the reboot, which must finish both, `disktest
+# logcheck KIND` must find the failed transaction discarded -- or
+# replayed, for install and commit-flush, where the commit record had
+# reached the disk (and the boot must say "log: replaying"; after
+# commit-flush msync and fsync must still have said EIO: the record was
+# not known to be stable) -- and the file system writable again; then
+# fsck --no-orphans must find no orphan left.
 LOGFAIL_CASES = [
     LogFailCase("diskerr-log-body", "body", "writing the log", False, 600),
     LogFailCase("diskerr-log-commit", "commit", "writing the commit record", False, 600),
@@ -611,10 +685,12 @@ LOGFAIL_CASES = [
 # after msync returned, so the promise was made before the cut); with no
 # such line nothing was promised and the check is skipped. After each cut
 # fsck.py checks the image as the next boot will find it (it applies a
-# committed log in memory, as recovery does); after the last trial's
-# check the machine is stopped idle and fsck.py runs once more on the
-# recovered image. Any panic, failed check or fsck problem fails the
-# campaign and keeps the image.
+# committed log in memory, as recovery does, and allows orphans listed in
+# the table: a busy child's unlinked file whose blocks were being freed,
+# which that boot finishes); after the last trial's check the machine is
+# stopped idle and fsck.py --no-orphans runs once more on the recovered
+# image. Any panic, failed check or fsck problem fails the campaign and
+# keeps the image.
 #
 #   CUT_KILL    SIGKILL from the host. Odd trials kill the moment a
 #               random generation's "synced" line appears (1..GENS): the
@@ -669,6 +745,10 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [
     ImageCase("fragment", FRAG_BLOCKS, "fragtest", [r"^fragtest: OK$"], 900),
+    # sysfuzz where a file's first blocks each come from another bitmap
+    # block (one call's changes span several transactions); then fsck.
+    ImageCase("fragment-sysfuzz", FRAG_BLOCKS, f"sysfuzz -p 3 -n {SYSFUZZ_CALLS} -s 2",
+              [rf"^sysfuzz: {SYSFUZZ_CALLS} calls, seed 2: OK$"], 900),
 ]
 
 
@@ -692,24 +772,64 @@ LOCKCHECK_CASES = [
 
 
 # The soak (`make soak`, runtest.py --soak): the same tools run far longer,
-# with seeds of their own. fsx: SOAK_FSX_ROUNDS rounds of every mode of
-# FSX_MODES, SOAK_FSX_OPS operations each (the procs mode runs three
-# instances): 1,050,000 operations in all. Then both power-cut campaigns
-# with SOAK_POWERCUT_TRIALS trials each (--powercut-trials overrides it).
+# with seeds of their own, in three parts (soak_parts(); `make soak
+# ONLY=sysfuzz` runs one part, ONLY also takes a case's name):
+#   fsx       SOAK_FSX_ROUNDS rounds of every mode of FSX_MODES,
+#             SOAK_FSX_OPS operations each (the procs mode runs three
+#             instances): 1,050,000 operations in all.
+#   sysfuzz   the runs of SOAK_SYSFUZZ, 1,000,000 calls in all: on fs.img
+#             with 3, 5 and 8 workers, and on a fragmented image (as
+#             fragment-sysfuzz) -- each with the knob churner.
+#   powercut  both power-cut campaigns, SOAK_POWERCUT_TRIALS trials each
+#             (--powercut-trials overrides it).
+# The split keeps the whole soak under an hour on a 2-core host. Measured
+# on one (2026-12-03, -smp 3, load average about 2.5): fsx 615 (naive) to
+# 1,025 (cache) operations a second, 380 s a round, so the fsx part takes
+# about 19 minutes; sysfuzz 2,850 (3 workers) to 3,200 (8) calls a second
+# on fs.img and 1,500 on the fragmented image, about 7 minutes; the
+# campaigns 17 (kill) and 20 (wcache) trials a minute, about 7 minutes.
+# About 35 minutes in all, so a host half as fast again still fits.
 SOAK_FSX_ROUNDS = 3
 SOAK_FSX_OPS = 50000
+# (workers, calls, seed, on the fragmented image)
+SOAK_SYSFUZZ = [
+    (3, 200000, 1001, False),
+    (5, 200000, 1002, False),
+    (8, 200000, 1003, False),
+    (3, 200000, 1004, False),
+    (3, 200000, 1005, True),
+]
 SOAK_POWERCUT_TRIALS = 60
+
+
+def sysfuzz_case(name: str, procs: int, calls: int, seed: int, fragmented: bool) -> Case:
+    """One sysfuzz run of `calls` calls by `procs` workers from `seed`, on
+    the shared machine or on a fragmented image of its own."""
+    command = f"sysfuzz -p {procs} -n {calls} -s {seed}"
+    expects = [rf"^sysfuzz: {calls} calls, seed {seed}: OK$"]
+    timeout = max(900, calls // 100)  # 100 calls a second: far below the slowest seen
+    if fragmented:
+        return ImageCase(name, FRAG_BLOCKS, command, expects, timeout)
+    return ShellCase(name, command, expects, timeout)
+
+
+def soak_parts() -> dict[str, list[Case]]:
+    """The soak's parts, in the order they run: name -> its cases."""
+    fsx: list[Case] = []
+    for r in range(SOAK_FSX_ROUNDS):
+        fsx += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
+                for i, mode in enumerate(FSX_MODES)]
+    sysfuzz = [sysfuzz_case(f"soak-sysfuzz-{seed}" + ("-fragment" if frag else ""),
+                            procs, calls, seed, frag)
+               for procs, calls, seed, frag in SOAK_SYSFUZZ]
+    powercut: list[Case] = [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS,
+                                         c.timeout) for c in POWERCUT_CASES]
+    return {"fsx": fsx, "sysfuzz": sysfuzz, "powercut": powercut}
 
 
 def soak_cases() -> list[Case]:
     """The soak's cases, in the order they run."""
-    cases: list[Case] = [BootCase()]
-    for r in range(SOAK_FSX_ROUNDS):
-        cases += [fsx_case(mode, SOAK_FSX_OPS, 1000 + 10 * r + i, prefix=f"soak{r}-fsx")
-                  for i, mode in enumerate(FSX_MODES)]
-    cases += [PowerCutCase("soak-" + c.name, c.method, SOAK_POWERCUT_TRIALS, c.timeout)
-              for c in POWERCUT_CASES]
-    return cases
+    return [BootCase()] + [c for part in soak_parts().values() for c in part]
 
 
 def all_cases(soak: bool = False) -> list[Case]:
@@ -740,9 +860,13 @@ def crash_argv(qemu_argv: list[str], image: str) -> tuple[list[str], str]:
     return out, original
 
 
-def run_fsck(image: str) -> tuple[int, str]:
-    """Run scripts/fsck.py on image. Returns (exit status, output)."""
-    r = subprocess.run([sys.executable, str(SCRIPTS / "fsck.py"), image],
+def run_fsck(image: str, booted: bool) -> tuple[int, str]:
+    """Run scripts/fsck.py on image. booted: the kernel has booted on it
+    since its last crash and was killed idle, so no orphan may be left
+    (--no-orphans); else orphans in the table are allowed. Returns (exit
+    status, output)."""
+    r = subprocess.run([sys.executable, str(SCRIPTS / "fsck.py"), image] +
+                       (["--no-orphans"] if booted else []),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True)
     return r.returncode, r.stdout
@@ -804,10 +928,47 @@ def crash_phase_commit(con: Console, timeout: float) -> str | None:
     return f"the machine was still running {int(timeout)}s after crashpoint"
 
 
+def crash_phase_orphan(con: Console, kind: str, timeout: float) -> str | None:
+    """Phase 1 of an orphan crash: run `orphan KIND` and kill QEMU the
+    moment ORPHAN_CRASHES[kind].cut appears. Returns None or a failure
+    reason."""
+    start = con.mark()
+    command = "orphan " + kind.removeprefix("orphan-")
+    cut_re = re.compile(ORPHAN_CRASHES[kind].cut, re.MULTILINE)
+    bad_re = re.compile(r"panic|FAILED")
+
+    def check(text: str) -> str | None:
+        out = text[start:]
+        if bad_re.search(out):
+            return "bad"
+        if cut_re.search(out):
+            return "cut"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    try:
+        con.send(command + "\n")
+        got = con.wait(check, time.monotonic() + timeout)
+    except QemuDied:
+        return "first boot: " + con.status()
+    if got == "cut":
+        con.crash()
+        return None
+    if got is None:
+        return f"no line matching {ORPHAN_CRASHES[kind].cut!r} within {int(timeout)}s"
+    con.settle()
+    return {"bad": f"{command} failed or the kernel panicked",
+            "exited": f"{command} finished without the line to cut the power on"}[got]
+
+
 def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner) -> Result:
     """One crash case, from copying the image to fsck; the case's crash()
-    and recovered() are its two phases. The note says whether the second
-    boot replayed the log."""
+    and recovered() are its two phases, and its orphans() what each fsck
+    and the recovery boot must say of the orphans the crash left. The note
+    says whether the second boot replayed the log and what orphans it
+    finished."""
     name, log = case.name, runner.log
     fd, image = tempfile.mkstemp(prefix=f"pcv6-{name}-", suffix=".img")
     os.close(fd)
@@ -834,25 +995,38 @@ def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner
             return Result(False, why, outputs())
 
         # fsck first on the crashed image itself (it applies a committed
-        # log in memory), then again after the kernel's own recovery.
-        status, report = run_fsck(image)
+        # log in memory; orphans in the table are allowed), then again
+        # after the kernel's own recovery (none may be left).
+        status, report = run_fsck(image, booted=False)
         runner.note(f"\n==== runtest: {name}: fsck before recovery ====\n{report}")
         if status != 0:
             return Result(False, f"fsck of the crashed image found problems (image kept: "
                           f"{image})", report)
+        listed, finished = case.orphans()
+        for want in listed:
+            if not re.search(want, report, re.MULTILINE):
+                return Result(False, f"fsck of the crashed image has no line {want!r} (image "
+                              f"kept: {image})", report)
 
         con, why = machine("recover")
         if why:
             return Result(False, "boot after the crash: " + why, outputs())
         m = re.search(r"log: replaying (\d+) committed blocks", con.snapshot())
         remark = f"log replayed {m.group(1)} blocks" if m else "log was empty"
+        done = ORPHAN_DONE_RE.findall(con.snapshot())
+        if done:
+            remark += f"; {len(done)} orphans finished"
+        for want in finished:
+            if not re.search(want, con.snapshot(), re.MULTILINE):
+                return Result(False, f"the boot after the crash printed no line {want!r}",
+                              outputs(), remark)
         why = case.recovered(con, m is not None, timeout)
         con.crash()  # idle at the prompt: nothing in flight
         con.stop()
         if why:
             return Result(False, why, outputs(), remark)
 
-        status, report = run_fsck(image)
+        status, report = run_fsck(image, booted=True)
         runner.note(f"\n==== runtest: {name}: fsck after recovery ====\n{report}")
         if status != 0:
             return Result(False, f"fsck found problems (image kept: {image})", report, remark)
@@ -984,7 +1158,8 @@ def cut_by_wcache(con: Console, trial: Trial, timeout: float) -> tuple[str | Non
 
 def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
     """One campaign (see POWERCUT_CASES). The note gives the seed, the
-    generation each cut had to keep, and how many boots replayed the log."""
+    generation each cut had to keep, how many boots replayed the log and
+    how many orphans the boots finished."""
     args, log = runner.args, runner.log
     trials = args.powercut_trials or case.trials
     seed = args.powercut_seed if args.powercut_seed is not None else random.randrange(1, 10**6)
@@ -994,7 +1169,7 @@ def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
     cons: list[Console] = []  # the last two machines, for a failure's output
     trial: Trial | None = None
     history: list[int] = []
-    replays = put_back = 0
+    replays = put_back = orphans = 0
 
     def fail(why: str, out: str = "") -> Result:
         where = f"trial {trial.number} of {trials} ({trial.describe()})" if trial else "setup"
@@ -1018,6 +1193,7 @@ def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
                 return fail("boot after the cut: " + why if trial else "first boot: " + why)
             if "log: replaying" in con.snapshot():
                 replays += 1
+            orphans += len(ORPHAN_DONE_RE.findall(con.snapshot()))
             if trial and history[-1] > 0:
                 o = run_command(con, f"pcsync check {history[-1]}", [r"^pcsync: data intact$"],
                                 timeout)
@@ -1040,12 +1216,12 @@ def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
             bad = PCSYNC_ERROR_RE.search(out)
             if bad:
                 return fail(f"{PCSYNC_WRITE} said: {bad.group(0)}")
-            status, report = run_fsck(image)
+            status, report = run_fsck(image, booted=False)
             runner.note(f"\n==== runtest: {case.name}: trial {number}: last synced generation "
                         f"{history[-1]}; fsck of the cut image ====\n{report}")
             if status != 0:
                 return fail("fsck of the image after the cut found problems", report)
-        status, report = run_fsck(image)
+        status, report = run_fsck(image, booted=True)
         runner.note(f"\n==== runtest: {case.name}: fsck after the last recovery ====\n{report}")
         if status != 0:
             return fail("fsck after the last recovery found problems", report)
@@ -1054,7 +1230,7 @@ def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:
             f"{sum(1 for g in history if g > 0)} with a generation synced"
         extra = f", {put_back} blocks put back" if case.method == CUT_WCACHE else ""
         return Result(True, note=f"{trials} trials, seed {seed}; last synced generations: {gens}; "
-                      f"{replays} boots replayed the log{extra}")
+                      f"{replays} boots replayed the log, {orphans} orphans finished{extra}")
     except (OSError, ValueError) as e:
         return fail(str(e))
     finally:
@@ -1105,7 +1281,7 @@ def run_image_case(case: ImageCase, timeout: float, runner: Runner) -> Result:
         con.crash()  # at the prompt (or dead): nothing in flight
         if not o.ok:
             return Result(False, f"{o.why} (image kept: {image})", o.out)
-        status, report = run_fsck(image)
+        status, report = run_fsck(image, booted=True)
         runner.note(f"\n==== runtest: {case.name}: fsck ====\n{report}")
         if status != 0:
             return Result(False, f"fsck found problems (image kept: {image})", report)
@@ -1227,7 +1403,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--timeout", action="append", default=[], metavar="NAME=SECONDS",
                     help="override one case's timeout (repeatable)")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
-                    help="run only this case (repeatable; boot always runs)")
+                    help="run only this case, or with --soak this part of the soak "
+                    "(repeatable; boot always runs)")
     ap.add_argument("--log", default="test.log",
                     help="file that receives all console output (default test.log)")
     ap.add_argument("--soak", action="store_true",
@@ -1239,9 +1416,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = ap.parse_args(argv)
 
     names = [c.name for c in all_cases(args.soak) if not isinstance(c, BootCase)]
+    parts = soak_parts() if args.soak else {}
+    args.only = [c.name for n in args.only for c in parts.get(n, [])] + \
+        [n for n in args.only if n not in parts]  # a part of the soak: its cases
     for n in args.only:
         if n not in names and n != "boot":
-            ap.error(f"unknown case {n!r} (have: {', '.join(names)})")
+            have = ", ".join(list(parts) + names)
+            ap.error(f"unknown case {n!r} (have: {have})")
     overrides = {}
     for item in args.timeout:
         n, sep, secs = item.partition("=")

@@ -31,7 +31,16 @@
 //            fails with ENOSPC and keeps them dirty, and succeeds once
 //            blocks are free again. It fills the disk first (at most
 //            FT_FILL_MAX bytes; on a disk with more room it says so and
-//            skips the rest).
+//            skips the rest);
+//   table    a write that fails for want of a data block gives back the
+//            block-number table it took on the way: with exactly one
+//            block free, a file of NDIRECT blocks is extended by one, so
+//            the indirect table gets that block and the data block none;
+//            the write fails with ENOSPC, and then the block must be free
+//            again (else the table stays past the file's size, owned and
+//            unused, and fsck reports it leaked). The same for a file of
+//            NDIRECT + NINDIRECT blocks and its double-indirect table.
+//            Fills the disk as enospc does.
 // Every file is read back and compared before it is removed. Prints
 // "fragtest: OK" at the end, or "fragtest: FAILED ..." and exits 1.
 #include "kernel/param.h"
@@ -324,6 +333,53 @@ step_enospc(void)
     fail("unlink", "ft_nospc");
 }
 
+// With the disk full, frees ft_one<i> (one block) and extends fd, a file
+// whose next block needs a new table, by one block: the table takes the
+// free block, the data block finds none, and the write must fail with
+// ENOSPC and give the table back, so that the block is there for a
+// one-block write to probe.
+static void
+table_case(int i, int fd, const char *path, int probe)
+{
+  char one[8] = "ft_oneX";
+  one[6] = '0' + i;
+  if (unlink(one) != 0)
+    fail("unlink", one);  // now exactly one block is free
+  fill(8, BSIZE);
+  if (write(fd, buf, BSIZE) != -1 || errno != ENOSPC)
+    fail("a write needing a table and a block, one block free, did not fail with ENOSPC:", path);
+  if (write(probe, buf, BSIZE) != BSIZE)
+    fail("the failed write kept the last free block for its table: see", path);
+}
+
+static void
+step_table(void)
+{
+  // Their next blocks need the indirect table, and the double-indirect
+  // table with its first indirect table, respectively.
+  int ind = make("ft_ind", 8, NDIRECT * BSIZE, NDIRECT * BSIZE);
+  int dind = make("ft_dind", 9, (NDIRECT + NINDIRECT) * BSIZE, (NDIRECT + NINDIRECT) * BSIZE);
+  int probe = make("ft_probe", 10, BSIZE, BSIZE);
+  close(make("ft_one0", 11, BSIZE, BSIZE));
+  close(make("ft_one1", 12, BSIZE, BSIZE));
+  if (!fill_disk()) {
+    printf("fragtest: table: the disk holds more than %d bytes; not tested\n", FT_FILL_MAX);
+  } else {
+    table_case(0, ind, "ft_ind", probe);
+    table_case(1, dind, "ft_dind", probe);
+  }
+  close(ind);
+  close(dind);
+  close(probe);
+  unlink("ft_one0");
+  unlink("ft_one1");
+  unlink("ft_full");
+  check("ft_ind", 8, NDIRECT * BSIZE);
+  check("ft_dind", 9, (NDIRECT + NINDIRECT) * BSIZE);
+  if (unlink("ft_ind") != 0 || unlink("ft_dind") != 0 || unlink("ft_probe") != 0)
+    fail("unlink", "ft_ind, ft_dind or ft_probe");
+}
+
 static const struct {
   const char *name;
   void (*fn)(void);
@@ -335,6 +391,7 @@ static const struct {
   { "race", step_race },
   { "holes", step_holes },
   { "enospc", step_enospc },
+  { "table", step_table },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 

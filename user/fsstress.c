@@ -25,9 +25,10 @@
 //   5. every NWORKER-th round (a different one for each worker) write a
 //      file of BIGKB KiB, more than the NDIRECT + NINDIRECT blocks, so the
 //      double-indirect block is used.
-// No worker unlinks a file that any process still has open: a crash would
-// then leave an allocated inode with no name, which pcv6 (no orphan list)
-// does not clean up, and fsck would rightly call it a leak.
+// Workers close every file before they remove it. A crash while a removed
+// file is still open, or while one is being freed, leaves an orphan that
+// the orphan table lists and the next boot frees (kernel/fs/fs.c, "the
+// orphan table"); user/orphan.c sets up those crashes on purpose.
 //
 // A failed operation that should have worked prints "fsstress: FAILED ..."
 // and the run stops with status 1.

@@ -1,7 +1,8 @@
 // trusttest.c -- the page cache's promises when other things happen at
 // the same time: eviction between a system call's fault-in and its copy,
 // a write() whose source runs into unmapped memory, inodes freed while
-// the cache is scanned, huge untouched mappings released and forked.
+// the cache is scanned, huge untouched mappings released and forked, fork
+// while the pages it is copying are freed and reused.
 //
 // Usage: trusttest [name]   (one test by name, or all of them)
 //
@@ -232,12 +233,122 @@ huge_untouched(void)
 }
 
 // ---------------------------------------------------------------------------
+// fork gives the child the parent's private copies of a private file area
+// and leaves its cache pages for the child to fault in. It looks at each
+// parent PTE first without pc.lock; meanwhile another hart may take the
+// cache page out of that PTE and free it (eviction, truncation), and the
+// page may at once become another process's private copy, which the look
+// then takes for the parent's. Fork must decide on what the PTE holds
+// under the lock. KNOB_DUP_PAUSE stops the fork inside that window until
+// a second process has truncated the file (freeing its mapped pages: they
+// are the last freed, so the next allocations get them) and made private
+// copies holding a marker; then the child must see the file's bytes, and
+// the leak check (free pages before and after) that no page was lost or
+// freed twice. Truncation rather than the drop knob, which leaves mapped
+// pages alone, or the cache limit, whose clock evicts the copies' source
+// pages too, so that refilling them would take some of the freed pages in
+// an order the test does not control. Private areas are never mapped
+// writable, so the Svade setting does not matter here.
+
+#define DUP_PAGES  8               // pages of the forking process's mapping
+#define DUP_COPIES (4 * DUP_PAGES)  // copies made meanwhile: more than were freed
+#define DUP_MARK   0x3c             // what the copies hold
+#define DUP_SEED   7                // tt_dup's pattern
+#define DUP_WAIT   DUP_PAUSE_MAX_TICKS  // most ticks either side waits for the other
+#define DUP_LOOKED 1                // the flag once the fork's child has read its mapping
+
+// The second process: once fork is stopped in its window, frees the pages
+// fork is looking at and turns them into private copies of its own.
+static void
+evict_and_reuse(volatile char *flag, int forker)
+{
+  char *m = map_file("tt_mark", DUP_COPIES * PG, RW, MAP_PRIVATE, 0);
+  uint64 sum = 0;
+  for (uint64 off = 0; off < DUP_COPIES * PG; off += PG)
+    sum += m[off];  // cache pages mapped, page tables made: a store costs one page
+  CHECK(sum != 0, "empty file");
+  int fd = open_or_fail("tt_dup", O_RDWR);
+  int start = uptime();
+  long k;
+  while ((k = knob(KNOB_DUP_PAUSE, DUP_PAUSE_READ)) != forker + DUP_PAUSE_STOPPED)
+    CHECK(uptime() - start <= DUP_WAIT, "fork did not stop in its window (knob %ld)", k);
+  struct kstats a, b;
+  read_kstats(&a);
+  CHECK(ftruncate(fd, 0) == 0, "ftruncate (errno %d)", errno);  // unmaps and frees them
+  read_kstats(&b);
+  CHECK(b.free_pages >= a.free_pages + DUP_PAGES,
+        "truncation freed %d pages, want the %d cached ones",
+        (int)(b.free_pages - a.free_pages), DUP_PAGES);
+  for (uint64 off = 0; off < DUP_COPIES * PG; off += PG)
+    memset(m + off, DUP_MARK, PG);  // each store fault takes a page: a copy
+  write_pattern(fd, DUP_PAGES * PG, DUP_SEED, 0);  // the file as it was
+  close(fd);
+  k = knob(KNOB_DUP_PAUSE, 0);
+  CHECK(k == forker + DUP_PAUSE_STOPPED, "fork went on before it was let go (knob %ld)", k);
+  start = uptime();
+  while (*flag != DUP_LOOKED)
+    CHECK(uptime() - start <= DUP_WAIT, "the forking process did not finish");
+  munmap(m, DUP_COPIES * PG);  // the copies live until the fork's child has looked
+}
+
+static void
+dup_during_eviction(void)
+{
+  make_file("tt_dup", DUP_PAGES * PG, DUP_SEED);
+  make_file("tt_mark", DUP_COPIES * PG, 8);
+  make_file("tt_flag", PG, 4);
+  volatile char *flag = (volatile char *)map_file("tt_flag", PG, RW, MAP_SHARED, 0);
+  flag[0] = 0;
+  char *p = map_file("tt_dup", DUP_PAGES * PG, RW, MAP_PRIVATE, 0);
+  uint64 sum = 0;
+  for (uint64 off = 0; off < DUP_PAGES * PG; off += PG)
+    sum += p[off];  // read, not stored: the PTEs map clean cache pages
+  CHECK(sum != 0, "empty file");
+
+  int forker = getpid();
+  int evictor = fork();
+  CHECK(evictor >= 0, "fork");
+  if (evictor == 0) {
+    evict_and_reuse(flag, forker);
+    exit(0);
+  }
+  long old = knob(KNOB_DUP_PAUSE, forker);
+  CHECK(old == 0, "KNOB_DUP_PAUSE was %ld", old);
+  int child = fork();  // stops in cache_dup until the evictor lets it go
+  CHECK(child >= 0, "fork with the pause armed (errno %d)", errno);
+  if (child == 0) {
+    long bad = mismatch(p, DUP_PAGES * PG, DUP_SEED, 0);
+    CHECK(bad < 0, "the child read 0x%x at byte %d of its private mapping, want 0x%x%s",
+          p[bad] & 0xff, (int)bad, file_byte(DUP_SEED, bad) & 0xff,
+          p[bad] == DUP_MARK ? " (another process's private copy)" : "");
+    exit(0);
+  }
+  int st = -99;
+  CHECK(wait(&st) == child, "wait for the child");
+  flag[0] = DUP_LOOKED;
+  knob(KNOB_DUP_PAUSE, 0);  // in case the fork never stopped
+  int est = -99;
+  CHECK(wait(&est) == evictor, "wait for the evictor");
+  CHECK(st == 0, "the fork's child exited %d", st);
+  CHECK(est == 0, "the evicting process exited %d", est);
+  long bad = mismatch(p, DUP_PAGES * PG, DUP_SEED, 0);
+  CHECK(bad < 0, "the parent read 0x%x at byte %d of its mapping after the fork", p[bad] & 0xff,
+        (int)bad);
+  munmap(p, DUP_PAGES * PG);
+  munmap((char *)flag, PG);
+  unlink("tt_dup");
+  unlink("tt_mark");
+  unlink("tt_flag");
+}
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   { "copy_under_eviction", copy_under_eviction },
   { "failed_write_changes_nothing", failed_write_changes_nothing },
   { "free_while_dropping", free_while_dropping },
   { "huge_untouched", huge_untouched },
+  { "dup_during_eviction", dup_during_eviction },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

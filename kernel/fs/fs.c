@@ -12,19 +12,27 @@
 // iput() does that itself when it frees an unlinked inode, so it may
 // commit its caller's operation: see inode.h.
 //
+// Orphans. Work that spans transactions -- freeing an unlinked inode,
+// the blocks a truncation leaves past the size it published -- is listed
+// in the orphan table on disk (kernel/fs.h) by the transaction that
+// starts it and unlisted by the one that finishes it, so a crash between
+// them leaves a list that fsinit() works through at the next boot.
+//
 // Disk errors (docs/DESIGN.md, "Disk errors"). A block that cannot be
 // read makes the call fail with -EIO, at a point where nothing it changed
 // is left half done: lookups, reads, a write that needs a bitmap or a
 // block-map table or the old contents of a partial block, truncation
 // (the new size is published or nothing changed; blocks past the size
-// may stay allocated, as between two pieces of a truncation). Block
-// numbers are therefore ints here: > 0 a block, 0 none (a hole, or the
-// disk is full), < 0 an error. The one read that comes too late to back
-// out of is the inode block that iupdate() rewrites: the inode in memory
-// has already changed, so that failure stops the log (the file system
-// becomes read-only and the open transaction never commits). Once the
-// log has stopped, iput() no longer frees unlinked inodes: the disk keeps
-// them as a crash would.
+// may stay allocated, as between two pieces of a truncation, and the
+// inode stays in the orphan table). Block numbers are therefore ints
+// here: > 0 a block, 0 none (a hole, or the disk is full), < 0 an error.
+// The reads that come too late to back out of are those of the inode
+// block that iupdate() rewrites and of the orphan table's block when an
+// inode joins or leaves it: the inode in memory has already changed, so
+// that failure stops the log (the file system becomes read-only and the
+// open transaction never commits). Once the log has stopped, iput() no
+// longer frees unlinked inodes: the disk keeps them listed, as a crash
+// would, and the next boot frees them.
 //
 // Locks (their order: kernel/lib/lockrank.h): icache.lock is taken briefly;
 // iget drops a recycled slot's cache pages under it (pc.lock), and so does
@@ -55,10 +63,12 @@ static struct {
   uint mem_inum;  // [lock] the last memory inode's number (ialloc_mem)
 } icache;
 
+static void orphans_finish(uint dev);
+
 static void
 readsb(int dev, struct superblock *out)
 {
-  struct buf *b = bread(dev, 1);
+  struct buf *b = bread(dev, SBLOCK);
   if (b == 0)
     panic("fsinit: cannot read the superblock");  // at boot: no file system to run
   memmove(out, b->data, sizeof(*out));
@@ -72,6 +82,7 @@ fsinit(int dev)
   if (sb.magic != FSMAGIC)
     panic("fsinit: no file system (bad magic %x)", sb.magic);
   initlog(dev, &sb);
+  orphans_finish(dev);  // after recovery: the log may have changed the table
 }
 
 // ---- blocks ----
@@ -127,6 +138,73 @@ bfree(int dev, uint bno)
   log_write(b);
   brelse(b);
   return 0;
+}
+
+// ---- the orphan table ----
+//
+// In block SBLOCK after the superblock (kernel/fs.h). The block's buffer
+// lock serialises changes, and every change is logged, in the transaction
+// of the change that makes the inode an orphan or stops it being one:
+//   listed    by unlink (or create giving back a half-made inode) when
+//             nlink drops to 0, and by each piece of a truncation that
+//             leaves blocks past the size (itrunc);
+//   unlisted  by the piece of a truncation that frees the last block past
+//             the size, if the inode has links, and by ifree() in the
+//             transaction that frees the inode.
+// Whoever lists an inode holds a reference to it until the work is done
+// (an open file, the unlinker's or freer's reference, a truncating call),
+// and the boot finishes what a crash left before any new work starts, so
+// at most NINODE inodes are listed at once -- apart from those a disk
+// error strands: a free or a truncation that stopped with -EIO leaves its
+// inode listed, with no reference, for the next boot (or, with links, the
+// next truncation) to finish. Only some NORPHAN - NINODE of those fill
+// the table.
+//
+// A change to the table comes after the change to the inode it records
+// (nlink 0, a size published, the inode freed), which cannot be taken
+// back: if the table's block cannot be read, or it is full, the log stops
+// (as for the inode block in iupdate), so that no transaction commits an
+// orphan the table does not list, nor one it lists after it is gone.
+_Static_assert(NORPHAN >= NINODE, "the orphan table can list every cached inode");
+_Static_assert(sizeof(struct sblock) <= BSIZE, "the superblock and the table fit a block");
+
+// Lists inode inum (present) or unlists it; changes and logs block
+// SBLOCK only if that changes the table. Failing, stops the log (see
+// above). => in a transaction with room for one block
+static void
+orphan_set(uint dev, uint inum, int present)
+{
+  struct buf *b = bread(dev, SBLOCK);
+  if (b == 0) {
+    log_stop("reading the orphan table in block", SBLOCK);
+    return;
+  }
+  uint *slot = ((struct sblock *)b->data)->orphan;
+  int at = -1, empty = -1;
+  for (uint i = 0; i < NORPHAN; i++) {
+    if (slot[i] == inum)
+      at = i;
+    else if (slot[i] == 0 && empty < 0)
+      empty = i;
+  }
+  if (present && at < 0 && empty < 0) {
+    printf("fs: orphan table full (inodes left by disk errors): inode %d not listed\n", inum);
+    log_stop("listing an orphan", -1);
+  } else if (present && at < 0) {
+    slot[empty] = inum;
+    log_write(b);
+  } else if (!present && at >= 0) {
+    slot[at] = 0;
+    log_write(b);
+  }
+  brelse(b);
+}
+
+void
+orphan_add(struct inode *ip)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  orphan_set(ip->dev, ip->inum, 1);
 }
 
 // ---- inodes ----
@@ -342,30 +420,37 @@ iunlock(struct inode *ip)
 }
 
 // Frees the last reference's unlinked inode on disk: its blocks, over as
-// many log operations as that takes, then the inode itself. Holding ip's
-// lock across end_op/begin_op is safe: no one else can reach ip. The
-// caller's changes are committed with the first part. A disk error, or
-// the log stopping meanwhile, leaves the inode allocated with what blocks
-// it still has (no name refers to it: as after a crash, it is lost space).
-static void
+// many log operations as that takes, then the inode itself, which leaves
+// the orphan table in that last operation (whoever dropped its link count
+// to 0 listed it). Holding ip's lock across end_op/begin_op is safe: no
+// one else can reach ip. The caller's changes are committed with the
+// first part. The last piece leaves room for the orphan table's block
+// (see itrunc); the inode's block is in the transaction already.
+// 0 when freed. A disk error (-EIO), or the log stopping meanwhile
+// (-EROFS), leaves the inode allocated and listed with what blocks it
+// still has: no name refers to it, and the next boot frees it, as after
+// a crash. => ip locked, in a transaction (returns in one, maybe later)
+static int
 ifree(struct inode *ip)
 {
-  for (;;) {
-    knob_free_pause();  // a test's way to widen the window (knobs.h)
+  for (int piece = 1;; piece++) {
+    knob_free_pause(ip->inum, piece);  // a test's way to widen the window (knobs.h)
     int done = itrunc(ip, 0);
     if (done < 0) {
-      printf("fs: I/O error freeing inode %d: its blocks stay allocated\n", ip->inum);
-      return;
+      printf("fs: I/O error freeing inode %d: left to the next boot\n", ip->inum);
+      return done;
     }
     if (done)
       break;
     end_op();
     if (begin_op() < 0)
-      return;
+      return -EROFS;
   }
   ip->type = 0;
   iupdate(ip);
+  orphan_set(ip->dev, ip->inum, 0);
   ip->valid = 0;
+  return 0;
 }
 
 // The last reference to a memory inode frees its pages and its slot at
@@ -384,19 +469,19 @@ iput_mem(struct inode *ip)
   ip->size = 0;
 }
 
-void
-iput(struct inode *ip)
+// iput, telling what became of an unlinked inode whose last reference
+// this was: 0 freed (or nothing to free: not the last reference, or
+// linked), -EIO or -EROFS as ifree says, -EROFS as well when the log had
+// stopped already (nothing freed: the inode stays listed).
+static int
+iput_result(struct inode *ip)
 {
-  if (inode_is_mem(ip)) {
-    acquire(&icache.lock);
-    iput_mem(ip);
-    release(&icache.lock);
-    return;
-  }
-  int freed = 0;
+  int freed = 0, err = 0;
   int stopped = log_stopped();  // no freeing on a read-only file system
   acquire(&icache.lock);
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && !stopped) {
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0 && stopped) {
+    err = -EROFS;
+  } else if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     // Last reference to an unlinked inode: free it. No directory names
     // it and scans of cached files skip it while `freeing` is set (the
     // free spans several operations, with the inode locked: a scanner
@@ -405,7 +490,7 @@ iput(struct inode *ip)
     ip->freeing = 1;
     acquiresleep_free(&ip->lock);  // outside the lock ranks: cannot block
     release(&icache.lock);
-    ifree(ip);
+    err = ifree(ip);
     releasesleep(&ip->lock);
     acquire(&icache.lock);
     ip->freeing = 0;
@@ -421,6 +506,19 @@ iput(struct inode *ip)
     end_op();
     begin_op();
   }
+  return err;
+}
+
+void
+iput(struct inode *ip)
+{
+  if (inode_is_mem(ip)) {  // never on a disk: none of iput_result's paths
+    acquire(&icache.lock);
+    iput_mem(ip);
+    release(&icache.lock);
+    return;
+  }
+  iput_result(ip);
 }
 
 void
@@ -631,6 +729,59 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
   return cost;
 }
 
+// Clears entry i of the block-number table in block `table` (see
+// bmap_undo for why its read cannot fail that matters).
+static void
+table_clear(struct inode *ip, uint table, uint i)
+{
+  struct buf *b = bread(ip->dev, table);
+  if (b == 0)
+    return;
+  ((uint *)b->data)[i] = 0;
+  log_write(b);
+  brelse(b);
+}
+
+// Gives back what bmap(ip, bn, 1) has just allocated for file block bn,
+// whose write failed, leaving bn past the size: the data block, and the
+// tables on its path that were missing before (tab0, as bmap_path gave
+// them), innermost first, each with its entry. Left there, they would be
+// owned past the size -- blocks nothing uses and, the inode not being an
+// orphan, nothing frees. Everything this dirties (their bitmap blocks,
+// the tables holding their entries) was dirtied by the allocation in the
+// same operation, so it costs no log room; the caller writes the inode.
+// The same goes for reads: those blocks are pinned in the buffer cache
+// with the transaction, so reading them does not reach the disk -- unless
+// the log has stopped (a stopped transaction keeps no more blocks pinned
+// once full), and then nothing of this operation will ever commit: a
+// block that cannot be read is skipped, and bfree's errors are ignored.
+// => locked, in the operation that allocated them
+static void
+bmap_undo(struct inode *ip, uint bn, const uint tab0[2])
+{
+  int n;
+  uint key[2], tab[2];
+  uint data = bmap_path(ip, bn, &n, key, tab);
+  if (data) {
+    bfree(ip->dev, data);
+    if (n == 0)
+      ip->addrs[bn] = 0;
+    else if (n == 1)
+      table_clear(ip, tab[0], bn - NDIRECT);
+    else
+      table_clear(ip, tab[1], (bn - NDIRECT - NINDIRECT) % NINDIRECT);
+  }
+  for (int t = n - 1; t >= 0 && tab0[t] == 0; t--) {
+    if (tab[t] == 0)
+      continue;  // the allocation that failed: its parent may be new
+    bfree(ip->dev, tab[t]);
+    if (t == 1)
+      table_clear(ip, tab[0], (bn - NDIRECT - NINDIRECT) / NINDIRECT);
+    else
+      ip->addrs[n == 1 ? IND_SLOT : DIND_SLOT] = 0;
+  }
+}
+
 // ---- truncation ----
 //
 // itrunc(ip, len) makes the file len bytes long and frees every block at
@@ -653,8 +804,10 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
 // blocks past the size still belong to it but show nothing (reads stop at
 // the size, a write at the end may reuse one but shows only what it
 // wrote, and a grow frees them first: resize() in sysfile.c); each later
-// piece frees more of them. A reader never sees a size between the
-// old and the new one, so O_TRUNC is atomic however big the file.
+// piece frees more of them, and while any are left the inode is in the
+// orphan table, so that a crash leaves them to the next boot. A reader
+// never sees a size between the old and the new one, so O_TRUNC is
+// atomic however big the file.
 //
 // Later pieces are called with the size as it then is (another process
 // may have written at the new end meanwhile), so their first step changes
@@ -669,11 +822,13 @@ bmap_run_cost(struct inode *ip, uint bn, uint n)
 // between two pieces.
 
 // Blocks that freeing one block can add to the operation: the bitmap
-// block, the table holding its entry, and the inode block.
-#define TRUNC_BLOCK_COST 3
+// block, the table holding its entry, and the two blocks every piece
+// writes at its end: the inode block and the orphan table's block
+// (SBLOCK; written by the piece, or by ifree() after the last one).
+#define TRUNC_BLOCK_COST 4
 // Blocks that publishing the size can add: the block whose tail is
-// zeroed, and the inode block.
-#define TRUNC_PUBLISH_COST 2
+// zeroed, the inode block and the orphan table's block.
+#define TRUNC_PUBLISH_COST 3
 
 // Zeroes the bytes at and past len in the block holding byte len - 1,
 // through the log, unless they are zero already (or the block is a hole).
@@ -794,7 +949,135 @@ itrunc(struct inode *ip, uint len)
   if (done > 0)
     done = trunc_direct(ip, from);
   iupdate(ip);
+  // Blocks left past the size (the budget ran out, or a disk error
+  // stopped the piece) are an orphan's: listed in this piece's transaction
+  // (the first piece's publishes the size), so a crash before the next
+  // piece -- or, after -EIO, a next truncation that never comes -- leaves
+  // them to the next boot. The piece that frees the last of them unlists
+  // the inode, unless it has no links: it stays listed until ifree() has
+  // freed it.
+  if (done <= 0)
+    orphan_set(ip->dev, ip->inum, 1);
+  else if (ip->nlink > 0)
+    orphan_set(ip->dev, ip->inum, 0);
   return done;
+}
+
+// ---- orphans left by a crash ----
+
+// The type of inode inum on disk (0: free), read without caching it;
+// -EIO if its block cannot be read.
+static int
+dinode_type(uint dev, uint inum)
+{
+  struct buf *b = bread(dev, IBLOCK(inum, sb));
+  if (b == 0)
+    return -EIO;
+  short type = ((struct dinode *)b->data + inum % IPB)->type;
+  brelse(b);
+  return type;
+}
+
+// What orphan_work did with a listed inode.
+#define ORPHAN_DROPPED   1  // not in use: only its entry went
+#define ORPHAN_FREED     2  // it had no links
+#define ORPHAN_TRUNCATED 3  // it has links: its blocks past its size went
+
+// orphan_finish's work, in its operation: an ORPHAN_* (with
+// ORPHAN_TRUNCATED, *size and *nlink say what the inode is left with), or
+// -EIO or -EROFS, the inode still listed. => in a transaction that may
+// write (returns in one, maybe a later one)
+static int
+orphan_work(uint dev, uint inum, uint *size, int *nlink)
+{
+  int type = inum < sb.ninodes ? dinode_type(dev, inum) : 0;
+  if (type < 0)
+    return type;
+  if (type == 0) {
+    // This kernel never lists a free inode: a damaged table. Nothing to do.
+    orphan_set(dev, inum, 0);
+    return ORPHAN_DROPPED;
+  }
+  struct inode *ip = iget(dev, inum);
+  if (ip == 0)
+    panic("orphan_work: no inode cache slot at boot");  // one reference at a time
+  if (ilock(ip) < 0) {
+    iput(ip);  // never read, so never freed here
+    return -EIO;
+  }
+  if (ip->nlink == 0) {
+    iunlock(ip);
+    int err = iput_result(ip);  // the last reference: frees it in pieces and unlists it
+    return err < 0 ? err : ORPHAN_FREED;
+  }
+  int r;
+  while ((r = itrunc(ip, ip->size)) == 0) {
+    iunlock(ip);  // the lock order: no inode lock across begin_op
+    end_op();
+    int err = begin_op();
+    ilock(ip);  // read already: cannot fail
+    if (err < 0) {
+      r = err;
+      break;
+    }
+  }
+  *size = ip->size;
+  *nlink = ip->nlink;
+  iunlockput(ip);
+  return r < 0 ? r : ORPHAN_TRUNCATED;
+}
+
+// Finishes the work of inode inum, which the orphan table lists, in
+// operations of its own: frees it if it has no links, else frees its
+// blocks past its size. Each piece commits, and the last one unlists it,
+// so a crash in the middle leaves it listed for the boot after; so does a
+// disk error. Says what it did once that has committed. 0; -EIO (a block
+// could not be read: said on the console) or -EROFS (the log has
+// stopped), the inode still listed. => no transaction open
+static int
+orphan_finish(uint dev, uint inum)
+{
+  uint size = 0;
+  int nlink = 0;
+  int r = begin_op();
+  if (r == 0)
+    r = orphan_work(dev, inum, &size, &nlink);
+  end_op();
+  if (r > 0 && log_stopped())
+    r = -EROFS;  // its last piece never committed
+  if (r == ORPHAN_DROPPED)
+    printf("fs: orphan table names inode %d, which is not in use: dropped\n", inum);
+  else if (r == ORPHAN_FREED)
+    printf("fs: orphan inode %d freed (nlink 0)\n", inum);
+  else if (r == ORPHAN_TRUNCATED)
+    printf("fs: orphan inode %d truncated to %d bytes (nlink %d)\n", inum, size, nlink);
+  else if (r == -EIO)
+    printf("fs: orphan inode %d: I/O error: left listed for the next boot\n", inum);
+  return r < 0 ? r : 0;
+}
+
+// Finishes the work of every inode in the orphan table, one at a time,
+// before anything else uses the file system. An inode a disk error stops
+// stays listed, and the next one is tried; a stopped log (recovery failed,
+// or one of these commits did) ends the work, and so does a table that
+// cannot be read: what is left stays listed for the next boot, and a
+// console line says so. => no transaction open
+static void
+orphans_finish(uint dev)
+{
+  for (uint i = 0; i < NORPHAN; i++) {
+    struct buf *b = bread(dev, SBLOCK);
+    if (b == 0) {
+      printf("fs: I/O error reading the orphan table: its inodes are left to the next boot\n");
+      return;
+    }
+    uint inum = ((struct sblock *)b->data)->orphan[i];
+    brelse(b);
+    if (inum != 0 && orphan_finish(dev, inum) == -EROFS) {
+      printf("fs: read-only: the orphans still listed are left to the next boot\n");
+      return;
+    }
+  }
 }
 
 void
@@ -880,13 +1163,25 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
   while (done < n) {
     // Stop short, before touching the block, if the worst case of writing
     // it does not fit in what is left of the operation's log budget.
-    if (log_room() < bmap_run_cost(ip, off / BSIZE, 1) + 1) {  // and the inode
+    int cost = bmap_run_cost(ip, off / BSIZE, 1);
+    if (log_room() < cost + 1) {  // and the inode
       if (done == 0)
         return 0;  // nothing changed, not even the inode
       break;
     }
+    // A missing block at the end of the file, whose write may yet fail:
+    // note which tables on its path exist, so that what bmap allocates
+    // can be given back then (bmap_undo): when the disk is full, a block
+    // cannot be read or the source cannot be copied.
+    int ntab;
+    uint key[2], tab0[2];
+    int undo = cost > 1 && off % BSIZE == 0 && off >= ip->size;
+    if (undo)
+      bmap_path(ip, off / BSIZE, &ntab, key, tab0);
     int bno = bmap(ip, off / BSIZE, 1);
     if (bno <= 0) {
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
       err = bno < 0 ? bno : -ENOSPC;
       break;
     }
@@ -897,6 +1192,8 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
     int fresh = 0;
     struct buf *b = m == BSIZE ? bread_overwrite(ip->dev, bno, &fresh) : bread(ip->dev, bno);
     if (b == 0) {
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
       err = -EIO;  // the old bytes around the new ones are unknown
       break;
     }
@@ -907,6 +1204,8 @@ writei(struct inode *ip, int user, uint64 src, uint off, uint n)
       if (fresh)
         b->valid = 0;
       brelse(b);
+      if (undo)
+        bmap_undo(ip, off / BSIZE, tab0);
       err = -EFAULT;
       break;
     }

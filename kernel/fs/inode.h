@@ -18,7 +18,10 @@
 //                     returns the caller a fresh one: iput may end the
 //                     caller's operation and begin new ones, so call it
 //                     only when the operation's changes are complete and
-//                     with no other inode locked.
+//                     with no other inode locked. On a read-only file
+//                     system (the log stopped), or after a disk error,
+//                     the inode is not freed (or only in part): it stays
+//                     in the orphan table for the next boot to free.
 // Lock legend for struct inode:
 //   [c] the inode cache lock (fs.c)   [s] the inode's own sleep lock
 //   [I] fixed while ref > 0 (or while the slot holds cached pages)
@@ -141,6 +144,14 @@ void iupdate(struct inode *ip);
 // stopped before they did. => no locks held, outside any operation; ip
 // referenced
 int  iwait_durable(struct inode *ip);
+// Lists ip in the orphan table on disk (kernel/fs.h), unless it is
+// listed already: called in the transaction that drops its link count to
+// 0, so that a crash before the inode is freed leaves it to the next
+// boot. It stays listed until its last reference frees it (iput). Adds at
+// most one block (SBLOCK) to the operation; if that block cannot be read,
+// or the table is full, the log stops (fs.c, "the orphan table").
+// => locked, in a transaction
+void orphan_add(struct inode *ip);
 // Makes ip len bytes long (len <= its size: growing is the caller's
 // business, see sys_ftruncate) and frees every block at or past file
 // block ceil(len / BSIZE), from the end down, as many as the log
@@ -155,8 +166,13 @@ int  iwait_durable(struct inode *ip);
 // that nothing was done (no room even to publish): call again with len.
 // -EIO when a block could not be read: give up; either nothing changed
 // (the size is still above len) or the size is len and some blocks past
-// it stay allocated (a valid file, as between two pieces). The order,
-// and what a reader sees: fs.c, "truncation". => locked, in a transaction
+// it stay allocated (a valid file, as between two pieces).
+// While blocks past the size are left (after a 0 or an -EIO), the inode
+// is in the orphan table (listed by the piece that leaves them, unlisted
+// by the one that frees the last, if ip has links), so a crash between
+// pieces, or after a disk error, leaves the rest to the next boot. The
+// order, and what a reader sees: fs.c, "truncation". => locked, in a
+// transaction
 int  itrunc(struct inode *ip, uint len);
 // Fills every byte of *st (padding zeroed: it is copied out whole). => locked
 void stati(struct inode *ip, struct stat *st);

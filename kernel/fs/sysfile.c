@@ -38,6 +38,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/file.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/knobs_impl.h"
 #include "kernel/dev/console.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/syscall_impl.h"
@@ -152,6 +153,8 @@ link_into(struct inode *ip, struct inode *dp, const char *name, int dp_err)
     err = -EMLINK;
   else if (dp == 0)
     err = dp_err;
+  else if (ip->nlink == 0)
+    err = -ENOENT;  // removed since namei found it: it must not come back
   if (err < 0) {
     iunlock(ip);
     return err;
@@ -279,6 +282,8 @@ sys_unlink(void)
   }
   ip->nlink--;
   iupdate(ip);
+  if (ip->nlink == 0)
+    orphan_add(ip);  // in this transaction: freeing it may take several
   // Every change is made; only now drop the references (ip's last one
   // frees it, which may commit what we did so far: see iput).
   iunlock(ip);
@@ -374,6 +379,7 @@ fail:
   // is unlocked (freeing may commit and begin a new operation: see iput).
   ip->nlink = 0;
   iupdate(ip);
+  orphan_add(ip);
   iunlock(dp);
   iunlockput(ip);
   iput(dp);
@@ -397,7 +403,10 @@ static int
 truncate_pieces(struct inode *ip, uint len)
 {
   int r;
-  while ((r = itrunc(ip, len)) == 0) {
+  for (int piece = 1;; piece++) {
+    knob_free_pause(ip->inum, piece);  // a test's way to widen the window (knobs.h)
+    if ((r = itrunc(ip, len)) != 0)
+      break;
     int published = ip->size <= len;  // else the piece had no room to begin
     iunlock(ip);
     end_op();
@@ -686,8 +695,8 @@ sys_lseek(void)
 
 // Sets ip's size to len, shrinking or growing it, as one atomic change
 // that others see whole. Growing frees first whatever blocks lie past the
-// current size (left there by a write that failed, or by a truncation
-// whose later pieces are still running), and itrunc also zeroes the rest
+// current size (left there by a truncation whose later pieces are still
+// running, or stopped by a disk error), and itrunc also zeroes the rest
 // of the last block and of the last cached page: so the new range
 // [old size, len) reads as zeros and has no blocks until written. If the
 // file outgrew len while those pieces committed, it is shrunk instead.

@@ -8,6 +8,7 @@
 #include "kernel/types.h"
 #include "kernel/errno.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/lib/printf.h"
 #include "kernel/proc/proc.h"
 #include "kernel/arch/trap.h"
 #include "kernel/mm/knobs_impl.h"
@@ -22,6 +23,10 @@ volatile long knob_crash_after_commit;
 static volatile long knob_lookup_pause_pid;
 static volatile long knob_op_pause_pid;
 static volatile long knob_free_pause_pid;
+// KNOB_DUP_PAUSE: 0, an armed pid, or pid + DUP_PAUSE_STOPPED while that
+// process's fork is stopped. knob() stores it and the fork changes it,
+// each with an atomic operation, so neither loses the other's store.
+static volatile long knob_dup_pause_word;
 
 // Sleeps until the next clock tick if the running process's pid is *pid.
 static void
@@ -50,9 +55,48 @@ knob_op_pause(void)
 }
 
 void
-knob_free_pause(void)
+knob_free_pause(uint inum, int piece)
 {
+  struct proc *p = myproc();
+  if (knob_free_pause_pid == 0 || p == 0 || p->pid != knob_free_pause_pid)
+    return;
+  printf("fs: inode %d: piece %d\n", inum, piece);
   pause_if(&knob_free_pause_pid);
+}
+
+// Stops the running process here if KNOB_DUP_PAUSE names it, until the
+// knob is set to 0, DUP_PAUSE_MAX_TICKS pass, or the process is killed;
+// once only (the knob is 0 when it goes on).
+void
+knob_dup_pause(void)
+{
+  struct proc *p = myproc();
+  long armed = knob_dup_pause_word;
+  if (armed == 0 || p == 0 || armed != p->pid)
+    return;
+  long stopped = armed + DUP_PAUSE_STOPPED;
+  if (!__atomic_compare_exchange_n(&knob_dup_pause_word, &armed, stopped, 0, __ATOMIC_SEQ_CST,
+                                   __ATOMIC_SEQ_CST))
+    return;  // set to something else meanwhile
+  acquire(&tickslock);
+  uint start = ticks;
+  while (knob_dup_pause_word == stopped && ticks - start < DUP_PAUSE_MAX_TICKS && !killed(p))
+    sleep(&ticks, &tickslock);  // the knob is looked at again every tick
+  release(&tickslock);
+  // Gone on by itself: disarm, unless the knob was set meanwhile.
+  __atomic_compare_exchange_n(&knob_dup_pause_word, &stopped, 0, 0, __ATOMIC_SEQ_CST,
+                              __ATOMIC_SEQ_CST);
+}
+
+// KNOB_DUP_PAUSE: arm (a pid), let a stopped fork go on (0), or read.
+static long
+dup_pause_knob(long value)
+{
+  if (value == DUP_PAUSE_READ)
+    return knob_dup_pause_word;
+  if (value < 0 || value >= DUP_PAUSE_STOPPED)
+    return -EINVAL;
+  return __atomic_exchange_n(&knob_dup_pause_word, value, __ATOMIC_SEQ_CST);
 }
 
 // Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
@@ -120,6 +164,8 @@ sys_knob(void)
     old = knob_free_pause_pid;
     knob_free_pause_pid = (long)value;
     return old;
+  case KNOB_DUP_PAUSE:
+    return dup_pause_knob((long)value);
   case KNOB_LOCKCHECK_TEST:
     return lockcheck_selftest((long)value);
   case KNOB_DISK_FAIL_NTH:

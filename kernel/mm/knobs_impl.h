@@ -9,10 +9,13 @@
 // KNOB_CRASH_AFTER_COMMIT's value; the log reads it after each commit
 // point. A plain word, read without a lock.
 extern volatile long knob_crash_after_commit;
-// The KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE and KNOB_FREE_PAUSE hooks.
+// The KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE and
+// KNOB_DUP_PAUSE hooks; the free pause is told which inode and which
+// piece (1, 2, ...) of its free or truncation comes next.
 // => no spinlock held
 void knob_lookup_pause(void);
 void knob_op_pause(void);
-void knob_free_pause(void);
+void knob_free_pause(uint inum, int piece);
+void knob_dup_pause(void);
 
 #endif

@@ -37,7 +37,7 @@
 #include "kernel/riscv.h"
 #include "kernel/fcntl.h"
 #include "kernel/errno.h"
-#include "kernel/knobs.h"
+#include "kernel/mm/knobs_impl.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/printf.h"
@@ -268,7 +268,11 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
     pte_t *ppte = walk_sparse(parent->pagetable, a, &next);
     // A first look without the lock, to skip cache pages cheaply; the
     // decision is taken again under it.
-    if (ppte == 0 || (*ppte & PTE_V) == 0 || !page_is_anon(PTE2PA(*ppte)))
+    uint64 seen = ppte ? __atomic_load_n(ppte, __ATOMIC_RELAXED) : 0;
+    if ((seen & PTE_V) == 0)
+      continue;
+    knob_dup_pause();  // a test's way to widen the window (knobs.h)
+    if (!page_is_anon(PTE2PA(seen)))
       continue;
     pte_t *cpte = walk(child->pagetable, a, 1);  // may reclaim: not under pc.lock
     if (cpte == 0)

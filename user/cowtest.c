@@ -146,30 +146,7 @@ hear(int fd)
   CHECK(read(fd, &c, 1) == 1, "read from a pipe failed (the other side died?)");
 }
 
-// Waits for child pid and checks its exit status.
-static void
-reap(int pid, int want, const char *who)
-{
-  int st = -99;
-  CHECK(wait(&st) == pid, "wait lost the %s", who);
-  CHECK(st == want, "the %s exited with status %d, want %d", who, st, want);
-}
 
-// Waits for the n children in pids, in whatever order they exit; each must
-// exit with status 0.
-static void
-reap_all(int *pids, int n, const char *who)
-{
-  for (int k = 0; k < n; k++) {
-    int st = -99;
-    int got = wait(&st);
-    int known = 0;
-    for (int i = 0; i < n; i++)
-      known |= got == pids[i];
-    CHECK(known, "wait returned %d, not one of the %ss", got, who);
-    CHECK(st == 0, "a %s (pid %d) exited with status %d", who, got, st);
-  }
-}
 
 static struct procinfo procs[NPROC];
 

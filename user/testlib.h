@@ -180,6 +180,31 @@ open_or_fail(const char *path, int mode)
 // *k is stored to first: after a fork its page may still be shared
 // copy-on-write, and the copy that kstats()'s copyout would make comes
 // after the kernel has read free_pages, which would then be one too high.
+// Waits for child pid, which must exit with status want; who names it in
+// the failure.
+static inline void
+reap(int pid, int want, const char *who)
+{
+  int st = -99;
+  CHECK(wait(&st) == pid, "wait lost the %s", who);
+  CHECK(st == want, "the %s exited with status %d, want %d", who, st, want);
+}
+
+// Waits for the n children in pids, in whatever order they end; each
+// must exit with status 0.
+static inline void
+reap_all(const int *pids, int n, const char *who)
+{
+  for (int k = 0; k < n; k++) {
+    int st = -99, got = wait(&st);
+    int ours = 0;
+    for (int i = 0; i < n; i++)
+      ours |= got == pids[i];
+    CHECK(ours, "wait returned %d, not one of the %ss", got, who);
+    CHECK(st == 0, "a %s (pid %d) exited with status %d", who, got, st);
+  }
+}
+
 static inline void
 read_kstats(struct kstats *k)
 {

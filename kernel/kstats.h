@@ -36,8 +36,11 @@
                    "faulting page (already cached, no I/O)")                  \
   X(readahead_pages, "pages read from disk ahead of a miss, beyond the "      \
                    "page that missed")                                        \
-  X(cow_copies,    "private pages copied on a first store (copy-on-write; "   \
-                   "the naive policy never copies)")                          \
+  X(cow_copies,    "private pages copied by a store (copy-on-write): a "     \
+                   "page fork shared that still has other owners (program, "  \
+                   "stack, heap or a private area's), or a MAP_PRIVATE file " \
+                   "page stored to for the first time (the naive policy "    \
+                   "never copies a file page)")                               \
                                                                               \
   /* ---- the page cache (pagecache.c; shootdowns in rmap.c) ---- */          \
   X(pc_hits,       "page-cache lookups that found the page up to date (or "   \
@@ -94,7 +97,15 @@
                    "page of a shared memory object (MAP_SHARED)")             \
   X(shmem_pages,   "gauge: pages held by shared anonymous memory objects "    \
                    "now (never evicted; freed with the object's last "        \
-                   "mapping)")
+                   "mapping)")                                                \
+                                                                              \
+  /* ---- copy-on-write fork (cow.c) ---- */                                  \
+  X(fork_shared_pages, "private pages fork shared with the child instead of " \
+                   "copying them (program, stack, heap, private areas' "      \
+                   "pages), one per page per fork: fork copies no page")      \
+  X(cow_reuses,    "stores to a read-only private page with no other owner "  \
+                   "left (a fork's other side stored, exited or exec'd): "    \
+                   "the page was made writable, not copied")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

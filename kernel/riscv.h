@@ -19,7 +19,8 @@
 #define PTE_G (1L << 5)
 #define PTE_A (1L << 6)  // accessed (QEMU sets it in hardware)
 #define PTE_D (1L << 7)  // dirty (QEMU sets it in hardware on a store)
-#define PTE_RSW0 (1L << 8)  // software bit: page is copy-on-write (later use)
+#define PTE_RSW0 (1L << 8)  // software bit: copy-on-write (kernel/mm/cow.h: PTE_COW)
+#define PTE_RSW1 (1L << 9)  // software bit: PROT_NONE page (kernel/mm/vma.h: PTE_PROTNONE)
 
 #define PA2PTE(pa)   ((((uint64)(pa)) >> 12) << 10)
 #define PTE2PA(pte)  (((pte) >> 10) << 12)

@@ -409,8 +409,9 @@ FSX_MODES = [
 ]
 
 
-# oomtest's tests with a hog (a heap, a shared and a private anonymous area).
-OOM_HOGS = 4
+# oomtest's tests with a hog (a heap, a shared and a private anonymous area,
+# a heap beside sharers of a copy-on-write heap).
+OOM_HOGS = 5
 
 # anontest's runs: case name suffix, the commands around it, and the knobs
 # it must report.
@@ -422,11 +423,13 @@ ANON_MODES = [
 ]
 
 
-# madvtest's runs: case name suffix, the commands around it, and the knobs
-# it must report. The naive policy keeps its own meaning of each call (no
-# read-ahead to steer, private pages to drop); svade changes what a store
-# into a clean shared page costs, and so what W taken away must keep.
-MADV_MODES = [
+# The three ways madvtest and cowtest run: case name suffix, the commands
+# around the run, and the knobs it must report. The naive policy keeps its
+# own meaning of each madvise call (no read-ahead to steer, private pages to
+# drop) and differs for copy-on-write fork only in a private file area;
+# svade makes dirty tracking go through store faults, which neither may
+# confuse with a copy-on-write store or with write permission taken away.
+POLICY_MODES = [
     ("", "", "", "cache", 0),
     ("-naive", "vmctl policy naive; ", "; vmctl policy cache", "naive", 0),
     ("-svade", "vmctl svade 1; ", "; vmctl svade 0", "cache", 1),
@@ -514,7 +517,13 @@ CASES = [
     *[ShellCase(f"madvtest{suffix}", f"{before}madvtest{after}",
                 [rf"^madvtest: policy {policy}, svade {svade}$",
                  r"^madvtest: all tests succeeded$"], 300)
-      for suffix, before, after, policy, svade in MADV_MODES],
+      for suffix, before, after, policy, svade in POLICY_MODES],
+    # Copy-on-write fork: under either policy and with store-fault dirty
+    # tracking.
+    *[ShellCase(f"cowtest{suffix}", f"{before}cowtest{after}",
+                [rf"^cowtest: policy {policy}, svade {svade}$",
+                 r"^cowtest: all tests succeeded$"], 300)
+      for suffix, before, after, policy, svade in POLICY_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.

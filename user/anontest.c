@@ -107,29 +107,7 @@ await(int fd)
   CHECK(read(fd, &c, 1) == 1, "no signal from the other side");
 }
 
-// Waits for child pid, which must exit with status want.
-static void
-reap(int pid, int want, const char *who)
-{
-  int st = -99;
-  CHECK(wait(&st) == pid, "wait lost the %s", who);
-  CHECK(st == want, "%s exited with status %d, want %d", who, st, want);
-}
 
-// Waits for the n children in pids, in whatever order they end; each
-// must exit with status 0.
-static void
-reap_all(const int *pids, int n, const char *who)
-{
-  for (int k = 0; k < n; k++) {
-    int st = -99, got = wait(&st);
-    int ours = 0;
-    for (int i = 0; i < n; i++)
-      ours |= got == pids[i];
-    CHECK(ours, "wait returned %d, not a %s", got, who);
-    CHECK(st == 0, "a %s (pid %d) exited with status %d", who, got, st);
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Private anonymous memory

@@ -44,6 +44,20 @@
 // 5. running_private_hog: test 3 with a hog whose memory is a MAP_PRIVATE
 //    anonymous area.
 //
+// 6. sleeping_cow_hog: copy-on-write fork under memory pressure. A parent
+//    touches a heap of 5/8 of the free memory and forks two children that
+//    share it; a hog (forked before, sharing nothing of it) then touches
+//    lazy heap until fewer than LOW_PAGES pages are free and blocks. Now
+//    one child stores to COW_STORES of the shared pages: each store needs
+//    a copy, and one of them finds no memory. The hog -- not the storing
+//    child, not the parent nor the other child -- must be killed. This is
+//    where shared pages must count as shares: by whole pages each of the
+//    three sharers holds more than the hog (5/8 of memory against some
+//    3/8), and the storer, the largest of them, would be killed as the
+//    asker; as a third each, they are far smaller than the hog. All three
+//    then check every page they hold (the storer its copies and the pages
+//    it still shares) and exit 0.
+//
 // After each test every child has been reaped, and kstats free_pages +
 // pc_pages (pages the page cache holds count as reclaimable) must be back
 // at their value from before the test. After each test with a hog the program
@@ -74,6 +88,7 @@
 #define ECHO_BYTES  (8 * PGSIZE) // data a bystander sends through its helper
 #define MAX_ROUNDS  5000         // test 3: give up if no kill was seen by then
 #define BYSTANDER_HEAP 2048      // test 2: anonymous pages the bystander needs
+#define COW_STORES  1024         // test 6: shared pages the storing child copies
 
 static struct kstats ks;
 static char pagebuf[PGSIZE];
@@ -433,6 +448,97 @@ running_hog(void)
   return hp;
 }
 
+// Page i of the shared heap of test 6 holds the word (who << 32 | i) at its
+// start; returns whether it does.
+static void
+cow_tag(char *heap, uint64 i, uint64 who)
+{
+  *(uint64 *)(heap + i * PGSIZE) = who << 32 | i;
+}
+
+static int
+cow_tagged(char *heap, uint64 i, uint64 who)
+{
+  return *(uint64 *)(heap + i * PGSIZE) == (who << 32 | i);
+}
+
+// A sharer of test 6: waits for go, stores to the first `stores` pages
+// (none for a bystander that only reads), then checks every page.
+static void
+cow_sharer(char *heap, uint64 npages, int go_fd, int ready_fd, uint64 stores)
+{
+  signal_fd(ready_fd);  // also makes this side's stack page its own
+  await(go_fd, "go");
+  for (uint64 i = 0; i < stores; i++)
+    cow_tag(heap, i, 2);
+  for (uint64 i = 0; i < npages; i++)
+    CHECK(cow_tagged(heap, i, i < stores ? 2 : 1), "shared heap page %d is wrong", (int)i);
+  exit(0);
+}
+
+static int
+sleeping_cow_hog(void)
+{
+  int go[2], ready[2], full[2], block[2], eat[2];
+  CHECK(pipe(go) == 0 && pipe(ready) == 0 && pipe(full) == 0 && pipe(block) == 0 &&
+          pipe(eat) == 0, "pipe failed");
+  uint64 kills0 = oom_kills();
+  int hp = fork();
+  CHECK(hp >= 0, "fork of the hog failed");
+  if (hp == 0) {
+    await(eat[0], "eat");
+    hog(full[1], block[0]);
+  }
+
+  uint64 npages = available_pages() * 5 / 8;
+  char *heap = sbrk(npages * PGSIZE);
+  CHECK(heap != SBRK_ERROR, "sbrk of %d pages failed", (int)npages);
+  for (uint64 i = 0; i < npages; i++)
+    cow_tag(heap, i, 1);
+  int sharers[2];
+  for (int k = 0; k < 2; k++) {
+    sharers[k] = fork();
+    CHECK(sharers[k] >= 0, "fork of a sharer failed");
+    if (sharers[k] == 0)
+      cow_sharer(heap, npages, go[0], ready[1], k == 0 ? COW_STORES : 0);
+  }
+  await(ready[0], "sharer ready");
+  await(ready[0], "sharer ready");
+
+  signal_fd(eat[1]);
+  await(full[0], "hog full");
+  signal_fd(go[1]);
+  signal_fd(go[1]);
+  int st = -99, done = 0;
+  for (int n = 0; n < 2; n++) {
+    int got = wait(&st);
+    if (got == hp) {
+      CHECK(st == -1, "hog exit status %d, want -1 (killed)", st);
+      done = 1;
+      n--;
+      continue;
+    }
+    CHECK(got == sharers[0] || got == sharers[1], "wait returned %d", got);
+    if (st != 0) {
+      kill(hp);
+      kill(sharers[0]), kill(sharers[1]);
+      while (wait(0) > 0)
+        ;
+      FAIL("a sharer (pid %d) exited with status %d, want 0", got, st);
+    }
+  }
+  for (uint64 i = 0; i < npages; i++)
+    CHECK(cow_tagged(heap, i, 1), "the parent's heap page %d changed", (int)i);
+  if (done)
+    CHECK(oom_kills() - kills0 == 1, "%d out-of-memory kills, want 1",
+          (int)(oom_kills() - kills0));
+  else
+    reap_hog(hp, kills0);
+  close(go[0]), close(go[1]), close(ready[0]), close(ready[1]), close(eat[0]), close(eat[1]);
+  close(full[0]), close(full[1]), close(block[0]), close(block[1]);
+  return hp;
+}
+
 // Runs fn in a child (so a FAIL ends only that test) and checks that the
 // memory is all back afterwards. fn returns the hog's pid (never 1: that
 // is init), or 0, and the child exits with it. Returns it, or -1.
@@ -485,6 +591,7 @@ static const struct {
   {"running_hog", running_hog},
   {"sleeping_shared_hog", sleeping_shared_hog},
   {"running_private_hog", running_private_hog},
+  {"sleeping_cow_hog", sleeping_cow_hog},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

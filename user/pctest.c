@@ -165,15 +165,6 @@ await(int fd, const char *what)
   hear(fd, what);
 }
 
-// Waits for child pid, which must exit with status 0.
-static void
-reap(int pid, const char *what)
-{
-  int st = 12345;
-  int got = wait(&st);
-  CHECK(got == pid, "%s: wait returned %d, want %d", what, got, pid);
-  CHECK(st == 0, "%s exited with status %d", what, st);
-}
 
 static int
 fork_or_fail(void)
@@ -261,7 +252,7 @@ test_share_live(void)
   read_kstats(&ks_a);
   live_rounds(p, ba[0], ab[1], 1, 1, 0x40);
   read_kstats(&ks_b);
-  reap(pid, "second process");
+  reap(pid, 0, "second process");
   close(ab[1]);
   close(ba[0]);
   // One page shared by both: no process needed a fault to see a store.
@@ -283,7 +274,7 @@ test_share_live(void)
   close(ab[0]);
   close(ba[1]);
   live_rounds(p, ba[0], ab[1], 0, 1, 0x48);
-  reap(pid, "child");
+  reap(pid, 0, "child");
   close(ab[1]);
   close(ba[0]);
   unmap_or_fail(p, 2 * PG);
@@ -816,7 +807,7 @@ test_cow(void)
   expect_mem(q + PG, PG, 17, PG, "parent: page 1 after the child's store");
   expect_mem(q + 2 * PG, PG, 13, 2 * PG, "parent: page 2 after the child's store");
   tell(pc[1]);
-  reap(pid, "child");
+  reap(pid, 0, "child");
   read_kstats(&ks_b);
   close(pc[1]);
   close(cp[0]);
@@ -1329,7 +1320,7 @@ test_cow_evict(void)
   }
   read_kstats(&ks_b);
   *stop = 1;
-  reap(pid, "reader");
+  reap(pid, 0, "reader");
   knob(KNOB_PC_LIMIT, old);
   printf("note: cow_evict: %d copies for %d stores, %d evictions\n", (int)DELTA(cow_copies),
          CE_ROUNDS * CE_PAGES, (int)DELTA(pc_evictions));

@@ -9,7 +9,7 @@
 // expect_survives, load_at, store_at); MAP_FAILED; test files (file_byte,
 // fill_pattern, write_pattern, make_file) and read_kstats; running a
 // suite (struct test, suite_start, suite_run, suite_end, run_child,
-// run_leak_checked).
+// run_leak_checked, own_data_pages).
 //
 // Include after kernel/types.h and user/user.h.
 #ifndef PCV6_TESTLIB_H
@@ -177,9 +177,38 @@ open_or_fail(const char *path, int mode)
 }
 
 // The kernel's counters into *k; the test fails if kstats() does.
+// *k is stored to first: after a fork its page may still be shared
+// copy-on-write, and the copy that kstats()'s copyout would make comes
+// after the kernel has read free_pages, which would then be one too high.
+// Waits for child pid, which must exit with status want; who names it in
+// the failure.
+static inline void
+reap(int pid, int want, const char *who)
+{
+  int st = -99;
+  CHECK(wait(&st) == pid, "wait lost the %s", who);
+  CHECK(st == want, "the %s exited with status %d, want %d", who, st, want);
+}
+
+// Waits for the n children in pids, in whatever order they end; each
+// must exit with status 0.
+static inline void
+reap_all(const int *pids, int n, const char *who)
+{
+  for (int k = 0; k < n; k++) {
+    int st = -99, got = wait(&st);
+    int ours = 0;
+    for (int i = 0; i < n; i++)
+      ours |= got == pids[i];
+    CHECK(ours, "wait returned %d, not one of the %ss", got, who);
+    CHECK(st == 0, "a %s (pid %d) exited with status %d", who, got, st);
+  }
+}
+
 static inline void
 read_kstats(struct kstats *k)
 {
+  memset(k, 0, sizeof(*k));
   CHECK(kstats(k) == 0, "kstats failed, errno %d", errno);
 }
 
@@ -209,6 +238,21 @@ check_test_name(const char *prog, const struct test *tests, int n, const char *o
 
 #define NO_STATUS (-99)  // run_child's answer when there is no exit status
 
+// Bounds of the program's writable data and bss (user/user.ld).
+extern char data_start[], end[];
+
+// Makes every page of the program's data and bss this process's own: fork
+// shares them copy-on-write, and the first store to each would otherwise
+// take a page in the middle of a test that counts free pages. A test
+// process calls it first, so that what it measures is what the test did.
+// (Its stack page becomes its own at its first function call.)
+static inline void
+own_data_pages(void)
+{
+  for (char *a = data_start; a < end; a += PGSIZE)
+    *(volatile char *)a = *(volatile char *)a;
+}
+
 // Runs t in a child process and returns its exit status; says why and
 // returns NO_STATUS if it could not run or be waited for.
 static inline int
@@ -221,6 +265,7 @@ run_child(const struct test *t)
     return NO_STATUS;
   }
   if (pid == 0) {
+    own_data_pages();
     t->fn();
     exit(0);
   }

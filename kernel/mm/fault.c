@@ -1,8 +1,10 @@
 // fault.c -- the user page-fault path.
 //
 // A fault on a present page is a store to a read-only page of a mapped
-// area (handed to the area's policy: copy-on-write or dirty tracking) or
-// a stale translation (the access is simply retried). A fault on a
+// area (handed to the area's policy: copy-on-write or dirty tracking), a
+// store to a page of the program, stack or heap that a fork shared
+// (PTE_COW: cow_write, the same copy-on-write path as a private area's),
+// or a stale translation (the access is simply retried). A fault on a
 // missing page at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
@@ -11,8 +13,9 @@
 //      and the area's policy (mmap_cache.c or mmap_naive.c) supplies the
 //      page.
 // Everything else -- the stack guard page, addresses beyond the break,
-// stores to read-only pages, kernel addresses -- returns -EFAULT and the
-// caller kills the process.
+// stores to read-only pages (program text: fork shares it without
+// PTE_COW), kernel addresses -- returns -EFAULT and the caller kills the
+// process.
 //
 // When a case cannot get a page (-ENOMEM), the out-of-memory policy
 // (oom.c) makes room, normally by killing the process that holds the most
@@ -21,7 +24,8 @@
 // only when a page allocation failed, and allocates at most
 // OOM_FAULT_PAGES pages (oom.h: the page, a copy-on-write copy, the
 // fill's scratch page, two page-table pages; read-ahead may ask for more
-// but settles for what it gets).
+// but settles for what it gets). A copy-on-write store to a page with
+// other owners needs one: its copy.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -38,6 +42,7 @@
 #include "kernel/fs/file.h"
 #include "kernel/fs/inode.h"
 #include "kernel/mm/oom.h"
+#include "kernel/mm/cow.h"
 
 // Would a user access of this kind go through this PTE?
 static int
@@ -55,14 +60,7 @@ pte_allows(pte_t pte, int access)
 static int
 fault_lazy_heap(struct proc *p, uint64 va)
 {
-  void *mem = kzalloc();
-  if (mem == 0)
-    return -ENOMEM;
-  if (mappages(p->pagetable, va, PGSIZE, (uint64)mem, PTE_R | PTE_W | PTE_U) != 0) {
-    kfree(mem);
-    return -ENOMEM;
-  }
-  return 0;
+  return uvmmapzero(p->pagetable, va, PTE_R | PTE_W | PTE_U);
 }
 
 // A fault at va inside area v: 0 when the page is now mapped, -EFAULT
@@ -110,9 +108,13 @@ resolve_once(struct proc *p, uint64 va, int access)
     // store to a clean page when the D bit is tracked by faults).
     if (pte_allows(e, access))
       return 0;
+    if (access != FAULT_WRITE || (e & PTE_U) == 0)
+      return -EFAULT;
     struct vma *v = vma_find(p, va);
-    if (v != 0 && access == FAULT_WRITE && (e & PTE_U))
+    if (v != 0)
       return fault_area(p, v, va, access);
+    if ((e & PTE_COW) && va < p->sz)
+      return cow_write(pte, e);  // the program, stack or heap after a fork
     return -EFAULT;
   }
 

@@ -16,7 +16,8 @@
 //            back the dirty pages of a writable shared range.
 //   dup      fork: the child gets the parent's private pages (copies and
 //            private anonymous pages), shared copy-on-write between the
-//            two; cache pages (a memory object's too) it faults in.
+//            two (cow.c, as for the heap); cache pages (a memory object's
+//            too) it faults in.
 //   sync     msync: write back the dirty pages of the range.
 //   protect  mprotect: present pages take the area's new rights, W only
 //            ever taken away (a store then faults for it), D kept.
@@ -34,7 +35,8 @@
 // Locks: PTEs of these areas change only under pc.lock (pagecache.c),
 // which reverse-map walkers (rmap.c) also hold; page-table pages are allocated
 // before taking it (walk with alloc), since kalloc may reclaim.
-// Anonymous private pages (PG_ANON) are reference counted under pc.lock.
+// Anonymous private pages (PG_ANON) are reference counted under pc.lock;
+// sharing them at fork and copying them at a store is cow.c's.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -54,6 +56,7 @@
 #include "kernel/mm/fault.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/cow.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
 
@@ -134,19 +137,6 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
   __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
 }
 
-// A private copy of the page at pa, or 0.
-static void *
-copy_page(uint64 pa)
-{
-  void *mem = kalloc();
-  if (mem == 0)
-    return 0;
-  memmove(mem, (void *)pa, PGSIZE);
-  page_anon_init(mem);
-  kstat_inc(cow_copies);
-  return mem;
-}
-
 // The first touch of a page of a private anonymous area: a zeroed page
 // of its own (PG_ANON, one owner, as a copy-on-write copy), mapped with
 // the area's rights at once -- writable if the area is: nothing of it is
@@ -179,9 +169,9 @@ anon_fault(struct vma *v, pte_t *pte)
 }
 
 // A store to a present page the PTE does not let us write: copy-on-write
-// in a private area, "now dirty" in a shared one under Svade emulation.
-// seen is the PTE as the caller read it once, valid; *pte may have been
-// cleared since. => no locks held.
+// in a private area (cow_write, the heap's path too), "now dirty" in a
+// shared one under Svade emulation. seen is the PTE as the caller read it
+// once, valid; *pte may have been cleared since. => no locks held.
 static int
 write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
 {
@@ -193,34 +183,7 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
     sfence_vma();
     return 0;
   }
-  // Read without pc.lock: while we copy, a reverse-map walker (eviction,
-  // truncation) may take a cache page out of this PTE and free it. Only
-  // anonymous copies are ours alone. Only this process sets its own PTEs,
-  // so if *pte still holds pa under pc.lock below, the page never left.
-  uint64 pa = PTE2PA(seen);
-  void *mem = 0;
-  if (!page_anon_sole(pa) && (mem = copy_page(pa)) == 0)
-    return -ENOMEM;
-  pc_lock();
-  uint64 old = *pte;
-  struct page *pg = pa2page(pa);
-  if (!(old & PTE_V) || PTE2PA(old) != pa) {
-    // The page went meanwhile, so the copy may hold anything: drop it
-    // and let the access fault again.
-    if (mem)
-      pc_unmapped_locked(pa2page((uint64)mem), 0);
-    pc_unlock();
-    return 0;
-  }
-  if (mem) {
-    *pte = PA2PTE((uint64)mem) | PTE_FLAGS(old) | PTE_W | PTE_A | PTE_D;
-    pc_unmapped_locked(pg, old);
-  } else {
-    *pte = old | PTE_W | PTE_A | PTE_D;  // the last owner of a copy
-  }
-  pc_unlock();
-  sfence_vma();
-  return 0;
+  return cow_write(pte, seen);
 }
 
 static int
@@ -256,7 +219,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   }
   uint64 pa = page2pa(pg);
   void *mem = 0;
-  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE) && (mem = copy_page(pa)) == 0) {
+  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE) && (mem = cow_copy_page(pa)) == 0) {
     pc_put(pg);
     iunlock(ip);
     return -ENOMEM;
@@ -264,6 +227,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   pc_lock();
   if (mem) {
     *pte = PA2PTE((uint64)mem) | rights(v, 0) | PTE_W | PTE_A | PTE_D | PTE_V;
+    kstat_inc(cow_copies);
   } else {
     *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
     pc_mapped_locked(pg);
@@ -323,18 +287,11 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
     pte_t *cpte = walk(child->pagetable, a, 1);  // may reclaim: not under pc.lock
     if (cpte == 0)
       return -ENOMEM;
-    pc_lock();
     // Eviction on another hart may have cleared the PTE since the look
     // above (it was a cache page then, freed and perhaps reused as some
-    // other process's private copy, so page_is_anon said yes): decide on
-    // what the PTE holds now that nothing can change it.
-    uint64 cur = *ppte;
-    if ((cur & PTE_V) && (pa2page(PTE2PA(cur))->flags & PG_ANON)) {
-      uint64 old = __atomic_fetch_and(ppte, ~PTE_W, __ATOMIC_SEQ_CST);
-      page_anon_get(PTE2PA(old));
-      *cpte = (old & ~(PTE_W | PTE_A | PTE_D)) | PTE_V;
-    }
-    pc_unlock();
+    // other process's private copy, so page_is_anon said yes): cow_share
+    // decides again on what the PTE holds under pc.lock.
+    cow_share(ppte, cpte);
   }
   sfence_vma();  // the parent's copies are read-only now
   return 0;

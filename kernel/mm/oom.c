@@ -16,7 +16,13 @@
 //      same time from killing two victims for one shortage.
 //   3. Choose a victim: the process holding the most resident user pages
 //      (Linux's "badness", reduced to its core), counted from its page
-//      table. init is never chosen. If the largest holder was already
+//      table, each page as its share: 1/n of a page when n processes own
+//      or map it (uvmcountshare; Linux's "PSS"). A page a fork shared
+//      thus counts once in all, not once per sharer: a parent and its
+//      forked workers sharing a large heap are not taken for hogs -- by
+//      whole pages each would look as big as the heap, and killing one
+//      would free nothing the others still hold -- while what a process
+//      holds alone counts whole. init is never chosen. If the largest holder was already
 //      killed (by kill(), say) it is waited for, not killed again. Killing
 //      must be able to help: the victim's pages and the free ones together
 //      must cover the request; else nobody else dies (an sbrk larger than
@@ -36,7 +42,7 @@
 // a fault, a system call or the clock tick), sleeping (kill() wakes it),
 // or waiting in here itself (it sees it was killed and gives up).
 //
-// Counting another process's pages (uvmcountpages, kernel/mm/vm.c) means
+// Counting another process's pages (uvmcountshare, kernel/mm/vm.c) means
 // walking its page table while it may run on another hart. That is safe
 // because a page-table page is freed only together with its whole table,
 // and p->pagetable is replaced (exec) or cleared (exit) only under
@@ -84,7 +90,7 @@ struct candidate {
   struct proc *p;
   int pid;
   int killed;
-  uint64 pages;    // resident user pages
+  uint64 pages;    // resident user pages, shared ones as shares
   char name[16];
 };
 
@@ -95,7 +101,7 @@ describe(struct proc *p, struct candidate *c)
   c->p = p;
   c->pid = p->pid;
   c->killed = p->killed;
-  c->pages = p->pagetable ? uvmcountpages(p->pagetable) : 0;
+  c->pages = p->pagetable ? uvmcountshare(p->pagetable) : 0;
   safestrcpy(c->name, p->name, sizeof(c->name));
 }
 

@@ -2,9 +2,10 @@
 // a process's user memory cannot be allocated (see oom.c for the policy
 // and its reasoning).
 //
-// Callers: the fault path (fault_resolve) and eager heap growth
-// (growproc). Kernel-internal allocations (fork, exec, pipes, page-table
-// pages of a new process) do not come here; they fail with -ENOMEM.
+// Callers: the fault path (fault_resolve, copy-on-write copies included,
+// whether a store or a kernel copy made the fault) and eager heap growth
+// (growproc). Kernel-internal allocations (fork's page tables and
+// trapframe, exec, pipes) do not come here; they fail with -ENOMEM.
 // exit() tells the policy when a process starts and finishes freeing its
 // memory.
 #ifndef PCV6_OOM_H

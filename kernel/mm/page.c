@@ -1,11 +1,13 @@
 // page.c -- page descriptors (struct page, page.h) and the owner counts
-// of private anonymous pages (copy-on-write copies, zero-filled pages).
+// of private pages (the program, stack and heap; zero-filled pages of
+// private areas; copies made by stores).
 //
 // Interface: pa2page/page2pa convert between a physical page and its
 // descriptor; page_anon_* make a kalloc'd page an anonymous page and count
-// its owners. The page cache (pagecache.c) fills in the descriptors of
-// its own pages; freeing a page is kfree's business, and whoever frees a
-// described page clears its flags first.
+// its owners (the last page_anon_put frees it); page_sharers estimates how
+// many share a page. The page cache (pagecache.c) fills in the descriptors
+// of its own pages; freeing a page is kfree's business, and whoever frees
+// a described page clears its flags first.
 //
 // Invariants: a descriptor's flags are 0 while its page is free or in
 // kernel use; PG_ANON alone while it is anonymous, with ref > 0 owners;
@@ -20,6 +22,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/riscv.h"
 #include "kernel/lib/printf.h"
+#include "kernel/mm/kalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagecache.h"
 
@@ -61,6 +64,18 @@ page_anon_get(uint64 pa)
   pg->ref++;
 }
 
+void
+page_anon_put(uint64 pa)
+{
+  KASSERT(pc_lock_held());
+  struct page *pg = pa2page(pa);
+  KASSERT((pg->flags & PG_ANON) && pg->ref > 0);
+  if (--pg->ref == 0) {
+    pg->flags = 0;
+    kfree((void *)pa);
+  }
+}
+
 int
 page_is_anon(uint64 pa)
 {
@@ -78,4 +93,20 @@ page_anon_sole(uint64 pa)
   int sole = (pg->flags & PG_ANON) && pg->ref == 1;
   pc_unlock();
   return sole;
+}
+
+int
+page_sharers(uint64 pa)
+{
+  if (pa < KERNBASE || pa >= PHYSTOP)
+    return 1;
+  struct page *pg = pa2page(pa);
+  // Each field read once, atomically: the writers hold pc.lock, we do not.
+  int flags = __atomic_load_n(&pg->flags, __ATOMIC_RELAXED);
+  int n = 1;
+  if (flags & PG_ANON)
+    n = __atomic_load_n(&pg->ref, __ATOMIC_RELAXED);
+  else if (flags & PG_CACHE)
+    n = __atomic_load_n(&pg->mapcount, __ATOMIC_RELAXED);
+  return n > 0 ? n : 1;
 }

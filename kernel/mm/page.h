@@ -1,5 +1,5 @@
 // page.h -- the descriptor every physical page of RAM has (struct page),
-// and the owner counts of private anonymous pages (page.c).
+// and the owner counts of private pages (page.c).
 //
 // One descriptor per page from KERNBASE to PHYSTOP, in one array, so a
 // PTE's physical address leads to its page in O(1) (pa2page) and back
@@ -12,10 +12,11 @@
 //               and mapped as a file's page, but never on the clock (never
 //               evicted) nor written back; it goes with its inode.
 //   anon page   PG_ANON: private memory of one or more processes -- a
-//               copy a store to a MAP_PRIVATE file area made (copy-on-
-//               write), or a zero-filled page of a private anonymous area:
-//               one kind, treated alike. ref counts the PTEs owning it
-//               (fork shares it), and the last owner to go frees it.
+//               page of the program, its stack or its heap, a zero-filled
+//               page of a private anonymous area, or a copy a store to a
+//               MAP_PRIVATE file area made: one kind, treated alike. ref
+//               counts the PTEs owning it (fork shares it, cow.c), and the
+//               last owner to go frees it.
 // Nothing else in the kernel uses descriptors.
 //
 // Lock legend for struct page:
@@ -57,16 +58,26 @@ struct page {
 struct page *pa2page(uint64 pa);
 uint64 page2pa(struct page *pg);
 
-// ---- private anonymous pages ----
+// ---- private (anonymous) pages ----
 
 // mem (a page from kalloc) becomes an anonymous page with one owner.
 // => pc.lock not held (takes it).
 void page_anon_init(void *mem);
 // Adds an owner to the anonymous page at pa (fork). => pc.lock held.
 void page_anon_get(uint64 pa);
+// Drops an owner of the anonymous page at pa; the last one frees it.
+// => pc.lock held.
+void page_anon_put(uint64 pa);
 // Is pa such a page / one with a single owner? => pc.lock not held
 // (takes it).
 int page_is_anon(uint64 pa);
 int page_anon_sole(uint64 pa);
+
+// How many share the user page at pa: the owners of an anonymous page,
+// the PTEs mapping a cache page, 1 for any other page (or a count read as
+// 0). Read without pc.lock, for the out-of-memory policy's estimate, by
+// callers that cannot take it (they hold a p->lock): the page may change
+// owners, or kinds, meanwhile. => any locks.
+int page_sharers(uint64 pa);
 
 #endif

@@ -929,11 +929,7 @@ pc_unmapped_locked(struct page *pg, uint64 old)
 {
   KASSERT(holding(&pc.lock));
   if (pg->flags & PG_ANON) {
-    KASSERT(pg->ref > 0);
-    if (--pg->ref == 0) {
-      pg->flags = 0;
-      kfree((void *)page2pa(pg));
-    }
+    page_anon_put(page2pa(pg));
     return;
   }
   KASSERT((pg->flags & PG_CACHE) && pg->mapcount > 0);

@@ -8,10 +8,15 @@
 // User page tables map the program from 0 up, then TRAPFRAME and
 // TRAMPOLINE (without PTE_U) at the top. Pages may be missing anywhere in
 // the user range: the stack guard page, lazily grown heap, and mmap areas
-// that have not been touched. Copies to/from user memory therefore go
-// through user_page(), which allows a copy only where the process's own
-// load or store would be allowed (PTE_R to read, PTE_W to write), and asks
-// the fault handler (fault.c) to supply a missing page exactly as a
+// that have not been touched. Every page of the program, its stack and
+// its heap is a private page (PG_ANON, page.h) owned by the PTEs mapping
+// it: fork shares them copy-on-write (uvmshare, cow.c) and freeing one
+// here drops an owner (uvmunmap), never a page another process still has.
+//
+// Copies to/from user memory go through user_page(), which allows a copy
+// only where the process's own load or store would be allowed (PTE_R to
+// read, PTE_W to write), and asks the fault handler (fault.c) to supply a
+// missing page, or a store to a page fork shared (no W yet), exactly as a
 // hardware page fault would -- except while the process has p->nofault
 // set: a fault may need to lock an inode (a mapped file's), so code
 // holding an inode lock prefaults first and sets nofault, and an untouched
@@ -29,6 +34,8 @@
 #include "kernel/mm/vm.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/cow.h"
 
 pagetable_t kernel_pagetable;
 
@@ -155,8 +162,11 @@ uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free)
       continue;
     if (PTE_FLAGS(*pte) == PTE_V)
       panic("uvmunmap: not a leaf at %p", (void *)a);
-    if (do_free)
-      kfree((void *)PTE2PA(*pte));
+    if (do_free) {
+      pc_lock();  // owner counts are [pc]
+      page_anon_put(PTE2PA(*pte));
+      pc_unlock();
+    }
     *pte = 0;
   }
 }
@@ -167,17 +177,27 @@ uvmcreate(void)
   return kzalloc();
 }
 
+int
+uvmmapzero(pagetable_t pagetable, uint64 va, int perm)
+{
+  void *mem = kzalloc();
+  if (mem == 0)
+    return -ENOMEM;
+  if (mappages(pagetable, va, PGSIZE, (uint64)mem, perm) != 0) {
+    kfree(mem);  // not yet a private page: its descriptor is still blank
+    return -ENOMEM;
+  }
+  page_anon_init(mem);
+  return 0;
+}
+
 uint64
 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm)
 {
   if (newsz <= oldsz)
     return oldsz;
   for (uint64 a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
-    void *mem = kzalloc();
-    if (mem == 0 ||
-        mappages(pagetable, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | perm) != 0) {
-      if (mem)
-        kfree(mem);
+    if (uvmmapzero(pagetable, a, PTE_R | PTE_U | perm) != 0) {
       uvmdealloc(pagetable, a, oldsz);
       return 0;
     }
@@ -228,22 +248,25 @@ uvmfreetables(pagetable_t pagetable)
 // publishes a new table page only after zeroing it. As a last line, an
 // address outside RAM is never followed, so whatever an entry holds, the
 // walk reads only memory the kernel maps.
+// With share, each page counts 1/n of a page when n share it
+// (page_sharers), in units of SHARE_UNIT; else each counts SHARE_UNIT.
+#define SHARE_UNIT (1UL << 20)  // a whole page; n <= the owners a page can have
 static uint64
-count_pages(pagetable_t pt, int level)
+count_pages(pagetable_t pt, int level, int share)
 {
   uint64 n = 0;
   for (int i = 0; i < 512; i++) {
     pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
     if ((pte & PTE_V) == 0)
       continue;
+    uint64 pa = PTE2PA(pte);
     if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
       if (pte & (PTE_U | PTE_PROTNONE))  // mprotect(PROT_NONE) pages are the process's too
-        n++;
+        n += share ? SHARE_UNIT / page_sharers(pa) : SHARE_UNIT;
       continue;
     }
-    uint64 pa = PTE2PA(pte);
     if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
-      n += count_pages((pagetable_t)pa, level - 1);
+      n += count_pages((pagetable_t)pa, level - 1, share);
   }
   return n;
 }
@@ -251,28 +274,33 @@ count_pages(pagetable_t pt, int level)
 uint64
 uvmcountpages(pagetable_t pagetable)
 {
-  return count_pages(pagetable, 2);
+  return count_pages(pagetable, 2, 0) / SHARE_UNIT;
+}
+
+uint64
+uvmcountshare(pagetable_t pagetable)
+{
+  return (count_pages(pagetable, 2, 1) + SHARE_UNIT - 1) / SHARE_UNIT;
 }
 
 int
-uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
+uvmshare(pagetable_t old, pagetable_t new, uint64 start, uint64 end)
 {
   uint64 next;
   for (uint64 a = start; a < end; a = next) {
     pte_t *pte = walk_sparse(old, a, &next);
     if (pte == 0 || (*pte & PTE_V) == 0)
-      continue;  // lazy or guard page: nothing to copy
-    void *mem = kalloc();
-    if (mem == 0)
+      continue;  // lazy or guard page: nothing to share
+    pte_t *cpte = walk(new, a, 1);  // may reclaim: before cow_share's pc.lock
+    if (cpte == 0)
       goto fail;
-    memmove(mem, (void *)PTE2PA(*pte), PGSIZE);
-    if (mappages(new, a, PGSIZE, (uint64)mem, PTE_FLAGS(*pte) & ~(PTE_A | PTE_D)) != 0) {
-      kfree(mem);
-      goto fail;
-    }
+    int shared = cow_share(pte, cpte);
+    KASSERT(shared);  // below the break every page is private (uvmmapzero)
   }
+  sfence_vma();  // the parent's writable pages are read-only now
   return 0;
 fail:
+  sfence_vma();
   uvmunmap(new, start, (PGROUNDUP(end) - start) / PGSIZE, 1);
   return -ENOMEM;
 }

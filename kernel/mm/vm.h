@@ -3,7 +3,8 @@
 //
 // All functions that take a user pagetable expect the caller to own it
 // (the current process's, or one being built by exec/fork), except
-// uvmcountpages, which only reads and may be given any process's table.
+// uvmcountpages and uvmcountshare, which only read and may be given any
+// process's table.
 #ifndef PCV6_VM_H
 #define PCV6_VM_H
 
@@ -32,13 +33,20 @@ uint64 walkaddr(pagetable_t pagetable, uint64 va);
 int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm);
 
 pagetable_t uvmcreate(void);
-// Grows the mapped user range [oldsz, newsz) with zeroed pages; returns
-// newsz, or 0 (and maps nothing new) when memory runs out.
+// Maps a zeroed private page (PG_ANON, one owner) at va with PTE flags
+// perm: a page of the program, stack or heap. 0 or -ENOMEM (nothing
+// mapped). => pc.lock not held (kalloc may reclaim; page_anon_init).
+int uvmmapzero(pagetable_t pagetable, uint64 va, int perm);
+// Grows the mapped user range [oldsz, newsz) with zeroed private pages;
+// returns newsz, or 0 (and maps nothing new) when memory runs out.
 uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm);
-// Unmaps [newsz, oldsz), freeing pages; returns newsz.
+// Unmaps [newsz, oldsz), dropping the pages; returns newsz.
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
-// Removes npages mappings from va; pages not mapped are skipped.
-// Frees the physical pages when do_free.
+// Removes npages mappings from va; pages not mapped are skipped. With
+// do_free the pages must be private (the program, stack, heap): each loses
+// this mapping as an owner and is freed if it was the last (page_anon_put),
+// so a page fork shared stays with the other side.
+// => with do_free, pc.lock and any lock ranked after it not held (takes it).
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Frees the page-table pages themselves; every leaf must be gone.
 void uvmfreetables(pagetable_t pagetable);
@@ -50,9 +58,18 @@ void uvmfreetables(pagetable_t pagetable);
 //    owner's p->lock (a process's table is replaced or cleared only under
 //    it, and freed after), or the table is the caller's own.
 uint64 uvmcountpages(pagetable_t pagetable);
-// Copies every mapped page of [start, end) into a fresh page in new.
-// 0, or -ENOMEM after undoing what it mapped.
-int uvmcopy(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
+// The same pages, each counted as its share: 1/n of a page for a page n
+// processes own or map (page_sharers), so that pages a fork shared count
+// once in all, split among their owners (the out-of-memory policy's
+// measure; rounded up). Same contract as uvmcountpages.
+uint64 uvmcountshare(pagetable_t pagetable);
+// fork: shares every mapped page of [start, end) (private pages: the
+// program, stack and heap) with new, copy-on-write (cow_share): read-only
+// on both sides until one stores. Copies nothing; allocates only new's
+// page-table pages. 0, or -ENOMEM after undoing what it mapped in new
+// (the old side's pages stay read-only; its next store to each finds it
+// the sole owner and just makes it writable). => no locks held.
+int uvmshare(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
 
 // Kernel <-> user copies for the current process. They allow what a user
 // load (copyin, copyinstr: PTE_R) or store (copyout: PTE_W) would, and

@@ -92,7 +92,7 @@ struct mmap_policy {
 // has R (a leaf needs R or X) and no U, so no user access goes through
 // it; the bit says it is still a user page (ps and the out-of-memory
 // policy count it, vm.c).
-#define PTE_PROTNONE (1L << 8)
+#define PTE_PROTNONE PTE_RSW1
 
 // The rights of a leaf PTE in an area of protection prot, W aside (each
 // policy decides W): U with R (PROT_READ or PROT_WRITE: RISC-V has no

@@ -186,9 +186,12 @@ proc_freepagetable(pagetable_t pagetable, uint64 sz)
 }
 
 // => p->lock held. Returns the slot to UNUSED with everything freed.
+// p's user memory must be gone already (sz 0): dropping private pages
+// takes pc.lock, which ranks before p->lock.
 static void
 freeproc(struct proc *p)
 {
+  KASSERT(p->sz == 0);
   if (p->trapframe)
     kfree(p->trapframe);
   p->trapframe = 0;
@@ -328,13 +331,15 @@ fork(void)
   // np is USED: no other hart looks at it until it is RUNNABLE, so it is
   // filled in without its lock (vma_copy takes the page cache's lock).
   release(&np->lock);
-  int err = uvmcopy(p->pagetable, np->pagetable, 0, p->sz);
+  // The program, stack and heap: shared copy-on-write, nothing copied.
+  int err = uvmshare(p->pagetable, np->pagetable, 0, p->sz);
   if (err == 0) {
-    np->sz = p->sz;  // so that freeproc frees the copy if vma_copy fails
+    np->sz = p->sz;  // so that the shares are dropped if vma_copy fails
     err = vma_copy(p, np);
   }
   if (err != 0) {
     vma_unmap_all(np);
+    np->sz = uvmdealloc(np->pagetable, np->sz, 0);  // not under np->lock: see freeproc
     acquire(&np->lock);
     freeproc(np);
     release(&np->lock);

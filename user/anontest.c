@@ -772,15 +772,6 @@ static const struct test tests[] = {
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-// A knob's value, left as it was.
-static long
-knob_read(int which, long probe)
-{
-  long v = knob(which, probe);
-  knob(which, v);
-  return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -794,9 +785,10 @@ main(int argc, char *argv[])
   }
   const char *only = argc >= 2 ? argv[1] : 0;
   suite_start("anontest", tests, NTESTS, only);
-  long policy = knob_read(KNOB_POLICY, MMAP_POLICY_CACHE);
+  mm_knobs_save();
+  long policy = mm_knob_saved(KNOB_POLICY);
   printf("anontest: policy %s, svade %d, limit %d\n",
-         policy == MMAP_POLICY_NAIVE ? "naive" : "cache", (int)knob_read(KNOB_SVADE, 0),
-         (int)knob_read(KNOB_PC_LIMIT, 0));
-  suite_end("anontest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
+         policy == MMAP_POLICY_NAIVE ? "naive" : "cache", (int)mm_knob_saved(KNOB_SVADE),
+         (int)mm_knob_saved(KNOB_PC_LIMIT));
+  suite_end("anontest", suite_run(tests, NTESTS, only, run_knob_checked));
 }

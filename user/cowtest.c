@@ -679,15 +679,6 @@ static const struct test tests[] = {
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-// A knob's value, left as it was.
-static long
-knob_read(int which, long probe)
-{
-  long v = knob(which, probe);
-  knob(which, v);
-  return v;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -701,8 +692,9 @@ main(int argc, char *argv[])
   }
   const char *only = argc >= 2 ? argv[1] : 0;
   suite_start("cowtest", tests, NTESTS, only);
-  policy = knob_read(KNOB_POLICY, MMAP_POLICY_CACHE);
+  mm_knobs_save();
+  policy = mm_knob_saved(KNOB_POLICY);
   printf("cowtest: policy %s, svade %d\n", policy == MMAP_POLICY_NAIVE ? "naive" : "cache",
-         (int)knob_read(KNOB_SVADE, 0));
-  suite_end("cowtest", suite_run(tests, NTESTS, only, run_leak_checked_alone));
+         (int)mm_knob_saved(KNOB_SVADE));
+  suite_end("cowtest", suite_run(tests, NTESTS, only, run_knob_checked));
 }

@@ -1120,62 +1120,14 @@ static const struct test tests[] = {
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 
-// The knobs a test may change, each with a value it accepts (to read a
-// knob: set that, put the old value back).
-static const struct {
-  int which;
-  const char *name;
-  long probe;
-} knobs[] = {
-  {KNOB_POLICY, "KNOB_POLICY", MMAP_POLICY_CACHE},
-  {KNOB_FAULTAROUND, "KNOB_FAULTAROUND", 1},
-  {KNOB_READAHEAD, "KNOB_READAHEAD", 0},
-  {KNOB_SVADE, "KNOB_SVADE", 0},
-  {KNOB_PC_LIMIT, "KNOB_PC_LIMIT", 0},
-};
-#define NKNOBS ((int)(sizeof(knobs) / sizeof(knobs[0])))
-static long knob_start[NKNOBS];
-
-static long
-knob_get(int i)
-{
-  long v = knob(knobs[i].which, knobs[i].probe);
-  knob(knobs[i].which, v);
-  return v;
-}
-
-// Puts back every knob the test changed; 0 if it had restored them all.
-static int
-knobs_restored(const char *test)
-{
-  int ok = 1;
-  for (int i = 0; i < NKNOBS; i++) {
-    long v = knob_get(i);
-    if (v != knob_start[i]) {
-      printf("test %s: FAILED: left %s at %d (was %d)\n", test, knobs[i].name, (int)v,
-             (int)knob_start[i]);
-      knob(knobs[i].which, knob_start[i]);
-      ok = 0;
-    }
-  }
-  return ok;
-}
-
-static int
-run_checked(const struct test *t)
-{
-  return run_leak_checked(t, knobs_restored);
-}
-
 int
 main(int argc, char *argv[])
 {
   const char *only = argc >= 2 ? argv[1] : 0;
   suite_start("madvtest", tests, NTESTS, only);
-  for (int i = 0; i < NKNOBS; i++)
-    knob_start[i] = knob_get(i);
-  naive = knob_start[0] == MMAP_POLICY_NAIVE;
-  svade = knob_start[3] != 0;
+  mm_knobs_save();
+  naive = mm_knob_saved(KNOB_POLICY) == MMAP_POLICY_NAIVE;
+  svade = mm_knob_saved(KNOB_SVADE) != 0;
   printf("madvtest: policy %s, svade %d\n", naive ? "naive" : "cache", svade);
-  suite_end("madvtest", suite_run(tests, NTESTS, only, run_checked));
+  suite_end("madvtest", suite_run(tests, NTESTS, only, run_knob_checked));
 }

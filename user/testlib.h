@@ -9,7 +9,8 @@
 // expect_survives, load_at, store_at); MAP_FAILED; test files (file_byte,
 // fill_pattern, write_pattern, make_file) and read_kstats; running a
 // suite (struct test, suite_start, suite_run, suite_end, run_child,
-// run_leak_checked, own_data_pages).
+// run_leak_checked, own_data_pages) and the mapping knobs a test must put
+// back (mm_knobs_save, run_knob_checked).
 //
 // Include after kernel/types.h and user/user.h.
 #ifndef PCV6_TESTLIB_H
@@ -325,6 +326,86 @@ run_leak_checked(const struct test *t, int (*settle)(const char *name))
     return 0;
   printf("test %s: OK\n", t->name);
   return 1;
+}
+
+// ---- the mapping knobs a test may change and must put back ----
+//
+// mm_knobs_save() records the knobs a test of the memory system may set
+// (policy, fault-around, read-ahead, svade, cache limit) at the start of
+// the suite; run_knob_checked runs a test leak-checked and then fails it
+// if it left any of them changed, putting the value back. The table and
+// the saved values live inside mm_knob, so a program that does not use
+// them carries neither.
+struct mm_knob {
+  int which;         // KNOB_*
+  const char *name;
+  long probe;        // a value it accepts: reading a knob is setting one
+  long saved;        // its value at mm_knobs_save()
+};
+#define NMM_KNOBS 5
+
+// The table: entry i, 0 <= i < NMM_KNOBS.
+static inline struct mm_knob *
+mm_knob(int i)
+{
+  static struct mm_knob t[NMM_KNOBS] = {
+    {KNOB_POLICY, "KNOB_POLICY", MMAP_POLICY_CACHE, 0},
+    {KNOB_FAULTAROUND, "KNOB_FAULTAROUND", 1, 0},
+    {KNOB_READAHEAD, "KNOB_READAHEAD", 0, 0},
+    {KNOB_SVADE, "KNOB_SVADE", 0, 0},
+    {KNOB_PC_LIMIT, "KNOB_PC_LIMIT", 0, 0},
+  };
+  return &t[i];
+}
+
+// The knob's value now (set the probe, put the old value back).
+static inline long
+mm_knob_get(struct mm_knob *k)
+{
+  long v = knob(k->which, k->probe);
+  knob(k->which, v);
+  return v;
+}
+
+static inline void
+mm_knobs_save(void)
+{
+  for (int i = 0; i < NMM_KNOBS; i++)
+    mm_knob(i)->saved = mm_knob_get(mm_knob(i));
+}
+
+// What knob `which` (one of the table's) held at mm_knobs_save().
+static inline long
+mm_knob_saved(int which)
+{
+  for (int i = 0; i < NMM_KNOBS; i++)
+    if (mm_knob(i)->which == which)
+      return mm_knob(i)->saved;
+  return -1;
+}
+
+// Puts back every knob the test changed; 0 if it had restored them all.
+static inline int
+mm_knobs_restored(const char *test)
+{
+  int ok = 1;
+  for (int i = 0; i < NMM_KNOBS; i++) {
+    struct mm_knob *k = mm_knob(i);
+    long v = mm_knob_get(k);
+    if (v != k->saved) {
+      printf("test %s: FAILED: left %s at %d (was %d)\n", test, k->name, (int)v, (int)k->saved);
+      knob(k->which, k->saved);
+      ok = 0;
+    }
+  }
+  return ok;
+}
+
+// One test, with the leak check and then the knob check.
+static inline int
+run_knob_checked(const struct test *t)
+{
+  return run_leak_checked(t, mm_knobs_restored);
 }
 
 // run_leak_checked with no settle step, in the form suite_run takes.

@@ -219,30 +219,42 @@ class Outcome:
     usable: bool
 
 
+def send_and_watch(con: Console, command: str, deadline: float,
+                   hit: re.Pattern[str] | None = None,
+                   bad: re.Pattern[str] = PANIC_RE) -> str | None:
+    """Send one command line at the prompt and watch its output until the
+    first of: bad matches it ("bad"), hit matches it ("hit"), the command
+    is back at the prompt ("exited"). None if the deadline came first.
+    QemuDied (the machine stopped) is the caller's to catch."""
+    start = con.mark()
+
+    def check(text: str) -> str | None:
+        out = text[start:]
+        if bad.search(out):
+            return "bad"
+        if hit is not None and hit.search(out):
+            return "hit"
+        body = body_of(out, command)
+        if body is not None and body.endswith(PROMPT):
+            return "exited"
+        return None
+
+    con.send(command + "\n")
+    return con.wait(check, deadline)
+
+
 def run_command(con: Console, command: str, expects: list[str], timeout: float) -> Outcome:
     """Run one command line on a booted machine at its prompt. It succeeds
     if the next prompt comes within timeout seconds, nothing panicked and
     every regex of expects (re.MULTILINE) is found in its output."""
     start = con.mark()
-    deadline = time.monotonic() + timeout
     patterns = [re.compile(e, re.MULTILINE) for e in expects]
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if PANIC_RE.search(out):
-            return "panic"
-        body = body_of(out, command)
-        if body is not None and body.endswith(PROMPT):
-            return "prompt"
-        return None
-
     try:
-        con.send(command + "\n")
-        got = con.wait(check, deadline)
+        got = send_and_watch(con, command, time.monotonic() + timeout)
     except QemuDied:
         return Outcome(False, con.status(), con.snapshot(start), False)
 
-    if got == "panic":
+    if got == "bad":
         con.settle()
         out = con.snapshot(start)
         line = next((l for l in out.split("\n") if PANIC_RE.search(l)), "")

@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import IO
 
 from benchdata import FAULTAROUND_DEFAULT, READAHEAD_DEFAULT, WINDOW_MAX, read_csv
-from qemuconsole import (PANIC_RE, PROMPT, Console, QemuDied, body_of, boot, run_command,
+from qemuconsole import (PANIC_RE, Console, QemuDied, boot, run_command, send_and_watch,
                          tail)
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -880,38 +880,31 @@ def run_fsck(image: str, booted: bool) -> tuple[int, str]:
     return r.returncode, r.stdout
 
 
-def crash_phase_run(con: Console, round_no: int, timeout: float) -> str | None:
-    """Phase 1, at the prompt: start fsstress and kill QEMU as soon as it
-    reports round_no. Returns None or a failure reason."""
-    start = con.mark()
-    command = f"fsstress {round_no + 20}"
-    done_re = re.compile(rf"^fsstress: round {round_no}$", re.MULTILINE)
-    bad_re = re.compile(r"panic|FAILED")
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if bad_re.search(out):
-            return "bad"
-        if done_re.search(out):
-            return "round"
-        body = body_of(out, command)
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
+def cut_at_line(con: Console, command: str, hit: re.Pattern[str], timeout: float) -> str | None:
+    """Phase 1 of a crash case, at the prompt: run command and kill QEMU
+    the moment a line matching hit appears. Returns None or a failure
+    reason (the command failed, the kernel panicked, the command ended or
+    the time ran out first)."""
     try:
-        con.send(command + "\n")
-        got = con.wait(check, time.monotonic() + timeout)
+        got = send_and_watch(con, command, time.monotonic() + timeout, hit=hit,
+                             bad=re.compile(r"panic|FAILED"))
     except QemuDied:
         return "first boot: " + con.status()
-    if got == "round":
+    if got == "hit":
         con.crash()
         return None
     if got is None:
-        return f"no \"fsstress: round {round_no}\" within {int(timeout)}s"
+        return f"no line matching {hit.pattern!r} within {int(timeout)}s"
     con.settle()
-    return {"bad": "fsstress failed or the kernel panicked",
-            "exited": "fsstress exited early"}[got]
+    return {"bad": f"{command} failed or the kernel panicked",
+            "exited": f"{command} ended before the line to cut the power on"}[got]
+
+
+def crash_phase_run(con: Console, round_no: int, timeout: float) -> str | None:
+    """Phase 1: start fsstress and kill QEMU as soon as it reports
+    round_no. Returns None or a failure reason."""
+    return cut_at_line(con, f"fsstress {round_no + 20}",
+                       re.compile(rf"^fsstress: round {round_no}$", re.MULTILINE), timeout)
 
 
 def crash_phase_commit(con: Console, timeout: float) -> str | None:
@@ -940,35 +933,8 @@ def crash_phase_orphan(con: Console, kind: str, timeout: float) -> str | None:
     """Phase 1 of an orphan crash: run `orphan KIND` and kill QEMU the
     moment ORPHAN_CRASHES[kind].cut appears. Returns None or a failure
     reason."""
-    start = con.mark()
-    command = "orphan " + kind.removeprefix("orphan-")
-    cut_re = re.compile(ORPHAN_CRASHES[kind].cut, re.MULTILINE)
-    bad_re = re.compile(r"panic|FAILED")
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if bad_re.search(out):
-            return "bad"
-        if cut_re.search(out):
-            return "cut"
-        body = body_of(out, command)
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
-    try:
-        con.send(command + "\n")
-        got = con.wait(check, time.monotonic() + timeout)
-    except QemuDied:
-        return "first boot: " + con.status()
-    if got == "cut":
-        con.crash()
-        return None
-    if got is None:
-        return f"no line matching {ORPHAN_CRASHES[kind].cut!r} within {int(timeout)}s"
-    con.settle()
-    return {"bad": f"{command} failed or the kernel panicked",
-            "exited": f"{command} finished without the line to cut the power on"}[got]
+    return cut_at_line(con, "orphan " + kind.removeprefix("orphan-"),
+                       re.compile(ORPHAN_CRASHES[kind].cut, re.MULTILINE), timeout)
 
 
 def run_crash_case(case: CrashCase | LogFailCase, timeout: float, runner: Runner) -> Result:
@@ -1102,23 +1068,12 @@ def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None,
     Returns (failure reason or None, the output from the command on)."""
     start = con.mark()
     line_re = re.compile(rf"^pcsync: generation {trial.gen} synced$", re.MULTILINE)
-
-    def started(text: str) -> str | None:
-        out = text[start:]
-        if PANIC_RE.search(out):
-            return "panic"
-        if trial.gen == 0 or line_re.search(out):
-            return "go"
-        body = body_of(out, PCSYNC_WRITE)
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
     try:
-        con.send(PCSYNC_WRITE + "\n")
-        got = con.wait(started, time.monotonic() + timeout)
-        if got == "go" and trial.delay > 0:  # the random part: wait, watching for a panic
-            got = con.wait(lambda text: "panic" if PANIC_RE.search(text[start:]) else None,
+        # Generation 0 cuts at once: the empty pattern matches any output.
+        got = send_and_watch(con, PCSYNC_WRITE, time.monotonic() + timeout,
+                             hit=line_re if trial.gen > 0 else re.compile(""))
+        if got == "hit" and trial.delay > 0:  # the random part: wait, watching for a panic
+            got = con.wait(lambda text: "bad" if PANIC_RE.search(text[start:]) else None,
                            time.monotonic() + trial.delay)
     except QemuDied:
         return "QEMU stopped during " + PCSYNC_WRITE, con.snapshot(start)
@@ -1128,7 +1083,7 @@ def cut_by_kill(con: Console, trial: Trial, timeout: float) -> tuple[str | None,
         return f"no \"pcsync: generation {trial.gen} synced\" within {int(timeout)}s", out
     if got == "exited":
         return PCSYNC_WRITE + " exited", out
-    if got == "panic":
+    if got == "bad":
         return "kernel panic", out
     return None, out
 
@@ -1139,19 +1094,8 @@ def cut_by_wcache(con: Console, trial: Trial, timeout: float) -> tuple[str | Non
     Returns (failure reason or None, the output from the command on)."""
     start = con.mark()
     command = f"vmctl wcache {trial.kseed}; vmctl powercut {trial.writes}; {PCSYNC_WRITE}"
-
-    def check(text: str) -> str | None:
-        out = text[start:]
-        if PANIC_RE.search(out):
-            return "panic"
-        body = body_of(out, command)
-        if body is not None and body.endswith(PROMPT):
-            return "exited"
-        return None
-
     try:
-        con.send(command + "\n")
-        got = con.wait(check, time.monotonic() + timeout)
+        got = send_and_watch(con, command, time.monotonic() + timeout)
     except QemuDied:
         out = drain(con)[start:]
         if not CUT_LINE_RE.search(out):
@@ -1161,7 +1105,7 @@ def cut_by_wcache(con: Console, trial: Trial, timeout: float) -> tuple[str | Non
     out = drain(con)[start:]
     if got is None:
         return f"no power cut within {int(timeout)}s", out
-    return {"panic": "kernel panic", "exited": "the command line ended"}[got], out
+    return {"bad": "kernel panic", "exited": "the command line ended"}[got], out
 
 
 def run_powercut(case: PowerCutCase, timeout: float, runner: Runner) -> Result:

@@ -121,6 +121,10 @@
 #define DUP_PAUSE_STOPPED   (1L << 32)
 #define DUP_PAUSE_READ      (-1L)
 #define DUP_PAUSE_MAX_TICKS 300  // 30 s at TICK_HZ 10
+// The largest window adaptive fault-around may grow an area's window to,
+// in pages: a power of two from the KNOB_FAULTAROUND window (which then
+// stays fixed: adaptivity off) up to FAULTAROUND_MAX (mmap_cache.c).
+#define KNOB_FAULTAROUND_MAX 23
 
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark
@@ -128,6 +132,9 @@
 #define WINDOW_MAX          64
 #define FAULTAROUND_DEFAULT 16
 #define READAHEAD_DEFAULT   32
+// Adaptive fault-around's ceiling: the 512 PTEs of one last-level
+// page-table page (2 MiB), the most one fault's walk reaches.
+#define FAULTAROUND_MAX     512
 
 #define MMAP_POLICY_CACHE 0
 #define MMAP_POLICY_NAIVE 1

@@ -515,26 +515,35 @@ test_dirty_pages(void)
 #define FA_WINDOW 16
 #define FA_WINDOWS (FA_PAGES / FA_WINDOW)
 
-// Maps all of the FA_PAGES-page file path read-only and shared, so that
-// the area starts on a FA_WINDOW-page boundary: its windows are then file
-// pages [0, 16), [16, 32), ... Areas are placed top-down below a fixed
-// ceiling (docs/DESIGN.md), so a first mapping shows how much longer the
-// area must be to start aligned; the extra pages lie past the end of the
-// file and are never touched. Returns the area; *len is its length.
+// Maps the first npages pages of the file path (opened with mode, mapped
+// shared with prot) so that the area starts on an align-page boundary
+// (a power of two): its windows of align pages are then file pages
+// [0, align), [align, 2 align), ... Areas are placed top-down below a
+// fixed ceiling (docs/DESIGN.md), so a first mapping shows how much
+// longer the area must be to start aligned; the extra pages lie past the
+// end of the file and are never touched. Returns the area; *len is its
+// length.
 static char *
-map_aligned(const char *path, uint64 *len)
+map_aligned_to(const char *path, uint64 npages, uint64 align, int mode, int prot, uint64 *len)
 {
-  *len = FA_PAGES * PG;
-  char *p = map_path(path, O_RDONLY, *len, PROT_READ, MAP_SHARED);
-  uint64 extra = (uint64)p / PG % FA_WINDOW;
+  *len = npages * PG;
+  char *p = map_path(path, mode, *len, prot, MAP_SHARED);
+  uint64 extra = (uint64)p / PG % align;
   if (extra == 0)
     return p;
   unmap_or_fail(p, *len);
   *len += extra * PG;
-  p = map_path(path, O_RDONLY, *len, PROT_READ, MAP_SHARED);
-  CHECK((uint64)p % (FA_WINDOW * PG) == 0, "cannot place an area on a %d-page boundary (%p)",
-        FA_WINDOW, p);
+  p = map_path(path, mode, *len, prot, MAP_SHARED);
+  CHECK((uint64)p % (align * PG) == 0, "cannot place an area on a %d-page boundary (%p)",
+        (int)align, p);
   return p;
+}
+
+// The FA_PAGES-page file path, read-only, on a FA_WINDOW-page boundary.
+static char *
+map_aligned(const char *path, uint64 *len)
+{
+  return map_aligned_to(path, FA_PAGES, FA_WINDOW, O_RDONLY, PROT_READ, len);
 }
 
 static void
@@ -543,7 +552,8 @@ test_faultaround(void)
   make_file("pc_fa", FA_PAGES * PG, 11);
   long old_fa = knob(KNOB_FAULTAROUND, FA_WINDOW);
   long old_ra = knob(KNOB_READAHEAD, 32);
-  CHECK(old_fa >= 1 && old_ra >= 0, "cannot set the knobs, errno %d", errno);
+  long old_max = knob(KNOB_FAULTAROUND_MAX, FA_WINDOW);  // fixed windows: no growth
+  CHECK(old_fa >= 1 && old_ra >= 0 && old_max >= 1, "cannot set the knobs, errno %d", errno);
   uint64 len;
 
   // Cold file, read-ahead on: the first touch reads page 0 and some pages
@@ -630,11 +640,122 @@ test_faultaround(void)
   read_kstats(&ks_b);
   knob(KNOB_FAULTAROUND, old_fa);
   knob(KNOB_READAHEAD, old_ra);
+  knob(KNOB_FAULTAROUND_MAX, old_max);
   CHECK(DELTA(faults) == FA_PAGES && DELTA(faultaround_pages) == 0,
         "fault-around off: %d faults and %d pages mapped around, want %d and 0",
         (int)DELTA(faults), (int)DELTA(faultaround_pages), FA_PAGES);
   unmap_or_fail(p, len);
   unlink("pc_fa");
+}
+
+// Adaptive fault-around: a sequential run doubles its area's window up
+// to the ceiling (one page-table page), anything else starts again at the
+// base window, MADV_RANDOM never grows. Run on a warm file, so every page
+// is mapped by exactly one fault or by fault-around.
+#define AD_PAGES 1024             // 4 MiB: two page-table pages
+#define AD_MAX FAULTAROUND_MAX    // 512
+#define AD_RAMP 6                 // windows 16, 32, ..., 512: faults to reach the top
+
+// Touches pages [from, to) of p in order; ks_a/ks_b around it.
+static void
+scan(const char *p, uint64 from, uint64 to, int seed)
+{
+  read_kstats(&ks_a);
+  for (uint64 i = from; i < to; i++)
+    touch(p, i, seed);
+  read_kstats(&ks_b);
+}
+
+static void
+test_faultaround_adaptive(void)
+{
+  make_file("pc_ad", AD_PAGES * PG, 12);
+  long old_fa = knob(KNOB_FAULTAROUND, FA_WINDOW);
+  long old_max = knob(KNOB_FAULTAROUND_MAX, AD_MAX);
+  CHECK(old_fa >= 1 && old_max >= 1, "cannot set the knobs, errno %d", errno);
+  int fd = open_or_fail("pc_ad", O_RDONLY);
+  skip(fd, AD_PAGES * PG);  // every page cached
+  close(fd);
+  uint64 len;
+
+  // Up: a whole scan takes the ramp, then one fault per page-table page.
+  char *p = map_aligned_to("pc_ad", AD_PAGES, AD_MAX, O_RDONLY, PROT_READ, &len);
+  scan(p, 0, AD_PAGES, 12);
+  long up = DELTA(faults);
+  CHECK(DELTA(faults_major) == 0 && up + DELTA(faultaround_pages) == AD_PAGES,
+        "adaptive scan: %d faults (%d major) + %d mapped around, want %d pages", (int)up,
+        (int)DELTA(faults_major), (int)DELTA(faultaround_pages), AD_PAGES);
+  CHECK(up <= AD_RAMP + AD_PAGES / AD_MAX, "adaptive scan of %d pages took %d faults, want <= %d",
+        AD_PAGES, (int)up, AD_RAMP + AD_PAGES / AD_MAX);
+  unmap_or_fail(p, len);
+
+  // The same scan with fixed windows: one fault per window.
+  knob(KNOB_FAULTAROUND_MAX, FA_WINDOW);
+  p = map_aligned_to("pc_ad", AD_PAGES, AD_MAX, O_RDONLY, PROT_READ, &len);
+  scan(p, 0, AD_PAGES, 12);
+  CHECK(DELTA(faults) == AD_PAGES / FA_WINDOW, "fixed windows: %d faults, want %d",
+        (int)DELTA(faults), AD_PAGES / FA_WINDOW);
+  printf("note: faultaround_adaptive: warm scan of %d pages: %d faults adaptive, %d fixed\n",
+         AD_PAGES, (int)up, (int)DELTA(faults));
+  unmap_or_fail(p, len);
+  knob(KNOB_FAULTAROUND_MAX, AD_MAX);
+
+  // Down: after a run has grown the window, touches elsewhere (none
+  // where the run would go on) each map one base window, no more.
+  p = map_aligned_to("pc_ad", AD_PAGES, AD_MAX, O_RDONLY, PROT_READ, &len);
+  scan(p, 0, 256, 12);
+  CHECK(DELTA(faults) < 256 / FA_WINDOW, "a run of 256 pages took %d faults: it never grew",
+        (int)DELTA(faults));
+  static const int scattered[] = {600, 900, 650, 980, 700, 520};
+  read_kstats(&ks_a);
+  for (int i = 0; i < (int)(sizeof(scattered) / sizeof(scattered[0])); i++)
+    touch(p, scattered[i], 12);
+  read_kstats(&ks_b);
+  int nscat = sizeof(scattered) / sizeof(scattered[0]);
+  CHECK(DELTA(faults) == nscat && DELTA(faultaround_pages) == nscat * (FA_WINDOW - 1),
+        "scattered touches after a run: %d faults, %d mapped around; want %d and %d",
+        (int)DELTA(faults), (int)DELTA(faultaround_pages), nscat, nscat * (FA_WINDOW - 1));
+  unmap_or_fail(p, len);
+
+  // MADV_RANDOM: the base window however sequential the faults.
+  p = map_aligned_to("pc_ad", AD_PAGES, AD_MAX, O_RDONLY, PROT_READ, &len);
+  CHECK(madvise(p, AD_PAGES * PG, MADV_RANDOM) == 0, "madvise(MADV_RANDOM) failed, errno %d",
+        errno);
+  scan(p, 0, 256, 12);
+  CHECK(DELTA(faults) == 256 / FA_WINDOW, "MADV_RANDOM run of 256 pages: %d faults, want %d",
+        (int)DELTA(faults), 256 / FA_WINDOW);
+  unmap_or_fail(p, len);
+
+  // Dirty tracking by store faults: grown windows map clean pages
+  // without W, so each first store still faults and reaches the file.
+  long old_svade = knob(KNOB_SVADE, 1);
+  CHECK(old_svade >= 0, "cannot set svade, errno %d", errno);
+  p = map_aligned_to("pc_ad", AD_PAGES, AD_MAX, O_RDWR, PROT_READ | PROT_WRITE, &len);
+  scan(p, 0, AD_PAGES, 12);
+  CHECK(DELTA(faults) <= AD_RAMP + AD_PAGES / AD_MAX, "svade scan: %d faults",
+        (int)DELTA(faults));
+  static const int stored[] = {3, 517, 1000};
+  read_kstats(&ks_a);
+  for (int i = 0; i < 3; i++)
+    p[stored[i] * PG + 7] = (char)(file_byte(12, stored[i] * PG + 7) ^ 0x5a);
+  read_kstats(&ks_b);
+  CHECK(DELTA(faults) == 3, "svade: 3 stores to clean pages took %d faults, want 3",
+        (int)DELTA(faults));
+  CHECK(msync(p, AD_PAGES * PG, MS_SYNC) == 0, "msync failed, errno %d", errno);
+  unmap_or_fail(p, len);
+  knob(KNOB_SVADE, old_svade);
+  fd = open_or_fail("pc_ad", O_RDONLY);
+  for (int i = 0; i < 3; i++) {
+    CHECK(lseek(fd, stored[i] * PG + 7, SEEK_SET) == stored[i] * PG + 7, "lseek failed");
+    char c;
+    CHECK(read(fd, &c, 1) == 1 && c == (char)(file_byte(12, stored[i] * PG + 7) ^ 0x5a),
+          "the store to page %d did not reach the file", stored[i]);
+  }
+  close(fd);
+
+  knob(KNOB_FAULTAROUND, old_fa);
+  knob(KNOB_FAULTAROUND_MAX, old_max);
+  unlink("pc_ad");
 }
 
 // ---------------------------------------------------------------------------
@@ -1371,6 +1492,7 @@ static const struct test tests[] = {
   { "one_copy", test_one_copy },
   { "dirty_pages", test_dirty_pages },
   { "faultaround", test_faultaround },
+  { "faultaround_adaptive", test_faultaround_adaptive },
   { "readahead", test_readahead },
   { "scan", test_scan },
   { "cow", test_cow },

@@ -1193,7 +1193,7 @@ sanitize_knob(uint64 *a)
     KNOB_POLICY, KNOB_FAULTAROUND, KNOB_READAHEAD, KNOB_DROP, KNOB_TRACE, KNOB_SVADE,
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
     KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
-    KNOB_DUP_PAUSE,
+    KNOB_DUP_PAUSE, KNOB_FAULTAROUND_MAX,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
@@ -1206,6 +1206,9 @@ sanitize_knob(uint64 *a)
   case KNOB_POLICY: v = good ? (long)below(2) : PICK(((const long[]){2, -1, 1L << 32})); break;
   case KNOB_FAULTAROUND:
     v = good ? 1L << below(7) : PICK(((const long[]){0, 3, 65, 128, -1, (1L << 32) | 1}));
+    break;
+  case KNOB_FAULTAROUND_MAX:
+    v = good ? 1L << below(10) : PICK(((const long[]){0, 3, 513, 1024, -1, (1L << 32) | 1}));
     break;
   case KNOB_READAHEAD:
     v = good ? (long)below(WINDOW_MAX + 1) : PICK(((const long[]){-1, WINDOW_MAX + 1, 1L << 40}));
@@ -1316,6 +1319,9 @@ knob_must_fail(int which, long v)
   case KNOB_FAULTAROUND:
     return v < 1 || v > WINDOW_MAX || (v & (v - 1)) ? "fault-around window not a power of two "
                                                       "from 1 to WINDOW_MAX" : 0;
+  case KNOB_FAULTAROUND_MAX:
+    return v < 1 || v > FAULTAROUND_MAX || (v & (v - 1)) ? "fault-around ceiling not a power "
+                                                           "of two from 1 to FAULTAROUND_MAX" : 0;
   case KNOB_READAHEAD: return v < 0 || v > WINDOW_MAX ? "read-ahead past WINDOW_MAX" : 0;
   case KNOB_TRACE: case KNOB_SVADE: return v != 0 && v != 1 ? "knob takes 0 or 1" : 0;
   case KNOB_PC_LIMIT: return v < 0 || v > (1L << 30) ? "cache limit out of range" : 0;
@@ -2670,7 +2676,10 @@ churner(int s, long limit0)
   for (;;) {
     switch (below(10)) {
     case 0: case 1: knob(KNOB_DROP, 0); break;
-    case 2: knob(KNOB_FAULTAROUND, 1L << below(7)); break;
+    case 2:
+      knob(KNOB_FAULTAROUND, 1L << below(7));
+      knob(KNOB_FAULTAROUND_MAX, 1L << below(10));
+      break;
     case 3: knob(KNOB_READAHEAD, below(WINDOW_MAX + 1)); break;
     case 4: knob(KNOB_SVADE, below(2)); break;
     case 5: knob(KNOB_PC_LIMIT, PICK(limits)); break;
@@ -2689,7 +2698,8 @@ static const struct {
   int which;
   long probe;
 } saved_knobs[] = {
-  {KNOB_POLICY, MMAP_POLICY_CACHE}, {KNOB_FAULTAROUND, 1}, {KNOB_READAHEAD, 0},
+  {KNOB_POLICY, MMAP_POLICY_CACHE}, {KNOB_FAULTAROUND, 1}, {KNOB_FAULTAROUND_MAX, 1},
+  {KNOB_READAHEAD, 0},
   {KNOB_SVADE, 0}, {KNOB_PC_LIMIT, 0}, {KNOB_LOOKUP_PAUSE, 0}, {KNOB_OP_PAUSE, 0},
   {KNOB_FREE_PAUSE, 0}, {KNOB_CRASH_AFTER_COMMIT, 0},
 };

@@ -3,6 +3,8 @@
 //   vmctl                    print every counter as "name value"
 //   vmctl policy naive|cache mapping policy for areas mapped from now on
 //   vmctl faultaround N      fault-around window in pages (1 = off)
+//   vmctl famax N            largest window a sequential run grows it to
+//                            (N <= the faultaround window: fixed windows)
 //   vmctl readahead N        largest read-ahead window in pages (0 = off)
 //   vmctl svade 0|1          track dirty pages by store faults (1) or by
 //                            the hardware's D bit (0)
@@ -44,7 +46,7 @@ _Static_assert(sizeof(names) / sizeof(names[0]) == KSTATS_COUNT,
 static void
 usage(void)
 {
-  fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | readahead N |\n"
+  fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | famax N | readahead N |\n"
              "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
              "              failnth N read|write|any|flush [sticky] |\n"
              "              failblock B read|write|any | failnth off | failblock off |\n"
@@ -220,6 +222,9 @@ main(int argc, char *argv[])
     return trace(argv[2]);
   if (strcmp(cmd, "faultaround") == 0)
     return set(cmd, KNOB_FAULTAROUND, number(argv[2]), "a power of two from 1 to " STR(WINDOW_MAX));
+  if (strcmp(cmd, "famax") == 0)
+    return set(cmd, KNOB_FAULTAROUND_MAX, number(argv[2]),
+               "a power of two from 1 to " STR(FAULTAROUND_MAX));
   if (strcmp(cmd, "readahead") == 0)
     return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to " STR(WINDOW_MAX) " pages");
   if (strcmp(cmd, "svade") == 0)

@@ -143,6 +143,10 @@ sys_knob(void)
     if ((long)value < 1 || (long)value > WINDOW_MAX || (value & (value - 1)) != 0)
       return -EINVAL;  // a power of two: the window is aligned
     return set_in_range(&cache_faultaround, (long)value, 1, WINDOW_MAX);
+  case KNOB_FAULTAROUND_MAX:
+    if ((long)value < 1 || (long)value > FAULTAROUND_MAX || (value & (value - 1)) != 0)
+      return -EINVAL;  // a power of two: windows stay aligned as they grow
+    return set_in_range(&cache_faultaround_max, (long)value, 1, FAULTAROUND_MAX);
   case KNOB_READAHEAD:
     return set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
   case KNOB_DROP:

@@ -6,7 +6,9 @@
 //            read-only; the first store copies it (copy-on-write) into a
 //            private page that is never written back. A read fault also
 //            maps the already cached, up-to-date neighbours in an aligned
-//            window of cache_faultaround pages (fault-around), clean.
+//            window (fault-around), clean: cache_faultaround pages, twice
+//            the last window for a sequential run, up to
+//            cache_faultaround_max (fa_window).
 //            Anonymous memory (vma.h) takes the same paths: a shared area's
 //            pages are its memory object's cache pages (shmem.c), zeroed
 //            when first touched; a private area's first touch of a page
@@ -85,28 +87,50 @@ rights(struct vma *v, int dirty)
   return perm;
 }
 
-// The fault-around window (knob KNOB_FAULTAROUND; vma.h).
+// The fault-around windows (knobs KNOB_FAULTAROUND, KNOB_FAULTAROUND_MAX;
+// vma.h).
 volatile long cache_faultaround = FAULTAROUND_DEFAULT;
+volatile long cache_faultaround_max = FAULTAROUND_MAX;
+
+// The window for a read fault at va in v, in pages (adaptive
+// fault-around). A fault where the previous one's mapping ended
+// (v->fa_next) is the next step of a sequential run: the area's window
+// doubles, up to cache_faultaround_max, so a long scan of a warm file
+// takes ever fewer faults (16, 32, ... 512 pages: one fault per page-table
+// page). Any other fault -- a random touch, a scan starting afresh, a
+// MADV_RANDOM area -- is served with the base window cache_faultaround,
+// so random access maps no more than with fixed windows.
+static long
+fa_window(struct vma *v, uint64 va)
+{
+  long base = cache_faultaround, max = cache_faultaround_max;
+  long win = base;
+  if (v->advice != MADV_RANDOM && v->fa_window >= base && va == v->fa_next) {
+    win = v->fa_window * 2;
+    if (win > max)
+      win = max > base ? max : base;
+  }
+  v->fa_window = (int)win;
+  return win;
+}
 
 // Maps the up-to-date cache pages next to va (already mapped) that need
-// no I/O, clean, in the aligned window of cache_faultaround pages clipped to
+// no I/O, clean, in the aligned window of fa_window() pages clipped to
 // the area and the file. A fault that has just read nread pages from va
 // on (the page and its read-ahead) maps all of them too: read-ahead chose
 // them because they are about to be used, and a run that starts inside a
 // window would otherwise cost a fault at each window boundary it crosses.
-// Everything stays inside va's 2 MiB page-table page; a window of 1 turns
-// both off.
+// Everything stays inside va's 2 MiB page-table page; a base window of 1
+// turns both off. Records in v->fa_next the first page after va left
+// unmapped: where a sequential run faults next.
 // base is va's PTE; the others are found from it (same table page).
 // => pc.lock held; ip locked (its size is stable).
 static void
 fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
 {
-  long win = cache_faultaround;
-  if (win <= 1)
+  if (cache_faultaround <= 1)
     return;  // fault-around off: only the faulting page is mapped
-  if (win > WINDOW_MAX)
-    win = WINDOW_MAX;
-  uint64 span = (uint64)win * PGSIZE;
+  uint64 span = (uint64)fa_window(v, va) * PGSIZE;
   uint64 lo = va & ~(span - 1), hi = lo + span;
   if (va + (uint64)nread * PGSIZE > hi)
     hi = va + (uint64)nread * PGSIZE;
@@ -118,22 +142,26 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
   if (hi > v->end)
     hi = v->end;
   uint64 npages = (ip->size + PGSIZE - 1) / PGSIZE;
+  uint64 next = va + PGSIZE;  // the first page after va not mapped
   int n = 0;
   for (uint64 a = lo; a < hi; a += PGSIZE) {
     uint64 pgno = vma_pgno(v, a);
     if (a == va || pgno >= npages)
       continue;
     pte_t *pte = base + ((long)(a - va) / PGSIZE);
-    if (*pte & PTE_V)
-      continue;
-    struct page *pg = pc_lookup_locked(ip, (uint)pgno);
-    if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE)
-      continue;
-    *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
-    pc_mapped_locked(pg);
-    n++;
-    trace_event(TRACE_FAULTAROUND, ip->inum, pgno);
+    if (!(*pte & PTE_V)) {
+      struct page *pg = pc_lookup_locked(ip, (uint)pgno);
+      if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE)
+        continue;
+      *pte = PA2PTE(page2pa(pg)) | rights(v, 0) | PTE_V;
+      pc_mapped_locked(pg);
+      n++;
+      trace_event(TRACE_FAULTAROUND, ip->inum, pgno);
+    }
+    if (a == next)
+      next += PGSIZE;
   }
+  v->fa_next = next;
   __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
 }
 

@@ -114,6 +114,8 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   v->flags = flags;
   v->was_writable = (prot & PROT_WRITE) != 0;
   v->advice = MADV_NORMAL;
+  v->fa_window = 0;
+  v->fa_next = 0;
   v->file = f ? filedup(f) : 0;
   v->offset = off;
   // The naive policy is the file-mapping baseline; anonymous memory has

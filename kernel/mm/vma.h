@@ -48,6 +48,10 @@ struct vma {
                        //     write them back even after mprotect took W away
   int advice;          // [o] MADV_NORMAL, MADV_RANDOM or MADV_SEQUENTIAL: how
                        //     its misses read ahead (mmap_cache.c)
+  int fa_window;       // [o] adaptive fault-around: the area's window in
+                       //     pages now (0: not set yet), and where a
+  uint64 fa_next;      // [o] sequential run would fault next: the first
+                       //     page left unmapped after the last read fault
   struct file *file;   // [o] counted reference (filedup); 0: private anonymous
   uint64 offset;       // [o,pc] file offset of `start`
   const struct mmap_policy *policy;  // [o] chosen at mmap, kept for life
@@ -115,6 +119,10 @@ extern const struct mmap_policy mmap_cache_policy;  // mmap_cache.c
 // The cache policy's fault-around window in pages, a power of two, 1 = off
 // (knob KNOB_FAULTAROUND; mmap_cache.c).
 extern volatile long cache_faultaround;
+// How far an area's window may grow while its faults are sequential, in
+// pages, a power of two; <= cache_faultaround: fixed windows (knob
+// KNOB_FAULTAROUND_MAX; mmap_cache.c).
+extern volatile long cache_faultaround_max;
 // The policy new areas get (knob KNOB_POLICY).
 extern const struct mmap_policy *vma_default_policy;
 

@@ -74,15 +74,17 @@ static struct {
   int policy;         // MMAP_POLICY_*, or -1: not set by this run
   const char *state;  // "cold", "warm" or "asis"
   long faultaround, readahead;  // -1: not set by this run
+  long famax;         // adaptive fault-around's ceiling, or -1: not set
   int rep;
   long run;
   const char *workload;
-} opt = {-1, "asis", -1, -1, 0, 0, ""};
+} opt = {-1, "asis", -1, -1, -1, 0, 0, ""};
 
 static void __attribute__((noreturn))
 usage(void)
 {
-  fprintf(2, "usage: bench [-p naive|cache] [-c cold|warm] [-f N] [-a N] [-r REP] [-n RUN]\n"
+  fprintf(2, "usage: bench [-p naive|cache] [-c cold|warm] [-f N] [-m N] [-a N] [-r REP]\n"
+             "             [-n RUN]\n"
              "             seqread FILE [sum] | randread FILE | remap FILE |\n"
              "             sharers N FILE | dirty K FILE | private FILE |\n"
              "             readvsmap read|mmap FILE | memscan FILE\n");
@@ -709,6 +711,8 @@ parse_options(int argc, char *argv[])
       opt.state = v;
     else if (strcmp(o, "-f") == 0)
       opt.faultaround = number(v);
+    else if (strcmp(o, "-m") == 0)
+      opt.famax = number(v);
     else if (strcmp(o, "-a") == 0)
       opt.readahead = number(v);
     else if (strcmp(o, "-r") == 0)
@@ -734,6 +738,8 @@ main(int argc, char *argv[])
     set_knob(KNOB_POLICY, opt.policy, "policy");
   if (opt.faultaround >= 0)
     set_knob(KNOB_FAULTAROUND, opt.faultaround, "faultaround");
+  if (opt.famax >= 0)
+    set_knob(KNOB_FAULTAROUND_MAX, opt.famax, "famax");
   if (opt.readahead >= 0)
     set_knob(KNOB_READAHEAD, opt.readahead, "readahead");
 

@@ -58,8 +58,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from benchdata import (DIRTY_EVERY, FAULTAROUND_DEFAULT, FAULTAROUND_SWEEP, POLICIES,
-                       READAHEAD_DEFAULT, SHARERS, model_ns)
+from benchdata import (DIRTY_EVERY, FAULTAROUND_DEFAULT, FAULTAROUND_MAX, FAULTAROUND_SWEEP,
+                       POLICIES, READAHEAD_DEFAULT, SHARERS, model_ns)
 from qemuconsole import Console, QemuDied, boot, run_command, tail
 
 ICOUNT = ["-smp", "1", "-icount", "shift=0,sleep=off"]
@@ -85,17 +85,20 @@ class Unit:
     weight: float
 
 
-# Every run sets both windows explicitly (the kernel's defaults unless the
+# Every run sets its windows explicitly (the kernel's defaults unless the
 # window sweep says otherwise): the knobs are global, so a run that left
 # them alone would inherit whatever the window sweep set last in that boot.
+# famax is adaptive fault-around's ceiling: the default lets sequential
+# runs grow their window; the sweep sets it to fa, for fixed windows.
 def bench_cmd(policy: str | None, state: str | None, workload: str, *args,
-              fa: int = FAULTAROUND_DEFAULT, ra: int = READAHEAD_DEFAULT, rep: int = 0) -> str:
+              fa: int = FAULTAROUND_DEFAULT, ra: int = READAHEAD_DEFAULT,
+              famax: int = FAULTAROUND_MAX, rep: int = 0) -> str:
     parts = ["bench"]
     if policy:
         parts += ["-p", policy]
     if state:
         parts += ["-c", state]
-    parts += ["-f", str(fa), "-a", str(ra)]
+    parts += ["-f", str(fa), "-m", str(famax), "-a", str(ra)]
     parts += ["-r", str(rep), "-n", "RUN", workload] + [str(a) for a in args]
     return " ".join(parts)
 
@@ -130,7 +133,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
                 paired("seqread f1", r, 1, "seqread", "f1"),
             ]
             units += [paired(f"window {w} fa {fa} ra 0 f4", r, 1.5, w, "f4", fa=fa, ra=0,
-                             naive=False)
+                             famax=fa, naive=False)
                       for w in ("seqread", "randread") for fa in (1, FAULTAROUND_DEFAULT)]
             units += [
                 Unit(f"memscan f4 (rep {r + 1})", [bench_cmd(None, None, "memscan", "f4",
@@ -164,7 +167,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
             for fa in FAULTAROUND_SWEEP:
                 for w in ("seqread", "randread"):
                     units.append(paired(f"window {w} fa {fa} ra {ra} f4", r, 1.5, w,
-                                        "f4", fa=fa, ra=ra, naive=False))
+                                        "f4", fa=fa, ra=ra, famax=fa, naive=False))
         units.append(Unit(f"memscan s32 (rep {r + 1})",
                           [bench_cmd(None, None, "memscan", "s32", rep=r)], 1))
     return units

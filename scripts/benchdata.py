@@ -2,9 +2,10 @@
 plot.py, and runtest.py's bench-quick check).
 
 Interface:
-  WINDOW_MAX, FAULTAROUND_DEFAULT, READAHEAD_DEFAULT
-                   the window limit and the default fault-around and
-                   read-ahead windows, in pages, read from kernel/knobs.h
+  WINDOW_MAX, FAULTAROUND_DEFAULT, READAHEAD_DEFAULT, FAULTAROUND_MAX
+                   the window limit, the default fault-around and
+                   read-ahead windows and adaptive fault-around's
+                   ceiling, in pages, read from kernel/knobs.h
                    (their one home: the kernel and these scripts cannot
                    disagree)
   FAULTAROUND_SWEEP  every fault-around window the kernel accepts
@@ -51,9 +52,11 @@ def header_numbers(path: Path, names: tuple[str, ...]) -> dict[str, int]:
     return {n: found[n] for n in names}
 
 
-_WINDOWS = header_numbers(KNOBS_H, ("WINDOW_MAX", "FAULTAROUND_DEFAULT", "READAHEAD_DEFAULT"))
+_WINDOWS = header_numbers(KNOBS_H, ("WINDOW_MAX", "FAULTAROUND_DEFAULT", "READAHEAD_DEFAULT",
+                                    "FAULTAROUND_MAX"))
 WINDOW_MAX: int = _WINDOWS["WINDOW_MAX"]
 FAULTAROUND_DEFAULT: int = _WINDOWS["FAULTAROUND_DEFAULT"]
+FAULTAROUND_MAX: int = _WINDOWS["FAULTAROUND_MAX"]  # adaptive fault-around's ceiling
 READAHEAD_DEFAULT: int = _WINDOWS["READAHEAD_DEFAULT"]
 # The fault-around knob takes a power of two from 1 to WINDOW_MAX.
 FAULTAROUND_SWEEP: tuple[int, ...] = tuple(1 << i for i in range(WINDOW_MAX.bit_length()))

@@ -347,7 +347,10 @@ def write(outdir: Path, rows: list[dict], run: dict | None, req_us: float,
     if wt:
         out += ["", "## Fault-around and read-ahead windows (page cache, 4 MiB file, cold)", "",
                 "A 4 MiB file keeps the sweep within the time budget; the naive design has "
-                "no windows (see its seqread/randread rows above).", ""] + wt
+                "no windows (see its seqread/randread rows above). Fixed windows: each run "
+                "sets adaptive fault-around's ceiling to its window (every other workload "
+                "runs with the default ceiling, so its sequential runs grow their window).",
+                ""] + wt
     st = smp_table(rows)
     if st:
         out += ["", "## Sharers at -smp 3 (no icount: host wall-clock, noisy)", "",

@@ -26,6 +26,7 @@
 #define EINVAL  22
 #define ENFILE  23
 #define EMFILE  24
+#define ETXTBSY 26  // a running program's file may not be written, nor a written file run
 #define EFBIG   27
 #define ENOSPC  28
 #define ESPIPE  29

@@ -19,7 +19,8 @@
 #define KNOB_READAHEAD   4
 // Any value: write back every dirty cache page and free every cache page
 // that no mapping holds (returns how many were freed). Pages of shared
-// anonymous memory stay: they are its only copy.
+// anonymous memory stay: they are its only copy; so do the pages of the
+// segments of a file some process runs (exec), until none runs it.
 #define KNOB_DROP        5
 // Fault trace (kernel/trace.h): 1 empties it and starts recording, 0
 // stops; returns the number of events held.

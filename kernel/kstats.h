@@ -24,7 +24,8 @@
   X(files_open,    "entries of the system-wide open-file table in use")       \
   X(inodes_cached, "in-memory inodes with a reference")                       \
   X(pc_pages,      "file pages held by the page cache now (mapped or not; "  \
-                   "shared anonymous memory is in shmem_pages)")              \
+                   "shared anonymous memory is in shmem_pages, the files of " \
+                   "running programs in exec_pages)")                         \
                                                                               \
   /* ---- mapping faults (fault.c / the policies) ---- */                     \
   X(faults,        "page faults on mapped areas (a file or anonymous "        \
@@ -100,12 +101,29 @@
                    "mapping)")                                                \
                                                                               \
   /* ---- copy-on-write fork (cow.c) ---- */                                  \
-  X(fork_shared_pages, "private pages fork shared with the child instead of " \
-                   "copying them (program, stack, heap, private areas' "      \
-                   "pages), one per page per fork: fork copies no page")      \
+  X(fork_shared_pages, "pages fork shared with the child instead of "       \
+                   "copying them or leaving them to fault: private pages "    \
+                   "(program data, stack, heap, private areas' pages) and "   \
+                   "the program's page-cache pages (text, data not yet "      \
+                   "stored to), one per page per fork: fork copies no page")  \
   X(cow_reuses,    "stores to a read-only private page with no other owner "  \
                    "left (a fork's other side stored, exited or exec'd): "    \
-                   "the page was made writable, not copied")
+                   "the page was made writable, not copied")                  \
+                                                                              \
+  /* ---- programs (exec.c, mmap_cache.c, pagecache.c) ---- */                \
+  X(exec_mapped,   "program pages mapped from the page cache into a "        \
+                   "process (text, and data not yet stored to) by a fault, "  \
+                   "fault-around or fork: exec under the cache policy maps "  \
+                   "the program instead of copying it")                       \
+  X(exec_copied,   "program pages exec filled from the file: every page "    \
+                   "holding file bytes under the naive policy (exec copies "  \
+                   "the program, the old design); under the cache policy "    \
+                   "only a segment's partial last page, copied and its tail " \
+                   "zeroed")                                                  \
+  X(exec_pages,    "gauge: cache pages of the segments of files that some "   \
+                   "process runs now (exec'd, not yet exited or replaced): "  \
+                   "they stay while it runs -- never evicted, not counted in "\
+                   "pc_pages nor against the cache limit")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -54,6 +54,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -365,8 +366,20 @@ def write_csv(path: Path, rows: list[dict]) -> None:
     tmp.replace(path)
 
 
+def workload_events(events: list[tuple[int, str, int, int]]) -> list[tuple[int, str, int, int]]:
+    """The events of the file the workload read: the inode with the most
+    events. The trace is system-wide, and exec maps programs from the page
+    cache, so bench and vmctl fault their own text in while it records."""
+    counts = Counter(inum for _, _, inum, _ in events)
+    if not counts:
+        return events
+    data = counts.most_common(1)[0][0]
+    return [e for e in events if e[2] == data]
+
+
 def write_traces(outdir: Path, traces: dict) -> None:
     for label, (cmd, events) in traces.items():
+        events = workload_events(events)
         parts = label.split()  # "trace seqread cache f4"
         with (outdir / f"trace-{parts[1]}-{parts[2]}.csv").open("w", newline="") as f:
             w = csv.writer(f)

@@ -423,12 +423,13 @@ ANON_MODES = [
 ]
 
 
-# The three ways madvtest and cowtest run: case name suffix, the commands
-# around the run, and the knobs it must report. The naive policy keeps its
-# own meaning of each madvise call (no read-ahead to steer, private pages to
-# drop) and differs for copy-on-write fork only in a private file area;
-# svade makes dirty tracking go through store faults, which neither may
-# confuse with a copy-on-write store or with write permission taken away.
+# The three ways madvtest, cowtest and exectest run: case name suffix, the
+# commands around the run, and the knobs it must report. The naive policy
+# keeps its own meaning of each madvise call (no read-ahead to steer,
+# private pages to drop), differs for copy-on-write fork only in a private
+# file area, and makes exec copy the program; svade makes dirty tracking go
+# through store faults, which none may confuse with a copy-on-write store
+# or with write permission taken away.
 POLICY_MODES = [
     ("", "", "", "cache", 0),
     ("-naive", "vmctl policy naive; ", "; vmctl policy cache", "naive", 0),
@@ -523,6 +524,13 @@ CASES = [
     *[ShellCase(f"cowtest{suffix}", f"{before}cowtest{after}",
                 [rf"^cowtest: policy {policy}, svade {svade}$",
                  r"^cowtest: all tests succeeded$"], 300)
+      for suffix, before, after, policy, svade in POLICY_MODES],
+    # exec mapping programs from the page cache (the naive policy copies
+    # them, the old design), the ELF checks and ETXTBSY: under either
+    # policy and with store-fault dirty tracking.
+    *[ShellCase(f"exectest{suffix}", f"{before}exectest{after}",
+                [rf"^exectest: policy {policy}, svade {svade}$",
+                 r"^exectest: all tests succeeded$"], 300)
       for suffix, before, after, policy, svade in POLICY_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),

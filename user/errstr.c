@@ -37,6 +37,7 @@ static const char *const messages[] = {
   [EINVAL] = "invalid argument",
   [ENFILE] = "too many open files in the system",
   [EMFILE] = "too many open files",
+  [ETXTBSY] = "text file busy",
   [EFBIG] = "file too large",
   [ENOSPC] = "no space left on device",
   [ESPIPE] = "illegal seek",

@@ -598,6 +598,7 @@ static const struct {
 int
 main(int argc, char *argv[])
 {
+  own_program_pages();  // so that no page of this program arrives during a test's count
   current_test = "setup";
   make_file(DATA_FILE, (uint64)FILE_PAGES * PGSIZE, DATA_SEED);
   int pids[NTESTS];

@@ -2309,11 +2309,12 @@ build_fake_elf(void)
 }
 
 // exec of a crafted ELF file with a flaw: must fail, and leave this
-// process as it was. The file is emptied again through the descriptor
-// that wrote it (whichever of its names the pool uses): a flaw may not
-// survive later calls -- the 20-byte header grown by ftruncate is a valid
-// program with no segments and entry 0, the far program headers come into
-// a file grown past them -- and a raw exec of the file would then run it.
+// process as it was. The descriptor that wrote the file is closed first:
+// exec refuses a file open for writing (ETXTBSY) before it looks at the
+// flaw. The file is emptied again afterwards under the same name: a flaw
+// may not survive later calls -- the 20-byte header grown by ftruncate,
+// the far program headers coming into a file grown past them -- and a raw
+// exec of the file could then get further than intended.
 static void
 op_fake_elf(void)
 {
@@ -2322,9 +2323,11 @@ op_fake_elf(void)
   if (fd < 0)
     return;
   call3(C_WRITE, fd, check_buf, build_fake_elf());
-  call2(C_EXEC, pool_path[i], gen_argv());
-  call2(C_FTRUNCATE, fd, 0);
   call1(C_CLOSE, fd);
+  call2(C_EXEC, pool_path[i], gen_argv());
+  fd = call2(C_OPEN, pool_path[i], O_TRUNC | O_RDWR);
+  if (fd >= 0)
+    call1(C_CLOSE, fd);
 }
 
 // A heap grown lazily by HUGE_LAZY: a call writes its top page, a child
@@ -2922,6 +2925,7 @@ main(int argc, char **argv)
   struct kstats before;
   int pids[MAX_WORKERS];
   parse_options(argc, argv, &o);
+  own_program_pages();  // exec maps this program lazily: all of it before the leak check's count
   if (off_knobs_on())
     exit(1);
   save_knobs();

@@ -9,8 +9,9 @@
 // expect_survives, load_at, store_at); MAP_FAILED; test files (file_byte,
 // fill_pattern, write_pattern, make_file) and read_kstats; running a
 // suite (struct test, suite_start, suite_run, suite_end, run_child,
-// run_leak_checked, own_data_pages) and the mapping knobs a test must put
-// back (mm_knobs_save, run_knob_checked).
+// run_leak_checked; they use own_data_pages and own_program_pages, which
+// user/ulib.c has for every program) and the mapping knobs a test must
+// put back (mm_knobs_save, run_knob_checked).
 //
 // Include after kernel/types.h and user/user.h.
 #ifndef PCV6_TESTLIB_H
@@ -239,20 +240,10 @@ check_test_name(const char *prog, const struct test *tests, int n, const char *o
 
 #define NO_STATUS (-99)  // run_child's answer when there is no exit status
 
-// Bounds of the program's writable data and bss (user/user.ld).
-extern char data_start[], end[];
-
-// Makes every page of the program's data and bss this process's own: fork
-// shares them copy-on-write, and the first store to each would otherwise
-// take a page in the middle of a test that counts free pages. A test
-// process calls it first, so that what it measures is what the test did.
-// (Its stack page becomes its own at its first function call.)
-static inline void
-own_data_pages(void)
-{
-  for (char *a = data_start; a < end; a += PGSIZE)
-    *(volatile char *)a = *(volatile char *)a;
-}
+// own_data_pages and own_program_pages (user/ulib.c): a test process
+// owns its data pages before it counts anything (fork shared them
+// copy-on-write: run_child), a suite's driver its whole program
+// (suite_start), since exec maps a program lazily.
 
 // Runs t in a child process and returns its exit status; says why and
 // returns NO_STATUS if it could not run or be waited for.
@@ -418,13 +409,14 @@ run_leak_checked_alone(const struct test *t)
 
 // The start of a suite's main(). only is a test name from the command
 // line, or 0 for every test: if it names none of the n tests, lists them
-// and exits with status 2. Then changes to the root directory, where the
-// tests name their files and find the programs they run; exits 1 if it
-// cannot.
+// and exits with status 2. Then maps the whole program (own_program_pages)
+// and changes to the root directory, where the tests name their files and
+// find the programs they run; exits 1 if it cannot.
 static inline void
 suite_start(const char *prog, const struct test *tests, int n, const char *only)
 {
   check_test_name(prog, tests, n, only);
+  own_program_pages();
   if (chdir("/") != 0) {
     printf("%s: cannot chdir to /\n", prog);
     exit(1);

@@ -35,6 +35,13 @@ void perror(const char *what);   // "what: strerror(errno)" on fd 2
 int getflags(int argc, char **argv, const char *allowed, char *on);
 char *sbrk(int);      // grow (or shrink) the heap, allocating pages now
 char *sbrklazy(int);  // grow the heap, allocating pages on first touch
+// For programs that count pages or faults (user/ulib.c): make every data
+// and bss page this process's own (after a fork they are shared
+// copy-on-write, bss after exec is zero-filled at its first touch); and
+// that, plus map every page of the program's text (exec maps it lazily,
+// from the page cache).
+void own_data_pages(void);
+void own_program_pages(void);
 int stat(const char *, struct stat *);
 char *strcpy(char *, const char *);
 void *memmove(void *, const void *, int);

@@ -170,6 +170,7 @@ main(int argc, char *argv[])
     exit(2);
   }
   current_test = "wakeup";
+  own_program_pages();  // no page of this program read from the disk while it counts
 
   uint64 ipi0 = ipis();
   int busy = busy_waker(n);

@@ -16,6 +16,13 @@
 // write-back it was (msync, fsync, munmap, exit, reclaim, the drop knob),
 // as Linux's errseq does. A file opened afterwards hears nothing of it.
 //
+// Programs: a file is written or run, never both (ETXTBSY). An FD_INODE
+// file open for writing counts as a writer of its inode until its last
+// close; exec's file of a program image (file_open_exec) denies writers
+// until its last close, and until then the cached pages of the program's
+// segments stay in memory (inode.h, writecount; pagecache.c, running
+// programs).
+//
 // Lock: ftable.lock protects every ref; a leaf.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -61,6 +68,7 @@ filealloc(void)
   for (struct file *f = ftable.file; f < ftable.file + NFILE; f++) {
     if (f->ref == 0) {
       f->ref = 1;
+      f->exec = f->pins = 0;
       release(&ftable.lock);
       return f;
     }
@@ -93,6 +101,13 @@ fileclose(struct file *f)
   f->type = FD_NONE;
   release(&ftable.lock);
 
+  if (ff.type == FD_INODE && ff.exec) {
+    if (ff.pins)
+      pc_exec_end(ff.ip);  // the image is gone: its pages may go
+    inode_allow_write(ff.ip);  // and writers may come
+  } else if (ff.type == FD_INODE && ff.writable && !inode_is_mem(ff.ip)) {
+    inode_put_write(ff.ip);
+  }
   if (ff.type == FD_PIPE) {
     pipeclose(ff.pipe, ff.writable);
   } else if (ff.type == FD_INODE && inode_is_mem(ff.ip)) {
@@ -102,6 +117,31 @@ fileclose(struct file *f)
     iput(ff.ip);
     end_op();
   }
+}
+
+int
+file_open_exec(struct inode *ip, struct file **out)
+{
+  KASSERT(holdingsleep(&ip->lock));
+  int err = inode_deny_write(ip);
+  if (err)
+    return err;
+  struct file *f = filealloc();
+  if (f == 0) {
+    inode_allow_write(ip);
+    return -ENFILE;
+  }
+  f->type = FD_INODE;
+  f->ip = idup(ip);
+  f->pipe = 0;
+  f->readable = 1;
+  f->writable = 0;
+  f->exec = 1;
+  f->off = 0;
+  f->major = 0;
+  f->wb_seen = ip->wb_err;
+  *out = f;
+  return 0;
 }
 
 int

@@ -17,7 +17,11 @@ struct file {
   enum filetype type;  // [I]
   int ref;             // [t]
   char readable;       // [I]
-  char writable;       // [I]
+  char writable;       // [I] FD_INODE of a disk file: counts as a writer
+                       //     (inode_get_write) while open
+  char exec;           // [I] FD_INODE: a program image's file (file_open_exec)
+  char pins;           // [I] exec: the image maps the file, whose segments'
+                       //     cache pages stay while it is open (pc_exec_pin)
   struct pipe *pipe;   // [I] FD_PIPE
   struct inode *ip;    // [I] FD_INODE and FD_DEVICE
   uint off;            // [i] FD_INODE
@@ -31,6 +35,14 @@ struct file *filealloc(void);             // ref 1, or 0 if the table is full
 struct file *filedup(struct file *f);
 void fileclose(struct file *f);
 int  filestat(struct file *f, uint64 addr);   // 0 or -E*
+// The open file of a program image made from ip (exec: every area of the
+// image and the process hold it): readable, never writable. While it is
+// open, nothing may write ip (inode_deny_write); if exec maps the image
+// from the cache, it pins the cached pages of ip's segments too
+// (pc_exec_pin, f->pins). Its last close lifts both. 0, -ETXTBSY
+// (ip has a writer) or -ENFILE. => ip locked and referenced (the file
+// takes its own reference); no spinlock held.
+int  file_open_exec(struct inode *ip, struct file **out);
 int  fileread(struct file *f, uint64 addr, int n);   // bytes or -E*
 int  filewrite(struct file *f, uint64 addr, int n);  // bytes or -E*
 // Write-back errors, once per open file (Linux's errseq, reduced to a

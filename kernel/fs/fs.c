@@ -262,6 +262,8 @@ iget(uint dev, uint inum)
   }
   struct inode *empty = free_slot();
   if (empty) {
+    // Every writer and program image holds a reference: none is left.
+    KASSERT(empty->writecount == 0 && empty->running == 0);
     empty->dev = dev;
     empty->inum = inum;
     empty->ref = 1;
@@ -526,6 +528,50 @@ iunlockput(struct inode *ip)
 {
   iunlock(ip);
   iput(ip);
+}
+
+// ---- write access and programs (ETXTBSY) ----
+
+// Moves ip->writecount by step (+1 a writer, -1 a program image) unless
+// it holds the other kind now. Lock-free: a writer and exec racing for a
+// file with neither see each other's compare-and-swap, and one of them
+// fails.
+static int
+writecount_step(struct inode *ip, int step)
+{
+  int n = __atomic_load_n(&ip->writecount, __ATOMIC_RELAXED);
+  do {
+    if ((step > 0 && n < 0) || (step < 0 && n > 0))
+      return -ETXTBSY;
+  } while (!__atomic_compare_exchange_n(&ip->writecount, &n, n + step, 0, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED));
+  return 0;
+}
+
+int
+inode_get_write(struct inode *ip)
+{
+  return writecount_step(ip, 1);
+}
+
+void
+inode_put_write(struct inode *ip)
+{
+  int was = __atomic_fetch_sub(&ip->writecount, 1, __ATOMIC_SEQ_CST);
+  KASSERT(was > 0);
+}
+
+int
+inode_deny_write(struct inode *ip)
+{
+  return writecount_step(ip, -1);
+}
+
+void
+inode_allow_write(struct inode *ip)
+{
+  int was = __atomic_fetch_add(&ip->writecount, 1, __ATOMIC_SEQ_CST);
+  KASSERT(was < 0);
 }
 
 // ---- the block map ----

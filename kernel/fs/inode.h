@@ -71,6 +71,17 @@ struct inode {
                           //     (file_check_wb_error, file.c)
   uint ra_next;           // [s] read-ahead: the page a sequential reader
   uint ra_win;            // [s]   misses next, and the current window
+
+  // Programs (exec.c). A file may be written or run, never both at once
+  // (ETXTBSY, as on Linux): writecount > 0 counts the open files that may
+  // write it (a shared writable mapping holds its file), < 0 the program
+  // images made from it (each an open file of exec's, file_open_exec).
+  // `running` counts the same images for the page cache: while it is not
+  // 0 the cached pages of the file's segments, pin_lo..pin_hi, stay
+  // (pagecache.c, "running programs").
+  int writecount;         // [a] writers (> 0) or minus the images (< 0)
+  int running;            // [pc] program images of this file
+  uint pin_lo, pin_hi;    // [pc] while running: the page numbers that stay
 };
 
 // Memory inodes. The memory object behind a shared anonymous mapping
@@ -174,6 +185,16 @@ void orphan_add(struct inode *ip);
 // order, and what a reader sees: fs.c, "truncation". => locked, in a
 // transaction
 int  itrunc(struct inode *ip, uint len);
+// Write access and programs (writecount above). A writer -- open() for
+// writing or with O_TRUNC -- takes inode_get_write: 0, or -ETXTBSY while
+// a program image of the file exists; inode_put_write gives it back. exec
+// takes inode_deny_write for the image it makes: 0, or -ETXTBSY while the
+// file has a writer; inode_allow_write when the image goes. A memory
+// inode and a device never count. => any locks (atomic on writecount).
+int  inode_get_write(struct inode *ip);
+void inode_put_write(struct inode *ip);
+int  inode_deny_write(struct inode *ip);
+void inode_allow_write(struct inode *ip);
 // Fills every byte of *st (padding zeroed: it is copied out whole). => locked
 void stati(struct inode *ip, struct stat *st);
 

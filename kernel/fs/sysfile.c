@@ -483,6 +483,18 @@ sys_open(void)
     fileclose(f);
     return -EROFS;
   }
+  int writes = (omode & O_WRONLY) || (omode & O_RDWR);
+  int trunc = (omode & O_TRUNC) && ip->type == T_FILE;
+  // A running program's file may not be written nor truncated (ETXTBSY).
+  // The writer taken here is the file's (f->writable), or only the
+  // truncation's, given back after it.
+  if (ip->type == T_FILE && (writes || trunc) && (err = inode_get_write(ip)) < 0) {
+    iunlockput(ip);
+    end_op();
+    myproc()->ofile[fd] = 0;
+    fileclose(f);  // still FD_NONE: nothing to release but the entry
+    return err;
+  }
   if (ip->type == T_DEVICE) {
     f->type = FD_DEVICE;
     f->major = ip->major;
@@ -493,16 +505,17 @@ sys_open(void)
   f->ip = ip;
   f->wb_seen = ip->wb_err;  // write-back errors from now on concern this file
   f->readable = !(omode & O_WRONLY);
-  f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-  if ((omode & O_TRUNC) && ip->type == T_FILE && (err = truncate_pieces(ip, 0)) < 0) {
-    iunlock(ip);
-    end_op();
-    myproc()->ofile[fd] = 0;
-    fileclose(f);
-    return err;
-  }
+  f->writable = writes;
+  err = trunc ? truncate_pieces(ip, 0) : 0;
+  if (trunc && !writes)
+    inode_put_write(ip);  // O_TRUNC on a file opened only for reading
   iunlock(ip);
   end_op();
+  if (err < 0) {
+    myproc()->ofile[fd] = 0;
+    fileclose(f);  // gives back the writer of a writable file
+    return err;
+  }
   return fd;
 }
 

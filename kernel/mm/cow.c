@@ -15,9 +15,10 @@
 // same store path and is always copied (the cache owns it, never us).
 //
 // Which stores are allowed is the callers' business: an area's prot for
-// mapped areas (mmap_cache.c), the PTE_COW bit for the program, stack and
-// heap (fault.c). A page that was never writable -- program text, read-
-// only data -- is shared without PTE_COW and a store to it still kills.
+// mapped areas (mmap_cache.c; the program's own areas too), the PTE_COW
+// bit for the stack and heap and a copied program (fault.c). A page that
+// was never writable -- a copied program's text and read-only data -- is
+// shared without PTE_COW and a store to it still kills.
 //
 // Kernel copies into user memory (copyout: read(), pipes, wait's status)
 // find such a page without W and ask fault_resolve for a store, exactly

@@ -1,8 +1,8 @@
 // cow.h -- copy-on-write: how fork shares a process's private pages with
 // the child, and how a store to a shared one gets a page of its own.
-// One path for every private page (PG_ANON, page.h): the program, its
-// stack and heap (vm.c's uvmshare, fault.c) and the private pages of
-// mapped areas (mmap_cache.c) alike.
+// One path for every private page (PG_ANON, page.h): the stack and heap
+// (vm.c's uvmshare, fault.c) and the private pages of mapped areas, the
+// program's own areas among them (mmap_cache.c), alike.
 #ifndef PCV6_COW_H
 #define PCV6_COW_H
 
@@ -12,7 +12,7 @@
 // A PTE software bit: "writable, but shared since a fork" -- W is clear so
 // that a store faults, and this bit says the store is allowed. Outside
 // mapped areas it is the only record that a page may be written (the
-// program, stack and heap have no area whose rights could say so); inside
+// stack and heap have no area whose rights could say so); inside
 // one the area's prot decides and the bit is ignored. Set by cow_share,
 // cleared by cow_write when the page becomes writable again.
 #define PTE_COW PTE_RSW0

@@ -2,18 +2,19 @@
 //
 // A fault on a present page is a store to a read-only page of a mapped
 // area (handed to the area's policy: copy-on-write or dirty tracking), a
-// store to a page of the program, stack or heap that a fork shared
+// store to a page of the stack or heap (or a copied program) that a fork shared
 // (PTE_COW: cow_write, the same copy-on-write path as a private area's),
 // or a stale translation (the access is simply retried). A fault on a
 // missing page at va is legal in exactly these cases, tried in order:
 //   1. lazy heap: heap_base <= va < sz and no page is there yet (sbrklazy
 //      grew the break without allocating); a zeroed page is mapped R|W.
 //   2. mapped area: va lies in one of the process's vmas (a file, or
-//      anonymous memory); the access is checked against the area's rights
-//      and the area's policy (mmap_cache.c or mmap_naive.c) supplies the
-//      page.
+//      anonymous memory; the program's own areas, which exec makes, are
+//      vmas too); the access is checked against the area's rights and the
+//      area's policy (mmap_cache.c or mmap_naive.c) supplies the page.
 // Everything else -- the stack guard page, addresses beyond the break,
-// stores to read-only pages (program text: fork shares it without
+// stores to read-only pages (program text: its area has no PROT_WRITE;
+// a copied program's, under the naive policy, is shared by fork without
 // PTE_COW), kernel addresses -- returns -EFAULT and the caller kills the
 // process.
 //
@@ -110,17 +111,17 @@ resolve_once(struct proc *p, uint64 va, int access)
       return 0;
     if (access != FAULT_WRITE || (e & PTE_U) == 0)
       return -EFAULT;
-    struct vma *v = vma_find(p, va);
+    struct vma *v = vma_find_any(p, va);
     if (v != 0)
       return fault_area(p, v, va, access);
     if ((e & PTE_COW) && va < p->sz)
-      return cow_write(pte, e);  // the program, stack or heap after a fork
+      return cow_write(pte, e);  // the stack or heap after a fork
     return -EFAULT;
   }
 
   if (va >= p->heap_base && va < p->sz)
     return access == FAULT_EXEC ? -EFAULT : fault_lazy_heap(p, va);
-  struct vma *v = vma_find(p, va);
+  struct vma *v = vma_find_any(p, va);
   if (v != 0)
     return fault_area(p, v, va, access);
   return -EFAULT;

@@ -19,7 +19,8 @@
 //   dup      fork: the child gets the parent's private pages (copies and
 //            private anonymous pages), shared copy-on-write between the
 //            two (cow.c, as for the heap); cache pages (a memory object's
-//            too) it faults in.
+//            too) it faults in -- but in the program's areas (exec.c) it
+//            maps the cache pages the parent maps, as the parent has them.
 //   sync     msync: write back the dirty pages of the range.
 //   protect  mprotect: present pages take the area's new rights, W only
 //            ever taken away (a store then faults for it), D kept.
@@ -163,6 +164,8 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
   }
   v->fa_next = next;
   __atomic_fetch_add(&kstat_counters.faultaround_pages, n, __ATOMIC_RELAXED);
+  if (v->prog)
+    kstat_add(exec_mapped, n);
 }
 
 // The first touch of a page of a private anonymous area: a zeroed page
@@ -259,6 +262,8 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   } else {
     *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
     pc_mapped_locked(pg);
+    if (v->prog)
+      kstat_inc(exec_mapped);
   }
   if (access != FAULT_WRITE)
     fault_around(v, va, pte, ip, nread);
@@ -297,6 +302,30 @@ cache_release(struct proc *p, struct vma *v, uint64 va, uint64 npages)
     pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 
+// fork, in a program area: the child maps the cache page that the
+// parent's PTE *ppte maps (text, or data not yet stored to), with the same
+// rights -- never W: the area is private -- so that it does not fault for
+// its program again. Decided under pc.lock on what the PTE holds then, as
+// cow_share does. Returns 1 if it mapped a page. => no locks held.
+static int
+share_program_page(pte_t *ppte, pte_t *cpte)
+{
+  int shared = 0;
+  pc_lock();
+  uint64 cur = *ppte;
+  struct page *pg = (cur & PTE_V) ? pa2page(PTE2PA(cur)) : 0;
+  if (pg && (pg->flags & PG_CACHE)) {
+    KASSERT((*cpte & PTE_V) == 0 && (cur & PTE_W) == 0);
+    *cpte = cur & ~(PTE_A | PTE_D);
+    pc_mapped_locked(pg);
+    kstat_inc(fork_shared_pages);
+    kstat_inc(exec_mapped);
+    shared = 1;
+  }
+  pc_unlock();
+  return shared;
+}
+
 static int
 cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *cv)
 {
@@ -309,8 +338,10 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
     uint64 seen = ppte ? __atomic_load_n(ppte, __ATOMIC_RELAXED) : 0;
     if ((seen & PTE_V) == 0)
       continue;
-    knob_dup_pause();  // a test's way to widen the window (knobs.h)
-    if (!page_is_anon(PTE2PA(seen)))
+    if (!pv->prog)
+      knob_dup_pause();  // a test's way to widen the window (knobs.h), in mmap's areas
+    int anon = page_is_anon(PTE2PA(seen));
+    if (!anon && !pv->prog)
       continue;
     pte_t *cpte = walk(child->pagetable, a, 1);  // may reclaim: not under pc.lock
     if (cpte == 0)
@@ -318,8 +349,10 @@ cache_dup(struct proc *parent, struct vma *pv, struct proc *child, struct vma *c
     // Eviction on another hart may have cleared the PTE since the look
     // above (it was a cache page then, freed and perhaps reused as some
     // other process's private copy, so page_is_anon said yes): cow_share
-    // decides again on what the PTE holds under pc.lock.
-    cow_share(ppte, cpte);
+    // decides again on what the PTE holds under pc.lock, and so does
+    // share_program_page.
+    if (!cow_share(ppte, cpte) && pv->prog)
+      share_program_page(ppte, cpte);
   }
   sfence_vma();  // the parent's copies are read-only now
   return 0;

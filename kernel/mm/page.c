@@ -1,6 +1,6 @@
 // page.c -- page descriptors (struct page, page.h) and the owner counts
-// of private pages (the program, stack and heap; zero-filled pages of
-// private areas; copies made by stores).
+// of private pages (the stack and heap; zero-filled pages of private
+// areas, the program's bss among them; copies made by stores).
 //
 // Interface: pa2page/page2pa convert between a physical page and its
 // descriptor; page_anon_* make a kalloc'd page an anonymous page and count

@@ -12,11 +12,11 @@
 //               and mapped as a file's page, but never on the clock (never
 //               evicted) nor written back; it goes with its inode.
 //   anon page   PG_ANON: private memory of one or more processes -- a
-//               page of the program, its stack or its heap, a zero-filled
-//               page of a private anonymous area, or a copy a store to a
-//               MAP_PRIVATE file area made: one kind, treated alike. ref
-//               counts the PTEs owning it (fork shares it, cow.c), and the
-//               last owner to go frees it.
+//               page of the stack or heap, the program's bss or a copy of
+//               its data, a zero-filled page of a private anonymous area,
+//               or a copy a store to a MAP_PRIVATE file area made: one
+//               kind, treated alike. ref counts the PTEs owning it (fork
+//               shares it, cow.c), and the last owner to go frees it.
 // Nothing else in the kernel uses descriptors.
 //
 // Lock legend for struct page:

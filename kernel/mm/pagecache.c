@@ -34,8 +34,23 @@
 // are never on the clock, so that reclaim, the drop knob and the cache
 // limit, which work from the clock, cannot evict them or spin on them.
 // They leave the cache with their inode's last reference (pc_forget).
-// pc.npages (the pc_pages gauge, the cache limit) counts the other pages
-// only; pc.nmem (shmem_pages) counts these.
+// pc.npages counts the other pages only (less running programs', below:
+// the pc_pages gauge and the cache limit); pc.nmem (shmem_pages) these.
+//
+// Running programs. While some process runs a file mapped from the cache
+// (exec'd it, and has not exited or exec'd again: ip->running > 0,
+// pc_exec_pin/pc_exec_end) the cached pages of its segments
+// (ip->pin_lo..pin_hi) stay:
+// the clock, the drop knob and the cache limit pass them by, and they are
+// counted in pc.nprog (the exec_pages gauge) instead of pc_pages and the
+// limit. So a program's text, once faulted in, is never read again while
+// it runs, as when exec copied it into private memory -- a process that
+// has grown its heap until memory ran out does not lose the page it is
+// executing to reclaim and then die for want of a page to fault it back
+// in -- and tests that count pages and faults see none come and go with
+// the test program's own text. The rest of the file (its headers, the
+// symbol table) is cached as any file's: a read() of a running program's
+// whole file keeps nothing beyond its segments.
 //
 // The reverse map (from a page to the PTEs mapping it) and TLB shootdown
 // are in rmap.c; page descriptors and private anonymous pages in page.c.
@@ -106,7 +121,42 @@ static struct {
   struct page *hand;         // [pc] the clock hand (a page on the ring), or 0
   int npages;                // [pc] pages in the cache but memory inodes' (on the clock)
   int nmem;                  // [pc] pages of memory inodes (PG_MEM, off the clock)
+  int nprog;                 // [pc] of npages, those of running programs' files
 } pc;
+
+// Is pg a page of a running program's segments, which stays (see the
+// top)? => pc.lock held.
+static int
+pinned(struct page *pg)
+{
+  struct inode *ip = pg->ip;
+  return ip->running && pg->pgno >= ip->pin_lo && pg->pgno < ip->pin_hi;
+}
+
+static int
+count_pinned(struct inode *ip)
+{
+  int n = 0;
+  for (struct page *pg = ip->pages; pg; pg = pg->inext)
+    n += pinned(pg);
+  return n;
+}
+
+// Pages the cache limit and the pc_pages gauge count: not running
+// programs'. => pc.lock held (or a racy hint).
+static int
+limited_pages(void)
+{
+  return pc.npages - pc.nprog;
+}
+
+// The gauges after npages or nprog changed. => pc.lock held.
+static void
+publish_counts(void)
+{
+  __atomic_store_n(&kstat_counters.pc_pages, limited_pages(), __ATOMIC_RELAXED);
+  __atomic_store_n(&kstat_counters.exec_pages, pc.nprog, __ATOMIC_RELAXED);
+}
 
 void
 pcinit(void)
@@ -166,7 +216,9 @@ insert(struct page *pg, struct inode *ip, uint pgno)
     pc.hand->cprev = pg;
   }
   pc.npages++;
-  __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
+  if (pinned(pg))
+    pc.nprog++;
+  publish_counts();
 }
 
 // Takes pg out of the cache's lists (hash, inode, clock). => pc.lock held.
@@ -197,7 +249,9 @@ unlink_page(struct page *pg)
         pc.hand = pg->cnext;
     }
     pc.npages--;
-    __atomic_store_n(&kstat_counters.pc_pages, pc.npages, __ATOMIC_RELAXED);
+    if (pinned(pg))
+      pc.nprog--;
+    publish_counts();
   }
   pg->flags = 0;
   pg->ip = 0;
@@ -234,8 +288,8 @@ collect_dirty(struct page *pg)
 static void *
 alloc_page(void)
 {
-  if (pc_limit > 0 && pc.npages >= pc_limit)
-    pc_reclaim(pc.npages - pc_limit + 1, 0);
+  if (pc_limit > 0 && limited_pages() >= pc_limit)
+    pc_reclaim(limited_pages() - pc_limit + 1, 0);
   return kalloc();
 }
 
@@ -599,7 +653,7 @@ pc_truncate(struct inode *ip, uint size)
 void
 pc_forget(struct inode *ip)
 {
-  KASSERT(ip->ref == 0 && ip->maps == 0);
+  KASSERT(ip->ref == 0 && ip->maps == 0 && ip->running == 0);
   acquire(&pc.lock);
   while (ip->pages) {
     // (A memory inode's pages were never written anywhere: nothing is lost.)
@@ -830,7 +884,8 @@ pc_drop_all(void)
   for (int left = pc.npages; left > 0 && pc.hand; left--) {
     struct page *pg = pc.hand;
     pc.hand = pg->cnext;
-    if (pg->ref == 0 && pg->mapcount == 0 && !(pg->flags & (PG_DIRTY | PG_IO))) {
+    if (pg->ref == 0 && pg->mapcount == 0 && !(pg->flags & (PG_DIRTY | PG_IO)) &&
+        !pinned(pg)) {
       remove_free(pg);
       freed++;
     }
@@ -850,8 +905,8 @@ clock_sweep(int want, int budget)
   while (freed < want && pc.hand && budget-- > 0) {
     struct page *pg = pc.hand;
     pc.hand = pg->cnext;
-    if (pg->ref > 0 || (pg->flags & PG_IO))
-      continue;
+    if (pg->ref > 0 || (pg->flags & PG_IO) || pinned(pg))
+      continue;  // in use now, or a running program's (see the top)
     if (pg->flags & PG_REFD) {  // second chance: used since the last pass
       pg->flags &= ~PG_REFD;
       continue;
@@ -941,10 +996,42 @@ pc_unmapped_locked(struct page *pg, uint64 old)
 }
 
 void
+pc_exec_pin(struct inode *ip, uint lo, uint hi)
+{
+  acquire(&pc.lock);
+  KASSERT(lo < hi && !inode_is_mem(ip));
+  int before = count_pinned(ip);
+  if (ip->running++ == 0) {
+    ip->pin_lo = lo;
+    ip->pin_hi = hi;
+  } else {  // another image's: the file cannot have changed, but be exact
+    ip->pin_lo = lo < ip->pin_lo ? lo : ip->pin_lo;
+    ip->pin_hi = hi > ip->pin_hi ? hi : ip->pin_hi;
+  }
+  pc.nprog += count_pinned(ip) - before;
+  publish_counts();
+  release(&pc.lock);
+}
+
+void
+pc_exec_end(struct inode *ip)
+{
+  acquire(&pc.lock);
+  KASSERT(ip->running > 0);
+  if (ip->running == 1) {
+    pc.nprog -= count_pinned(ip);
+    ip->pin_lo = ip->pin_hi = 0;
+    publish_counts();
+  }
+  ip->running--;
+  release(&pc.lock);
+}
+
+void
 pc_enforce_limit(void)
 {
   long limit = pc_limit;
-  int over = limit > 0 ? pc.npages - (int)limit : 0;  // racy read: a hint
+  int over = limit > 0 ? limited_pages() - (int)limit : 0;  // racy read: a hint
   if (over > 0)
     pc_reclaim(over + RECLAIM_SLACK, 1);
 }

@@ -65,6 +65,17 @@ void pc_truncate(struct inode *ip, uint size);
 // (asserted); takes pc.lock (after icache.lock, as the order allows).
 void pc_forget(struct inode *ip);
 
+// ---- running programs ----
+
+// A program image that maps ip from the cache was made (exec; its file
+// pages [lo, hi) are the segments it maps) / has gone (its file's last
+// close). While ip has any such image, the cached pages of the union of
+// their ranges stay in memory (no eviction, drop or cache limit takes
+// them) and count in exec_pages, not pc_pages (pagecache.c, "running
+// programs"). => takes pc.lock; lo < hi.
+void pc_exec_pin(struct inode *ip, uint lo, uint hi);
+void pc_exec_end(struct inode *ip);
+
 // ---- write-back ----
 
 // Writes back every dirty page of ip in [lo, hi) page numbers (found from
@@ -78,8 +89,8 @@ void pc_forget(struct inode *ip);
 // pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
 // Writes back everything dirty and frees every unmapped cache page but
-// memory inodes' (shared anonymous memory's only copy); returns the
-// number of pages freed. => no locks held at all.
+// memory inodes' (shared anonymous memory's only copy) and running
+// programs'; returns the number of pages freed. => no locks held at all.
 int pc_drop_all(void);
 
 // ---- memory pressure ----

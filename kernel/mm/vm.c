@@ -7,11 +7,14 @@
 //
 // User page tables map the program from 0 up, then TRAPFRAME and
 // TRAMPOLINE (without PTE_U) at the top. Pages may be missing anywhere in
-// the user range: the stack guard page, lazily grown heap, and mmap areas
-// that have not been touched. Every page of the program, its stack and
-// its heap is a private page (PG_ANON, page.h) owned by the PTEs mapping
-// it: fork shares them copy-on-write (uvmshare, cow.c) and freeing one
-// here drops an owner (uvmunmap), never a page another process still has.
+// the user range: the stack guard page, lazily grown heap, and areas --
+// mmap's and the program's own (exec.c) -- that have not been touched.
+// Every page of the stack and heap (and of a program exec copied) is a
+// private page (PG_ANON, page.h) owned by the PTEs mapping it: fork shares
+// them copy-on-write (uvmshare, cow.c) and freeing one here drops an owner
+// (uvmunmap), never a page another process still has. The program's areas
+// are the area code's (vma.c), released before anything here walks below
+// the break.
 //
 // Copies to/from user memory go through user_page(), which allows a copy
 // only where the process's own load or store would be allowed (PTE_R to

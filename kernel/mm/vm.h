@@ -34,8 +34,9 @@ int mappages(pagetable_t pagetable, uint64 va, uint64 size, uint64 pa, int perm)
 
 pagetable_t uvmcreate(void);
 // Maps a zeroed private page (PG_ANON, one owner) at va with PTE flags
-// perm: a page of the program, stack or heap. 0 or -ENOMEM (nothing
-// mapped). => pc.lock not held (kalloc may reclaim; page_anon_init).
+// perm: a page of the stack or heap, or of the program exec maps or
+// copies. 0 or -ENOMEM (nothing mapped). => pc.lock not held (kalloc may
+// reclaim; page_anon_init).
 int uvmmapzero(pagetable_t pagetable, uint64 va, int perm);
 // Grows the mapped user range [oldsz, newsz) with zeroed private pages;
 // returns newsz, or 0 (and maps nothing new) when memory runs out.
@@ -43,9 +44,9 @@ uint64 uvmalloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz, int perm);
 // Unmaps [newsz, oldsz), dropping the pages; returns newsz.
 uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 // Removes npages mappings from va; pages not mapped are skipped. With
-// do_free the pages must be private (the program, stack, heap): each loses
-// this mapping as an owner and is freed if it was the last (page_anon_put),
-// so a page fork shared stays with the other side.
+// do_free the pages must be private (stack, heap, a copied program): each
+// loses this mapping as an owner and is freed if it was the last
+// (page_anon_put), so a page fork shared stays with the other side.
 // => with do_free, pc.lock and any lock ranked after it not held (takes it).
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Frees the page-table pages themselves; every leaf must be gone.
@@ -64,11 +65,12 @@ uint64 uvmcountpages(pagetable_t pagetable);
 // measure; rounded up). Same contract as uvmcountpages.
 uint64 uvmcountshare(pagetable_t pagetable);
 // fork: shares every mapped page of [start, end) (private pages: the
-// program, stack and heap) with new, copy-on-write (cow_share): read-only
-// on both sides until one stores. Copies nothing; allocates only new's
-// page-table pages. 0, or -ENOMEM after undoing what it mapped in new
-// (the old side's pages stay read-only; its next store to each finds it
-// the sole owner and just makes it writable). => no locks held.
+// stack and heap, and a copied program) with new, copy-on-write
+// (cow_share): read-only on both sides until one stores. Copies nothing;
+// allocates only new's page-table pages. 0, or -ENOMEM after undoing what
+// it mapped in new (the old side's pages stay read-only; its next store to
+// each finds it the sole owner and just makes it writable). => no locks
+// held.
 int uvmshare(pagetable_t old, pagetable_t new, uint64 start, uint64 end);
 
 // Kernel <-> user copies for the current process. They allow what a user

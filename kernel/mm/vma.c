@@ -13,6 +13,10 @@
 // MAP_POPULATE and mincore walk an area's pages (vma_populate,
 // vma_mincore).
 //
+// The program's areas (exec.c) live in a table of their own, p->prog:
+// vma_find_any (faults) finds them, vma_unmap_all and vma_copy include
+// them, and nothing else here -- the mmap family -- ever looks there.
+//
 // Which physical pages back an area is its policy's business (struct
 // mmap_policy, chosen when the area is made: vma_default_policy, set by
 // the KNOB_POLICY knob; anonymous areas always get the cache policy,
@@ -44,6 +48,18 @@ struct vma *
 vma_find(struct proc *p, uint64 va)
 {
   for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++)
+    if (v->used && va >= v->start && va < v->end)
+      return v;
+  return 0;
+}
+
+struct vma *
+vma_find_any(struct proc *p, uint64 va)
+{
+  struct vma *v = vma_find(p, va);
+  if (v)
+    return v;
+  for (v = p->prog; v < &p->prog[VMA_PROG_MAX]; v++)
     if (v->used && va >= v->start && va < v->end)
       return v;
   return 0;
@@ -97,6 +113,30 @@ alloc_slot(struct proc *p)
   return 0;
 }
 
+// Makes the free slot v an area of p over [start, end) and links it into
+// its file's reverse map; prog: one of the program's areas (vma_prog_add).
+static void
+fill(struct vma *v, struct proc *p, uint64 start, uint64 end, int prot, int flags,
+     struct file *f, uint64 off, const struct mmap_policy *policy, int prog)
+{
+  v->used = 1;
+  v->start = start;
+  v->end = end;
+  v->prot = prot;
+  v->flags = flags;
+  v->was_writable = (prot & PROT_WRITE) != 0;
+  v->advice = MADV_NORMAL;
+  v->fa_window = 0;
+  v->fa_next = 0;
+  v->file = f ? filedup(f) : 0;
+  v->offset = off;
+  v->policy = policy;
+  v->proc = p;
+  v->mnext = 0;
+  v->prog = prog;
+  rmap_link_vma(v);
+}
+
 long
 vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 off)
 {
@@ -107,22 +147,10 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   uint64 start = find_gap(p, len);
   if (start == 0)
     return -ENOMEM;
-  v->used = 1;
-  v->start = start;
-  v->end = start + len;
-  v->prot = prot;
-  v->flags = flags;
-  v->was_writable = (prot & PROT_WRITE) != 0;
-  v->advice = MADV_NORMAL;
-  v->fa_window = 0;
-  v->fa_next = 0;
-  v->file = f ? filedup(f) : 0;
-  v->offset = off;
   // The naive policy is the file-mapping baseline; anonymous memory has
   // one design only (vma.h).
-  v->policy = (flags & MAP_ANONYMOUS) ? &mmap_cache_policy : vma_default_policy;
-  v->proc = p;
-  rmap_link_vma(v);
+  fill(v, p, start, start + len, prot, flags, f, off,
+       (flags & MAP_ANONYMOUS) ? &mmap_cache_policy : vma_default_policy, 0);
   return start;
 }
 
@@ -195,10 +223,10 @@ vma_unmap(struct proc *p, uint64 addr, uint64 len)
   return 0;
 }
 
-void
-vma_unmap_all(struct proc *p)
+static void
+unmap_table(struct proc *p, struct vma *table, int n)
 {
-  for (struct vma *v = p->vmas; v < &p->vmas[NMMAP]; v++) {
+  for (struct vma *v = table; v < &table[n]; v++) {
     if (v->used) {
       v->policy->release(p, v, v->start, (v->end - v->start) / PGSIZE);
       drop(v);
@@ -206,11 +234,19 @@ vma_unmap_all(struct proc *p)
   }
 }
 
-int
-vma_copy(struct proc *parent, struct proc *child)
+void
+vma_unmap_all(struct proc *p)
 {
-  for (int i = 0; i < NMMAP; i++) {
-    struct vma *pv = &parent->vmas[i], *cv = &child->vmas[i];
+  unmap_table(p, p->vmas, NMMAP);
+  unmap_table(p, p->prog, VMA_PROG_MAX);
+}
+
+// Copies the n areas of parent's table ptab into child's ctab (fork).
+static int
+copy_table(struct proc *parent, struct vma *ptab, struct proc *child, struct vma *ctab, int n)
+{
+  for (int i = 0; i < n; i++) {
+    struct vma *pv = &ptab[i], *cv = &ctab[i];
     *cv = *pv;
     cv->mnext = 0;
     if (!cv->used)
@@ -222,6 +258,37 @@ vma_copy(struct proc *parent, struct proc *child)
       return -ENOMEM;  // the caller removes the child's areas
   }
   return 0;
+}
+
+int
+vma_copy(struct proc *parent, struct proc *child)
+{
+  // A new process's slots are all unused (its predecessor's exit removed
+  // every area), so a copy that stops half-way leaves the rest unused.
+  int err = copy_table(parent, parent->prog, child, child->prog, VMA_PROG_MAX);
+  return err ? err : copy_table(parent, parent->vmas, child, child->vmas, NMMAP);
+}
+
+void
+vma_prog_add(struct proc *p, uint64 start, uint64 end, int prot, struct file *f, uint64 off)
+{
+  struct vma *v = p->prog;
+  while (v->used) {
+    v++;
+    KASSERT(v < &p->prog[VMA_PROG_MAX]);
+  }
+  fill(v, p, start, end, prot, MAP_PRIVATE | (f ? 0 : MAP_ANONYMOUS), f, off, &mmap_cache_policy,
+       1);
+}
+
+uint64
+vma_prog_end(struct proc *p)
+{
+  uint64 end = 0;
+  for (struct vma *v = p->prog; v < &p->prog[VMA_PROG_MAX]; v++)
+    if (v->used && v->end > end)
+      end = v->end;
+  return end;
 }
 
 int

@@ -16,6 +16,18 @@
 // policy, whatever KNOB_POLICY says: the naive policy is a baseline for
 // file mappings and has no anonymous memory of its own.
 //
+// The program's areas. exec (exec.c) maps a program as areas too, kept
+// apart from the mmap table (struct proc's prog[], VMA_PROG_MAX of them,
+// vma_prog_add): text and data from the file's cache pages, MAP_PRIVATE,
+// and bss (with a segment's partial last page, which exec fills) as
+// private anonymous memory. The fault path, fork, exit, exec and the
+// reverse map treat them as any area (vma_find_any finds them); the
+// mmap family of system calls never sees them (vma_find does not): to
+// munmap, mprotect, madvise, mincore and msync the program is unmapped,
+// as before it was mapped from the cache. At fork the child also maps the
+// cache pages the parent maps in them (cache_dup), so it does not fault
+// for its program's text again.
+//
 // mprotect and madvise change an area's rights or advice over a range
 // (vma_protect, vma_advise): the areas are first cut at the range's ends,
 // as munmap cuts them, and afterwards neighbours that have become alike
@@ -57,7 +69,13 @@ struct vma {
   const struct mmap_policy *policy;  // [o] chosen at mmap, kept for life
   struct proc *proc;   // [o] owner
   struct vma *mnext;   // [pc] next area mapping the same inode
+  int prog;            // [o] one of the program's areas (p->prog[]), not mmap's
 };
+
+// Areas one program image may have: a loadable segment takes at most two
+// (its file's pages, then zero-filled memory), so a program of up to four
+// segments (ours have two) can be mapped; exec refuses more (ENOEXEC).
+#define VMA_PROG_MAX 8
 
 // A mapping policy: how pages of a vma are found and given back.
 struct mmap_policy {
@@ -133,8 +151,11 @@ vma_is_anon(struct vma *v)
   return (v->flags & MAP_ANONYMOUS) != 0;
 }
 
-// The vma containing va, or 0.
+// The mmap area containing va, or 0 (the system calls' view).
 struct vma *vma_find(struct proc *p, uint64 va);
+// The area containing va, an mmap area or one of the program's, or 0
+// (the fault path's view).
+struct vma *vma_find_any(struct proc *p, uint64 va);
 
 // The byte of v's file, and its page, behind user address va in v (the
 // fault path and both policies). 64 bits: an area may start far past
@@ -158,11 +179,24 @@ long vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, ui
 // munmap: removes [addr, addr+len) from every area it touches (shrinking,
 // splitting or deleting them). 0 or -E*.
 int vma_unmap(struct proc *p, uint64 addr, uint64 len);
-// Removes every area (exit, exec).
+// Removes every area, the program's too (exit, exec).
 void vma_unmap_all(struct proc *p);
-// fork: gives child a copy of every area of parent, and what each
-// policy's dup passes on (the naive policy: no pages). 0 or -ENOMEM.
+// fork: gives child a copy of every area of parent, the program's too,
+// and what each policy's dup passes on (the naive policy: no pages). 0 or
+// -ENOMEM.
 int vma_copy(struct proc *parent, struct proc *child);
+// exec: adds a program area [start, end) to p, which has none there yet:
+// file f's pages from offset off (the area takes its own reference), or
+// with f 0 private anonymous memory. Always the cache policy, MAP_PRIVATE.
+// The caller has made p->pagetable the new image's table; no page of the
+// area may be mapped there but anonymous ones exec filled itself. There
+// must be a free slot (exec counts them first).
+void vma_prog_add(struct proc *p, uint64 start, uint64 end, int prot, struct file *f,
+                  uint64 off);
+// The end of p's highest program area, 0 if it has none (exec copied the
+// program, or nothing was exec'd): the private pages below the break lie
+// above it (fork shares them with uvmshare).
+uint64 vma_prog_end(struct proc *p);
 // msync: 0, -ENOMEM if [addr, addr+len) is not entirely mapped, -EIO
 // (file_check_wb_error, or MS_SYNC's transaction was lost), -EROFS.
 int vma_sync(struct proc *p, uint64 addr, uint64 len, int flags);

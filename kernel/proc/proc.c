@@ -173,9 +173,9 @@ fail:
   return 0;
 }
 
-// Frees a user address space: the program, stack and heap below sz
-// (missing pages skipped) and the page-table pages. Mapped file areas
-// must already be gone (vma_unmap_all).
+// Frees a user address space: the private pages below sz (stack, heap,
+// a copied program; missing pages skipped) and the page-table pages.
+// Every area, the program's too, must already be gone (vma_unmap_all).
 void
 proc_freepagetable(pagetable_t pagetable, uint64 sz)
 {
@@ -191,7 +191,7 @@ proc_freepagetable(pagetable_t pagetable, uint64 sz)
 static void
 freeproc(struct proc *p)
 {
-  KASSERT(p->sz == 0);
+  KASSERT(p->sz == 0 && p->exe == 0);
   if (p->trapframe)
     kfree(p->trapframe);
   p->trapframe = 0;
@@ -331,8 +331,10 @@ fork(void)
   // np is USED: no other hart looks at it until it is RUNNABLE, so it is
   // filled in without its lock (vma_copy takes the page cache's lock).
   release(&np->lock);
-  // The program, stack and heap: shared copy-on-write, nothing copied.
-  int err = uvmshare(p->pagetable, np->pagetable, 0, p->sz);
+  // The stack and heap (and a copied program): shared copy-on-write,
+  // nothing copied. They lie above the program's areas, which vma_copy
+  // gives the child: no page is shared twice.
+  int err = uvmshare(p->pagetable, np->pagetable, vma_prog_end(p), p->sz);
   if (err == 0) {
     np->sz = p->sz;  // so that the shares are dropped if vma_copy fails
     err = vma_copy(p, np);
@@ -352,6 +354,7 @@ fork(void)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = idup(p->cwd);
+  np->exe = p->exe ? filedup(p->exe) : 0;  // the same image: no writer yet
   safestrcpy(np->name, p->name, sizeof(p->name));
   int pid = np->pid;
 
@@ -378,11 +381,12 @@ reparent(struct proc *p)
   }
 }
 
-// Frees p's user address space -- program, stack, heap and page tables --
+// Frees p's user address space -- stack, heap, page tables --
 // while p is still alive, so that the memory comes back now rather than
 // when (or if) its parent waits. Afterwards p->pagetable is 0 and nothing
 // may touch p's user memory; the kernel runs on its own page table, so p
-// can still finish exit(). Mapped areas must be gone (vma_unmap_all).
+// can still finish exit(). Every area, the program's too, must be gone
+// (vma_unmap_all).
 // => p == myproc(), no locks held.
 static void
 free_user_memory(struct proc *p)
@@ -409,6 +413,11 @@ exit(int status)
   free_user_memory(p);
   oom_exit_end(p);
 
+  // The image's file first: once others see this process's descriptors
+  // close (a pipe's end of file), its program may be written again.
+  if (p->exe)
+    fileclose(p->exe);
+  p->exe = 0;
   for (int fd = 0; fd < NOFILE; fd++) {
     if (p->ofile[fd]) {
       fileclose(p->ofile[fd]);

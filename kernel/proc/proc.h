@@ -54,7 +54,10 @@ struct proc {
   struct proc *parent;   // [w]
 
   uint64 kstack;               // [o] bottom of the kernel stack (virtual)
-  uint64 sz;                   // [o] end of the heap: the program break
+  uint64 sz;                   // [o] end of the heap: the program break.
+                               //     [0, sz) holds the program (its areas,
+                               //     or pages exec copied), the stack, the
+                               //     heap
   uint64 heap_base;            // [o] start of the heap (just above the stack)
   pagetable_t pagetable;       // [o] user page table; 0 once exit() freed it.
                                //     Changed with p->lock held too, so that
@@ -72,6 +75,10 @@ struct proc {
   struct lockstack sleeps;     // [o] sleep locks and log admission held
                                //     (lockcheck.c)
   struct vma vmas[NMMAP];      // [o] mapped areas: files, anonymous memory (vma.c)
+  struct vma prog[VMA_PROG_MAX]; // [o] the program's areas (exec.c; none
+                               //     when exec copied it: naive policy)
+  struct file *exe;            // [o] the program's file (file_open_exec):
+                               //     denies writers while the image lives
   uint64 disk_reads;           // [o] disk read requests this process waited
                                //     for (a fault that moved it is major)
   void (*kbody)(void);         // [o] a kernel process's body (kproc_start);

@@ -747,7 +747,7 @@ POWERCUT_CASES = [
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
 BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png", "size.png",
-               "faultmap.png")
+               "faultmap.png", "process.png", "shells.png", "start.png", "scan.png")
 
 # FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
 # blocks) than the log holds blocks (LOGBLOCKS = 48), so a file spread

@@ -942,7 +942,9 @@ my_pages(void)
 
 // forkheap: fork of a process with mib MiB of touched heap. phase=fork
 // copies nothing (cow_copies 0) where a copying fork would have copied
-// resident_pages; phase=store copies each heap page the parent stores to.
+// every private page (fork_shared_pages: resident_pages but the two pages
+// of shared memory the samples live in); phase=store copies each heap
+// page the parent stores to.
 static void
 run_forkheap(struct datafile *d, int mib, int measure)
 {

@@ -412,7 +412,7 @@ def plot_process(rows: list[dict], d: Path) -> None:
         s0 = [r for r in fk if r["phase"] == "store"]
         names = ["a copying fork\nwould copy", "copied\nat fork", "allocated\nat fork",
                  "copied by the\nstores after"]
-        vals = [stat(f0, "resident_pages").med, stat(f0, "cow_copies").med,
+        vals = [stat(f0, "fork_shared_pages").med, stat(f0, "cow_copies").med,
                 stat(f0, "pages_used").med, stat(s0, "cow_copies").med]
         colours = ["#bbbbbb", COLOUR["anon"], COLOUR["anon"], COLOUR["anon"]]
         xs = [i for i, v in enumerate(vals) if v is not None]

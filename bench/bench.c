@@ -68,11 +68,14 @@
 // last wait); open() and close() and the data checks that need extra
 // reads are outside.
 //
-// Pages copied. A workload of processes reports pages_copied: the pages
-// exec filled by copying the program's file bytes (every page of its LOAD
-// segments that holds file bytes, read from its ELF header, at each exec,
-// less those exec mapped from the page cache instead: exec_cache_pages)
-// plus the copies stores made (cow_copies). fork itself copies no page.
+// Pages copied. A workload of processes reports exec_copied_pages, the
+// pages exec filled from the program's file, and pages_copied, those plus
+// the copies stores made (cow_copies); fork itself copies no page. Where
+// the kernel counts exec's copies (the counter EXEC_COPIED names) that
+// count is taken; where it does not, its exec copies the program whole:
+// every page of the LOAD segments that holds file bytes (from the ELF
+// header), at each exec. Counters are found by name (counter_delta), so
+// this program runs on either kernel.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -95,6 +98,7 @@
 #define MAXSHELLS 8                       // shells at once
 #define MAXEXTRA 10                       // extra fields on one line
 #define SHELL_WAIT_TICKS 600              // shells: at most a minute until all sleep
+#define EXEC_COPIED "exec_copied"         // the counter of pages exec copies, if any
 
 static const char *counter_names[] = {KSTATS_NAMES};
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == KSTATS_COUNT,
@@ -820,19 +824,32 @@ fork_exec_wait(const char *path)
   return status;
 }
 
+// The change from a to b of the counter vmctl calls name, or -1 if this
+// kernel has no counter of that name.
+static long
+counter_delta(struct sample *a, struct sample *b, const char *name)
+{
+  uint64 *va = (uint64 *)&a->ks, *vb = (uint64 *)&b->ks;
+  for (int i = 0; i < KSTATS_COUNT; i++)
+    if (strcmp(counter_names[i], name) == 0)
+      return (long)(vb[i] - va[i]);
+  return -1;
+}
+
 // The extras of a run that started programs: how many execs, the
 // program's size, and the pages copied (see "Pages copied" at the top).
 static void
 add_exec_extras(struct extra *x, long execs, struct sample *a, struct sample *b)
 {
-  struct progsize *ps = &prog;
-  long cache = b->ks.exec_cache_pages - a->ks.exec_cache_pages;
+  long by_exec = counter_delta(a, b, EXEC_COPIED);
+  if (by_exec < 0)
+    by_exec = execs * prog.file_pages;
   long cow = b->ks.cow_copies - a->ks.cow_copies;
   extra_add(x, "execs", execs);
-  extra_add(x, "prog_file_pages", ps->file_pages);
-  extra_add(x, "prog_text_pages", ps->text_pages);
-  extra_add(x, "exec_copied_pages", execs * ps->file_pages - cache);
-  extra_add(x, "pages_copied", execs * ps->file_pages - cache + cow);
+  extra_add(x, "prog_file_pages", prog.file_pages);
+  extra_add(x, "prog_text_pages", prog.text_pages);
+  extra_add(x, "exec_copied_pages", by_exec);
+  extra_add(x, "pages_copied", by_exec + cow);
 }
 
 // forkexec: n times fork, exec the program d names, wait.

@@ -105,14 +105,7 @@
                    "pages), one per page per fork: fork copies no page")      \
   X(cow_reuses,    "stores to a read-only private page with no other owner "  \
                    "left (a fork's other side stored, exited or exec'd): "    \
-                   "the page was made writable, not copied")                 \
-                                                                              \
-  /* ---- exec (kernel/proc/exec.c) ---- */                                   \
-  X(exec_cache_pages, "pages of a program's LOAD segments that exec mapped "  \
-                   "from the page cache instead of copying them into pages "  \
-                   "of the process's own (text shared, data copy-on-write); " \
-                   "0 while exec copies every page, as it does under the "    \
-                   "naive policy")
+                   "the page was made writable, not copied")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

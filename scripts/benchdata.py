@@ -19,6 +19,11 @@ Interface:
   ONE_DESIGN       workloads that have one design whatever the policy knob
                    says (anonymous memory, copy-on-write fork): their rows
                    carry policy "anon"
+  EXEC_MAPPED      the counter of program pages mapped from the page cache,
+                   in the rows of a kernel that keeps one (none of its rows
+                   has the column otherwise)
+  exec_mapped_any(rows)
+                   whether any row mapped a page of a program from the cache
   Workload, WORKLOADS, COLD_SEQ, RANDREAD
                    the cases of the full run's tables and plots: a label,
                    the CSV columns that select the case's rows, and its
@@ -83,6 +88,7 @@ FORKEXEC_PROG = "hello"    # bench/hello.c: a few pages
 START_PROG = "bigtext"     # bench/bigtext.c: larger than the buffer cache
 FORKHEAP_MIB = 16
 ONE_DESIGN = ("memscan", "anonscan", "forkheap")
+EXEC_MAPPED = "exec_mapped"
 
 
 # ---------------------------------------------------------------- the cases
@@ -173,6 +179,13 @@ def read_csv(path: Path) -> list[dict]:
 def load(path: Path) -> list[dict]:
     """The rows of runs whose data checks passed."""
     return [r for r in read_csv(path) if r.get("ok") == "1"]
+
+
+def exec_mapped_any(rows: list[dict]) -> bool:
+    """Whether exec (or a fault in a program it mapped) took a page of a
+    program from the page cache in any of these rows: never, where the
+    kernel's exec copies every program (and has no EXEC_MAPPED counter)."""
+    return any((num(r.get(EXEC_MAPPED)) or 0) > 0 for r in rows)
 
 
 def num(v) -> float | None:

@@ -33,7 +33,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from benchdata import (FAULTAROUND_DEFAULT, POLICIES, READAHEAD_DEFAULT,  # noqa: E402
-                       WORKLOADS, Stat, add_model, load, select, stat)
+                       WORKLOADS, Stat, add_model, exec_mapped_any, load, select, stat)
 
 COLOUR = {"naive": "#c0392b", "cache": "#1f5fa8", "anon": "#7f7f7f"}
 LABEL = {"naive": "naive (xv6 lab)", "cache": "page cache", "anon": "anonymous memory"}
@@ -346,8 +346,8 @@ EXEC_LABEL = {"naive": "naive policy:\nexec copies the program",
 def exec_note(rows: list[dict]) -> str:
     """Says so when no run mapped a page of a program from the cache."""
     rs = [r for r in rows if r["workload"] in ("forkexec", "shells", "start")]
-    if rs and all(int(r.get("exec_cache_pages") or 0) == 0 for r in rs):
-        return "exec_cache_pages = 0 in every run: exec copied the program under both policies"
+    if rs and not exec_mapped_any(rs):
+        return "no run mapped a page of a program from the cache: exec copied it under both policies"
     return "naive: exec copies the program; cache: exec maps it from the page cache"
 
 

@@ -27,9 +27,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from benchdata import (COLD_SEQ, FAULTAROUND_DEFAULT, FORKHEAP_MIB, POLICIES, RANDREAD,
-                       READAHEAD_DEFAULT, START_PROG, WORKLOADS, Stat, add_model, load, num,
-                       select, stat)
+from benchdata import (COLD_SEQ, EXEC_MAPPED, FAULTAROUND_DEFAULT, FORKHEAP_MIB, POLICIES,
+                       RANDREAD, READAHEAD_DEFAULT, START_PROG, WORKLOADS, Stat, add_model,
+                       exec_mapped_any, load, num, select, stat)
 
 Case = tuple[str, dict, list[dict]]  # (label, selection, the rows it selects)
 
@@ -267,12 +267,13 @@ def process_goals(rows: list[dict]) -> list[Goal]:
 
 
 def exec_cache_note(rows: list[dict], **sel) -> str:
-    """What exec did in these runs, from exec_cache_pages."""
+    """What exec did in these runs: a note when it mapped no page of a
+    program from the page cache in any of them."""
     rs = select(rows, **sel)
-    total = sum(num(r.get("exec_cache_pages")) or 0 for r in rs)
-    if rs and total == 0:
-        return (" exec_cache_pages was 0 in every run: exec copied the program under both "
-                "policies, so there is nothing yet to tell the two apart.")
+    if rs and not exec_mapped_any(rs):
+        return (f" No run mapped a page of a program from the page cache (no `{EXEC_MAPPED}` "
+                "counter, or 0): exec copied the program under both policies, so there is "
+                "nothing yet to tell the two apart.")
     return ""
 
 
@@ -316,11 +317,13 @@ def process_tables(rows: list[dict]) -> list[str]:
                 f"`bench forkexec N PROG`: N times fork, exec `{fe[0]['file']}`, wait (lmbench's "
                 "`lat_proc exec`), warm. The policy knob chooses exec's design: naive = exec "
                 "copies the program (the old exec), cache = exec may map it from the page cache. "
-                "*Pages copied* = exec's copies (the program's pages that hold file bytes, "
-                "at each exec, less `exec_cache_pages`) + copy-on-write copies (`cow_copies`: "
-                "the stack and data pages either side stores to between fork and exec or wait).",
+                "*Pages copied* = the pages exec filled from the file (the kernel's count where "
+                "it keeps one, else every page of the program that holds file bytes, at each "
+                "exec) + copy-on-write copies (`cow_copies`: the stack and data pages either "
+                "side stores to between fork and exec or wait). *Mapped from the cache*: "
+                f"`{EXEC_MAPPED}`, where the kernel counts it.",
                 "", "| runs | policy | guest CPU ms | per exec µs | pages copied | per exec | of "
-                "which exec's | COW copies | exec_cache_pages | n |",
+                "which exec's | COW copies | mapped from the cache | n |",
                 "|---|---|---|---|---|---|---|---|---|---|"]
         for p in POLICIES:
             rs = [r for r in fe if r["policy"] == p]
@@ -334,7 +337,7 @@ def process_tables(rows: list[dict]) -> list[str]:
                        f"{spread(stat(rs, 'pages_copied'))} | {fmt(per(pc, n))} | "
                        f"{spread(stat(rs, 'exec_copied_pages'))} | "
                        f"{spread(stat(rs, 'cow_copies'))} | "
-                       f"{spread(stat(rs, 'exec_cache_pages'))} | {len(rs)} |")
+                       f"{spread(stat(rs, EXEC_MAPPED))} | {len(rs)} |")
         out.append("")
         out.append("Note: " + (exec_cache_note(rows, workload="forkexec").strip() or
                                "exec mapped pages from the cache under the cache policy."))

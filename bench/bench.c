@@ -97,7 +97,6 @@
 #define MAXSHARERS 8                      // fds: 3 + 8 pipes + go <= NOFILE
 #define MAXSHELLS 8                       // shells at once
 #define MAXEXTRA 10                       // extra fields on one line
-#define SHELL_WAIT_TICKS 600              // shells: at most a minute until all sleep
 #define EXEC_COPIED "exec_copied"         // the counter of pages exec copies, if any
 
 static const char *counter_names[] = {KSTATS_NAMES};
@@ -1034,7 +1033,9 @@ shells_asleep(const int *pids, int n, struct procinfo *sum)
 
 // shells: n shells reading one empty pipe. pages_used is the fall in free
 // pages from before the first fork until all n sleep (their page tables,
-// trapframes and the pages of their programs included).
+// trapframes and the pages of their programs included). A shell counts
+// as asleep once its name is sh (exec is done) and it sleeps: in a warm
+// run, in the read of its input.
 static void
 run_shells(struct datafile *d, int n, int measure)
 {
@@ -1062,8 +1063,11 @@ run_shells(struct datafile *d, int n, int measure)
     }
     pids[started] = pid;
   }
-  int ticks = 0;
-  while (started == n && shells_asleep(pids, n, &sum) < n && ticks++ < SHELL_WAIT_TICKS)
+  // No bound in clock ticks: under icount the guest's clock races ahead
+  // while the machine waits for the disk (a shell's exec may), so a tick
+  // bound could run out at once. The driver's timeout (host time) ends a
+  // run whose shells never all sleep.
+  while (started == n && shells_asleep(pids, n, &sum) < n)
     pause(1);
   sample_end(&b);
   close(in[1]);  // end of input: every shell exits
@@ -1074,9 +1078,8 @@ run_shells(struct datafile *d, int n, int measure)
     bad += wait(&status) < 0 || status != 0;
   }
   loud(saved);
-  if (started < n || ticks > SHELL_WAIT_TICKS || bad)
-    BENCH_FAIL("%d of %d shells started, %s; %d exited badly", started, n,
-               ticks > SHELL_WAIT_TICKS ? "not all asleep after a minute" : "all asleep", bad);
+  if (started < n || bad)
+    BENCH_FAIL("%d of %d shells started; %d exited badly", started, n, bad);
   if (measure) {
     struct extra x = {0};
     extra_add(&x, "pages_used", (long)(a.ks.free_pages - b.ks.free_pages));

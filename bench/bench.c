@@ -16,8 +16,8 @@
 //       by dirty and private, so a store left by another run never
 //       passes for this run's
 //
-// Workloads (FILE is a data file made by scripts/mkdata.c; its size,
-// seed, byte-sum and page-sum are in the manifest /sums):
+// Workloads of mappings (FILE is a data file made by scripts/mkdata.c; its
+// size, seed, byte-sum and page-sum are in the manifest /sums):
 //   seqread FILE [sum]   map FILE shared read-only, load the first word of
 //                        every page in order (or, with "sum", every byte),
 //                        unmap
@@ -35,6 +35,26 @@
 //                        buffer, or through a shared mapping
 //   memscan FILE         byte-sum FILE's bytes copied into anonymous memory
 //                        (the copy is made before the clock starts)
+//   anonscan FILE        map anonymous memory of FILE's size (MAP_PRIVATE),
+//                        byte-sum it (every page zero-filled at its first
+//                        touch), unmap: seqread's "sum" over memory no file
+//                        is behind
+//
+// Workloads of processes (PROG is a program in /; the clocks cover every
+// fork, exec and wait; what the programs print goes to a pipe nobody
+// reads, never to the console):
+//   forkexec N PROG      N times: fork, the child execs PROG, wait for it
+//                        (lmbench's lat_proc exec shape)
+//   forkheap MIB         touch MIB MiB of heap, then fork (phase=fork: from
+//                        just before fork to the parent's return, the
+//                        child asleep and storing nothing), then store to
+//                        every heap page while the child still shares them
+//                        (phase=store)
+//   shells N             start N shells (sh) reading an empty pipe, and
+//                        measure once all N sleep waiting for input: pages
+//                        used, and their resident pages by kind (procinfo)
+//   start PROG           fork, exec PROG, wait: one start (run with -c cold
+//                        and -c warm)
 //
 // Output. A line "@B key=value ..." per measurement: the workload, its
 // settings, the clocks (time in ns from the 10 MHz time CSR, cycle and
@@ -43,9 +63,19 @@
 // data was checked and right; a wrong byte-sum or page-sum prints
 // "bench: FAILED: ..." and exits 1, so a fast wrong answer never counts.
 //
-// What the clocks cover: from just before mmap (or the first read()) to
-// just after munmap (or the last byte summed); open() and close() and the
-// data checks that need extra reads are outside.
+// What the clocks cover: from just before mmap (or the first read(), or
+// the first fork) to just after munmap (or the last byte summed, or the
+// last wait); open() and close() and the data checks that need extra
+// reads are outside.
+//
+// Pages copied. A workload of processes reports exec_copied_pages, the
+// pages exec filled from the program's file, and pages_copied, those plus
+// the copies stores made (cow_copies); fork itself copies no page. Where
+// the kernel counts exec's copies (the counter EXEC_COPIED names) that
+// count is taken; where it does not, its exec copies the program whole:
+// every page of the LOAD segments that holds file bytes (from the ELF
+// header), at each exec. Counters are found by name (counter_delta), so
+// this program runs on either kernel.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -54,6 +84,8 @@
 #include "kernel/fs.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
+#include "kernel/procinfo.h"
+#include "kernel/elf.h"
 #include "user/user.h"
 #include "user/testlib.h"  // MAP_FAILED, own_program_pages
 #include "bench/data.h"
@@ -63,6 +95,9 @@
 #define TAG_PAGE_MASK 0xFFFFFFFFUL        // low 32 bits of a tag: its page
 #define READ_CHUNK (64 * 1024)            // read()'s buffer
 #define MAXSHARERS 8                      // fds: 3 + 8 pipes + go <= NOFILE
+#define MAXSHELLS 8                       // shells at once
+#define MAXEXTRA 10                       // extra fields on one line
+#define EXEC_COPIED "exec_copied"         // the counter of pages exec copies, if any
 
 static const char *counter_names[] = {KSTATS_NAMES};
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == KSTATS_COUNT,
@@ -87,7 +122,8 @@ usage(void)
              "             [-n RUN]\n"
              "             seqread FILE [sum] | randread FILE | remap FILE |\n"
              "             sharers N FILE | dirty K FILE | private FILE |\n"
-             "             readvsmap read|mmap FILE | memscan FILE\n");
+             "             readvsmap read|mmap FILE | memscan FILE | anonscan FILE |\n"
+             "             forkexec N PROG | forkheap MIB | shells N | start PROG\n");
   exit(2);
 }
 
@@ -160,14 +196,14 @@ sample_end(struct sample *s)
 // Extra fields a workload adds to its line.
 struct extra {
   int n;
-  const char *name[6];
-  long value[6];
+  const char *name[MAXEXTRA];
+  long value[MAXEXTRA];
 };
 
 static void
 extra_add(struct extra *x, const char *name, long value)
 {
-  if (x->n < 6) {
+  if (x->n < MAXEXTRA) {
     x->name[x->n] = name;
     x->value[x->n] = value;
     x->n++;
@@ -673,6 +709,393 @@ run_memscan(struct datafile *d, int arg, int measure)
   sbrk(-(int)d->size);
 }
 
+// anonscan: seqread's byte-sum over anonymous memory of the file's size,
+// mapped, zero-filled page by page at the first touch, and unmapped inside
+// the clock, as a file mapping is. The sum of zeros is 0.
+static void
+run_anonscan(struct datafile *d, int arg, int measure)
+{
+  struct sample a, b;
+  sample_start(&a);
+  char *p = mmap(0, d->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    BENCH_FAIL("mmap of %lu bytes of anonymous memory: %s", d->size, strerror(errno));
+  uint64 sum = bytesum(p, d->size);
+  if (munmap(p, d->size) < 0)
+    BENCH_FAIL("munmap: %s", strerror(errno));
+  sample_end(&b);
+  check("byte-sum of fresh anonymous memory", sum, 0);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "file_pages", d->size / PGSIZE);
+    report("sum", "-", d->name, &a, &b, &x);
+  }
+}
+
+// ---------------------------------------------------------------- processes
+
+// What exec makes of program `path`, from its ELF header: file_pages,
+// the pages of its LOAD segments that hold file bytes (what an exec that
+// copies the program fills from the file); text_pages, those of them in
+// executable segments; zero_pages, the rest of the segments (bss).
+struct progsize {
+  long file_pages, text_pages, zero_pages;
+};
+
+// The program's, read by main before a cold run's drop: reading the ELF
+// header goes through the page cache, which must then be empty.
+static struct progsize prog;
+
+static void
+prog_size(const char *path, struct progsize *ps)
+{
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    BENCH_FAIL("%s: %s", path, strerror(errno));
+  struct elfhdr eh;
+  if (read(fd, &eh, sizeof(eh)) != sizeof(eh) || eh.magic != ELF_MAGIC)
+    BENCH_FAIL("%s: not an ELF program", path);
+  *ps = (struct progsize){0};
+  for (int i = 0; i < eh.phnum; i++) {
+    struct proghdr ph;
+    if (lseek(fd, eh.phoff + i * sizeof(ph), SEEK_SET) < 0 ||
+        read(fd, &ph, sizeof(ph)) != sizeof(ph))
+      BENCH_FAIL("%s: cannot read program header %d", path, i);
+    if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
+      continue;
+    uint64 start = PGROUNDDOWN(ph.vaddr);
+    long filled = ph.filesz ? (PGROUNDUP(ph.vaddr + ph.filesz) - start) / PGSIZE : 0;
+    long all = (PGROUNDUP(ph.vaddr + ph.memsz) - start) / PGSIZE;
+    ps->file_pages += filled;
+    ps->zero_pages += all - filled;
+    if (ph.flags & ELF_PROG_FLAG_X)
+      ps->text_pages += filled;
+  }
+  close(fd);
+}
+
+// Points fds 1 and 2 at a pipe nobody reads, where a write fails at once
+// (EPIPE): the programs these workloads start must print nothing on the
+// console, whose "$ " the driver would take for its prompt. saved[] keeps
+// the old ones for loud(). Nothing may print in between: BENCH_FAIL's line
+// would be lost.
+static void
+quiet(int saved[2])
+{
+  int p[2];
+  if (pipe(p) < 0)
+    BENCH_FAIL("pipe: %s", strerror(errno));
+  close(p[0]);
+  saved[0] = dup(1);
+  saved[1] = dup(2);
+  close(1);
+  close(2);
+  if (saved[0] < 0 || saved[1] < 0 || dup(p[1]) != 1 || dup(p[1]) != 2)
+    exit(1);  // no console to say why on; the driver sees no result line
+  close(p[1]);
+}
+
+static void
+loud(int saved[2])
+{
+  close(1);
+  close(2);
+  dup(saved[0]);
+  dup(saved[1]);
+  close(saved[0]);
+  close(saved[1]);
+}
+
+// fork, exec path in the child, wait; the child's exit status, or -1 if
+// it could not be forked.
+static int
+fork_exec_wait(const char *path)
+{
+  int pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    char *argv[] = {(char *)path, 0};
+    exec(path, argv);
+    exit(127);
+  }
+  int status = -1;
+  if (wait(&status) != pid)
+    return -1;
+  return status;
+}
+
+// The change from a to b of the counter vmctl calls name, or -1 if this
+// kernel has no counter of that name.
+static long
+counter_delta(struct sample *a, struct sample *b, const char *name)
+{
+  uint64 *va = (uint64 *)&a->ks, *vb = (uint64 *)&b->ks;
+  for (int i = 0; i < KSTATS_COUNT; i++)
+    if (strcmp(counter_names[i], name) == 0)
+      return (long)(vb[i] - va[i]);
+  return -1;
+}
+
+// The extras of a run that started programs: how many execs, the
+// program's size, and the pages copied (see "Pages copied" at the top).
+static void
+add_exec_extras(struct extra *x, long execs, struct sample *a, struct sample *b)
+{
+  long by_exec = counter_delta(a, b, EXEC_COPIED);
+  if (by_exec < 0)
+    by_exec = execs * prog.file_pages;
+  long cow = b->ks.cow_copies - a->ks.cow_copies;
+  extra_add(x, "execs", execs);
+  extra_add(x, "prog_file_pages", prog.file_pages);
+  extra_add(x, "prog_text_pages", prog.text_pages);
+  extra_add(x, "exec_copied_pages", by_exec);
+  extra_add(x, "pages_copied", by_exec + cow);
+}
+
+// forkexec: n times fork, exec the program d names, wait.
+static void
+run_forkexec(struct datafile *d, int n, int measure)
+{
+  int saved[2], bad = 0, status = 0;
+  struct sample a, b;
+  quiet(saved);
+  sample_start(&a);
+  for (int i = 0; i < n && !bad; i++) {
+    status = fork_exec_wait(d->name);
+    bad = status != 0;
+  }
+  sample_end(&b);
+  loud(saved);
+  if (bad)
+    BENCH_FAIL("%s exited with status %d", d->name, status);
+  if (measure) {
+    struct extra x = {0};
+    add_exec_extras(&x, n, &a, &b);
+    char param[12];
+    report("exec", utoa(param, sizeof(param), n), d->name, &a, &b, &x);
+  }
+}
+
+// start: one fork, exec, wait of the program d names.
+static void
+run_start(struct datafile *d, int arg, int measure)
+{
+  int saved[2];
+  struct sample a, b;
+  quiet(saved);
+  sample_start(&a);
+  int status = fork_exec_wait(d->name);
+  sample_end(&b);
+  loud(saved);
+  if (status != 0)
+    BENCH_FAIL("%s exited with status %d", d->name, status);
+  if (measure) {
+    struct extra x = {0};
+    add_exec_extras(&x, 1, &a, &b);
+    report("start", "-", d->name, &a, &b, &x);
+  }
+}
+
+// fork() whose parent reads the clocks and the counters into *s before it
+// stores to a page of its own, and whose child stores to none: from the
+// fork on, both sides' stack and data pages are shared, and a store to
+// one would copy it inside the interval measured. So the calls are made
+// here in registers, the results go to *s and the child's byte to *buf,
+// both in shared anonymous memory (never copied), and the child, woken by
+// a byte on fd go, exits without returning. Returns the child's pid (or
+// -1) in the parent.
+static long
+fork_sampled(struct sample *s, int go, char *buf)
+{
+  register long a0 asm("a0") = 0;
+  register long a7 asm("a7") = SYS_fork;
+  asm volatile("ecall\n"
+               "bnez a0, 1f\n"
+               "mv a0, %[go]\n"  // the child: read(go, buf, 1); exit(0)
+               "mv a1, %[buf]\n"
+               "li a2, 1\n"
+               "li a7, %[sys_read]\n"
+               "ecall\n"
+               "li a0, 0\n"
+               "li a7, %[sys_exit]\n"
+               "ecall\n"
+               "1:\n"
+               "blt a0, zero, 2f\n"  // the parent: sample_end's reads, in its order
+               "mv t0, a0\n"
+               "csrr t1, time\n"
+               "csrr t2, cycle\n"
+               "csrr t3, instret\n"
+               "sd t1, %[tm](%[s])\n"
+               "sd t2, %[cy](%[s])\n"
+               "sd t3, %[in](%[s])\n"
+               "addi a0, %[s], %[ks]\n"
+               "li a7, %[sys_kstats]\n"
+               "ecall\n"
+               "mv a0, t0\n"
+               "2:\n"
+               : "+r"(a0), "+r"(a7)
+               : [go] "r"((long)go), [buf] "r"(buf), [s] "r"(s),
+                 [tm] "i"(__builtin_offsetof(struct sample, time)),
+                 [cy] "i"(__builtin_offsetof(struct sample, cycle)),
+                 [in] "i"(__builtin_offsetof(struct sample, instret)),
+                 [ks] "i"(__builtin_offsetof(struct sample, ks)), [sys_read] "i"(SYS_read),
+                 [sys_exit] "i"(SYS_exit), [sys_kstats] "i"(SYS_kstats)
+               : "a1", "a2", "t0", "t1", "t2", "t3", "memory");
+  return a0;
+}
+
+// This process's resident pages (procinfo).
+static struct procinfo procs[NPROC];
+
+static long
+my_pages(void)
+{
+  int n = procinfo(procs, NPROC), me = getpid();
+  for (int i = 0; i < n; i++)
+    if (procs[i].pid == me)
+      return procs[i].pages;
+  BENCH_FAIL("procinfo does not list pid %d", me);
+}
+
+// forkheap: fork of a process with mib MiB of touched heap. phase=fork
+// copies nothing (cow_copies 0) where a copying fork would have copied
+// every private page (fork_shared_pages: resident_pages but the two pages
+// of shared memory the samples live in); phase=store copies each heap
+// page the parent stores to.
+static void
+run_forkheap(struct datafile *d, int mib, int measure)
+{
+  uint64 npages = (uint64)mib * (1024 * 1024 / PGSIZE);
+  struct sample *s = (struct sample *)mmap(0, PGSIZE * 2, PROT_READ | PROT_WRITE,
+                                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  char *heap = sbrk(npages * PGSIZE);
+  int go[2];
+  if (s == (struct sample *)MAP_FAILED || heap == SBRK_ERROR || pipe(go) < 0)
+    BENCH_FAIL("%d MiB of heap and a page of shared memory: %s", mib, strerror(errno));
+  memset(s, 0, PGSIZE * 2);  // its pages present before the clock: kstats() copies into them
+  char *childbuf = (char *)&s[4];
+  store_every(heap, npages, 1);
+  long resident = my_pages();
+  sample_start(&s[0]);
+  long pid = fork_sampled(&s[1], go[0], childbuf);
+  if (pid < 0)
+    BENCH_FAIL("fork: %s", strerror(errno));
+  if (s[1].ks.free_pages == 0)
+    BENCH_FAIL("kstats after fork failed");
+  sample_start(&s[2]);
+  for (uint64 pg = 0; pg < npages; pg++)
+    *(volatile uint64 *)(heap + pg * PGSIZE) = ~tag(pg);
+  sample_end(&s[3]);
+  int status = -1;
+  if (write(go[1], "x", 1) != 1 || wait(&status) != pid || status != 0)
+    BENCH_FAIL("the child did not exit (status %d)", status);
+  close(go[0]);
+  close(go[1]);
+  for (uint64 pg = 0; pg < npages; pg++)
+    if (*(uint64 *)(heap + pg * PGSIZE) != ~tag(pg))
+      BENCH_FAIL("heap page %lu lost its store", pg);
+  if (measure) {
+    char buf[12];
+    const char *param = utoa(buf, sizeof(buf), mib);
+    struct extra x = {0};
+    extra_add(&x, "heap_pages", npages);
+    extra_add(&x, "resident_pages", resident);
+    extra_add(&x, "pages_used", (long)(s[0].ks.free_pages - s[1].ks.free_pages));
+    report("fork", param, "-", &s[0], &s[1], &x);
+    struct extra y = {0};
+    extra_add(&y, "heap_pages", npages);
+    extra_add(&y, "stored_pages", npages);
+    report("store", param, "-", &s[2], &s[3], &y);
+  }
+  sbrk(-(int)(npages * PGSIZE));
+  munmap((char *)s, PGSIZE * 2);
+}
+
+// How many of the n pids are shells asleep (sh, sleeping); their resident
+// pages by kind are added to *sum.
+static int
+shells_asleep(const int *pids, int n, struct procinfo *sum)
+{
+  int got = procinfo(procs, NPROC), asleep = 0;
+  *sum = (struct procinfo){0};
+  for (int i = 0; i < got; i++) {
+    for (int j = 0; j < n; j++) {
+      if (procs[i].pid != pids[j])
+        continue;
+      asleep += procs[i].state == PROCINFO_SLEEPING && strcmp(procs[i].name, "sh") == 0;
+      sum->pages += procs[i].pages;
+      sum->file_pages += procs[i].file_pages;
+      sum->anon_pages += procs[i].anon_pages;
+      sum->shared_pages += procs[i].shared_pages;
+    }
+  }
+  return asleep;
+}
+
+// shells: n shells reading one empty pipe. pages_used is the fall in free
+// pages from before the first fork until all n sleep (their page tables,
+// trapframes and the pages of their programs included). A shell counts
+// as asleep once its name is sh (exec is done) and it sleeps: in a warm
+// run, in the read of its input.
+static void
+run_shells(struct datafile *d, int n, int measure)
+{
+  if (n < 1 || n > MAXSHELLS)
+    BENCH_FAIL("1 to %d shells, not %d", MAXSHELLS, n);
+  int in[2], pids[MAXSHELLS], saved[2], started = 0;
+  if (pipe(in) < 0)
+    BENCH_FAIL("pipe: %s", strerror(errno));
+  struct sample a, b;
+  struct procinfo sum = {0};
+  quiet(saved);
+  sample_start(&a);
+  for (; started < n; started++) {
+    int pid = fork();
+    if (pid < 0)
+      break;
+    if (pid == 0) {
+      close(0);
+      dup(in[0]);
+      close(in[0]);
+      close(in[1]);  // else no shell would ever see the end of its input
+      char *argv[] = {"sh", 0};
+      exec("sh", argv);
+      exit(127);
+    }
+    pids[started] = pid;
+  }
+  // No bound in clock ticks: under icount the guest's clock races ahead
+  // while the machine waits for the disk (a shell's exec may), so a tick
+  // bound could run out at once. The driver's timeout (host time) ends a
+  // run whose shells never all sleep.
+  while (started == n && shells_asleep(pids, n, &sum) < n)
+    pause(1);
+  sample_end(&b);
+  close(in[1]);  // end of input: every shell exits
+  close(in[0]);
+  int bad = 0;
+  for (int i = 0; i < started; i++) {
+    int status = -1;
+    bad += wait(&status) < 0 || status != 0;
+  }
+  loud(saved);
+  if (started < n || bad)
+    BENCH_FAIL("%d of %d shells started; %d exited badly", started, n, bad);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "pages_used", (long)(a.ks.free_pages - b.ks.free_pages));
+    extra_add(&x, "prog_text_pages", prog.text_pages);
+    extra_add(&x, "prog_file_pages", prog.file_pages);
+    extra_add(&x, "sh_pages", sum.pages);
+    extra_add(&x, "sh_file_pages", sum.file_pages);
+    extra_add(&x, "sh_anon_pages", sum.anon_pages);
+    extra_add(&x, "sh_shared_pages", sum.shared_pages);
+    char param[12];
+    report("asleep", utoa(param, sizeof(param), n), "sh", &a, &b, &x);
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 static long
@@ -749,7 +1172,7 @@ main(int argc, char *argv[])
 
   void (*run)(struct datafile *, int, int) = 0;
   int arg = 0;
-  const char *file = 0;
+  const char *file = 0, *progname = 0;  // a data file, or a program (processes)
   if (strcmp(w, "seqread") == 0 && (nargs == 1 || (nargs == 2 && strcmp(args[1], "sum") == 0))) {
     run = run_read, arg = nargs == 2, file = args[0];
   } else if (strcmp(w, "randread") == 0 && nargs == 1) {
@@ -767,12 +1190,30 @@ main(int argc, char *argv[])
     run = run_readvsmap, arg = strcmp(args[0], "read") == 0, file = args[1];
   } else if (strcmp(w, "memscan") == 0 && nargs == 1) {
     run = run_memscan, file = args[0];
+  } else if (strcmp(w, "anonscan") == 0 && nargs == 1) {
+    run = run_anonscan, file = args[0];
+  } else if (strcmp(w, "forkexec") == 0 && nargs == 2) {
+    run = run_forkexec, arg = number(args[0]), progname = args[1];
+  } else if (strcmp(w, "start") == 0 && nargs == 1) {
+    run = run_start, progname = args[0];
+  } else if (strcmp(w, "forkheap") == 0 && nargs == 1) {
+    run = run_forkheap, arg = number(args[0]), progname = "";
+  } else if (strcmp(w, "shells") == 0 && nargs == 1) {
+    run = run_shells, arg = number(args[0]), progname = "sh";
   } else {
     usage();
   }
 
-  struct datafile d;
-  datafile_find(file, &d);
+  struct datafile d = {0};
+  if (file) {
+    datafile_find(file, &d);
+  } else if (strlen(progname) > DIRSIZ) {
+    BENCH_FAIL("%s: name too long", progname);
+  } else {
+    strcpy(d.name, progname);  // the workloads of processes name their program here
+    if (*progname)
+      prog_size(progname, &prog);
+  }
   if (run == run_read && arg == 2)
     make_order(d.size / PGSIZE);
   if (strcmp(opt.state, "cold") == 0)

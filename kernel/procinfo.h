@@ -22,6 +22,26 @@
 
 #define PROCINFO_NAMELEN 16  // bytes of name, NUL included
 
+// The resident pages of a process, `pages`, are split three ways, by
+// what each page is now (page_use, kernel/mm/page.h), so that
+// file_pages + anon_pages + shared_pages == pages:
+//   shared  someone else has the page too -- a page a fork shared that
+//           neither side has stored to since, a file page another process
+//           maps as well (or this one in two areas) -- or it is shared
+//           anonymous memory (MAP_SHARED | MAP_ANONYMOUS), shared by
+//           design even while one process maps it (Linux's RssShmem;
+//           Linux's smaps calls the rest Shared_*)
+//   file    a page of the page cache that only this process maps: a
+//           file's page mapped MAP_SHARED, or MAP_PRIVATE and not stored
+//           to yet (and the program's text, where exec maps it from the
+//           cache) -- memory the cache keeps when the process goes
+//   anon    a private page only this process has: its heap and stack,
+//           program pages exec copied, private copies made by stores,
+//           private anonymous areas, and every page of a file area of
+//           the naive policy (a copy of the file's data per mapping) --
+//           memory freed when the process goes
+// Each page is classified as it is when the walk reads it; like pages,
+// the split may be a moment old.
 struct procinfo {
   int pid;      // process id
   int ppid;     // parent's process id; 0 for init, which has none
@@ -36,6 +56,9 @@ struct procinfo {
                 // kernel process (it has no user memory).
   char name[PROCINFO_NAMELEN]; // program name (last element of the exec
                                // path), always NUL-terminated
+  uint64 file_pages;   // of pages: file, as above (added after name, so
+  uint64 anon_pages;   //   the fields before keep their offsets)
+  uint64 shared_pages;
 };
 
 #endif

@@ -16,7 +16,10 @@ lines and writes them as CSV rows. Three kinds of machine:
   icount   -smp 1 -icount shift=0,sleep=off: the measured runs. Every
            workload under both policies, the order of the two policies
            alternating from one repetition to the next, each pair of runs
-           in one boot. With --jobs 2 two such machines run side by side,
+           in one boot; the policy knob also chooses exec's design (naive:
+           exec copies the program). Workloads with one design whatever the
+           knob (benchdata.ONE_DESIGN: anonymous memory, fork of a touched
+           heap) run once per repetition, their rows marked policy "anon". With --jobs 2 two such machines run side by side,
            each taking the next pair from one queue; under icount a
            guest's clocks count its own instructions, so a neighbour on
            the host cannot change them (it changes only how long we wait).
@@ -37,9 +40,9 @@ row. The window sweep covers every fault-around window the kernel accepts,
 and every other run uses the kernel's default windows; both come from
 kernel/knobs.h through scripts/benchdata.py.
 
-Failure: a run that prints "bench: FAILED" (wrong data), a timeout, a
-panic or QEMU dying stops everything with status 1; no CSV is written, so
-a wrong answer can never be plotted.
+Failure: a run that prints "bench: FAILED" (wrong data) or no result
+line, a timeout, a panic or QEMU dying stops everything with status 1; no
+CSV is written, so a wrong answer can never be plotted.
 """
 
 import argparse
@@ -60,7 +63,8 @@ from pathlib import Path
 from typing import IO
 
 from benchdata import (DIRTY_EVERY, FAULTAROUND_DEFAULT, FAULTAROUND_MAX, FAULTAROUND_SWEEP,
-                       POLICIES, READAHEAD_DEFAULT, SHARERS, model_ns)
+                       FORKEXEC_N, FORKEXEC_PROG, FORKHEAP_MIB, ONE_DESIGN, POLICIES,
+                       READAHEAD_DEFAULT, SHARERS, SHELLS, START_PROG, model_ns)
 from qemuconsole import Console, QemuDied, boot, run_command, tail
 
 ICOUNT = ["-smp", "1", "-icount", "shift=0,sleep=off"]
@@ -115,6 +119,29 @@ def paired(label: str, rep: int, weight: float, workload: str, *args, state: str
     return Unit(f"{label} (rep {rep + 1})", cmds, weight * len(cmds))
 
 
+def one_design(label: str, rep: int, weight: float, workload: str, *args) -> Unit:
+    """A workload with one design whatever the policy (ONE_DESIGN): one run,
+    the knob left as it is."""
+    return Unit(f"{label} (rep {rep + 1})", [bench_cmd(None, None, workload, *args, rep=rep)],
+                weight)
+
+
+def process_units(r: int, forkexec_n: int, shells: tuple[int, ...], heap_mib: int,
+                  scan_file: str) -> list[Unit]:
+    """The workloads of processes and anonymous memory, repetition r:
+    fork+exec+exit (old exec under the naive policy, new under the cache
+    policy), shells, a program started cold and warm, fork of a touched
+    heap, and the scan of a fresh anonymous mapping."""
+    units = [paired(f"forkexec {forkexec_n} {FORKEXEC_PROG}", r, 4, "forkexec", forkexec_n,
+                    FORKEXEC_PROG, state="warm")]
+    units += [paired(f"shells {n}", r, 1 + n / 2, "shells", n, state="warm") for n in shells]
+    units += [paired(f"start {START_PROG} {st}", r, 1, "start", START_PROG, state=st)
+              for st in ("cold", "warm")]
+    units.append(one_design(f"forkheap {heap_mib}", r, 2, "forkheap", heap_mib))
+    units.append(one_design(f"anonscan {scan_file}", r, 2, "anonscan", scan_file))
+    return units
+
+
 def plan(quick: bool, reps: int) -> list[Unit]:
     """Every unit of the icount machines, repetition by repetition.
     Weights: rough host seconds of a pair on a quiet 2-core host."""
@@ -140,6 +167,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
                 Unit(f"memscan f4 (rep {r + 1})", [bench_cmd(None, None, "memscan", "f4",
                                                              rep=r)], 1),
             ]
+            units += process_units(r, 20, SHELLS[:2], 4, "f4")
         return units
     for r in range(reps):
         units += [
@@ -171,6 +199,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
                                         "f4", fa=fa, ra=ra, famax=fa, naive=False))
         units.append(Unit(f"memscan s32 (rep {r + 1})",
                           [bench_cmd(None, None, "memscan", "s32", rep=r)], 1))
+        units += process_units(r, FORKEXEC_N, SHELLS, FORKHEAP_MIB, "s32")
     return units
 
 
@@ -308,6 +337,9 @@ def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine
                         n = run_no[0]
                     out = m.run(cmd.replace("-n RUN", f"-n {n}"))
                     got = parse_lines(out, machine_name)
+                    if cmd.startswith("bench") and not got:
+                        # e.g. a run that failed while its output went to a pipe
+                        raise Failure(f"{cmd}: printed no result\n{tail(out)}")
                     if cmd.startswith("vmctl trace dump"):
                         with lock:
                             traces[u.label] = (u.cmds[1].replace(" -n RUN", ""),
@@ -348,8 +380,8 @@ def derive(rows: list[dict], req_us: float, kib_us: float) -> None:
         kib = int(r["disk_read_blocks"]) + int(r["disk_write_blocks"])  # 1 KiB blocks
         r["cpu_ns"] = cycles - idle
         r["model_ns"] = int(model_ns(cycles - idle, reqs, kib, req_us, kib_us))
-        if r["workload"] == "memscan":
-            r["policy"] = "anon"  # no mapping policy is involved
+        if r["workload"] in ONE_DESIGN:
+            r["policy"] = "anon"  # one design whatever the policy knob says
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:

@@ -10,9 +10,21 @@ Interface:
                    disagree)
   FAULTAROUND_SWEEP  every fault-around window the kernel accepts
   POLICIES         the two mapping designs, in the order runs pair them
-  SHARERS, DIRTY_EVERY, SIZE_FILES
+  SHARERS, DIRTY_EVERY, SIZE_FILES, SHELLS
                    the sweeps of the full run (bench.py runs them,
                    summary.py tables them)
+  FORKEXEC_N, FORKEXEC_PROG, START_PROG, FORKHEAP_MIB
+                   the workloads of processes: how many fork+exec+exit of
+                   which program, the program started cold and warm, the
+                   heap forked (MiB)
+  ONE_DESIGN       workloads that have one design whatever the policy knob
+                   says (anonymous memory, copy-on-write fork): their rows
+                   carry policy "anon"
+  EXEC_MAPPED      the counter of program pages mapped from the page cache,
+                   in the rows of a kernel that keeps one (none of its rows
+                   has the column otherwise)
+  exec_mapped_any(rows)
+                   whether any row mapped a page of a program from the cache
   Workload, WORKLOADS, COLD_SEQ, RANDREAD
                    the cases of the full run's tables and plots: a label,
                    the CSV columns that select the case's rows, and its
@@ -68,6 +80,18 @@ POLICIES = ("naive", "cache")
 SHARERS = (1, 2, 4, 8)
 DIRTY_EVERY = (64, 16, 4, 1)
 SIZE_FILES = (("f1", 1), ("f4", 4), ("f16", 16), ("s32", 32), ("f64", 64))
+SHELLS = (1, 2, 4, 8)
+
+# Processes. exec follows the policy knob (naive: exec copies the program,
+# as it always did; cache: exec may map it from the page cache), so these
+# run under both; fork is copy-on-write under both, and anonymous memory
+# always takes the cache's path.
+FORKEXEC_N = 100
+FORKEXEC_PROG = "hello"    # bench/hello.c: a few pages
+START_PROG = "bigtext"     # bench/bigtext.c: larger than the buffer cache
+FORKHEAP_MIB = 16
+ONE_DESIGN = ("memscan", "anonscan", "forkheap")
+EXEC_MAPPED = "exec_mapped"
 
 
 # ---------------------------------------------------------------- the cases
@@ -128,6 +152,19 @@ def _workloads() -> list[Workload]:
           for f, mib in SIZE_FILES]
     w.append(Workload("memscan 32 MiB (anonymous memory)",
                       dict(workload="memscan", file="s32"), "memscan"))
+    w.append(Workload("anonscan 32 MiB (anonymous mapping, first touch)",
+                      dict(workload="anonscan", file="s32"), "anonscan"))
+    w.append(Workload(f"fork+exec+exit of {FORKEXEC_PROG} x{FORKEXEC_N}, warm",
+                      dict(workload="forkexec", param=FORKEXEC_N, file=FORKEXEC_PROG,
+                           state="warm"), f"fork+exec\nx{FORKEXEC_N}"))
+    w += [Workload(f"start {START_PROG}, {st}",
+                   dict(workload="start", file=START_PROG, state=st), f"start\n{st}")
+          for st in ("cold", "warm")]
+    w += [Workload(f"fork of a {FORKHEAP_MIB} MiB touched heap: {what}",
+                   dict(workload="forkheap", phase=ph, param=FORKHEAP_MIB))
+          for ph, what in (("fork", "the fork"), ("store", "then a store to every heap page"))]
+    w += [Workload(f"shells {n}, warm", dict(workload="shells", param=n, state="warm"))
+          for n in SHELLS]
     return w
 
 
@@ -145,6 +182,13 @@ def read_csv(path: Path) -> list[dict]:
 def load(path: Path) -> list[dict]:
     """The rows of runs whose data checks passed."""
     return [r for r in read_csv(path) if r.get("ok") == "1"]
+
+
+def exec_mapped_any(rows: list[dict]) -> bool:
+    """Whether exec (or a fault in a program it mapped) took a page of a
+    program from the page cache in any of these rows: never, where the
+    kernel's exec copies every program (and has no EXEC_MAPPED counter)."""
+    return any((num(r.get(EXEC_MAPPED)) or 0) > 0 for r in rows)
 
 
 def num(v) -> float | None:

@@ -11,6 +11,11 @@ Writes into DIR (default results/):
   window.png     time and faults against the fault-around window
   size.png       time against file size
   faultmap.png   page index against order of access, from the fault trace
+  process.png    fork + exec + exit: time and pages copied; fork of a
+                 touched heap: pages copied against a copying fork's
+  shells.png     pages used by N shells, and ps's split of their pages
+  start.png      a program started cold and warm: disk requests, faults
+  scan.png       cost per page of scanning anonymous memory and files
 Every plot shows medians over the repetitions with min-max bars, names its
 clock, and keeps one colour per design (naive red, page cache blue).
 Re-runnable on an existing CSV: nothing here runs QEMU.
@@ -28,7 +33,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from benchdata import (FAULTAROUND_DEFAULT, POLICIES, READAHEAD_DEFAULT,  # noqa: E402
-                       WORKLOADS, Stat, add_model, load, select, stat)
+                       WORKLOADS, Stat, add_model, exec_mapped_any, load, select, stat)
 
 COLOUR = {"naive": "#c0392b", "cache": "#1f5fa8", "anon": "#7f7f7f"}
 LABEL = {"naive": "naive (xv6 lab)", "cache": "page cache", "anon": "anonymous memory"}
@@ -331,6 +336,222 @@ def plot_faultmap(d: Path) -> None:
     plt.close(fig)
 
 
+# ---------------------------------------------------------------- processes
+
+# The policy knob as exec reads it (the workloads of processes).
+EXEC_LABEL = {"naive": "naive policy:\nexec copies the program",
+              "cache": "cache policy:\nexec may map it from the cache"}
+
+
+def exec_note(rows: list[dict]) -> str:
+    """Says so when no run mapped a page of a program from the cache."""
+    rs = [r for r in rows if r["workload"] in ("forkexec", "shells", "start")]
+    if rs and not exec_mapped_any(rs):
+        return "no run mapped a page of a program from the cache: exec copied it under both policies"
+    return "naive: exec copies the program; cache: exec maps it from the page cache"
+
+
+def label_bars(ax, bars_, fmt_: str = "{:.0f}") -> None:
+    for b in bars_:
+        ax.annotate(fmt_.format(b.get_height()), (b.get_x() + b.get_width() / 2,
+                                                  b.get_height()),
+                    ha="center", va="bottom", fontsize=7)
+
+
+def policy_bars(ax, rows: list[dict], metric: str, scale: float = 1.0,
+                fmt_: str = "{:.0f}") -> None:
+    """One bar per policy: the median of metric, min-max bars."""
+    for i, p in enumerate(POLICIES):
+        st = stat([r for r in rows if r["policy"] == p], metric, scale)
+        if st.med is None:
+            continue
+        b = ax.bar([i], [st.med], 0.6, color=COLOUR[p], yerr=[[st.med - st.lo],
+                                                              [st.hi - st.med]], capsize=3)
+        label_bars(ax, b, fmt_)
+    ax.set_xticks(range(len(POLICIES)))
+    ax.set_xticklabels([EXEC_LABEL[p] for p in POLICIES], fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def headroom(ax, factor: float = 1.3) -> None:
+    """Room above the bars for their labels and the legend; 0 at the bottom."""
+    top = ax.get_ylim()[1]
+    ax.set_ylim(0, max(top, 1) * factor)
+
+
+def plot_process(rows: list[dict], d: Path) -> None:
+    fe = select(rows, workload="forkexec")
+    fk = select(rows, workload="forkheap")
+    if not fe and not fk:
+        return
+    fig, axs = plt.subplots(1, 3, figsize=(14, 4.8))
+    if fe:
+        n, prog = fe[0]["param"], fe[0]["file"]
+        policy_bars(axs[0], fe, "cpu_ns", 1e6, "{:.1f}")
+        axs[0].set_ylabel("guest CPU time, ms")
+        axs[0].set_title(f"fork + exec + exit of {prog}, x{n} (warm)")
+        for i, p in enumerate(POLICIES):
+            rs = [r for r in fe if r["policy"] == p]
+            ex, cow = stat(rs, "exec_copied_pages").med, stat(rs, "cow_copies").med
+            if ex is None:
+                continue
+            axs[1].bar([i], [ex], 0.6, color=COLOUR[p], label="copied by exec" if i == 0 else None)
+            axs[1].bar([i], [cow], 0.6, bottom=[ex], color=COLOUR[p], alpha=0.45, hatch="//",
+                       label="copied by stores (copy-on-write)" if i == 0 else None)
+            axs[1].annotate(f"{ex + cow:.0f}", (i, ex + cow), ha="center", va="bottom",
+                            fontsize=7)
+        axs[1].set_xticks(range(len(POLICIES)))
+        axs[1].set_xticklabels([EXEC_LABEL[p] for p in POLICIES], fontsize=8)
+        axs[1].set_ylabel("pages copied (4 KiB)")
+        axs[1].set_title(f"Pages copied by {n} fork + exec + exit")
+        headroom(axs[1])
+        axs[1].legend(fontsize=7)
+        axs[1].grid(axis="y", alpha=0.3)
+    if fk:
+        f0 = [r for r in fk if r["phase"] == "fork"]
+        s0 = [r for r in fk if r["phase"] == "store"]
+        names = ["a copying fork\nwould copy", "copied\nat fork", "allocated\nat fork",
+                 "copied by the\nstores after"]
+        vals = [stat(f0, "fork_shared_pages").med, stat(f0, "cow_copies").med,
+                stat(f0, "pages_used").med, stat(s0, "cow_copies").med]
+        colours = ["#bbbbbb", COLOUR["anon"], COLOUR["anon"], COLOUR["anon"]]
+        xs = [i for i, v in enumerate(vals) if v is not None]
+        b = axs[2].bar(xs, [vals[i] for i in xs], 0.6, color=[colours[i] for i in xs])
+        label_bars(axs[2], b)
+        axs[2].set_xticks(range(len(names)))
+        axs[2].set_xticklabels(names, fontsize=7)
+        axs[2].set_ylabel("pages (4 KiB)")
+        t = stat(f0, "cpu_ns", 1e6).med
+        axs[2].set_title(f"fork of a {fk[0]['param']} MiB touched heap (copy-on-write; "
+                         f"fork {t:.2f} ms)" if t is not None else "fork of a touched heap",
+                         fontsize=9)
+        axs[2].grid(axis="y", alpha=0.3)
+    fig.text(0.01, 0.005, f"guest CPU time under icount; medians, bars min–max. {exec_note(rows)}",
+             fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "process.png", dpi=110)
+    plt.close(fig)
+
+
+def plot_shells(rows: list[dict], d: Path) -> None:
+    sh = select(rows, workload="shells")
+    if not sh:
+        return
+    ns = sorted({int(r["param"]) for r in sh})
+    text = stat(sh, "prog_text_pages").med or 0
+    fig, axs = plt.subplots(1, 2, figsize=(12, 4.8))
+    for p in POLICIES:
+        line(axs[0], rows, ns, lambda n: dict(workload="shells", param=n), "pages_used", 1, p,
+             EXEC_LABEL[p].replace("\n", " "))
+    nv = [stat(select(rows, workload="shells", param=n, policy="naive"), "pages_used").med
+          for n in ns]
+    if all(v is not None for v in nv):
+        axs[0].plot(ns, [v - n * text for v, n in zip(nv, ns)], ":", color="#555555",
+                    label=f"naive less one copy of sh's text ({text:.0f} pages) per shell")
+    axs[0].set_xscale("log", base=2)
+    axs[0].set_xlabel("shells running at once")
+    axs[0].set_ylabel("pages used (4 KiB), page tables included")
+    axs[0].set_title("Physical pages used by N shells (warm)")
+    axs[0].legend(fontsize=7)
+    axs[0].grid(alpha=0.3)
+    top = ns[-1]
+    kinds = [("sh_file_pages", "file", 1.0), ("sh_anon_pages", "anon", 0.6),
+             ("sh_shared_pages", "shared", 0.3)]
+    for i, p in enumerate(POLICIES):
+        rs = select(rows, workload="shells", param=top, policy=p)
+        bottom = 0.0
+        for metric, name, alpha in kinds:
+            v = stat(rs, metric).med
+            if v is None:
+                continue
+            axs[1].bar([i], [v / top], 0.6, bottom=[bottom], color=COLOUR[p], alpha=alpha,
+                       edgecolor="#333333", label=f"{name}" if p == POLICIES[0] else None)
+            if v:
+                axs[1].annotate(f"{name} {v / top:.1f}", (i, bottom + v / top / 2),
+                                ha="center", va="center", fontsize=7)
+            bottom += v / top
+    axs[1].set_xticks(range(len(POLICIES)))
+    axs[1].set_xticklabels([EXEC_LABEL[p] for p in POLICIES], fontsize=8)
+    axs[1].set_ylabel("resident pages per shell (ps: file + anon + shared)")
+    axs[1].set_title(f"What ps shows for each of {top} shells")
+    axs[1].grid(axis="y", alpha=0.3)
+    fig.text(0.01, 0.005, f"medians, bars min–max. {exec_note(rows)}", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "shells.png", dpi=110)
+    plt.close(fig)
+
+
+def plot_start(rows: list[dict], d: Path) -> None:
+    st = select(rows, workload="start")
+    if not st:
+        return
+    prog = st[0]["file"]
+    fig, axs = plt.subplots(1, 3, figsize=(14, 4.6))
+    panels = [("disk_reqs", 1, "disk requests"), ("faults", 1, "page faults"),
+              ("cpu_ns", 1e6, "guest CPU time, ms")]
+    width = 0.38
+    for ax, (metric, scale, ylabel) in zip(axs, panels):
+        for i, p in enumerate(POLICIES):
+            xs, ys = [], []
+            for j, state in enumerate(("cold", "warm")):
+                s_ = stat([r for r in st if r["policy"] == p and r["state"] == state], metric,
+                          scale)
+                if s_.med is not None:
+                    xs.append(j + (i - 0.5) * width)
+                    ys.append(s_.med)
+            if xs:
+                b = ax.bar(xs, ys, width, color=COLOUR[p], label=EXEC_LABEL[p].replace("\n", " "))
+                label_bars(ax, b, "{:.1f}" if scale != 1 else "{:.0f}")
+        headroom(ax)
+        ax.set_xticks([0, 1])
+        ax.set_xticklabels(["cold (vmctl drop)", "warm"])
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=7)
+    axs[0].set_title(f"start {prog}: disk requests (warm goal: 0)")
+    axs[1].set_title(f"start {prog}: faults")
+    axs[2].set_title(f"start {prog}: guest CPU time")
+    fig.text(0.01, 0.005, f"medians over the repetitions. {exec_note(rows)}", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "start.png", dpi=110)
+    plt.close(fig)
+
+
+def plot_scan(rows: list[dict], d: Path) -> None:
+    anon = select(rows, workload="anonscan")
+    if not anon:
+        return
+    f = anon[0]["file"]
+    pages = float(anon[0]["file_pages"])
+    fa, ra = FAULTAROUND_DEFAULT, READAHEAD_DEFAULT
+    cases = [("anonymous mapping,\nfirst touch", anon, "anon"),
+             ("heap, filled\nbeforehand (memscan)", select(rows, workload="memscan", file=f),
+              "anon")]
+    for state in ("warm", "cold"):
+        for p in POLICIES:
+            cases.append((f"file mapping,\n{state}, {p}",
+                          select(rows, workload="seqread", phase="sum", file=f, state=state,
+                                 policy=p, fa=fa, ra=ra), p))
+    cases = [c for c in cases if c[1]]
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    for i, (label, rs, colour) in enumerate(cases):
+        st = stat(rs, "cpu_ns", pages)
+        b = ax.bar([i], [st.med], 0.6, color=COLOUR[colour],
+                   yerr=[[st.med - st.lo], [st.hi - st.med]], capsize=3)
+        label_bars(ax, b)
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels([c[0] for c in cases], fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("guest CPU ns per page (log scale)")
+    ax.set_title(f"Byte-sum over {pages:.0f} pages ({f}): map, touch, unmap — cost per page")
+    ax.grid(axis="y", alpha=0.3)
+    fig.text(0.01, 0.005, "guest CPU time under icount (no disk time); medians, bars min–max",
+             fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "scan.png", dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="Draw the pcv6 benchmark plots.")
     ap.add_argument("dir", nargs="?", default="results", type=Path)
@@ -349,6 +570,10 @@ def main(argv: list[str]) -> int:
     plot_window(rows, args.dir)
     plot_size(rows, args.dir)
     plot_faultmap(args.dir)
+    plot_process(rows, args.dir)
+    plot_shells(rows, args.dir)
+    plot_start(rows, args.dir)
+    plot_scan(rows, args.dir)
     pngs = sorted(f.name for f in args.dir.glob("*.png"))
     print(f"plot: {', '.join(pngs)} in {args.dir}")
     return 0

@@ -470,11 +470,13 @@ CASES = [
                r"^still here$"], 120),
     ShellCase("cat-missing", "cat nosuchfile",
               [r"^cat: nosuchfile: no such file or directory$"], 120),
+    # PAGES, then its split FILE, ANON, SHARED (cowtest resident_split
+    # checks the numbers).
     ShellCase("ps", "ps",
-              [r"^\s*PID\s+PPID\s+STATE\s+PAGES\s+NAME$",
-               r"^\s*1\s+0\s+sleeping\s+[1-9]\d*\s+init$",
-               r"^\s*\d+\s+1\s+sleeping\s+[1-9]\d*\s+sh$",
-               r"^\s*\d+\s+\d+\s+running\s+[1-9]\d*\s+ps$"], 120),
+              [r"^\s*PID\s+PPID\s+STATE\s+PAGES\s+FILE\s+ANON\s+SHARED\s+NAME$",
+               r"^\s*1\s+0\s+sleeping\s+[1-9]\d*(\s+\d+){3}\s+init$",
+               r"^\s*\d+\s+1\s+sleeping\s+[1-9]\d*(\s+\d+){3}\s+sh$",
+               r"^\s*\d+\s+\d+\s+running\s+[1-9]\d*(\s+\d+){3}\s+ps$"], 120),
     ShellCase("sleep", "sleep 1; echo woke; sleep x", [r"^woke$", r"^usage: sleep ticks"],
               120),
     ShellCase("no-program", "nosuchprog; README",
@@ -753,7 +755,7 @@ POWERCUT_CASES = [
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
 BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png", "size.png",
-               "faultmap.png")
+               "faultmap.png", "process.png", "shells.png", "start.png", "scan.png")
 
 # FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
 # blocks) than the log holds blocks (LOGBLOCKS = 48), so a file spread

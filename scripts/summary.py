@@ -27,8 +27,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from benchdata import (COLD_SEQ, POLICIES, RANDREAD, WORKLOADS, Stat, add_model, load, num,
-                       select, stat)
+from benchdata import (COLD_SEQ, EXEC_MAPPED, FAULTAROUND_DEFAULT, FORKHEAP_MIB, POLICIES,
+                       RANDREAD, READAHEAD_DEFAULT, START_PROG, WORKLOADS, Stat, add_model,
+                       exec_mapped_any, load, num, select, stat)
 
 Case = tuple[str, dict, list[dict]]  # (label, selection, the rows it selects)
 
@@ -202,7 +203,238 @@ def goals(rows: list[dict]) -> list[Goal]:
     g.append(Goal("warm byte-sum through a cache mapping / memscan (guest CPU time)",
                   ratio(med(rows, "cpu_ns", **warm),
                         med(rows, "cpu_ns", workload="memscan", file="s32")), 1.3, "le"))
+    return g + process_goals(rows)
+
+
+# ---------------------------------------------------------------- processes
+
+def text_copies_per_shell(rows: list[dict]) -> tuple[float | None, dict]:
+    """Copies of sh's text that each added shell brings, under the cache
+    policy: 1 - (the naive policy's pages per added shell - the cache
+    policy's) / sh's text pages, the slope taken from the fewest to the
+    most shells measured. 0 when the text is counted once, 1 when every
+    shell holds its own copy (the naive policy's exec copies it). Also
+    returns the slopes and the text size for the explanation."""
+    info = {}
+    ns = sorted({int(r["param"]) for r in select(rows, workload="shells")})
+    if len(ns) < 2:
+        return None, info
+    lo, hi = ns[0], ns[-1]
+    for p in POLICIES:
+        a = med(rows, "pages_used", workload="shells", param=lo, policy=p)
+        b = med(rows, "pages_used", workload="shells", param=hi, policy=p)
+        info[p] = None if a is None or b is None else (b - a) / (hi - lo)
+    info["text"] = med(rows, "prog_text_pages", workload="shells")
+    info["range"] = (lo, hi)
+    if info["naive"] is None or info["cache"] is None or not info["text"]:
+        return None, info
+    return 1 - (info["naive"] - info["cache"]) / info["text"], info
+
+
+def scan_ratio(rows: list[dict]) -> tuple[float | None, str]:
+    """Guest CPU time per page of the anonymous mapping's scan against
+    the warm file mapping's (cache policy), over the same number of pages."""
+    anon = select(rows, workload="anonscan")
+    if not anon:
+        return None, ""
+    f = anon[0]["file"]
+    warm = select(rows, workload="seqread", phase="sum", file=f, state="warm", policy="cache",
+                  fa=FAULTAROUND_DEFAULT, ra=READAHEAD_DEFAULT)
+    a, w = stat(anon, "cpu_ns").med, stat(warm, "cpu_ns").med
+    return ratio(a, w), f
+
+
+def process_goals(rows: list[dict]) -> list[Goal]:
+    g = []
+    fork = select(rows, workload="forkheap", phase="fork")
+    mib = fork[0]["param"] if fork else FORKHEAP_MIB
+    would = stat(fork, "fork_shared_pages").med  # the private pages: what a copy would take
+    g.append(Goal(f"fork of a {mib} MiB touched heap: pages copied at fork, most of any "
+                  f"repetition (a copying fork: {fmt(would)})",
+                  max((num(r["cow_copies"]) for r in fork), default=None), 0, "le"))
+    value, info = text_copies_per_shell(rows)
+    lo, hi = info.get("range", ("?", "?"))
+    g.append(Goal(f"shells {lo} to {hi}: copies of sh's text per added shell, cache policy",
+                  value, 0.1, "le"))
+    warm = select(rows, workload="start", state="warm", policy="cache")
+    prog = warm[0]["file"] if warm else START_PROG
+    g.append(Goal(f"start {prog} warm: cache disk requests, most of any repetition",
+                  max((num(r["disk_reqs"]) for r in warm), default=None), 0, "le"))
+    sr, f = scan_ratio(rows)
+    g.append(Goal(f"anonymous mapping / warm cache file mapping, scan of {f}: guest CPU per "
+                  "page", sr, 1.1, "le"))
     return g
+
+
+def exec_cache_note(rows: list[dict], **sel) -> str:
+    """What exec did in these runs: a note when it mapped no page of a
+    program from the page cache in any of them."""
+    rs = select(rows, **sel)
+    if rs and not exec_mapped_any(rs):
+        return (f" No run mapped a page of a program from the page cache (no `{EXEC_MAPPED}` "
+                "counter, or 0): exec copied the program under both policies, so there is "
+                "nothing yet to tell the two apart.")
+    return ""
+
+
+def process_explain(rows: list[dict], gl: Goal) -> str:
+    if gl.text.startswith("shells"):
+        _, info = text_copies_per_shell(rows)
+        return (f" Pages per added shell: naive {fmt(info.get('naive'))}, cache "
+                f"{fmt(info.get('cache'))}; sh's text is {fmt(info.get('text'))} pages."
+                + exec_cache_note(rows, workload="shells", policy="cache"))
+    if gl.text.startswith("start"):
+        warm = select(rows, workload="start", state="warm", policy="cache")
+        note = exec_cache_note(rows, workload="start", policy="cache")
+        why = (" A copying exec reads the program through the buffer cache (NBUF blocks, "
+               "kernel/param.h), which it does not fit, so every start reads it all again."
+               if note else "")
+        return (f" The warm start read {fmt(stat(warm, 'disk_read_blocks').med)} KiB in "
+                f"{fmt(stat(warm, 'disk_read_reqs').med)} requests for a program of "
+                f"{fmt(stat(warm, 'prog_file_pages').med)} pages of file bytes." + note + why)
+    if gl.text.startswith("anonymous"):
+        _, f = scan_ratio(rows)
+        anon = select(rows, workload="anonscan")
+        warm = select(rows, workload="seqread", phase="sum", file=f, state="warm",
+                      policy="cache", fa=FAULTAROUND_DEFAULT, ra=READAHEAD_DEFAULT)
+        return (f" Faults: anonymous {fmt(stat(anon, 'faults').med)} (one zero-fill per "
+                f"page, {fmt(stat(anon, 'anon_zero_fills').med)} zero fills), file "
+                f"{fmt(stat(warm, 'faults').med)} (fault-around maps cached neighbours).")
+    return ""
+
+
+def per(x: float | None, n: float | None) -> float | None:
+    return None if x is None or not n else x / n
+
+
+def process_tables(rows: list[dict]) -> list[str]:
+    """The workloads of processes and anonymous memory, each in the terms
+    its question needs."""
+    out = []
+    fe = select(rows, workload="forkexec")
+    if fe:
+        out += ["", "## fork + exec + exit", "",
+                f"`bench forkexec N PROG`: N times fork, exec `{fe[0]['file']}`, wait (lmbench's "
+                "`lat_proc exec`), warm. The policy knob chooses exec's design: naive = exec "
+                "copies the program (the old exec), cache = exec may map it from the page cache. "
+                "*Pages copied* = the pages exec filled from the file (the kernel's count where "
+                "it keeps one, else every page of the program that holds file bytes, at each "
+                "exec) + copy-on-write copies (`cow_copies`: the stack and data pages either "
+                "side stores to between fork and exec or wait). *Mapped from the cache*: "
+                f"`{EXEC_MAPPED}`, where the kernel counts it.",
+                "", "| runs | policy | guest CPU ms | per exec µs | pages copied | per exec | of "
+                "which exec's | COW copies | mapped from the cache | n |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for p in POLICIES:
+            rs = [r for r in fe if r["policy"] == p]
+            if not rs:
+                continue
+            n = num(rs[0]["execs"])
+            cpu = stat(rs, "cpu_ns").med
+            pc = stat(rs, "pages_copied").med
+            out.append(f"| {fmt(n)} | {p} | {spread(stat(rs, 'cpu_ns'), ms)} | "
+                       f"{fmt(per(cpu, n) / 1e3 if cpu else None)} | "
+                       f"{spread(stat(rs, 'pages_copied'))} | {fmt(per(pc, n))} | "
+                       f"{spread(stat(rs, 'exec_copied_pages'))} | "
+                       f"{spread(stat(rs, 'cow_copies'))} | "
+                       f"{spread(stat(rs, EXEC_MAPPED))} | {len(rs)} |")
+        out.append("")
+        out.append("Note: " + (exec_cache_note(rows, workload="forkexec").strip() or
+                               "exec mapped pages from the cache under the cache policy."))
+    fk = select(rows, workload="forkheap")
+    if fk:
+        out += ["", "## fork of a touched heap", "",
+                "`bench forkheap MIB`: the heap touched, then fork, the child asleep and "
+                "storing nothing; then the parent stores to every heap page while the child "
+                "still shares it. fork is copy-on-write under both policies (a copying fork "
+                "no longer exists), so there is one design: *a copying fork would copy* the "
+                "private pages this fork shared instead (`fork_shared_pages`: the process's "
+                "resident pages but for its shared anonymous memory, which the benchmark's "
+                "counters live in). *Pages allocated*: the fall in free pages over the fork "
+                "(page tables, the trapframe).", "",
+                "| heap MiB | phase | guest CPU ms | pages copied | a copying fork would copy "
+                "| resident pages | pages allocated | n |",
+                "|---|---|---|---|---|---|---|---|"]
+        for ph in ("fork", "store"):
+            rs = [r for r in fk if r["phase"] == ph]
+            if not rs:
+                continue
+            out.append(f"| {rs[0]['param']} | {ph} | {spread(stat(rs, 'cpu_ns'), ms)} | "
+                       f"{spread(stat(rs, 'cow_copies'))} | "
+                       f"{spread(stat(rs, 'fork_shared_pages')) if ph == 'fork' else ''} | "
+                       f"{spread(stat(rs, 'resident_pages')) if ph == 'fork' else ''} | "
+                       f"{spread(stat(rs, 'pages_used')) if ph == 'fork' else ''} | {len(rs)} |")
+    sh = select(rows, workload="shells")
+    if sh:
+        out += ["", "## Shells at once", "",
+                "`bench shells N`: N shells reading one empty pipe, measured once all sleep "
+                "(warm). *Pages used*: the fall in free pages (user pages, page tables, "
+                "trapframes). The split is `ps`'s, summed over the N shells (`kernel/procinfo.h` "
+                "defines it).", "",
+                "| shells | policy | pages used | per shell | resident (file + anon + shared) "
+                "| n |", "|---|---|---|---|---|---|"]
+        for n in sorted({int(r["param"]) for r in sh}):
+            for p in POLICIES:
+                rs = [r for r in sh if int(r["param"]) == n and r["policy"] == p]
+                if not rs:
+                    continue
+                pu = stat(rs, "pages_used").med
+                out.append(f"| {n} | {p} | {spread(stat(rs, 'pages_used'))} | "
+                           f"{fmt(per(pu, n))} | {fmt(stat(rs, 'sh_pages').med)} "
+                           f"({fmt(stat(rs, 'sh_file_pages').med)} + "
+                           f"{fmt(stat(rs, 'sh_anon_pages').med)} + "
+                           f"{fmt(stat(rs, 'sh_shared_pages').med)}) | {len(rs)} |")
+        value, info = text_copies_per_shell(rows)
+        if value is not None:
+            out += ["", f"Pages per added shell ({info['range'][0]} to {info['range'][1]} "
+                    f"shells): naive {fmt(info['naive'])}, cache {fmt(info['cache'])}; sh's "
+                    f"text: {fmt(info['text'])} pages."]
+    st = select(rows, workload="start")
+    if st:
+        out += ["", "## A program started cold and warm", "",
+                f"`bench start {st[0]['file']}`: fork, exec, wait, once; cold after `vmctl "
+                "drop` (which empties the page cache, not the buffer cache), warm after one "
+                "unmeasured start. The program has "
+                f"{fmt(stat(st, 'prog_file_pages').med)} pages of file bytes, more than the "
+                "buffer cache holds.", "",
+                "| state | policy | disk requests | KiB read | faults (major) | pages copied | "
+                "guest CPU ms | modelled ms | n |", "|---|---|---|---|---|---|---|---|---|"]
+        for state in ("cold", "warm"):
+            for p in POLICIES:
+                rs = [r for r in st if r["state"] == state and r["policy"] == p]
+                if not rs:
+                    continue
+                out.append(f"| {state} | {p} | {spread(stat(rs, 'disk_reqs'))} | "
+                           f"{spread(stat(rs, 'disk_read_blocks'))} | "
+                           f"{spread(stat(rs, 'faults'))} ({fmt(stat(rs, 'faults_major').med)}) "
+                           f"| {spread(stat(rs, 'pages_copied'))} | "
+                           f"{spread(stat(rs, 'cpu_ns'), ms)} | "
+                           f"{spread(stat(rs, 'model_ns'), ms)} | {len(rs)} |")
+    anon = select(rows, workload="anonscan")
+    if anon:
+        f = anon[0]["file"]
+        pages = num(anon[0]["file_pages"])
+        cases_ = [("anonymous mapping, first touch (anonscan)", anon),
+                  ("heap, already filled (memscan)", select(rows, workload="memscan", file=f))]
+        for p in POLICIES:
+            for state in ("warm", "cold"):
+                cases_.append((f"file mapping, {state}, {p}",
+                               select(rows, workload="seqread", phase="sum", file=f,
+                                      state=state, policy=p, fa=FAULTAROUND_DEFAULT,
+                                      ra=READAHEAD_DEFAULT)))
+        out += ["", "## Scanning anonymous memory and file mappings", "",
+                f"A byte-sum over {fmt(pages)} pages ({f}'s size): map, touch every byte, "
+                "unmap (memscan: the byte-sum alone, over heap filled beforehand). Per page: "
+                "guest CPU time over the pages.", "",
+                "| scan | guest CPU ns per page | faults per page | disk requests | n |",
+                "|---|---|---|---|---|"]
+        for label, rs in cases_:
+            if not rs:
+                continue
+            out.append(f"| {label} | {fmt(per(stat(rs, 'cpu_ns').med, pages))} | "
+                       f"{fmt(per(stat(rs, 'faults').med, pages))} | "
+                       f"{spread(stat(rs, 'disk_reqs'))} | {len(rs)} |")
+    return out
 
 
 def explain(rows: list[dict], gs: list[Goal]) -> list[str]:
@@ -215,8 +447,14 @@ def explain(rows: list[dict], gs: list[Goal]) -> list[str]:
     for gl in gs:
         if gl.met is not False:
             continue
-        by = (f"short by a factor of {gl.target / gl.value:.2f}" if gl.better == "ge"
-              else f"over by a factor of {gl.value / gl.target:.2f}") if gl.value else ""
+        if not gl.value:
+            by = ""
+        elif gl.better == "ge":
+            by = f"short by a factor of {gl.target / gl.value:.2f}"
+        elif gl.target:
+            by = f"over by a factor of {gl.value / gl.target:.2f}"
+        else:
+            by = f"over by {rfmt(gl.value)}"
         line = f"- **{gl.text}**: {rfmt(gl.value)}, target {rfmt(gl.target)} ({by})."
         if "seqread" in gl.text:
             c = select(rows, policy="cache", **cold)
@@ -227,6 +465,7 @@ def explain(rows: list[dict], gs: list[Goal]) -> list[str]:
                      f"{fmt(stat(c, 'disk_reqs').med)} disk requests, "
                      f"{ms(stat(c, 'cpu_ns').med)} ms guest CPU and "
                      f"{ms(stat(c, 'model_ns').med)} ms modelled.")
+        line += process_explain(rows, gl)
         if "randread" in gl.text:
             rr = RANDREAD
             line += (" Random order defeats read-ahead (the window falls back to one page), "
@@ -351,6 +590,7 @@ def write(outdir: Path, rows: list[dict], run: dict | None, req_us: float,
                 "sets adaptive fault-around's ceiling to its window (every other workload "
                 "runs with the default ceiling, so its sequential runs grow their window).",
                 ""] + wt
+    out += process_tables(rows)
     st = smp_table(rows)
     if st:
         out += ["", "## Sharers at -smp 3 (no icount: host wall-clock, noisy)", "",

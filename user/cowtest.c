@@ -1,7 +1,9 @@
 // cowtest.c -- tests of copy-on-write fork: fork shares every private
 // page of the program, its stack and heap (and of private areas) read-only
 // with the child, and a store by either side copies only the page stored
-// to, and only while the other side still has it.
+// to, and only while the other side still has it. resident_split checks
+// what procinfo (ps) makes of that: each process's resident pages split
+// into file, anonymous and shared, before and after a fork.
 //
 // Usage: cowtest [NAME]   run every test (or only test NAME) under the
 //                         kernel's current knobs (mapping policy, svade),
@@ -665,6 +667,162 @@ mixed_areas(void)
 }
 
 // ---------------------------------------------------------------------------
+// ps's split of the resident pages (procinfo: file, anon, shared; the
+// definitions are kernel/procinfo.h's), before and after a fork.
+
+#define SPLIT_HEAP 20  // N: touched heap pages
+#define SPLIT_FILE 12  // M: pages of a mapped file, all loaded
+#define SPLIT_SHM  7   // K: pages of a shared anonymous area, all stored to
+
+struct split {
+  long pages, file, anon, shared;
+};
+
+static void
+split_from(const struct procinfo *e, struct split *s)
+{
+  CHECK(e->file_pages + e->anon_pages + e->shared_pages == e->pages,
+        "pid %d: file %lu + anon %lu + shared %lu pages != %lu", e->pid, e->file_pages,
+        e->anon_pages, e->shared_pages, e->pages);
+  s->pages = e->pages;
+  s->file = e->file_pages;
+  s->anon = e->anon_pages;
+  s->shared = e->shared_pages;
+}
+
+// The splits of pid a and (unless b is 0) pid b, from one procinfo() snapshot.
+static void
+read_splits(int a, struct split *sa, int b, struct split *sb)
+{
+  int n = procinfo(procs, NPROC), found = 0;
+  CHECK(n > 0, "procinfo failed, errno %d", errno);
+  for (int i = 0; i < n; i++) {
+    if (procs[i].pid == a) {
+      split_from(&procs[i], sa);
+      found++;
+    } else if (b && procs[i].pid == b) {
+      split_from(&procs[i], sb);
+      found++;
+    }
+  }
+  CHECK(found == (b ? 2 : 1), "procinfo does not list pid %d (or %d)", a, b);
+}
+
+// got must be base plus the pages each kind gained (or lost).
+static void
+expect_split(const struct split *got, const struct split *base, long file, long anon,
+             long shared, const char *what)
+{
+  struct split want = {base->pages + file + anon + shared, base->file + file,
+                       base->anon + anon, base->shared + shared};
+  CHECK(got->pages == want.pages && got->file == want.file && got->anon == want.anon &&
+        got->shared == want.shared,
+        "%s: pages %d = file %d + anon %d + shared %d; want %d = %d + %d + %d", what,
+        (int)got->pages, (int)got->file, (int)got->anon, (int)got->shared, (int)want.pages,
+        (int)want.file, (int)want.anon, (int)want.shared);
+}
+
+// N touched heap pages count as anon; M loaded pages of a shared file
+// mapping as file (the naive policy: anon, a copy per mapping); K pages
+// of shared anonymous memory as shared. fork makes the parent's private
+// pages shared with the child (the file pages and the shared area stay
+// mapped by the parent alone until the child touches them). Then one
+// event at a time, the other process asleep: the parent's stores to the
+// heap move N pages from shared to anon in both processes; the child's
+// loads of the file and the shared area add them to its pages (shared;
+// naive: the file's to anon) and make the parent's file pages shared; and
+// after the child's exit the parent's split is what it was before the
+// fork. The numbers are printed.
+static void
+resident_split(void)
+{
+  int naive = policy == MMAP_POLICY_NAIVE, me = getpid();
+  const long N = SPLIT_HEAP, M = SPLIT_FILE, K = SPLIT_SHM;
+  const long fileM = naive ? 0 : M, anonM = naive ? M : 0;  // where the file's pages count
+  make_file(FILE_NAME, M * PG, 11);
+  int fd = open_or_fail(FILE_NAME, O_RDONLY);
+  struct turns t;
+  turns_open(&t);
+  own_program_pages();  // code run for the first time maps nothing more
+  settle();  // nobody else stores to a page it shares with us from here on
+  struct split s0, s1, s2, before, p, c, p1, c1;
+  read_splits(me, &s0, 0, 0);
+
+  char *h = grow_tagged(N, 1);
+  read_splits(me, &s1, 0, 0);
+  expect_split(&s1, &s0, 0, N, 0, "after touching the heap");
+  char *f = mmap(0, M * PG, PROT_READ, MAP_SHARED, fd, 0);
+  CHECK(f != MAP_FAILED, "mmap of the file failed, errno %d", errno);
+  for (long i = 0; i < M; i++)
+    load_at((uint64)f + i * PG);
+  read_splits(me, &s2, 0, 0);
+  expect_split(&s2, &s1, fileM, anonM, 0, "after loading the file's pages");
+  char *m = mmap(0, K * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(m != MAP_FAILED, "mmap of shared anonymous memory failed, errno %d", errno);
+  for (long i = 0; i < K; i++)
+    store_at((uint64)m + i * PG);
+  read_splits(me, &before, 0, 0);
+  expect_split(&before, &s2, 0, 0, K, "after storing to the shared area");
+
+  int pid = fork();
+  CHECK(pid >= 0, "fork failed");
+  if (pid == 0) {
+    own_program_pages();  // code run for the first time maps nothing more
+    say(t.to_parent[1]);
+    hear(t.to_child[0]);  // asleep while the parent counts and stores
+    for (long i = 0; i < M; i++)
+      load_at((uint64)f + i * PG);
+    for (long i = 0; i < K; i++)
+      load_at((uint64)m + i * PG);
+    say(t.to_parent[1]);
+    hear(t.to_child[0]);
+    exit(0);
+  }
+  hear(t.to_parent[0]);
+  read_splits(me, &p, pid, &c);  // our first stores after the fork, to procs[], copy it
+  settle();
+  read_splits(me, &p, pid, &c);
+  // The child has every page we had at the fork but the two areas'; we
+  // share all of them with it, except the pages either side has stored
+  // to since (each then has its own: anon on both sides).
+  CHECK(c.pages == p.pages - M - K && c.file == 0 && c.shared == p.shared - K &&
+            p.file == fileM && c.anon == p.anon - anonM && p.shared >= N + K,
+        "after the fork: parent %d = file %d + anon %d + shared %d, child %d = %d + %d + %d",
+        (int)p.pages, (int)p.file, (int)p.anon, (int)p.shared, (int)c.pages, (int)c.file,
+        (int)c.anon, (int)c.shared);
+
+  tag_pages(h, 0, N, 2);  // N copies: the heap pages are ours, and the child's, alone
+  read_splits(me, &p1, pid, &c1);
+  expect_split(&p1, &p, 0, N, -N, "parent, after its stores to the heap");
+  expect_split(&c1, &c, 0, N, -N, "child, after the parent's stores to the heap");
+
+  say(t.to_child[1]);  // the child loads the file and the shared area
+  hear(t.to_parent[0]);
+  settle();
+  struct split p2, c2;
+  read_splits(me, &p2, pid, &c2);
+  expect_split(&p2, &p1, -fileM, 0, fileM, "parent, after the child's loads");
+  expect_split(&c2, &c1, 0, anonM, K + fileM, "child, after its loads");
+
+  say(t.to_child[1]);
+  reap(pid, 0, "child");
+  struct split after;
+  read_splits(me, &after, 0, 0);
+  expect_split(&after, &before, 0, 0, 0, "after the child's exit");
+  expect_tags(h, 0, N, 2, "parent's heap");
+  printf("cowtest: resident_split: %ld heap, %ld file, %ld shared-area pages; "
+         "file+anon+shared: before fork %ld+%ld+%ld, after fork %ld+%ld+%ld (child "
+         "%ld+%ld+%ld), after the parent's stores %ld+%ld+%ld (child %ld+%ld+%ld), after "
+         "the child's loads %ld+%ld+%ld (child %ld+%ld+%ld)\n",
+         N, M, K, before.file, before.anon, before.shared, p.file, p.anon, p.shared, c.file,
+         c.anon, c.shared, p1.file, p1.anon, p1.shared, c1.file, c1.anon, c1.shared,
+         p2.file, p2.anon, p2.shared, c2.file, c2.anon, c2.shared);
+  CHECK(munmap(f, M * PG) == 0 && munmap(m, K * PG) == 0, "munmap failed");
+  close(fd);
+  unlink(FILE_NAME);
+}
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   {"heap_counts", heap_counts},
@@ -676,6 +834,7 @@ static const struct test tests[] = {
   {"never_writable", never_writable},
   {"exec_drops_shares", exec_drops_shares},
   {"mixed_areas", mixed_areas},
+  {"resident_split", resident_split},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

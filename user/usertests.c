@@ -1784,17 +1784,23 @@ test_errno(void)
 
 static struct procinfo ptable[NPROC];
 
-// The entry for pid in a fresh procinfo() snapshot, or 0 if none.
+// The entry for pid in a fresh procinfo() snapshot, or 0 if none. Every
+// entry's split by kind must add up to its pages.
 static struct procinfo *
 find_proc(int pid)
 {
   int n = procinfo(ptable, NPROC);
   CHECK(n > 0 && n <= NPROC, "procinfo returned %d", n);
+  struct procinfo *found = 0;
   for (int i = 0; i < n; i++) {
-    if (ptable[i].pid == pid)
-      return &ptable[i];
+    struct procinfo *e = &ptable[i];
+    CHECK(e->file_pages + e->anon_pages + e->shared_pages == e->pages,
+          "pid %d: file %lu + anon %lu + shared %lu pages != %lu", e->pid, e->file_pages,
+          e->anon_pages, e->shared_pages, e->pages);
+    if (e->pid == pid)
+      found = e;
   }
-  return 0;
+  return found;
 }
 
 static uint64
@@ -1803,6 +1809,14 @@ my_pages(void)
   struct procinfo *me = find_proc(getpid());
   CHECK(me != 0, "procinfo does not list the caller");
   return me->pages;
+}
+
+static uint64
+my_anon_pages(void)
+{
+  struct procinfo *me = find_proc(getpid());
+  CHECK(me != 0, "procinfo does not list the caller");
+  return me->anon_pages;
 }
 
 // Arguments, states, names, padding.
@@ -1868,15 +1882,18 @@ test_procinfo_list(void)
   CHECK(find_proc(pid) == 0, "collected child still listed");
 }
 
-// pages follows the address space exactly: eager heap at once, lazy heap
-// on first touch, mapped file pages when faulted in.
+// pages follows the address space exactly: eager heap at once (private
+// pages: anon_pages), lazy heap on first touch, mapped file pages when
+// faulted in. (cowtest resident_split checks the split by kind in detail.)
 static void
 test_procinfo_pages(void)
 {
-  uint64 base = my_pages();
+  uint64 base = my_pages(), anon = my_anon_pages();
   char *p = sbrk(10 * PGSIZE);
   CHECK(p != SBRK_ERROR, "sbrk failed");
   CHECK(my_pages() == base + 10, "after sbrk of 10 pages: %lu, want %lu", my_pages(), base + 10);
+  CHECK(my_anon_pages() == anon + 10, "after sbrk of 10 pages: %lu private pages, want %lu",
+        my_anon_pages(), anon + 10);
   char *q = sbrklazy(5 * PGSIZE);
   CHECK(q != SBRK_ERROR, "sbrklazy failed");
   CHECK(my_pages() == base + 10, "lazy pages counted before use");

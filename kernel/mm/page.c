@@ -5,7 +5,8 @@
 // Interface: pa2page/page2pa convert between a physical page and its
 // descriptor; page_anon_* make a kalloc'd page an anonymous page and count
 // its owners (the last page_anon_put frees it); page_sharers estimates how
-// many share a page. The page cache (pagecache.c) fills in the descriptors
+// many share a page, and page_use how ps counts it (file, anonymous or
+// shared). The page cache (pagecache.c) fills in the descriptors
 // of its own pages; freeing a page is kfree's business, and whoever frees
 // a described page clears its flags first.
 //
@@ -95,18 +96,41 @@ page_anon_sole(uint64 pa)
   return sole;
 }
 
+// Reads pa's flags and its sharer count (page_sharers' rule), each field
+// once and atomically: the writers hold pc.lock, the callers do not.
+static int
+sharers_of(uint64 pa, int *flags)
+{
+  if (pa < KERNBASE || pa >= PHYSTOP) {
+    *flags = 0;
+    return 1;
+  }
+  struct page *pg = pa2page(pa);
+  int f = __atomic_load_n(&pg->flags, __ATOMIC_RELAXED);
+  int n = 1;
+  if (f & PG_ANON)
+    n = __atomic_load_n(&pg->ref, __ATOMIC_RELAXED);
+  else if (f & PG_CACHE)
+    n = __atomic_load_n(&pg->mapcount, __ATOMIC_RELAXED);
+  *flags = f;
+  return n > 0 ? n : 1;
+}
+
 int
 page_sharers(uint64 pa)
 {
-  if (pa < KERNBASE || pa >= PHYSTOP)
-    return 1;
-  struct page *pg = pa2page(pa);
-  // Each field read once, atomically: the writers hold pc.lock, we do not.
-  int flags = __atomic_load_n(&pg->flags, __ATOMIC_RELAXED);
-  int n = 1;
-  if (flags & PG_ANON)
-    n = __atomic_load_n(&pg->ref, __ATOMIC_RELAXED);
-  else if (flags & PG_CACHE)
-    n = __atomic_load_n(&pg->mapcount, __ATOMIC_RELAXED);
-  return n > 0 ? n : 1;
+  int flags;
+  return sharers_of(pa, &flags);
+}
+
+int
+page_use(uint64 pa)
+{
+  int flags;
+  int n = sharers_of(pa, &flags);
+  if (n > 1 || (flags & PG_MEM))
+    return PAGE_USE_SHARED;
+  if (flags & PG_CACHE)
+    return PAGE_USE_FILE;
+  return PAGE_USE_ANON;  // PG_ANON with one owner, or a naive policy page (no flags)
 }

@@ -80,4 +80,16 @@ int page_anon_sole(uint64 pa);
 // owners, or kinds, meanwhile. => any locks.
 int page_sharers(uint64 pa);
 
+// How the user page at pa counts in ps's split of a process's resident
+// pages (struct procinfo, kernel/procinfo.h, defines the three): SHARED if
+// someone else has it too (page_sharers > 1) or it is shared anonymous
+// memory (PG_MEM, shared by design even while one process maps it); else
+// FILE for a page-cache page; else ANON (a private page with one owner,
+// or a page of the naive policy, which belongs to one mapping). The same
+// reads as page_sharers, with the same caveats. => any locks.
+#define PAGE_USE_ANON   0
+#define PAGE_USE_FILE   1
+#define PAGE_USE_SHARED 2
+int page_use(uint64 pa);
+
 #endif

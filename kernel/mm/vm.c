@@ -240,24 +240,50 @@ uvmfreetables(pagetable_t pagetable)
   freetables(pagetable, 2);
 }
 
-// Present user pages in pt, a table page whose entries are at `level`.
-// The table's owner may be running on another hart meanwhile, adding
-// leaves (faults), table pages (walk) or clearing entries (unmapping). So
-// each entry is read exactly once, with an atomic load: a plain read would
-// be a data race, which lets the compiler load the entry twice -- test
-// PTE_V in one value and take the address from another -- or in pieces.
+// What a walk adds up: pages, and with COUNT_SHARE each page's share in
+// SHARE_UNITs (1/n of a page when n share it: page_sharers), or with
+// COUNT_KINDS the pages of each kind (page_use).
+#define SHARE_UNIT (1UL << 20)  // a whole page; n <= the owners a page can have
+#define COUNT_SHARE 1
+#define COUNT_KINDS 2
+struct page_count {
+  int how;           // COUNT_*, or 0: pages alone
+  uint64 units;      // COUNT_SHARE
+  struct uvm_usage u;
+};
+
+static void
+count_leaf(uint64 pa, struct page_count *c)
+{
+  c->u.pages++;
+  if (c->how == COUNT_SHARE)
+    c->units += SHARE_UNIT / page_sharers(pa);
+  if (c->how != COUNT_KINDS)
+    return;
+  int use = page_use(pa);
+  if (use == PAGE_USE_SHARED)
+    c->u.shared++;
+  else if (use == PAGE_USE_FILE)
+    c->u.file++;
+  else
+    c->u.anon++;
+}
+
+// Adds the present user pages in pt, a table page whose entries are at
+// `level`, to c. The table's owner may be running on another hart
+// meanwhile, adding leaves (faults), table pages (walk) or clearing
+// entries (unmapping). So each entry is read exactly once, with an atomic
+// load: a plain read would be a data race, which lets the compiler load
+// the entry twice -- test PTE_V in one value and take the address from
+// another -- or in pieces.
 // Following a table entry is safe because table pages are freed only with
 // the whole table (uvmfreetables), which the caller rules out, and walk()
 // publishes a new table page only after zeroing it. As a last line, an
 // address outside RAM is never followed, so whatever an entry holds, the
 // walk reads only memory the kernel maps.
-// With share, each page counts 1/n of a page when n share it
-// (page_sharers), in units of SHARE_UNIT; else each counts SHARE_UNIT.
-#define SHARE_UNIT (1UL << 20)  // a whole page; n <= the owners a page can have
-static uint64
-count_pages(pagetable_t pt, int level, int share)
+static void
+count_pages(pagetable_t pt, int level, struct page_count *c)
 {
-  uint64 n = 0;
   for (int i = 0; i < 512; i++) {
     pte_t pte = __atomic_load_n(&pt[i], __ATOMIC_RELAXED);
     if ((pte & PTE_V) == 0)
@@ -265,25 +291,28 @@ count_pages(pagetable_t pt, int level, int share)
     uint64 pa = PTE2PA(pte);
     if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
       if (pte & (PTE_U | PTE_PROTNONE))  // mprotect(PROT_NONE) pages are the process's too
-        n += share ? SHARE_UNIT / page_sharers(pa) : SHARE_UNIT;
+        count_leaf(pa, c);
       continue;
     }
     if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
-      n += count_pages((pagetable_t)pa, level - 1, share);
+      count_pages((pagetable_t)pa, level - 1, c);
   }
-  return n;
-}
-
-uint64
-uvmcountpages(pagetable_t pagetable)
-{
-  return count_pages(pagetable, 2, 0) / SHARE_UNIT;
 }
 
 uint64
 uvmcountshare(pagetable_t pagetable)
 {
-  return (count_pages(pagetable, 2, 1) + SHARE_UNIT - 1) / SHARE_UNIT;
+  struct page_count c = {.how = COUNT_SHARE};
+  count_pages(pagetable, 2, &c);
+  return (c.units + SHARE_UNIT - 1) / SHARE_UNIT;
+}
+
+void
+uvmusage(pagetable_t pagetable, struct uvm_usage *u)
+{
+  struct page_count c = {.how = COUNT_KINDS};
+  count_pages(pagetable, 2, &c);
+  *u = c.u;
 }
 
 int

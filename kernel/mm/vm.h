@@ -3,7 +3,7 @@
 //
 // All functions that take a user pagetable expect the caller to own it
 // (the current process's, or one being built by exec/fork), except
-// uvmcountpages and uvmcountshare, which only read and may be given any
+// uvmusage and uvmcountshare, which only read and may be given any
 // process's table.
 #ifndef PCV6_VM_H
 #define PCV6_VM_H
@@ -51,18 +51,25 @@ uint64 uvmdealloc(pagetable_t pagetable, uint64 oldsz, uint64 newsz);
 void uvmunmap(pagetable_t pagetable, uint64 va, uint64 npages, int do_free);
 // Frees the page-table pages themselves; every leaf must be gone.
 void uvmfreetables(pagetable_t pagetable);
-// How many present user pages (valid leaves with PTE_U, or PTE_PROTNONE:
-// pages mprotect made inaccessible, vma.h) the table maps,
-// for ps and the out-of-memory policy; an estimate if its owner runs on
-// another hart meanwhile.
+// The present user pages (valid leaves with PTE_U, or PTE_PROTNONE: pages
+// mprotect made inaccessible, vma.h) the table maps, split by kind for ps
+// (page_use, page.h; struct procinfo, kernel/procinfo.h, defines each
+// field): pages = file + anon + shared. An estimate if its owner runs on
+// another hart meanwhile: leaves and owners may change during the walk.
 // => the table cannot be freed during the call: the caller holds the
 //    owner's p->lock (a process's table is replaced or cleared only under
 //    it, and freed after), or the table is the caller's own.
-uint64 uvmcountpages(pagetable_t pagetable);
+struct uvm_usage {
+  uint64 pages;   // every present user page
+  uint64 file;    // page-cache pages of files that only this table maps
+  uint64 anon;    // private pages only this process has
+  uint64 shared;  // pages someone else has too, and shared anonymous memory
+};
+void uvmusage(pagetable_t pagetable, struct uvm_usage *u);
 // The same pages, each counted as its share: 1/n of a page for a page n
 // processes own or map (page_sharers), so that pages a fork shared count
 // once in all, split among their owners (the out-of-memory policy's
-// measure; rounded up). Same contract as uvmcountpages.
+// measure; rounded up). Same contract as uvmusage.
 uint64 uvmcountshare(pagetable_t pagetable);
 // fork: shares every mapped page of [start, end) (private pages: the
 // stack and heap, and a copied program) with new, copy-on-write

@@ -789,8 +789,14 @@ proc_describe(struct proc *p, struct procinfo *pi)
   pi->pid = p->pid;
   pi->ppid = p->parent ? p->parent->pid : 0;
   pi->state = procinfo_state(p->state);
-  if (p->pagetable)
-    pi->pages = uvmcountpages(p->pagetable);
+  if (p->pagetable) {
+    struct uvm_usage u;
+    uvmusage(p->pagetable, &u);
+    pi->pages = u.pages;
+    pi->file_pages = u.file;
+    pi->anon_pages = u.anon;
+    pi->shared_pages = u.shared;
+  }
   safestrcpy(pi->name, p->name, sizeof(pi->name));
   release(&p->lock);
   return 0;

@@ -25,17 +25,36 @@ extern char _entry[];
 
 static volatile int boot_claimed;  // first hart to arrive boots the machine
 static volatile int boot_done;     // set when shared state is ready
-static int harts_up;               // [atomic] other harts past their boot message
+static uint64 harts_arrived;       // [atomic] bit h: hart h is past its boot message
 
-// Starts every other hart the firmware knows; returns how many started.
-static int
+// How long the boot hart waits for the others, in seconds of the `time`
+// CSR: a bound, so that a hart the firmware never hands over cannot stop
+// the boot; under a heavily loaded host a hart's own firmware start-up
+// has been seen to take over a second.
+#define HART_WAIT_SECONDS 20
+
+// Starts every other hart the firmware knows and waits until each has
+// printed its boot message, so that no late "hart N starting" line lands
+// in the middle of what the first commands print. A start request is
+// repeated until the firmware takes it: a hart still in its own firmware
+// start-up is not yet stopped, and the firmware refuses to start it then.
+static void
 start_other_harts(uint64 boot_hart)
 {
-  int started = 0;
+  uint64 want = 0, asked = 0;
   for (uint64 h = 0; h < NCPU; h++)
-    if (h != boot_hart && sbi_hart_exists(h) && sbi_hart_start(h, (uint64)_entry, 1) == 0)
-      started++;
-  return started;
+    if (h != boot_hart && sbi_hart_exists(h))
+      want |= 1UL << h;
+  uint64 deadline = r_time() + HART_WAIT_SECONDS * TIMEBASE_HZ;
+  uint64 arrived;
+  while (((arrived = __atomic_load_n(&harts_arrived, __ATOMIC_ACQUIRE)) & want) != want &&
+         r_time() < deadline) {
+    for (uint64 h = 0; h < NCPU; h++) {
+      uint64 bit = 1UL << h;
+      if ((want & ~asked & ~arrived & bit) && sbi_hart_start(h, (uint64)_entry, 1) == 0)
+        asked |= bit;
+    }
+  }
 }
 
 static void
@@ -65,9 +84,7 @@ boot_hart_init(uint64 hartid)
   // Wait for the others' boot messages before the first process can run:
   // a line printed after the shell's first prompt would land in the middle
   // of whatever the first command prints.
-  int others = start_other_harts(hartid);
-  while (__atomic_load_n(&harts_up, __ATOMIC_ACQUIRE) < others)
-    ;
+  start_other_harts(hartid);
 }
 
 void
@@ -86,7 +103,7 @@ start(uint64 hartid)
     trapinithart();
     plicinithart();
     printf("hart %lu starting\n", hartid);
-    __atomic_fetch_add(&harts_up, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_or(&harts_arrived, 1UL << hartid, __ATOMIC_RELEASE);
   }
   mycpu()->started = 1;
   scheduler();

@@ -748,7 +748,7 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
                "faultmap.png")
 
 # FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
-# blocks) than the log holds blocks (LOGBLOCKS = 48), so a file spread
+# blocks) than one operation may add to the log (MAXOPBLOCKS = 16), so a file spread
 # over the holes cannot be freed in one transaction.
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [

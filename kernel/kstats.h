@@ -105,7 +105,17 @@
                    "pages), one per page per fork: fork copies no page")      \
   X(cow_reuses,    "stores to a read-only private page with no other owner "  \
                    "left (a fork's other side stored, exited or exec'd): "    \
-                   "the page was made writable, not copied")
+                   "the page was made writable, not copied")                 \
+                                                                              \
+  /* ---- background write-back (writeback.c, pagecache.c) ---- */           \
+  X(dirty_pages,   "gauge: file pages the cache knows to be dirty now "       \
+                   "(PG_DIRTY; a store through a writable PTE is known at "   \
+                   "its store fault, or at the next harvest)")                \
+  X(wb_passes,     "passes of the write-back process over the cache")        \
+  X(wb_pages,      "pages the write-back process wrote back (also in "       \
+                   "writeback_pages)")                                        \
+  X(wb_throttled,  "clock ticks writers slept at a store fault because "     \
+                   "dirty pages were over the throttle threshold")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -526,6 +526,11 @@ CASES = [
       for suffix, before, after, policy, svade in POLICY_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # Background write-back, with dirty pages found by D bits and by store
+    # faults (wbtest selects the cache policy itself).
+    ShellCase("wbtest", "wbtest", [r"^wbtest: svade 0$", r"^wbtest: all tests succeeded$"], 600),
+    ShellCase("wbtest-svade", "vmctl svade 1; wbtest; vmctl svade 0",
+              [r"^wbtest: svade 1$", r"^wbtest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.
     ShellCase("locktest", "locktest 1",
               [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],

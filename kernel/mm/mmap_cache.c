@@ -177,8 +177,10 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
 {
   if (v->flags & MAP_SHARED) {
     pc_lock();
-    if (*pte & PTE_V)
+    if (*pte & PTE_V) {
       __atomic_fetch_or(pte, PTE_W | PTE_D | PTE_A, __ATOMIC_SEQ_CST);
+      pc_dirtied_locked(pa2page(PTE2PA(*pte)));  // dirty from now: the expiry's start
+    }
     pc_unlock();
     sfence_vma();
     return 0;
@@ -231,6 +233,8 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
   } else {
     *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
     pc_mapped_locked(pg);
+    if (access == FAULT_WRITE)
+      pc_dirtied_locked(pg);  // the store is about to happen: dirty from now
   }
   if (access != FAULT_WRITE)
     fault_around(v, va, pte, ip, nread);
@@ -302,6 +306,8 @@ cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !v->was_writable)
     return 0;  // nothing of a private or never writable area reaches the file
+  if (!(flags & MS_SYNC))
+    return 0;  // MS_ASYNC: the write-back process writes them (writeback.c)
   return pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 

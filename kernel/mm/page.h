@@ -44,6 +44,8 @@ struct page {
   uint16 flags;          // [pc] PG_*
   int ref;               // [pc] transient holders (cache), owners (anon)
   int mapcount;          // [pc] PTEs of cache-policy areas mapping it
+  uint dirtied;          // [pc] with PG_DIRTY: the tick it was first known
+                         // dirty, or earlier (pagecache.c, "Dirty since when")
   struct inode *ip;      // [pc] owner (cache pages)
   uint pgno;             // [pc] page index in the file
   struct page *hnext;    // [pc] hash chain

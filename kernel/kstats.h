@@ -108,7 +108,7 @@
                    "the page was made writable, not copied")                 \
                                                                               \
   /* ---- background write-back (writeback.c, pagecache.c) ---- */           \
-  X(dirty_pages,   "gauge: file pages the cache knows to be dirty now "       \
+  X(pc_dirty_pages, "gauge: file pages the cache knows to be dirty now "      \
                    "(PG_DIRTY; a store through a writable PTE is known at "   \
                    "its store fault, or at the next harvest)")                \
   X(wb_passes,     "passes of the write-back process over the cache")        \

@@ -210,7 +210,7 @@ writeback(void)
   }
   printf("dirty %lu pages; expire %ld ticks, interval %ld ticks, background %ld%%, "
          "throttle %ld%%; passes %lu, written %lu pages, throttled %lu ticks\n",
-         ks.dirty_pages, knob(KNOB_WB_EXPIRE, WB_KNOB_READ), knob(KNOB_WB_INTERVAL, WB_KNOB_READ),
+         ks.pc_dirty_pages, knob(KNOB_WB_EXPIRE, WB_KNOB_READ), knob(KNOB_WB_INTERVAL, WB_KNOB_READ),
          knob(KNOB_WB_BACKGROUND, WB_KNOB_READ), knob(KNOB_WB_THROTTLE, WB_KNOB_READ),
          ks.wb_passes, ks.wb_pages, ks.wb_throttled);
   return 0;

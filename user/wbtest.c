@@ -135,14 +135,14 @@ expiry_no_msync(void)
   CHECK(DELTA(wb_pages) == 0 && DELTA(writeback_pages) == 0,
         "a pass wrote %d pages (%d by the process) before they were due",
         (int)DELTA(writeback_pages), (int)DELTA(wb_pages));
-  CHECK(ks_b.dirty_pages >= 16, "%d pages known dirty after 16 stores and a harvest",
-        (int)ks_b.dirty_pages);
+  CHECK(ks_b.pc_dirty_pages >= 16, "%d pages known dirty after 16 stores and a harvest",
+        (int)ks_b.pc_dirty_pages);
   knob(KNOB_WB_EXPIRE, 0);
   one_pass(WB_RUN_DUE);
   read_kstats(&ks_b);
   CHECK(DELTA(wb_pages) == 16, "the process wrote %d pages, want 16", (int)DELTA(wb_pages));
   CHECK(DELTA(disk_write_reqs) > 0, "no disk write for 16 pages");
-  CHECK(ks_b.dirty_pages == 0, "%d pages still dirty", (int)ks_b.dirty_pages);
+  CHECK(ks_b.pc_dirty_pages == 0, "%d pages still dirty", (int)ks_b.pc_dirty_pages);
   read_kstats(&ks_a);
   CHECK(msync(p, 16 * PG, MS_SYNC) == 0, "msync: errno %d", errno);
   unmap(p, 16);
@@ -204,7 +204,7 @@ ms_async(void)
   CHECK(DELTA(writeback_pages) == 0 && DELTA(disk_write_reqs) == 0,
         "MS_ASYNC wrote %d pages in %d disk requests", (int)DELTA(writeback_pages),
         (int)DELTA(disk_write_reqs));
-  CHECK(ks_b.dirty_pages >= 16, "%d pages dirty after MS_ASYNC", (int)ks_b.dirty_pages);
+  CHECK(ks_b.pc_dirty_pages >= 16, "%d pages dirty after MS_ASYNC", (int)ks_b.pc_dirty_pages);
   one_pass(WB_RUN_ALL);
   read_kstats(&ks_b);
   CHECK(DELTA(wb_pages) == 16, "the process wrote %d pages, want 16", (int)DELTA(wb_pages));
@@ -238,7 +238,7 @@ throttle(void)
   read_kstats(&ks_b);
   knob(KNOB_WB_THROTTLE, WB_THROTTLE_DEFAULT);
   CHECK(DELTA(wb_throttled) > 0, "no store fault was throttled (%d pages dirty)",
-        (int)ks_b.dirty_pages);
+        (int)ks_b.pc_dirty_pages);
   CHECK(DELTA(wb_pages) > 0 && DELTA(wb_passes) > 0,
         "the process wrote %d pages in %d passes while the writer was throttled",
         (int)DELTA(wb_pages), (int)DELTA(wb_passes));

@@ -18,7 +18,9 @@
 //            private anonymous pages), shared copy-on-write between the
 //            two (cow.c, as for the heap); cache pages (a memory object's
 //            too) it faults in.
-//   sync     msync: write back the dirty pages of the range.
+//   sync     msync(MS_SYNC): write back the dirty pages of the range;
+//            MS_ASYNC writes nothing (the write-back process will,
+//            writeback.c).
 //   protect  mprotect: present pages take the area's new rights, W only
 //            ever taken away (a store then faults for it), D kept.
 //   dontneed madvise(MADV_DONTNEED): release without the write-back, the
@@ -31,6 +33,10 @@
 // pc_svade knob: clean pages are then mapped without W, and the first
 // store faults into cache_fault, which just marks the PTE writable and
 // dirty. Write-back takes W away again in that mode (pagecache.c).
+// In both modes a store fault on a shared page marks the cache page
+// PG_DIRTY at once (pc_dirtied_locked): the background write-back's
+// expiry starts there, and its throttling of writers (wb_throttle, called
+// by fault.c) counts the page.
 //
 // Locks: PTEs of these areas change only under pc.lock (pagecache.c),
 // which reverse-map walkers (rmap.c) also hold; page-table pages are allocated

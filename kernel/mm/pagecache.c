@@ -18,7 +18,8 @@
 //   clean       PG_UPTODATE; mapped by 0..n PTEs, any of which may have
 //               its D bit set by a store (then the page is really dirty:
 //               write-back and eviction collect D bits first)
-//   dirty       PG_DIRTY: D bits were collected, the disk is older
+//   dirty       PG_DIRTY: D bits were collected (or a store fault marked
+//               it), the disk is older; pg->dirtied says since when
 //   writeback   PG_IO while its bytes are copied into the log, under the
 //               inode lock; D bits cleared just before, so a store during
 //               write-back makes the page dirty again
@@ -54,7 +55,7 @@
 // marks it), so the harvest stamps it with the start of the previous
 // pass, which had seen the page clean (or it had not been mapped then):
 // the store came after it. pc.ndirty counts PG_DIRTY pages of files (the
-// dirty_pages gauge; memory inodes' pages are never written, so they do
+// pc_dirty_pages gauge; memory inodes' pages are never written, so they do
 // not count) for the background threshold and the throttling of writers.
 //
 // Write-back order (pc_writeback_range), so that no store is lost on
@@ -147,7 +148,7 @@ static void
 set_ndirty(int n)
 {
   pc.ndirty = n;
-  __atomic_store_n(&kstat_counters.dirty_pages, n, __ATOMIC_RELAXED);
+  __atomic_store_n(&kstat_counters.pc_dirty_pages, n, __ATOMIC_RELAXED);
 }
 
 // pg is newer than the disk, and was since tick `since` at the latest.

@@ -44,11 +44,11 @@
 // the middle of whatever test first needed it. Between passes it sleeps,
 // looking at its conditions once per clock tick.
 //
-// Locks: none of its own. The requests between the process and the knob,
-// writers and itself are words changed with atomic operations; every wait
-// (the process for work, KNOB_WB_RUN for its pass, a throttled writer) is
-// a sleep on the clock tick under tickslock that looks at them again each
-// tick. The pass itself takes what pc_writeback_range takes (begin_op, the
+// Locks: none of its own. Every wait (the process for work, KNOB_WB_RUN
+// for its pass, a throttled writer) is a sleep on the clock tick under
+// tickslock that looks at its condition again each tick, so the knob's
+// requests live under tickslock too; a throttled writer's request is an
+// atomic word. The pass itself takes what pc_writeback_range takes (begin_op, the
 // inode's lock, pc.lock), with nothing held in between.
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -75,11 +75,11 @@ static volatile long wb_interval = WB_INTERVAL_DEFAULT;
 static volatile long wb_background = WB_BACKGROUND_DEFAULT;
 static volatile long wb_throttle_pct = WB_THROTTLE_DEFAULT;
 
-// [a] atomic words; [w] the write-back process's own.
+// [t] tickslock; [a] atomic; [w] the write-back process's own.
 static struct {
-  uint asked;     // [a] KNOB_WB_RUN passes asked for, counted
-  uint served;    // [a] the value of asked the last pass began with
-  int all;        // [a] a KNOB_WB_RUN asked for WB_RUN_ALL
+  uint asked;     // [t] KNOB_WB_RUN passes asked for, counted
+  uint served;    // [t] the value of asked the last pass began with
+  uint asked_all; // [t] the value of asked at the last WB_RUN_ALL request
   int urgent;     // [a] a throttled writer asks for a pass
   uint last;      // [w] the tick the last pass began
   uint ended;     // [w] the tick the last pass ended
@@ -91,19 +91,13 @@ pages_of(long percent)
   return (int)(WB_MEM_PAGES * percent / 100);
 }
 
-static uint
-load(uint *w)
-{
-  return __atomic_load_n(w, __ATOMIC_SEQ_CST);
-}
-
 // Is a pass due at tick now? Pressure (the background threshold, a
 // throttled writer) starts at most one pass per tick, so that a write-back
 // that keeps failing cannot keep the process running. => tickslock held.
 static int
 pass_wanted(uint now)
 {
-  if (load(&wb.asked) != load(&wb.served))
+  if (wb.asked != wb.served)
     return 1;
   if (wb_interval > 0 && (int)(now - wb.last) >= (int)wb_interval)
     return 1;
@@ -112,13 +106,12 @@ pass_wanted(uint now)
   return pressed && now != wb.ended;
 }
 
-// One pass: harvest, then write every file that has a page due.
-// => no locks held.
+// One pass: harvest, then write every file that has a page due; it
+// serves the KNOB_WB_RUN requests up to target, all says whether one of
+// them wants every dirty page written. => no locks held.
 static void
-wb_pass(void)
+wb_pass(uint target, int all)
 {
-  uint target = load(&wb.asked);
-  int all = __atomic_exchange_n(&wb.all, 0, __ATOMIC_SEQ_CST);
   int urgent = __atomic_exchange_n(&wb.urgent, 0, __ATOMIC_SEQ_CST);
   uint now = ticks;
   uint since = wb.last;
@@ -139,8 +132,10 @@ wb_pass(void)
     }
   }
   kstat_inc(wb_passes);
+  acquire(&tickslock);
   wb.ended = ticks;
-  __atomic_store_n(&wb.served, target, __ATOMIC_SEQ_CST);
+  wb.served = target;
+  release(&tickslock);
 }
 
 // The write-back process: a pass whenever one is due, for ever.
@@ -152,8 +147,10 @@ wb_main(void)
     acquire(&tickslock);
     while (!pass_wanted(ticks))
       sleep(&ticks, &tickslock);
+    uint target = wb.asked;
+    int all = (int)(wb.asked_all - wb.served) > 0;  // a WB_RUN_ALL not yet served
     release(&tickslock);
-    wb_pass();
+    wb_pass(target, all);
   }
 }
 
@@ -197,12 +194,12 @@ run_pass(long value)
 {
   if (value != WB_RUN_DUE && value != WB_RUN_ALL)
     return -EINVAL;
-  if (value == WB_RUN_ALL)
-    __atomic_store_n(&wb.all, 1, __ATOMIC_SEQ_CST);
-  uint target = __atomic_add_fetch(&wb.asked, 1, __ATOMIC_SEQ_CST);
   struct proc *p = myproc();
   acquire(&tickslock);
-  while ((int)(load(&wb.served) - target) < 0) {
+  uint target = ++wb.asked;
+  if (value == WB_RUN_ALL)
+    wb.asked_all = target;
+  while ((int)(wb.served - target) < 0) {
     if (killed(p)) {
       release(&tickslock);
       return -EINTR;

@@ -738,8 +738,10 @@ CUT_WCACHE = "wcache"
 POWERCUT_BLOCKS = 16384  # 16 MiB: a chain of trials, each fsck'd, stays quick
 POWERCUT_TRIALS = 10
 KILL_DELAY_MAX = 1.0
-WCACHE_CUT_MIN = 100     # pcsync's setup takes about 250 writes from the knob on,
-WCACHE_CUT_MAX = 700     # each generation 40-70 more (with the flushes)
+WCACHE_CUT_MIN = 150     # pcsync's setup takes about 190 writes from the knob on,
+WCACHE_CUT_MAX = 400     # each generation 15-25 more (with the flushes; its 24
+                         # pages are one transaction: they were six, 40-70 writes,
+                         # before write-back transactions grew to 32 pages)
 # Generations `pcsync write` stores: GENS in user/pcsync.c, read from there.
 PCSYNC_GENS = int(re.search(r"^#define GENS (\d+)", (ROOT / "user" / "pcsync.c").read_text(),
                             re.MULTILINE).group(1))

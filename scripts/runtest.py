@@ -73,7 +73,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from benchdata import FAULTAROUND_DEFAULT, READAHEAD_DEFAULT, WINDOW_MAX, read_csv
+from benchdata import (FAULTAROUND_DEFAULT, KNOBS_H, READAHEAD_DEFAULT, WINDOW_MAX, header_numbers,
+                       read_csv)
 from qemuconsole import (PANIC_RE, PROMPT, Console, QemuDied, body_of, boot, run_command,
                          tail)
 
@@ -394,6 +395,9 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+# The write-back knobs' defaults (kernel/knobs.h), which vmctl-writeback reads back.
+WB = header_numbers(KNOBS_H, ("WB_EXPIRE_DEFAULT", "WB_INTERVAL_DEFAULT", "WB_BACKGROUND_DEFAULT",
+                              "WB_THROTTLE_DEFAULT"))
 FSX_OPS = 10000  # operations per fsx run in make test
 # Calls of the short sysfuzz runs (the soak makes a million: SOAK_SYSFUZZ).
 SYSFUZZ_CALLS = 5000
@@ -492,6 +496,17 @@ CASES = [
                r"^free_pages [1-9]\d*$", r"^faults \d+$", r"^pc_pages \d+$",
                r"^disk_read_reqs [1-9]\d*$", r"^disk_flushes [1-9]\d*$",
                r"^dropped \d+ pages$"], 120),
+    # The write-back knobs start at their defaults (knobs.h) and end there
+    # again; a pass asked for is waited for and counted; a percentage
+    # outside 1..100 is refused.
+    ShellCase("vmctl-writeback", "vmctl interval 0; vmctl wbrun due; vmctl wbrun all; "
+              f"vmctl throttle 0; vmctl writeback; vmctl interval {WB['WB_INTERVAL_DEFAULT']}",
+              [rf"^interval 0 \(was {WB['WB_INTERVAL_DEFAULT']}\)$", r"^passes [1-9]\d*$",
+               r"^vmctl: throttle 0: invalid argument \(percent, 1 to 100\)$",
+               rf"^dirty \d+ pages; expire {WB['WB_EXPIRE_DEFAULT']} ticks, interval 0 ticks, "
+               rf"background {WB['WB_BACKGROUND_DEFAULT']}%, throttle {WB['WB_THROTTLE_DEFAULT']}%; "
+               r"passes [1-9]\d*, written \d+ pages, throttled \d+ ticks$",
+               rf"^interval {WB['WB_INTERVAL_DEFAULT']} \(was 0\)$"], 120),
     ShellCase("vmctl-trace", "vmctl trace on; mmaptest -p cache eof_zero; vmctl trace dump",
               [r"^test eof_zero: OK$", r"^trace [1-9]\d*$", r"^\d+ (minor|major) \d+ 0$",
                r"^\d+ around \d+ 1$"], 300),

@@ -187,8 +187,7 @@ wb_throttle(void)
 
 // KNOB_WB_RUN: asks for one pass and waits for it (or for one begun
 // after the request: it sees what the request wanted). The number of
-// passes so far, -EINTR if
-// the caller was killed while waiting.
+// passes so far, or -EINTR if the caller was killed while waiting.
 static long
 run_pass(long value)
 {

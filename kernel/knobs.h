@@ -127,6 +127,32 @@
 // stays fixed: adaptivity off) up to FAULTAROUND_MAX (mmap_cache.c).
 #define KNOB_FAULTAROUND_MAX 23
 
+// Background write-back (kernel/mm/writeback.c). A process writes back
+// the pages that have been dirty for KNOB_WB_EXPIRE clock ticks (default
+// 30 s), looking every KNOB_WB_INTERVAL ticks (default 5 s; 0: only when
+// asked), and everything dirty whenever dirty pages pass
+// KNOB_WB_BACKGROUND percent of memory (default 10); a writer whose store
+// fault finds them past KNOB_WB_THROTTLE percent (default 20) sleeps a
+// tick at a time, at most WB_THROTTLE_MAX_TICKS, while the process writes.
+// Each returns its previous value; WB_KNOB_READ reads it, changing nothing.
+#define KNOB_WB_EXPIRE     18
+#define KNOB_WB_INTERVAL   19
+#define KNOB_WB_BACKGROUND 20
+#define KNOB_WB_THROTTLE   21
+// WB_RUN_DUE: one pass now, as the interval would run it; WB_RUN_ALL: one
+// pass that writes every dirty page. The caller waits until that pass is
+// over; returns the number of passes so far.
+#define KNOB_WB_RUN        22
+#define WB_RUN_DUE 0
+#define WB_RUN_ALL 1
+#define WB_KNOB_READ (-1L)
+#define WB_EXPIRE_DEFAULT     300  // ticks: 30 s at TICK_HZ 10 (Linux's 30 s)
+#define WB_INTERVAL_DEFAULT   50   // ticks: 5 s (Linux's 5 s)
+#define WB_BACKGROUND_DEFAULT 10   // percent of memory (Linux's 10%)
+#define WB_THROTTLE_DEFAULT   20   // percent of memory (Linux's 20%)
+#define WB_TICKS_MAX          (1L << 30)
+#define WB_THROTTLE_MAX_TICKS 10   // one store fault sleeps at most 1 s
+
 // Window sizes, in pages: the largest fault-around and read-ahead window a
 // knob accepts, and the values each starts with at boot. The benchmark
 // scripts read these lines too, so they are the one place these numbers live.

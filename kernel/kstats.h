@@ -123,7 +123,17 @@
   X(exec_pages,    "gauge: cache pages of the segments of files that some "   \
                    "process runs now (exec'd, not yet exited or replaced): "  \
                    "they stay while it runs -- never evicted, not counted in "\
-                   "pc_pages nor against the cache limit")
+                   "pc_pages nor against the cache limit")                   \
+                                                                              \
+  /* ---- background write-back (writeback.c, pagecache.c) ---- */           \
+  X(pc_dirty_pages, "gauge: file pages the cache knows to be dirty now "      \
+                   "(PG_DIRTY; a store through a writable PTE is known at "   \
+                   "its store fault, or at the next harvest)")                \
+  X(wb_passes,     "passes of the write-back process over the cache")        \
+  X(wb_pages,      "pages the write-back process wrote back (also in "       \
+                   "writeback_pages)")                                        \
+  X(wb_throttled,  "clock ticks writers slept at a store fault because "     \
+                   "dirty pages were over the throttle threshold")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

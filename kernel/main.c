@@ -18,6 +18,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/prefetch.h"
+#include "kernel/mm/writeback.h"
 #include "kernel/fs/file.h"
 #include "kernel/dev/disk.h"
 
@@ -79,6 +80,7 @@ boot_hart_init(uint64 hartid)
   fileinit();
   virtio_disk_init();
   userinit();
+  wb_start();  // after init, which is pid 1
   __sync_synchronize();
   boot_done = 1;
   // Wait for the others' boot messages before the first process can run:

@@ -13,9 +13,12 @@
 #define ROOTDEV      1     // device number of the root file system
 #define MAXARG       32    // most exec arguments
 #define MAXOPBLOCKS  16    // most blocks one file-system op writes
-#define LOGBLOCKS    (MAXOPBLOCKS * 3)  // blocks in the on-disk log body
+// The log body: 8 operations' worth, so that one page-cache write-back
+// transaction (begin_op_big) carries up to 32 pages; the header's block
+// list must fit one block (at most 255 entries).
+#define LOGBLOCKS    (MAXOPBLOCKS * 8)  // blocks in the on-disk log body
 #define LOGSIZE      LOGBLOCKS          // older name for the same thing
-#define NBUF         (MAXOPBLOCKS * 6)  // buffer cache slots
+#define NBUF         (LOGBLOCKS * 2)    // buffer cache slots: a transaction pins at most half
 #ifndef FSSIZE
 #define FSSIZE       131072 // file system size in blocks (128 MiB); Makefile may override
 #endif

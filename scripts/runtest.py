@@ -73,7 +73,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from benchdata import FAULTAROUND_DEFAULT, READAHEAD_DEFAULT, WINDOW_MAX, read_csv
+from benchdata import (FAULTAROUND_DEFAULT, KNOBS_H, READAHEAD_DEFAULT, WINDOW_MAX, header_numbers,
+                       read_csv)
 from qemuconsole import (PANIC_RE, Console, QemuDied, boot, run_command, send_and_watch,
                          tail)
 
@@ -394,6 +395,9 @@ PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" in l.lower())
 PCV6_UPPER_LINES = sum(1 for l in README_LINES if b"PCV6" in l)
 NO_PCV6_LINES = sum(1 for l in README_LINES if b"pcv6" not in l)
 FA, WMAX = FAULTAROUND_DEFAULT, WINDOW_MAX
+# The write-back knobs' defaults (kernel/knobs.h), which vmctl-writeback reads back.
+WB = header_numbers(KNOBS_H, ("WB_EXPIRE_DEFAULT", "WB_INTERVAL_DEFAULT", "WB_BACKGROUND_DEFAULT",
+                              "WB_THROTTLE_DEFAULT"))
 FSX_OPS = 10000  # operations per fsx run in make test
 # Calls of the short sysfuzz runs (the soak makes a million: SOAK_SYSFUZZ).
 SYSFUZZ_CALLS = 5000
@@ -495,6 +499,17 @@ CASES = [
                r"^free_pages [1-9]\d*$", r"^faults \d+$", r"^pc_pages \d+$",
                r"^disk_read_reqs [1-9]\d*$", r"^disk_flushes [1-9]\d*$",
                r"^dropped \d+ pages$"], 120),
+    # The write-back knobs start at their defaults (knobs.h) and end there
+    # again; a pass asked for is waited for and counted; a percentage
+    # outside 1..100 is refused.
+    ShellCase("vmctl-writeback", "vmctl interval 0; vmctl wbrun due; vmctl wbrun all; "
+              f"vmctl throttle 0; vmctl writeback; vmctl interval {WB['WB_INTERVAL_DEFAULT']}",
+              [rf"^interval 0 \(was {WB['WB_INTERVAL_DEFAULT']}\)$", r"^passes [1-9]\d*$",
+               r"^vmctl: throttle 0: invalid argument \(percent, 1 to 100\)$",
+               rf"^dirty \d+ pages; expire {WB['WB_EXPIRE_DEFAULT']} ticks, interval 0 ticks, "
+               rf"background {WB['WB_BACKGROUND_DEFAULT']}%, throttle {WB['WB_THROTTLE_DEFAULT']}%; "
+               r"passes [1-9]\d*, written \d+ pages, throttled \d+ ticks$",
+               rf"^interval {WB['WB_INTERVAL_DEFAULT']} \(was 0\)$"], 120),
     ShellCase("vmctl-trace", "vmctl trace on; mmaptest -p cache eof_zero; vmctl trace dump",
               [r"^test eof_zero: OK$", r"^trace [1-9]\d*$", r"^\d+ (minor|major) \d+ 0$",
                r"^\d+ around \d+ 1$"], 300),
@@ -536,6 +551,11 @@ CASES = [
       for suffix, before, after, policy, svade in POLICY_MODES],
     # The page cache's own tests (pctest selects the cache policy itself).
     ShellCase("pctest", "pctest", [r"^pctest: all tests succeeded$"], 600),
+    # Background write-back, with dirty pages found by D bits and by store
+    # faults (wbtest selects the cache policy itself).
+    ShellCase("wbtest", "wbtest", [r"^wbtest: svade 0$", r"^wbtest: all tests succeeded$"], 600),
+    ShellCase("wbtest-svade", "vmctl svade 1; wbtest; vmctl svade 0",
+              [r"^wbtest: svade 1$", r"^wbtest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.
     ShellCase("locktest", "locktest 1",
               [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],
@@ -743,8 +763,10 @@ CUT_WCACHE = "wcache"
 POWERCUT_BLOCKS = 16384  # 16 MiB: a chain of trials, each fsck'd, stays quick
 POWERCUT_TRIALS = 10
 KILL_DELAY_MAX = 1.0
-WCACHE_CUT_MIN = 100     # pcsync's setup takes about 250 writes from the knob on,
-WCACHE_CUT_MAX = 700     # each generation 40-70 more (with the flushes)
+WCACHE_CUT_MIN = 150     # pcsync's setup takes about 190 writes from the knob on,
+WCACHE_CUT_MAX = 400     # each generation 15-25 more (with the flushes; its 24
+                         # pages are one transaction: they were six, 40-70 writes,
+                         # before write-back transactions grew to 32 pages)
 # Generations `pcsync write` stores: GENS in user/pcsync.c, read from there.
 PCSYNC_GENS = int(re.search(r"^#define GENS (\d+)", (ROOT / "user" / "pcsync.c").read_text(),
                             re.MULTILINE).group(1))
@@ -758,7 +780,7 @@ BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png
                "faultmap.png", "process.png", "shells.png", "start.png", "scan.png")
 
 # FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
-# blocks) than the log holds blocks (LOGBLOCKS = 48), so a file spread
+# blocks) than one operation may add to the log (MAXOPBLOCKS = 16), so a file spread
 # over the holes cannot be freed in one transaction.
 FRAG_BLOCKS = 56 * 8192
 IMAGE_CASES = [

@@ -7,7 +7,12 @@
 //                  page, calls msync(MS_SYNC) and prints "pcsync:
 //                  generation g synced". After the last it waits forever
 //                  with the mapping still in place, so that nothing but
-//                  msync can have put the stores on disk. The test
+//                  msync can have put the stores on disk (it puts the
+//                  background write-back's expiry out of reach first: the
+//                  write-back process could otherwise write a page
+//                  halfway through a generation's stores, which the check
+//                  cannot tell from a torn write; its passes still harvest
+//                  D bits while msync writes back). The test
 //                  runner's power-cut campaigns cut the power at random
 //                  points meanwhile (scripts/runtest.py, POWERCUT_CASES).
 //                  With `busy`, two children keep the log busy
@@ -85,6 +90,8 @@ write_half(int busy)
   char *p = mmap(0, NPAGES * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == (char *)-1)
     die("mmap");
+  if (knob(KNOB_WB_EXPIRE, WB_TICKS_MAX) < 0)
+    die("knob KNOB_WB_EXPIRE");
   for (int id = 0; busy && id < 2; id++) {
     int pid = fork();
     if (pid < 0)

@@ -1175,7 +1175,7 @@ disk_fail_value(int which)
 
 // knob(which, value): a knob this file knows, with a value in or out of
 // its range, or a knob number nothing uses (never one from
-// KNOB_DUP_PAUSE + 1 up to 999: a knob added later is not known to be
+// KNOB_WB_RUN + 1 up to 999: a knob added later is not known to be
 // harmless). The knobs that would end a run for reasons that are not
 // bugs get only values that change nothing or that they must refuse:
 // KNOB_CRASH_AFTER_COMMIT 0; the disk's fault injection 0 (it is off:
@@ -1193,7 +1193,8 @@ sanitize_knob(uint64 *a)
     KNOB_POLICY, KNOB_FAULTAROUND, KNOB_READAHEAD, KNOB_DROP, KNOB_TRACE, KNOB_SVADE,
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
     KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
-    KNOB_DUP_PAUSE, KNOB_FAULTAROUND_MAX,
+    KNOB_DUP_PAUSE, KNOB_FAULTAROUND_MAX, KNOB_WB_EXPIRE, KNOB_WB_INTERVAL, KNOB_WB_BACKGROUND,
+    KNOB_WB_THROTTLE, KNOB_WB_RUN,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
@@ -1230,6 +1231,15 @@ sanitize_knob(uint64 *a)
   case KNOB_DUP_PAUSE:  // arms no process that exists, or reads it
     v = PICK(((const long[]){0, NO_PID, DUP_PAUSE_READ, -2, DUP_PAUSE_STOPPED, LONG_MIN_}));
     break;
+  case KNOB_WB_EXPIRE: case KNOB_WB_INTERVAL:  // small ones keep the process busy
+    v = good ? PICK(((const long[]){WB_KNOB_READ, 0, 1, 5, 50, 300}))
+             : PICK(((const long[]){-2, WB_TICKS_MAX + 1, LONG_MIN_}));
+    break;
+  case KNOB_WB_BACKGROUND: case KNOB_WB_THROTTLE:  // low ones throttle the workers
+    v = good ? PICK(((const long[]){WB_KNOB_READ, 1, 5, 10, 20, 100}))
+             : PICK(((const long[]){0, 101, -2, LONG_MAX_}));
+    break;
+  case KNOB_WB_RUN: v = good ? (long)below(2) : PICK(((const long[]){2, -1, LONG_MIN_})); break;
   default: v = (long)gen_int(); break;  // KNOB_DROP: any value
   }
   a[0] = which;
@@ -1334,6 +1344,11 @@ knob_must_fail(int which, long v)
   case KNOB_POWER_CUT: return "a power cut with the write-cache mode off";
   case KNOB_DUP_PAUSE:
     return v != DUP_PAUSE_READ && (v < 0 || v >= DUP_PAUSE_STOPPED) ? "not a pid" : 0;
+  case KNOB_WB_EXPIRE: case KNOB_WB_INTERVAL:
+    return v != WB_KNOB_READ && (v < 0 || v > WB_TICKS_MAX) ? "ticks out of range" : 0;
+  case KNOB_WB_BACKGROUND: case KNOB_WB_THROTTLE:
+    return v != WB_KNOB_READ && (v < 1 || v > 100) ? "not a percentage from 1 to 100" : 0;
+  case KNOB_WB_RUN: return v != WB_RUN_DUE && v != WB_RUN_ALL ? "no such write-back pass" : 0;
   default: return "no such knob";
   }
 }
@@ -2688,6 +2703,7 @@ churner(int s, long limit0)
     case 5: knob(KNOB_PC_LIMIT, PICK(limits)); break;
     case 6: knob(KNOB_PC_LIMIT, limit0); break;
     case 7: knob(KNOB_POLICY, below(2)); break;
+    case 8: knob(KNOB_WB_RUN, below(2)); break;  // a write-back pass among the workers
     default: pause(1); break;
     }
   }
@@ -2704,7 +2720,9 @@ static const struct {
   {KNOB_POLICY, MMAP_POLICY_CACHE}, {KNOB_FAULTAROUND, 1}, {KNOB_FAULTAROUND_MAX, 1},
   {KNOB_READAHEAD, 0},
   {KNOB_SVADE, 0}, {KNOB_PC_LIMIT, 0}, {KNOB_LOOKUP_PAUSE, 0}, {KNOB_OP_PAUSE, 0},
-  {KNOB_FREE_PAUSE, 0}, {KNOB_CRASH_AFTER_COMMIT, 0},
+  {KNOB_FREE_PAUSE, 0}, {KNOB_CRASH_AFTER_COMMIT, 0}, {KNOB_WB_EXPIRE, WB_KNOB_READ},
+  {KNOB_WB_INTERVAL, WB_KNOB_READ}, {KNOB_WB_BACKGROUND, WB_KNOB_READ},
+  {KNOB_WB_THROTTLE, WB_KNOB_READ},
 };
 static long knob_values[NELEM(saved_knobs)];
 

@@ -1,5 +1,5 @@
 // testlib.h -- the harness and fixtures shared by the test programs
-// (usertests, mmaptest, pctest, trusttest, disktest, posixtest, oomtest,
+// (usertests, mmaptest, pctest, wbtest, trusttest, disktest, posixtest, oomtest,
 // wakeuptest, fuzzregress; orphan takes the fixtures alone; bench.c takes
 // MAP_FAILED from here too). Each test runs in its own child process; a
 // failed check prints one line naming the test and ends that child with

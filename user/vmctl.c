@@ -29,6 +29,16 @@
 //                            seed for power cuts (SEED > 0), or off (0)
 //   vmctl powercut N         with wcache on: cut the power after N more
 //                            completed disk writes (0: now)
+//   vmctl writeback          the background write-back: dirty pages, the
+//                            expiry, interval and thresholds, its passes
+//   vmctl expire N           write back pages dirty for N ticks (10 a second)
+//   vmctl interval N         a write-back pass every N ticks (0: none by time)
+//   vmctl background P       write back everything when dirty pages pass
+//                            P percent of memory
+//   vmctl throttle P         writers sleep at their store faults while dirty
+//                            pages are over P percent of memory
+//   vmctl wbrun due|all      one write-back pass now, waited for: what is due,
+//                            or every dirty page
 #include "kernel/types.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
@@ -50,7 +60,8 @@ usage(void)
              "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
              "              failnth N read|write|any|flush [sticky] |\n"
              "              failblock B read|write|any | failnth off | failblock off |\n"
-             "              wcache SEED | powercut N]\n");
+             "              wcache SEED | powercut N | writeback | expire N |\n"
+             "              interval N | background P | throttle P | wbrun due|all]\n");
   exit(1);
 }
 
@@ -190,11 +201,46 @@ fail(const char *what, int which, int argc, char *argv[])
   return 0;
 }
 
+// vmctl writeback: the knobs (read without changing them) and the counters.
+static int
+writeback(void)
+{
+  struct kstats ks;
+  if (kstats(&ks) < 0) {
+    fprintf(2, "vmctl: kstats: %s\n", strerror(errno));
+    return 1;
+  }
+  printf("dirty %lu pages; expire %ld ticks, interval %ld ticks, background %ld%%, "
+         "throttle %ld%%; passes %lu, written %lu pages, throttled %lu ticks\n",
+         ks.pc_dirty_pages, knob(KNOB_WB_EXPIRE, WB_KNOB_READ), knob(KNOB_WB_INTERVAL, WB_KNOB_READ),
+         knob(KNOB_WB_BACKGROUND, WB_KNOB_READ), knob(KNOB_WB_THROTTLE, WB_KNOB_READ),
+         ks.wb_passes, ks.wb_pages, ks.wb_throttled);
+  return 0;
+}
+
+// vmctl wbrun due|all: one pass, waited for.
+static int
+wbrun(const char *what)
+{
+  long how = strcmp(what, "all") == 0 ? WB_RUN_ALL : WB_RUN_DUE;
+  if (how == WB_RUN_DUE && strcmp(what, "due") != 0)
+    usage();
+  long passes = knob(KNOB_WB_RUN, how);
+  if (passes < 0) {
+    fprintf(2, "vmctl: wbrun: %s\n", strerror(errno));
+    return 1;
+  }
+  printf("passes %ld\n", passes);
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
   if (argc == 1)
     return print_counters();
+  if (strcmp(argv[1], "writeback") == 0 && argc == 2)
+    return writeback();
   const char *cmd = argv[1];
   if (strcmp(cmd, "drop") == 0 && argc == 2) {
     long n = knob(KNOB_DROP, 0);
@@ -235,6 +281,16 @@ main(int argc, char *argv[])
     return set(cmd, KNOB_WCACHE, number(argv[2]), "a seed, 0 for off");
   if (strcmp(cmd, "powercut") == 0)
     return set(cmd, KNOB_POWER_CUT, number(argv[2]), "writes, 0 for now; needs wcache on");
+  if (strcmp(cmd, "expire") == 0)
+    return set(cmd, KNOB_WB_EXPIRE, number(argv[2]), "ticks");
+  if (strcmp(cmd, "interval") == 0)
+    return set(cmd, KNOB_WB_INTERVAL, number(argv[2]), "ticks, 0 for none by time");
+  if (strcmp(cmd, "background") == 0)
+    return set(cmd, KNOB_WB_BACKGROUND, number(argv[2]), "percent, 1 to 100");
+  if (strcmp(cmd, "throttle") == 0)
+    return set(cmd, KNOB_WB_THROTTLE, number(argv[2]), "percent, 1 to 100");
+  if (strcmp(cmd, "wbrun") == 0)
+    return wbrun(argv[2]);
   usage();
   return 1;
 }

@@ -30,15 +30,26 @@
 //
 // Concurrent system calls share one transaction: begin_op() admits a new
 // operation only if the worst case of every admitted operation still fits
-// (n + admitted * MAXOPBLOCKS <= LOGBLOCKS); the last end_op() commits.
-// Dirty blocks stay pinned in the buffer cache until installed.
+// (n + the budgets of the admitted operations + MAXOPBLOCKS <= LOGBLOCKS);
+// the last end_op() commits. Dirty blocks stay pinned in the buffer cache
+// until installed (NBUF is twice LOGBLOCKS, param.h, so pinned blocks never
+// fill it).
+//
+// Big operations. begin_op_big(want) is admitted like any operation and
+// then takes as large a budget as the log has room for at that moment, up
+// to want blocks (at least MAXOPBLOCKS). The page cache's write-back uses
+// it: every transaction then carries as many pages as the log can take
+// (on a quiet system the whole log, LOGBLOCKS / 4 pages), and a commit's
+// four steps and four flushes are paid once for them instead of once per
+// four pages. It does not wait for a bigger budget: waiting for the log to
+// empty could starve behind a stream of small operations.
 //
 // The budget. Each admitted operation is charged for the blocks it adds
 // to the transaction -- a block already in it, put there by this or any
-// other operation, costs nothing -- and may add at most MAXOPBLOCKS. That
-// is what makes admission sound: n counts exactly the blocks charged, so
-// n + (MAXOPBLOCKS - charged) summed over the admitted operations never
-// exceeds LOGBLOCKS. The log cannot know in advance what an operation
+// other operation, costs nothing -- and may add at most its budget
+// (MAXOPBLOCKS, or what begin_op_big granted). That is what makes
+// admission sound: n counts exactly the blocks charged, so n + (budget -
+// charged) summed over the admitted operations never exceeds LOGBLOCKS. The log cannot know in advance what an operation
 // will dirty, so callers that may dirty many blocks ask log_room() before
 // each step and end the operation (and begin another) when the worst case
 // of the next step would not fit: writei() and itrunc() in fs.c, and
@@ -115,6 +126,7 @@ _Static_assert(sizeof(struct logheader) <= BSIZE, "log header fits a block");
 // One admitted operation.
 struct logop {
   struct proc *owner;  // process running it; 0 = slot free
+  int budget;          // blocks it may add: MAXOPBLOCKS, or more (begin_op_big)
   int charged;         // blocks it has added to the transaction
 };
 
@@ -123,6 +135,7 @@ static struct {
   int start;         // [I] first log block (the header)
   int dev;           // [I]
   int outstanding;   // [lock] operations admitted and not yet ended
+  int reserved;      // [lock] the budgets of those operations, summed
   int committing;    // [lock] a commit is running: admit nothing
   int hurry;         // [lock] someone waits for the open transaction: admit nothing
   uint64 seq;        // [lock] number of the open transaction
@@ -363,11 +376,17 @@ admissible(void)
   if (log.stopped)
     return log.outstanding < MAXOPS;
   return !log.committing && !log.hurry &&
-         log.lh.n + (log.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
+         log.lh.n + log.reserved + MAXOPBLOCKS <= LOGBLOCKS;
 }
 
 int
 begin_op(void)
+{
+  return begin_op_big(MAXOPBLOCKS);
+}
+
+int
+begin_op_big(int want)
 {
   struct proc *p = myproc();
   lockcheck_sleeplock(&log, "log op", LR_LOG_OP);
@@ -377,9 +396,16 @@ begin_op(void)
     sleep(&log, &log.lock);
   struct logop *o = op_of(0);
   KASSERT(o != 0);  // admission keeps outstanding <= MAXOPS
+  // The room admission found, up to want: at least MAXOPBLOCKS (a stopped
+  // log commits nothing, so there a budget is only a number).
+  int room = LOGBLOCKS - log.lh.n - log.reserved;
+  o->budget = want < room ? want : room;
+  if (o->budget < MAXOPBLOCKS)
+    o->budget = MAXOPBLOCKS;
   o->owner = p;
   o->charged = 0;
   log.outstanding++;
+  log.reserved += o->budget;
   int err = log.stopped ? -EROFS : 0;
   release(&log.lock);
   knob_op_pause();  // a test's way to keep the log busy
@@ -392,7 +418,7 @@ log_room(void)
   acquire(&log.lock);
   struct logop *o = op_of(myproc());
   KASSERT(o != 0);
-  int room = MAXOPBLOCKS - o->charged;
+  int room = o->budget - o->charged;
   release(&log.lock);
   return room;
 }
@@ -409,6 +435,7 @@ end_op(void)
   KASSERT(o != 0);
   o->owner = 0;
   log.outstanding--;
+  log.reserved -= o->budget;
   if (log.outstanding == 0 && !log.stopped) {
     do_commit = 1;
     log.committing = 1;
@@ -532,8 +559,8 @@ log_write(struct buf *b)
       break;  // already in this transaction: absorbed, free of charge
   if (i == log.lh.n && !log.stopped) {
     // Within budget, admission guarantees the log has room (see top).
-    if (o->charged >= MAXOPBLOCKS)
-      panic("log_write: operation over its budget of %d blocks", MAXOPBLOCKS);
+    if (o->charged >= o->budget)
+      panic("log_write: operation over its budget of %d blocks", o->budget);
     KASSERT(log.lh.n < LOGBLOCKS);
   }
   // Stopped: nothing commits any more; the change is kept pinned with the

@@ -25,6 +25,10 @@ void initlog(int dev, struct superblock *sb);
 // one that only reads (lookups, close, exit) goes on.
 // => may sleep until the log has room
 int  begin_op(void);
+// begin_op for an operation that may add more than MAXOPBLOCKS blocks: its
+// budget is what the log has room for once it is admitted, up to want
+// blocks, at least MAXOPBLOCKS (log_room tells it). => as begin_op
+int  begin_op_big(int want);
 void end_op(void);     // commits if this was the last operation in flight
 void log_write(struct buf *b);  // => inside begin_op/end_op, b locked
 // Blocks the caller's operation may still add to the transaction.

@@ -44,6 +44,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/mm/oom.h"
 #include "kernel/mm/cow.h"
+#include "kernel/mm/writeback.h"
 
 // Would a user access of this kind go through this PTE?
 static int
@@ -85,6 +86,10 @@ fault_area(struct proc *p, struct vma *v, uint64 va, int access)
       kstat_inc(faults_minor);
     uint inum = v->file ? v->file->ip->inum : 0;  // 0: private anonymous memory
     trace_event(major ? TRACE_MAJOR : TRACE_MINOR, inum, vma_pgno(v, va));
+    // A store into a file's shared page dirties it: writers are held
+    // back while too many pages wait for write-back (writeback.c).
+    if (access == FAULT_WRITE && (v->flags & MAP_SHARED) && !vma_is_anon(v))
+      wb_throttle();
   }
   return err;
 }

@@ -15,6 +15,7 @@
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/prefetch.h"
+#include "kernel/mm/writeback.h"
 #include "kernel/mm/trace_impl.h"
 #include "kernel/dev/wcache.h"
 #include "kernel/dev/disk.h"
@@ -181,6 +182,12 @@ sys_knob(void)
     return wc_knob_mode((long)value);
   case KNOB_POWER_CUT:
     return wc_knob_cut((long)value);
+  case KNOB_WB_EXPIRE:
+  case KNOB_WB_INTERVAL:
+  case KNOB_WB_BACKGROUND:
+  case KNOB_WB_THROTTLE:
+  case KNOB_WB_RUN:
+    return wb_knob(which, (long)value);
   default:
     return -EINVAL;
   }

@@ -21,7 +21,9 @@
 //            two (cow.c, as for the heap); cache pages (a memory object's
 //            too) it faults in -- but in the program's areas (exec.c) it
 //            maps the cache pages the parent maps, as the parent has them.
-//   sync     msync: write back the dirty pages of the range.
+//   sync     msync(MS_SYNC): write back the dirty pages of the range;
+//            MS_ASYNC writes nothing (the write-back process will,
+//            writeback.c).
 //   protect  mprotect: present pages take the area's new rights, W only
 //            ever taken away (a store then faults for it), D kept.
 //   dontneed madvise(MADV_DONTNEED): release without the write-back, the
@@ -34,6 +36,10 @@
 // pc_svade knob: clean pages are then mapped without W, and the first
 // store faults into cache_fault, which just marks the PTE writable and
 // dirty. Write-back takes W away again in that mode (pagecache.c).
+// In both modes a store fault on a shared page marks the cache page
+// PG_DIRTY at once (pc_dirtied_locked): the background write-back's
+// expiry starts there, and its throttling of writers (wb_throttle, called
+// by fault.c) counts the page.
 //
 // Locks: PTEs of these areas change only under pc.lock (pagecache.c),
 // which reverse-map walkers (rmap.c) also hold; page-table pages are allocated
@@ -208,8 +214,10 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
 {
   if (v->flags & MAP_SHARED) {
     pc_lock();
-    if (*pte & PTE_V)
+    if (*pte & PTE_V) {
       __atomic_fetch_or(pte, PTE_W | PTE_D | PTE_A, __ATOMIC_SEQ_CST);
+      pc_dirtied_locked(pa2page(PTE2PA(*pte)));  // dirty from now: the expiry's start
+    }
     pc_unlock();
     sfence_vma();
     return 0;
@@ -264,6 +272,8 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
     pc_mapped_locked(pg);
     if (v->prog)
       kstat_inc(exec_mapped);
+    if (access == FAULT_WRITE)
+      pc_dirtied_locked(pg);  // the store is about to happen: dirty from now
   }
   if (access != FAULT_WRITE)
     fault_around(v, va, pte, ip, nread);
@@ -363,6 +373,8 @@ cache_sync(struct proc *p, struct vma *v, uint64 va, uint64 npages, int flags)
 {
   if (!(v->flags & MAP_SHARED) || !v->was_writable)
     return 0;  // nothing of a private or never writable area reaches the file
+  if (!(flags & MS_SYNC))
+    return 0;  // MS_ASYNC: the write-back process writes them (writeback.c)
   return pc_writeback_range(v->file->ip, clip(vma_pgno(v, va)), clip(vma_pgno(v, va) + npages));
 }
 

@@ -33,7 +33,7 @@ struct inode;
 // struct page flags.
 #define PG_CACHE    0x01  // in the page cache: ip and pgno name it
 #define PG_UPTODATE 0x02  // contents match the file (or newer)
-#define PG_DIRTY    0x04  // D bits were collected: newer than the disk
+#define PG_DIRTY    0x04  // D bits collected, or a store fault seen: newer than the disk
 #define PG_IO       0x08  // being filled or written back (under ip's lock)
 #define PG_ANON     0x10  // private memory (a copy, or zero-filled), owned by ref holders
 #define PG_REFD     0x20  // used since the clock hand last passed
@@ -44,6 +44,8 @@ struct page {
   uint16 flags;          // [pc] PG_*
   int ref;               // [pc] transient holders (cache), owners (anon)
   int mapcount;          // [pc] PTEs of cache-policy areas mapping it
+  uint dirtied;          // [pc] with PG_DIRTY: the tick it was first known
+                         // dirty, or earlier (pagecache.c, "Dirty since when")
   struct inode *ip;      // [pc] owner (cache pages)
   uint pgno;             // [pc] page index in the file
   struct page *hnext;    // [pc] hash chain

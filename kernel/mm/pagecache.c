@@ -18,7 +18,8 @@
 //   clean       PG_UPTODATE; mapped by 0..n PTEs, any of which may have
 //               its D bit set by a store (then the page is really dirty:
 //               write-back and eviction collect D bits first)
-//   dirty       PG_DIRTY: D bits were collected, the disk is older
+//   dirty       PG_DIRTY: D bits were collected (or a store fault marked
+//               it), the disk is older; pg->dirtied says since when
 //   writeback   PG_IO while its bytes are copied into the log, under the
 //               inode lock; D bits cleared just before, so a store during
 //               write-back makes the page dirty again
@@ -54,6 +55,23 @@
 //
 // The reverse map (from a page to the PTEs mapping it) and TLB shootdown
 // are in rmap.c; page descriptors and private anonymous pages in page.c.
+//
+// Dirty since when. The background write-back process (writeback.c)
+// writes a page once it has been dirty for the expiry time, so each
+// PG_DIRTY page carries the tick it became dirty, or an earlier one
+// (pg->dirtied; earlier only makes it written sooner). It is set where
+// PG_DIRTY is (mark_dirty): by a store fault on a shared page (the cache
+// policy marks the page at once, in both dirty-tracking modes: the store
+// is about to happen), when an unmap or a kernel copy finds D set (now),
+// and when the write-back process's harvest (pc_wb_scan) finds a D bit set
+// on a page that was clean: a store through a writable PTE sets D without
+// telling anyone (hardware D bits, svade 0; under svade 1 the D of a page
+// first mapped by a read fault is only ever set by a store fault, which
+// marks it), so the harvest stamps it with the start of the previous
+// pass, which had seen the page clean (or it had not been mapped then):
+// the store came after it. pc.ndirty counts PG_DIRTY pages of files (the
+// pc_dirty_pages gauge; memory inodes' pages are never written, so they do
+// not count) for the background threshold and the throttling of writers.
 //
 // Write-back order (pc_writeback_range), so that no store is lost on
 // any number of harts: (1) clear the D bit of every PTE mapping the page
@@ -100,14 +118,16 @@
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
+#include "kernel/arch/trap.h"
 
 #define NHASH 4096                      // hash buckets, a power of two
 #define BLOCKS_PER_PAGE (PGSIZE / BSIZE)
-// Pages one write-back transaction carries: a page whose blocks exist
-// dirties its BLOCKS_PER_PAGE data blocks and nothing else (no size
-// change), so this many fit one operation's log reservation. A page with
-// holes costs more; see "Write-back and holes".
-#define WB_BATCH (MAXOPBLOCKS / BLOCKS_PER_PAGE)
+// The most pages one write-back transaction carries: a page whose blocks
+// exist dirties its BLOCKS_PER_PAGE data blocks and nothing else (no size
+// change), and a write-back operation asks the log for all of it
+// (begin_op_big), getting what is free of it (at least MAXOPBLOCKS, four
+// pages). A page with holes costs more; see "Write-back and holes".
+#define WB_BATCH_MAX (LOGBLOCKS / BLOCKS_PER_PAGE)
 #define RA_FIRST 4                      // first read-ahead window (pages)
 #define RECLAIM_SLACK 8   // pages freed beyond the limit, so not every fault reclaims
 
@@ -122,6 +142,7 @@ static struct {
   int npages;                // [pc] pages in the cache but memory inodes' (on the clock)
   int nmem;                  // [pc] pages of memory inodes (PG_MEM, off the clock)
   int nprog;                 // [pc] of npages, those of running programs' files
+  int ndirty;                // [pc] PG_DIRTY pages of files (not PG_MEM)
 } pc;
 
 // Is pg a page of a running program's segments, which stays (see the
@@ -169,6 +190,52 @@ hashof(struct inode *ip, uint pgno)
 {
   uint64 h = ((uint64)ip >> 6) * 0x9E3779B1u + pgno;
   return (uint)(h ^ (h >> 16)) & (NHASH - 1);
+}
+
+// ---- dirty pages: the flag, its time and the count (=> pc.lock held) ----
+
+static void
+set_ndirty(int n)
+{
+  pc.ndirty = n;
+  __atomic_store_n(&kstat_counters.pc_dirty_pages, n, __ATOMIC_RELAXED);
+}
+
+// pg is newer than the disk, and was since tick `since` at the latest.
+static void
+mark_dirty(struct page *pg, uint since)
+{
+  if (pg->flags & PG_DIRTY)
+    return;  // dirty already: the older time stands
+  pg->flags |= PG_DIRTY;
+  pg->dirtied = since;
+  if (!(pg->flags & PG_MEM))
+    set_ndirty(pc.ndirty + 1);
+}
+
+// pg leaves PG_DIRTY (written back, or going under write-back).
+static void
+clear_dirty(struct page *pg)
+{
+  if (!(pg->flags & PG_DIRTY))
+    return;
+  pg->flags &= ~PG_DIRTY;
+  if (!(pg->flags & PG_MEM))
+    set_ndirty(pc.ndirty - 1);
+}
+
+void
+pc_dirtied_locked(struct page *pg)
+{
+  KASSERT(holding(&pc.lock));
+  if (pg->flags & PG_CACHE)
+    mark_dirty(pg, ticks);
+}
+
+int
+pc_dirty_pages(void)
+{
+  return __atomic_load_n(&pc.ndirty, __ATOMIC_RELAXED);
 }
 
 // ---- the cache's own lists (=> pc.lock held) ----
@@ -226,6 +293,7 @@ static void
 unlink_page(struct page *pg)
 {
   KASSERT(pg->flags & PG_CACHE);
+  clear_dirty(pg);  // gone without write-back (truncated, or a failed one dropped)
   struct page **pp = &pc.hash[hashof(pg->ip, pg->pgno)];
   while (*pp != pg)
     pp = &(*pp)->hnext;
@@ -269,16 +337,17 @@ remove_free(struct page *pg)
 
 // ---- dirtiness from the page tables ----
 
-// Moves D bits of pg's mappings into PG_DIRTY (and, when dirtiness is
-// tracked by store faults, takes W away again). => pc.lock held.
+// Moves D bits of pg's mappings into PG_DIRTY, dirty since `since` (and,
+// when dirtiness is tracked by store faults, takes W away again).
+// => pc.lock held.
 static void
-collect_dirty(struct page *pg)
+collect_dirty(struct page *pg, uint since)
 {
   if (pg->mapcount == 0)
     return;
   uint64 bits = pc_svade ? (PTE_D | PTE_W) : PTE_D;
   if (rmap_clear(pg, bits) & PTE_D)
-    pg->flags |= PG_DIRTY;
+    mark_dirty(pg, since);
 }
 
 // ---- allocating cache pages ----
@@ -556,7 +625,7 @@ pc_release_user(struct page *pg, pte_t *pte, int wrote)
   if (wrote && (*pte & PTE_V) && PTE2PA(*pte) == page2pa(pg))
     __atomic_fetch_or(pte, PTE_A | PTE_D, __ATOMIC_SEQ_CST);
   else if (wrote && (pg->flags & PG_CACHE))
-    pg->flags |= PG_DIRTY;  // unmapped meanwhile: the bytes still count
+    mark_dirty(pg, ticks);  // unmapped meanwhile: the bytes still count
   release(&pc.lock);
   pc_put(pg);
 }
@@ -673,7 +742,7 @@ pc_forget(struct inode *ip)
 // shared mapping there has holes, which write-back fills: it allocates
 // the missing blocks (and tables) in its own transaction, then writes the
 // page. A page whose blocks all exist costs its BLOCKS_PER_PAGE blocks,
-// so WB_BATCH of them fill one operation exactly, as before; a page with
+// so log_room() / BLOCKS_PER_PAGE of them fill one operation exactly; a page with
 // holes costs up to bmap_run_cost + the inode block, checked against
 // log_room() before it is touched. A page that does not fit waits, with
 // the rest of its batch, for the next operation of the same call: a page
@@ -785,20 +854,21 @@ write_batch(struct inode *ip, struct page **batch, int n, int *res)
   return n;
 }
 
-// Picks up to WB_BATCH dirty pages of ip from page *cursor on (below
-// end), moving each to write-back with a reference. => ip locked.
+// Picks up to max dirty pages of ip from page *cursor on (below end),
+// moving each to write-back with a reference. => ip locked.
 static int
-pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
+pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch, int max)
 {
   int n = 0;
   acquire(&pc.lock);
-  for (; *cursor < end && n < WB_BATCH; (*cursor)++) {
+  for (; *cursor < end && n < max; (*cursor)++) {
     struct page *pg = lookup(ip, *cursor);
     if (pg == 0 || !(pg->flags & PG_UPTODATE))
       continue;
-    collect_dirty(pg);  // steps 1-3 of the write-back order
+    collect_dirty(pg, ticks);  // steps 1-3 of the write-back order
     if (pg->flags & PG_DIRTY) {
-      pg->flags = (pg->flags & ~PG_DIRTY) | PG_IO;
+      clear_dirty(pg);
+      pg->flags |= PG_IO;
       pg->ref++;
       batch[n++] = pg;
     }
@@ -807,24 +877,41 @@ pick_dirty(struct inode *ip, uint *cursor, uint end, struct page **batch)
   return n;
 }
 
-// Batches of dirty pages, one log operation each; errors: "Write-back and
-// holes", above.
+static int writeback_range(struct inode *ip, uint lo, uint hi, int background);
+
 int
 pc_writeback_range(struct inode *ip, uint lo, uint hi)
+{
+  return writeback_range(ip, lo, hi, 0);
+}
+
+int
+pc_writeback_background(struct inode *ip)
+{
+  return writeback_range(ip, 0, ~0U, 1);
+}
+
+// Batches of dirty pages, one log operation each; errors: "Write-back and
+// holes", above. background: the write-back process's (kstats wb_pages).
+static int
+writeback_range(struct inode *ip, uint lo, uint hi, int background)
 {
   if (inode_is_mem(ip))
     return 0;  // no disk behind it: its pages stay as they are
   int err = 0;
   uint cursor = lo;
   for (;;) {
-    struct page *batch[WB_BATCH];
-    int readonly = begin_op() < 0;
+    struct page *batch[WB_BATCH_MAX];
+    int readonly = begin_op_big(LOGBLOCKS) < 0;
+    int max = log_room() / BLOCKS_PER_PAGE;  // pages whose blocks exist that fit
+    if (max > WB_BATCH_MAX)
+      max = WB_BATCH_MAX;
     ilock(ip);
     uint end = (ip->size + PGSIZE - 1) / PGSIZE;
     if (end > hi)
       end = hi;
-    int n = pick_dirty(ip, &cursor, end, batch);
-    int res[WB_BATCH];
+    int n = pick_dirty(ip, &cursor, end, batch, max);
+    int res[WB_BATCH_MAX];
     int took = n;
     if (readonly) {
       for (int i = 0; i < n; i++)
@@ -839,14 +926,18 @@ pc_writeback_range(struct inode *ip, uint lo, uint hi)
     acquire(&pc.lock);
     for (int i = 0; i < n; i++) {
       batch[i]->flags &= ~PG_IO;
+      // A page put back keeps no time of its own: it was dirty before
+      // the pick, so now is late, and the expiry starts again.
       if (i >= took) {
-        batch[i]->flags |= PG_DIRTY;  // still to write
+        mark_dirty(batch[i], ticks);  // still to write
       } else if (res[i] < 0) {
-        batch[i]->flags |= PG_DIRTY;  // it stays dirty; the caller hears why
+        mark_dirty(batch[i], ticks);  // it stays dirty; the caller hears why
         if (err == 0 || err == -EIO)
           err = res[i];  // an -EIO also reaches the file (below)
       } else {
         kstat_inc(writeback_pages);
+        if (background)
+          kstat_inc(wb_pages);
       }
       batch[i]->ref--;
     }
@@ -944,6 +1035,44 @@ pc_reclaim(int want, int may_write)
   return freed;
 }
 
+// ---- for the background write-back process (writeback.c) ----
+
+// Has pg been dirty for expire ticks at tick now? Ticks are compared as a
+// signed distance, so that the counter may wrap and a page marked after
+// the caller read `now` is simply not due. => pc.lock held.
+static int
+page_due(struct page *pg, uint now, uint expire)
+{
+  return (pg->flags & PG_DIRTY) && (int)(now - pg->dirtied) >= (int)expire;
+}
+
+int
+pc_wb_scan(uint since, uint now, uint expire)
+{
+  int due = 0;
+  acquire(&pc.lock);
+  struct page *pg = pc.hand;
+  for (int left = pc.npages; left > 0 && pg; left--, pg = pg->cnext) {
+    // Harvest: a mapped clean page may have had a store since `since`.
+    if (pg->mapcount > 0 && (pg->flags & (PG_UPTODATE | PG_IO | PG_DIRTY)) == PG_UPTODATE)
+      collect_dirty(pg, since);
+    due += page_due(pg, now, expire);
+  }
+  release(&pc.lock);
+  return due;
+}
+
+int
+pc_wb_inode_due(struct inode *ip, uint now, uint expire)
+{
+  int due = 0;
+  acquire(&pc.lock);
+  for (struct page *pg = ip->pages; pg && !due; pg = pg->inext)
+    due = page_due(pg, now, expire);
+  release(&pc.lock);
+  return due;
+}
+
 // ---- for the cache mapping policy ----
 
 void
@@ -990,7 +1119,7 @@ pc_unmapped_locked(struct page *pg, uint64 old)
   KASSERT((pg->flags & PG_CACHE) && pg->mapcount > 0);
   pg->mapcount--;
   if (old & PTE_D)
-    pg->flags |= PG_DIRTY;
+    mark_dirty(pg, ticks);
   if (old & PTE_A)
     pg->flags |= PG_REFD;
 }

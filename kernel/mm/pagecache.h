@@ -88,6 +88,9 @@ void pc_exec_end(struct inode *ip);
 // once. => no locks held at all (takes begin_op, ip's sleep lock and
 // pc.lock); the caller holds a reference to ip.
 int pc_writeback_range(struct inode *ip, uint lo, uint hi);
+// pc_writeback_range of the whole file for the write-back process, which
+// counts its pages in kstats wb_pages too.
+int pc_writeback_background(struct inode *ip);
 // Writes back everything dirty and frees every unmapped cache page but
 // memory inodes' (shared anonymous memory's only copy) and running
 // programs'; returns the number of pages freed. => no locks held at all.
@@ -105,6 +108,25 @@ int pc_reclaim(int want, int may_write);
 // If the cache holds more than pc_limit pages, brings it back under the
 // limit, writing dirty pages back if it must. => no locks held at all.
 void pc_enforce_limit(void);
+
+// ---- dirty pages and the background write-back (writeback.c) ----
+
+// Dirty pages of files now (PG_DIRTY, not memory inodes'). => any locks
+// (a racy read: a hint for thresholds).
+int pc_dirty_pages(void);
+// pg (a cache page, else nothing happens) is about to be or has been
+// stored to: PG_DIRTY from now (the store faults of shared areas; rmap's
+// unmap finding D). => pc.lock held (asserted).
+void pc_dirtied_locked(struct page *pg);
+// One harvest over every file page: a mapped clean page whose PTEs have
+// D set becomes PG_DIRTY, dirty since tick `since` (the previous pass:
+// pagecache.c, "Dirty since when"). Returns how many pages have been
+// dirty for expire ticks or more at tick now. => no locks held; takes
+// pc.lock, fences harts (TLB shootdown) for the D bits it clears.
+int pc_wb_scan(uint since, uint now, uint expire);
+// Has ip a page dirty for expire ticks or more at tick now? => no
+// spinlock held; the caller holds a reference to ip.
+int pc_wb_inode_due(struct inode *ip, uint now, uint expire);
 
 // ---- for the cache mapping policy (mmap_cache.c) ----
 

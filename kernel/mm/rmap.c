@@ -157,7 +157,7 @@ rmap_unmap(struct page *pg)
     uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
     rmap_shootdown(v->proc, va);
     if (old & PTE_D)
-      pg->flags |= PG_DIRTY;
+      pc_dirtied_locked(pg);
     pg->mapcount--;
   }
 }

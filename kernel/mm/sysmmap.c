@@ -16,10 +16,13 @@
 //     over SHMEM_MAX_BYTES), ENFILE (a shared anonymous area found the
 //     file table or the inode cache full).
 //   int msync(void *addr, size_t len, int flags)
-//     writes back the dirty pages of every writable shared mapping in the
-//     range; MS_SYNC and MS_ASYNC both return after the pages are
-//     committed to the log (MS_ASYNC could return earlier; doing the same
-//     work is allowed and simpler). Errors: EINVAL (addr not page aligned,
+//     MS_SYNC writes back the dirty pages of every writable shared mapping
+//     in the range and returns once they are durable. MS_ASYNC returns at
+//     once under the cache policy: its pages are already known to the
+//     write-back process (writeback.c), which writes them within the
+//     expiry time, as Linux has done since 2.6.19; the naive policy keeps
+//     no dirty state, so there it writes them as MS_SYNC does, without
+//     waiting for the commit. Errors: EINVAL (addr not page aligned,
 //     unknown flags, both MS_SYNC and MS_ASYNC), ENOMEM (some page of the
 //     range is not mapped), ENOSPC (a page in a hole of the file found no
 //     free block; its pages stay dirty), EIO (a write-back of a mapped file

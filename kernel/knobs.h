@@ -126,6 +126,12 @@
 // in pages: a power of two from the KNOB_FAULTAROUND window (which then
 // stays fixed: adaptivity off) up to FAULTAROUND_MAX (mmap_cache.c).
 #define KNOB_FAULTAROUND_MAX 23
+// 24 is KNOB_MEGAPAGES.
+// 1 (the default): a fault whose file page is cached and up to date is
+// mapped under the page cache's spinlock alone; 0: every fault of a file
+// mapping takes the inode's sleep lock, as a miss does (to compare the
+// two in one boot). Counted either way in the fault_sleeplocks counter.
+#define KNOB_HIT_LOCKLESS 25
 
 // Background write-back (kernel/mm/writeback.c). A process writes back
 // the pages that have been dirty for KNOB_WB_EXPIRE clock ticks (default

@@ -133,7 +133,13 @@
   X(wb_pages,      "pages the write-back process wrote back (also in "       \
                    "writeback_pages)")                                        \
   X(wb_throttled,  "clock ticks writers slept at a store fault because "     \
-                   "dirty pages were over the throttle threshold")
+                   "dirty pages were over the throttle threshold")            \
+                                                                              \
+  /* ---- the hit path (mmap_cache.c) ---- */                                 \
+  X(fault_sleeplocks, "inode sleep locks taken on the fault path of a file "  \
+                   "mapping: the cache policy's misses, pages under I/O and " \
+                   "copy-on-write copies (a hit takes none, knob "            \
+                   "KNOB_HIT_LOCKLESS), every naive fault")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -3,7 +3,8 @@
 // between mappings and read()/write(), write-back of exactly the dirty
 // pages, fault-around, read-ahead, copy-on-write, msync, truncation and
 // unlink of mapped files, the cache size limit, stores racing with
-// write-back on several harts, and copies racing with eviction.
+// write-back on several harts, copies racing with eviction, and the hit
+// path that takes no sleep lock.
 //
 // Usage: pctest [NAME]   run every test, or only test NAME
 //
@@ -1487,6 +1488,260 @@ test_syscall_store(void)
 }
 
 // ---------------------------------------------------------------------------
+// 16. The hit path: a fault on a cached, up-to-date page takes no sleep lock
+//
+// hit_count: HIT_READERS processes (on as many harts as there are) fault
+// every page of a warm file, one fault a page (fault-around off): loads
+// through a shared mapping, and stores to a private one (each a copy of
+// the cache page). With KNOB_HIT_LOCKLESS on, not one of those faults
+// takes an inode lock (fault_sleeplocks); off, every one does.
+//
+// hit_race: readers on several harts load random pages of a file through
+// a shared mapping while a mutator rewrites it generation by generation --
+// the first half in place with write(), the second half cut off by
+// ftruncate and written anew -- under a small cache limit (mapped pages
+// are evicted under the readers) and, for some generations, with the
+// truncation paused a tick per piece with the inode locked (KNOB_FREE_
+// PAUSE: hits go on around it, misses wait). The model: page p of
+// generation g holds g + 1 in every byte, and generation g is published
+// only once all its bytes are in; so a load made after generation g was
+// published must see g + 1 or more, and never more than the generation
+// being written. A stale PTE -- a page truncated away but still mapped,
+// or a copy that outlived its page -- shows an older generation. A reader
+// may touch a page of the second half while it is cut off: it dies
+// (SIGBUS, exit -1) and is started again; any other end is a failure.
+
+#define HIT_PAGES 48
+#define HIT_READERS 3
+
+static void
+hit_reader(int seed, int go)
+{
+  char *s = map_path("pc_hit", O_RDONLY, HIT_PAGES * PG, PROT_READ, MAP_SHARED);
+  char *c = map_path("pc_hit", O_RDONLY, HIT_PAGES * PG, RW, MAP_PRIVATE);
+  await(go, "the start");
+  for (int i = 0; i < HIT_PAGES; i++)
+    touch(s, i, seed);
+  for (int i = 0; i < HIT_PAGES; i++) {
+    c[i * PG + 1] = file_byte(seed, i * PG + 1);  // the same byte: a copy of the file page
+    touch(c, i, seed);
+  }
+  unmap_or_fail(s, HIT_PAGES * PG);
+  unmap_or_fail(c, HIT_PAGES * PG);
+}
+
+static void
+hit_count_run(int svade, int lockless)
+{
+  knob(KNOB_SVADE, svade);
+  knob(KNOB_HIT_LOCKLESS, lockless);
+  int go[2];
+  make_pipe(go);
+  int pids[HIT_READERS];
+  for (int r = 0; r < HIT_READERS; r++) {
+    if ((pids[r] = fork_or_fail()) == 0) {
+      close(go[1]);
+      hit_reader(80, go[0]);
+      exit(0);
+    }
+  }
+  close(go[0]);
+  read_kstats(&ks_a);
+  for (int r = 0; r < HIT_READERS; r++)
+    tell(go[1]);
+  close(go[1]);
+  reap_all(pids, HIT_READERS, "hit reader");
+  read_kstats(&ks_b);
+  int faults = HIT_READERS * HIT_PAGES * 2;  // a load and a store a page, each reader
+  printf("note: hit_count (svade %d, lockless %d): %d faults, %d sleep locks, %d misses, "
+         "%d copies\n", svade, lockless, (int)DELTA(faults), (int)DELTA(fault_sleeplocks),
+         (int)DELTA(pc_misses), (int)DELTA(cow_copies));
+  CHECK(DELTA(pc_misses) == 0, "%d misses on a warm file", (int)DELTA(pc_misses));
+  CHECK(DELTA(faults) >= faults, "%d faults, want at least %d", (int)DELTA(faults), faults);
+  CHECK(DELTA(cow_copies) >= HIT_READERS * HIT_PAGES, "%d copies, want at least %d",
+        (int)DELTA(cow_copies), HIT_READERS * HIT_PAGES);
+  if (lockless)
+    CHECK(DELTA(fault_sleeplocks) == 0, "svade %d: %d sleep locks taken by faults that hit",
+          svade, (int)DELTA(fault_sleeplocks));
+  else
+    CHECK(DELTA(fault_sleeplocks) >= faults, "svade %d, lockless off: %d sleep locks for %d "
+          "faults", svade, (int)DELTA(fault_sleeplocks), faults);
+}
+
+static void
+test_hit_count(void)
+{
+  make_file("pc_hit", HIT_PAGES * PG, 80);
+  expect_file("pc_hit", HIT_PAGES * PG, 80, 0, "pc_hit");  // read(): now it is cached
+  long fa = knob(KNOB_FAULTAROUND, 1), famax = knob(KNOB_FAULTAROUND_MAX, 1);
+  long svade = knob(KNOB_SVADE, 0), lockless = knob(KNOB_HIT_LOCKLESS, 1);
+  CHECK(lockless >= 0, "cannot set KNOB_HIT_LOCKLESS, errno %d", errno);
+  for (int sv = 0; sv <= 1; sv++)
+    for (int ll = 1; ll >= 0; ll--)
+      hit_count_run(sv, ll);
+  knob(KNOB_FAULTAROUND, fa);
+  knob(KNOB_FAULTAROUND_MAX, famax);
+  knob(KNOB_SVADE, svade);
+  knob(KNOB_HIT_LOCKLESS, lockless);
+  unlink("pc_hit");
+}
+
+#define HR_PAGES 32
+#define HR_HALF (HR_PAGES / 2)
+#define HR_GENS 12               // generations per run (page bytes 1..HR_GENS + 1)
+#define HR_PAUSE_EVERY 4         // one generation in this many truncates paused
+#define HR_LIMIT 24              // cache pages: fewer than the file and the others' files
+#define HR_READERS 3
+#define HR_MIN_LOADS 2000        // loads the readers make at least, all together
+#define HR_DEATHS_MAX 10000      // a reader restarted more often than this: give up
+
+struct hr_ctl {
+  volatile int gen;        // the last generation wholly written
+  volatile int stop;       // the mutator is done
+  volatile uint64 loads;   // loads checked, all readers (racy sum: a floor)
+};
+
+static uint64 hr_rng;
+
+static uint64
+hr_next(void)
+{
+  hr_rng ^= hr_rng << 13;
+  hr_rng ^= hr_rng >> 7;
+  hr_rng ^= hr_rng << 17;
+  return hr_rng;
+}
+
+static void
+hr_reader(struct hr_ctl *ctl, int seed)
+{
+  hr_rng = 0x9E3779B97F4A7C15ULL * (uint64)(seed + 1);
+  volatile char *p = map_path("pc_hr", O_RDONLY, HR_PAGES * PG, PROT_READ, MAP_SHARED);
+  while (!ctl->stop) {
+    int g0 = ctl->gen;
+    uint64 pg = hr_next() % HR_PAGES, off = hr_next() % PG;
+    int v = p[pg * PG + off] & 0xff;  // may die here: page past a cut
+    int g1 = ctl->gen;
+    if (v < g0 + 1 || v > g1 + 2) {
+      printf("test hit_race: FAILED: page %d byte %d holds generation %d; published %d "
+             "before the load, %d after\n", (int)pg, (int)off, v - 1, g0, g1);
+      exit(2);
+    }
+    ctl->loads++;
+  }
+  exit(0);
+}
+
+static void
+hr_write_pages(int fd, int from, int to, int gen)
+{
+  static char page[PG];
+  memset(page, gen + 1, PG);
+  for (int i = from; i < to; i++)
+    CHECK(write(fd, page, PG) == PG, "mutator: write of page %d failed", i);
+}
+
+static void
+hr_mutator(struct hr_ctl *ctl)
+{
+  int me = getpid();
+  for (int g = 1; g <= HR_GENS; g++) {
+    int fd = open_or_fail("pc_hr", O_RDWR);
+    hr_write_pages(fd, 0, HR_HALF, g);
+    if (g % HR_PAUSE_EVERY == 0)
+      knob(KNOB_FREE_PAUSE, me);
+    CHECK(ftruncate(fd, HR_HALF * PG) == 0, "mutator: ftruncate failed");
+    knob(KNOB_FREE_PAUSE, 0);
+    CHECK(lseek(fd, HR_HALF * PG, SEEK_SET) == HR_HALF * PG, "mutator: lseek failed");
+    hr_write_pages(fd, HR_HALF, HR_PAGES, g);
+    close(fd);
+    ctl->gen = g;
+    if (g % 3 == 0)
+      knob(KNOB_DROP, 0);  // unmapped pages go; misses among the hits
+  }
+  ctl->stop = 1;
+  exit(0);
+}
+
+static int
+hr_start_reader(struct hr_ctl *ctl, int seed)
+{
+  int pid = fork_or_fail();
+  if (pid == 0)
+    hr_reader(ctl, seed);
+  return pid;
+}
+
+static void
+hit_race_run(int svade, int seed)
+{
+  knob(KNOB_SVADE, svade);
+  int fd = open_or_fail("pc_hr", O_CREATE | O_TRUNC | O_RDWR);
+  hr_write_pages(fd, 0, HR_PAGES, 0);
+  close(fd);
+  struct hr_ctl *ctl = (struct hr_ctl *)map_or_fail(PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  ctl->gen = 0;
+  ctl->stop = 0;
+  ctl->loads = 0;
+  int readers[HR_READERS];
+  for (int r = 0; r < HR_READERS; r++)
+    readers[r] = hr_start_reader(ctl, seed * HR_READERS + r);
+  int mutator = fork_or_fail();
+  if (mutator == 0)
+    hr_mutator(ctl);
+  int running = HR_READERS + 1, deaths = 0, bad = 0, starts = HR_READERS;
+  while (running > 0) {
+    int st = 12345;
+    int pid = wait(&st);
+    CHECK(pid > 0, "wait failed");
+    running--;
+    if (pid == mutator) {
+      CHECK(st == 0, "the mutator failed (status %d)", st);
+      continue;
+    }
+    int r = 0;
+    while (r < HR_READERS && readers[r] != pid)
+      r++;
+    CHECK(r < HR_READERS, "wait returned a stranger, pid %d", pid);
+    if (st == -1 && !ctl->stop && deaths < HR_DEATHS_MAX) {
+      deaths++;  // a load past the cut: started again
+      readers[r] = hr_start_reader(ctl, seed * HR_READERS + r + starts++);
+      running++;
+    } else if (st != 0 && st != -1) {
+      bad++;
+    }
+  }
+  printf("note: hit_race (svade %d, seed %d): %d generations, %d loads, %d readers killed "
+         "past a cut\n", svade, seed, ctl->gen, (int)ctl->loads, deaths);
+  CHECK(bad == 0, "svade %d seed %d: %d readers saw a stale generation", svade, seed, bad);
+  CHECK(ctl->gen == HR_GENS, "the mutator stopped at generation %d", ctl->gen);
+  CHECK(ctl->loads >= HR_MIN_LOADS, "only %d loads checked", (int)ctl->loads);
+  unmap_or_fail((void *)ctl, PG);
+  knob(KNOB_DROP, 0);
+  fd = open_or_fail("pc_hr", O_RDONLY);
+  static char page[PG];
+  for (int i = 0; i < HR_PAGES; i++) {
+    CHECK(read(fd, page, PG) == PG, "pc_hr reads back short at page %d", i);
+    for (int j = 0; j < PG; j++)
+      CHECK(page[j] == HR_GENS + 1, "pc_hr page %d byte %d holds generation %d, want %d", i, j,
+            page[j] - 1, HR_GENS);
+  }
+  close(fd);
+  unlink("pc_hr");
+}
+
+static void
+test_hit_race(void)
+{
+  long svade = knob(KNOB_SVADE, 0), limit = knob(KNOB_PC_LIMIT, HR_LIMIT);
+  CHECK(limit >= 0, "cannot set KNOB_PC_LIMIT, errno %d", errno);
+  hit_race_run(0, 1);  // a seed a run: each run's readers choose other pages
+  hit_race_run(1, 2);
+  knob(KNOB_PC_LIMIT, limit);
+  knob(KNOB_SVADE, svade);
+}
+
+// ---------------------------------------------------------------------------
 
 static const struct test tests[] = {
   { "share_live", test_share_live },
@@ -1505,6 +1760,8 @@ static const struct test tests[] = {
   { "race", test_race },
   { "cow_evict", test_cow_evict },
   { "syscall_store", test_syscall_store },
+  { "hit_count", test_hit_count },
+  { "hit_race", test_hit_race },
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

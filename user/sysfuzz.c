@@ -1194,7 +1194,7 @@ sanitize_knob(uint64 *a)
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
     KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
     KNOB_DUP_PAUSE, KNOB_FAULTAROUND_MAX, KNOB_WB_EXPIRE, KNOB_WB_INTERVAL, KNOB_WB_BACKGROUND,
-    KNOB_WB_THROTTLE, KNOB_WB_RUN,
+    KNOB_WB_THROTTLE, KNOB_WB_RUN, KNOB_HIT_LOCKLESS,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
@@ -1215,7 +1215,9 @@ sanitize_knob(uint64 *a)
     v = good ? (long)below(WINDOW_MAX + 1) : PICK(((const long[]){-1, WINDOW_MAX + 1, 1L << 40}));
     break;
   case KNOB_TRACE: v = good ? 0 : PICK(((const long[]){2, -1})); break;  // never starts it
-  case KNOB_SVADE: v = good ? (long)below(2) : PICK(((const long[]){2, -1})); break;
+  case KNOB_SVADE: case KNOB_HIT_LOCKLESS:
+    v = good ? (long)below(2) : PICK(((const long[]){2, -1}));
+    break;
   case KNOB_PC_LIMIT:
     v = good ? PICK(((const long[]){0, 16, 64, 256, 4096}))
              : PICK(((const long[]){-1, (1L << 30) + 1, LONG_MIN_}));
@@ -1333,7 +1335,8 @@ knob_must_fail(int which, long v)
     return v < 1 || v > FAULTAROUND_MAX || (v & (v - 1)) ? "fault-around ceiling not a power "
                                                            "of two from 1 to FAULTAROUND_MAX" : 0;
   case KNOB_READAHEAD: return v < 0 || v > WINDOW_MAX ? "read-ahead past WINDOW_MAX" : 0;
-  case KNOB_TRACE: case KNOB_SVADE: return v != 0 && v != 1 ? "knob takes 0 or 1" : 0;
+  case KNOB_TRACE: case KNOB_SVADE: case KNOB_HIT_LOCKLESS:
+    return v != 0 && v != 1 ? "knob takes 0 or 1" : 0;
   case KNOB_PC_LIMIT: return v < 0 || v > (1L << 30) ? "cache limit out of range" : 0;
   case KNOB_CRASH_AFTER_COMMIT: case KNOB_DROP: case KNOB_LOOKUP_PAUSE: case KNOB_OP_PAUSE:
   case KNOB_FREE_PAUSE:
@@ -2699,7 +2702,7 @@ churner(int s, long limit0)
       knob(KNOB_FAULTAROUND_MAX, 1L << below(10));
       break;
     case 3: knob(KNOB_READAHEAD, below(WINDOW_MAX + 1)); break;
-    case 4: knob(KNOB_SVADE, below(2)); break;
+    case 4: knob(below(2) ? KNOB_SVADE : KNOB_HIT_LOCKLESS, below(2)); break;
     case 5: knob(KNOB_PC_LIMIT, PICK(limits)); break;
     case 6: knob(KNOB_PC_LIMIT, limit0); break;
     case 7: knob(KNOB_POLICY, below(2)); break;
@@ -2719,7 +2722,7 @@ static const struct {
 } saved_knobs[] = {
   {KNOB_POLICY, MMAP_POLICY_CACHE}, {KNOB_FAULTAROUND, 1}, {KNOB_FAULTAROUND_MAX, 1},
   {KNOB_READAHEAD, 0},
-  {KNOB_SVADE, 0}, {KNOB_PC_LIMIT, 0}, {KNOB_LOOKUP_PAUSE, 0}, {KNOB_OP_PAUSE, 0},
+  {KNOB_SVADE, 0}, {KNOB_HIT_LOCKLESS, 1}, {KNOB_PC_LIMIT, 0}, {KNOB_LOOKUP_PAUSE, 0}, {KNOB_OP_PAUSE, 0},
   {KNOB_FREE_PAUSE, 0}, {KNOB_CRASH_AFTER_COMMIT, 0}, {KNOB_WB_EXPIRE, WB_KNOB_READ},
   {KNOB_WB_INTERVAL, WB_KNOB_READ}, {KNOB_WB_BACKGROUND, WB_KNOB_READ},
   {KNOB_WB_THROTTLE, WB_KNOB_READ},

@@ -5,6 +5,8 @@
 //   vmctl faultaround N      fault-around window in pages (1 = off)
 //   vmctl famax N            largest window a sequential run grows it to
 //                            (N <= the faultaround window: fixed windows)
+//   vmctl lockless 0|1       map cached pages without the inode's sleep
+//                            lock (1), or take it at every fault (0)
 //   vmctl readahead N        largest read-ahead window in pages (0 = off)
 //   vmctl svade 0|1          track dirty pages by store faults (1) or by
 //                            the hardware's D bit (0)
@@ -56,7 +58,8 @@ _Static_assert(sizeof(names) / sizeof(names[0]) == KSTATS_COUNT,
 static void
 usage(void)
 {
-  fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | famax N | readahead N |\n"
+  fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | famax N | lockless 0|1 |\n"
+             "              readahead N |\n"
              "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
              "              failnth N read|write|any|flush [sticky] |\n"
              "              failblock B read|write|any | failnth off | failblock off |\n"
@@ -271,6 +274,8 @@ main(int argc, char *argv[])
   if (strcmp(cmd, "famax") == 0)
     return set(cmd, KNOB_FAULTAROUND_MAX, number(argv[2]),
                "a power of two from 1 to " STR(FAULTAROUND_MAX));
+  if (strcmp(cmd, "lockless") == 0)
+    return set(cmd, KNOB_HIT_LOCKLESS, number(argv[2]), "0 or 1");
   if (strcmp(cmd, "readahead") == 0)
     return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to " STR(WINDOW_MAX) " pages");
   if (strcmp(cmd, "svade") == 0)

@@ -186,6 +186,9 @@ usertrap(void)
   struct proc *p = myproc();
   p->trapframe->epc = r_sepc();
   uint64 scause = r_scause();
+  // Read now: a fault that sleeps (for the disk, an inode lock) may wake
+  // on another hart, or after other traps here, with stval long changed.
+  uint64 stval = r_stval();
   enum intr_kind kind = INTR_NONE;
   int fault_err = 0;
 
@@ -197,11 +200,11 @@ usertrap(void)
     syscall();
   } else if ((kind = devintr(scause)) != INTR_NONE) {
     // handled
-  } else if ((fault_err = user_page_fault(p, scause, r_stval())) == 0) {
+  } else if ((fault_err = user_page_fault(p, scause, stval)) == 0) {
     // page supplied; retry the instruction
   } else if (!killed(p)) {  // killed meanwhile: the out-of-memory policy said why
     printf("pid %d (%s): killed: %s%s at va %p, pc %p\n", p->pid, p->name,
-           cause_name(scause), fault_err == -EIO ? " (I/O error)" : "", (void *)r_stval(),
+           cause_name(scause), fault_err == -EIO ? " (I/O error)" : "", (void *)stval,
            (void *)p->trapframe->epc);
     setkilled(p);
   }

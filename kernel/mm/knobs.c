@@ -148,6 +148,8 @@ sys_knob(void)
     if ((long)value < 1 || (long)value > FAULTAROUND_MAX || (value & (value - 1)) != 0)
       return -EINVAL;  // a power of two: windows stay aligned as they grow
     return set_in_range(&cache_faultaround_max, (long)value, 1, FAULTAROUND_MAX);
+  case KNOB_HIT_LOCKLESS:
+    return set_in_range(&cache_hit_lockless, (long)value, 0, 1);
   case KNOB_READAHEAD:
     return set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
   case KNOB_DROP:

@@ -30,6 +30,16 @@
 //            D bits kept in the cache pages instead.
 // Misses read ahead as the area's advice says (v->advice).
 //
+// Hits take no sleep lock. A fault whose page is cached, up to date and
+// not under I/O is mapped under pc.lock alone (map_hit), with its
+// fault-around, and so is a store's private copy of a cached page; only
+// a miss (a disk read, or a memory object's zero fill) or a page being
+// filled or written back takes the inode's sleep lock (the slow path),
+// and each such
+// acquisition counts in fault_sleeplocks. The knob KNOB_HIT_LOCKLESS = 0
+// sends every fault down the slow path, as before this path existed, so
+// that one boot can measure both. See DESIGN.md, "The hit path".
+//
 // Dirty tracking. A hart that sets PTE A/D itself (QEMU) needs nothing
 // from us: a clean shared writable page is mapped with W and the store
 // sets D. A hart that faults instead (Svade) is emulated with the
@@ -98,6 +108,8 @@ rights(struct vma *v, int dirty)
 // vma.h).
 volatile long cache_faultaround = FAULTAROUND_DEFAULT;
 volatile long cache_faultaround_max = FAULTAROUND_MAX;
+// Hits mapped without the inode lock (knob KNOB_HIT_LOCKLESS; vma.h).
+volatile long cache_hit_lockless = 1;
 
 // The window for a read fault at va in v, in pages (adaptive
 // fault-around). A fault where the previous one's mapping ended
@@ -131,7 +143,11 @@ fa_window(struct vma *v, uint64 va)
 // turns both off. Records in v->fa_next the first page after va left
 // unmapped: where a sequential run faults next.
 // base is va's PTE; the others are found from it (same table page).
-// => pc.lock held; ip locked (its size is stable).
+// ip->size is read without the inode lock (the hit path does not hold
+// it): a truncation sets the smaller size first and then discards the
+// pages past it under pc.lock (pc_truncate), unmapping them wherever they
+// are mapped, so a page mapped here past a size being cut goes with the
+// rest. => pc.lock held.
 static void
 fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
 {
@@ -225,6 +241,86 @@ write_present(struct proc *p, struct vma *v, uint64 va, pte_t *pte, pte_t seen)
   return cow_write(pte, seen);
 }
 
+// Maps cache page pg at va (pte, found empty) with v's rights: a store
+// makes it dirty at once (pc_dirtied_locked), a read maps the neighbours
+// too (fault_around). nread: pages the fault has just read from va on.
+// => pc.lock held.
+static void
+map_cache_page(struct vma *v, uint64 va, pte_t *pte, struct inode *ip, struct page *pg,
+               int access, int nread)
+{
+  *pte = PA2PTE(page2pa(pg)) | rights(v, access == FAULT_WRITE) | PTE_V;
+  pc_mapped_locked(pg);
+  if (v->prog)
+    kstat_inc(exec_mapped);
+  if (access == FAULT_WRITE)
+    pc_dirtied_locked(pg);  // the store is about to happen: dirty from now
+  else
+    fault_around(v, va, pte, ip, nread);
+}
+
+// Maps at va, in place of the empty PTE pte, what a fault on cache page
+// pg asks for: a private copy of it when copy (a store to a private area:
+// copy is a PG_ANON page of one owner, allocated beforehand since no page
+// can be allocated under pc.lock), else pg itself (map_cache_page).
+// => pc.lock held; pg's contents stable enough (see map_hit).
+static void
+map_fault(struct vma *v, uint64 va, pte_t *pte, struct inode *ip, struct page *pg,
+          int access, int nread, void *copy)
+{
+  if (copy) {
+    memmove(copy, (void *)page2pa(pg), PGSIZE);
+    *pte = PA2PTE((uint64)copy) | rights(v, 0) | PTE_W | PTE_A | PTE_D | PTE_V;
+    kstat_inc(cow_copies);
+  } else {
+    map_cache_page(v, va, pte, ip, pg, access, nread);
+  }
+}
+
+// The hit path: if page pgno of ip is cached, up to date, not under I/O
+// and inside the file, maps it (or copies it into copy) under pc.lock
+// alone and returns 1; else 0, and the caller takes the slow path.
+// Everything that could change the page's fate takes pc.lock too:
+// eviction and truncation unmap through the reverse map under it, and a
+// fill or a write-back sets PG_IO under it before it starts -- so the
+// page found here stays what it was found to be until its PTE is in, and
+// whoever comes next finds that PTE in the reverse map. A page under I/O
+// is left to the slow path, which waits for it on the inode lock, as
+// Linux's filemap_map_pages leaves a locked folio to the full fault.
+// A copy is taken under pc.lock too; write() puts its bytes into a page
+// under the inode lock only, so a write() of the page racing with the
+// first store to a private mapping of it may reach the copy in part (each
+// byte old or new) -- a private mapping is not promised to see, or not
+// see, a later change to its file (POSIX leaves it unspecified).
+// => no locks held.
+static int
+map_hit(struct vma *v, uint64 va, pte_t *pte, struct inode *ip, uint pgno, int access,
+        void *copy)
+{
+  pc_lock();
+  struct page *pg = pc_lookup_locked(ip, pgno);
+  if (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE ||
+      (uint64)pgno * PGSIZE >= ip->size) {
+    pc_unlock();
+    return 0;  // a miss, I/O under way, or past the end (the slow path kills)
+  }
+  pc_hit_locked(pg);
+  map_fault(v, va, pte, ip, pg, access, 0, copy);
+  pc_unlock();
+  return 1;
+}
+
+// Gives back a copy page that was not used. => no locks held.
+static void
+drop_copy(void *copy)
+{
+  if (copy == 0)
+    return;
+  pc_lock();
+  page_anon_put((uint64)copy);
+  pc_unlock();
+}
+
 static int
 cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
 {
@@ -244,39 +340,36 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
     return -EFAULT;  // past what the cache's page numbers name, and so
                      // past the end of any file or memory object: the
                      // SIGBUS rule (pc_get checks the object's own end)
-  // Dirty pages can be written back to keep the cache under its limit
-  // only here, before the inode lock (write-back takes begin_op first).
+  // A cache over its limit is brought back under it first, writing
+  // dirty pages back if need be (only here, before the inode lock:
+  // write-back takes begin_op first). It is reclaim's work, done for any
+  // fault, hit or miss, while the limit knob is exceeded -- a store that
+  // hits makes a page dirty, and only dirty pages' write-back can make
+  // room then; under the limit it is one comparison.
   pc_enforce_limit();
   struct inode *ip = v->file->ip;
+  void *copy = 0;  // a store to a private area gets a copy of the page
+  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE)) {
+    if ((copy = kalloc()) == 0)
+      return -ENOMEM;
+    page_anon_init(copy);
+  }
+  if (cache_hit_lockless && map_hit(v, va, pte, ip, (uint)pgno, access, copy))
+    return 0;
+
+  // The slow path.
+  kstat_inc(fault_sleeplocks);
   ilock(ip);
   struct page *pg;
   int nread;
   int err = pc_get_advised(ip, (uint)pgno, v->advice, &pg, &nread);
   if (err) {
     iunlock(ip);
+    drop_copy(copy);
     return err;  // -EFAULT past the end of the file: the process dies
   }
-  uint64 pa = page2pa(pg);
-  void *mem = 0;
-  if (access == FAULT_WRITE && (v->flags & MAP_PRIVATE) && (mem = cow_copy_page(pa)) == 0) {
-    pc_put(pg);
-    iunlock(ip);
-    return -ENOMEM;
-  }
   pc_lock();
-  if (mem) {
-    *pte = PA2PTE((uint64)mem) | rights(v, 0) | PTE_W | PTE_A | PTE_D | PTE_V;
-    kstat_inc(cow_copies);
-  } else {
-    *pte = PA2PTE(pa) | rights(v, access == FAULT_WRITE) | PTE_V;
-    pc_mapped_locked(pg);
-    if (v->prog)
-      kstat_inc(exec_mapped);
-    if (access == FAULT_WRITE)
-      pc_dirtied_locked(pg);  // the store is about to happen: dirty from now
-  }
-  if (access != FAULT_WRITE)
-    fault_around(v, va, pte, ip, nread);
+  map_fault(v, va, pte, ip, pg, access, nread, copy);
   pc_put_locked(pg);  // pc_get's reference: a mapping counts in mapcount instead
   pc_unlock();
   iunlock(ip);

@@ -28,6 +28,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/mm/vm.h"
 #include "kernel/fs/log.h"
+#include "kernel/mm/kstats_impl.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/file.h"
 #include "kernel/mm/vma.h"
@@ -54,6 +55,7 @@ naive_fault(struct proc *p, struct vma *v, uint64 va, int access)
   struct inode *ip = v->file->ip;
   uint64 off = vma_fileoff(v, va);  // may be far past EOF
   int n = 0;
+  kstat_inc(fault_sleeplocks);
   ilock(ip);
   if (off < ip->size) {
     n = readi(ip, 0, (uint64)mem, (uint)off, PGSIZE);  // short at EOF

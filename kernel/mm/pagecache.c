@@ -1101,6 +1101,14 @@ pc_lookup_locked(struct inode *ip, uint pgno)
 }
 
 void
+pc_hit_locked(struct page *pg)
+{
+  KASSERT(holding(&pc.lock) && (pg->flags & PG_UPTODATE));
+  pg->flags |= PG_REFD;
+  kstat_inc(pc_hits);
+}
+
+void
 pc_mapped_locked(struct page *pg)
 {
   KASSERT(holding(&pc.lock) && (pg->flags & PG_CACHE));

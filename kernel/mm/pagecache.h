@@ -137,6 +137,10 @@ void pc_unlock(void);
 int pc_lock_held(void);  // does this hart hold it? (for assertions)
 // The cache page (ip, pgno) or 0. => pc.lock held (asserted).
 struct page *pc_lookup_locked(struct inode *ip, uint pgno);
+// A fault found pg (cached, up to date) by pc_lookup_locked and maps it
+// without a reference: counts the hit, marks the page used.
+// => pc.lock held (asserted).
+void pc_hit_locked(struct page *pg);
 // pc_put for a caller that holds pc.lock anyway (the fault path).
 // => pc.lock held (asserted).
 void pc_put_locked(struct page *pg);

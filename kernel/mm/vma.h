@@ -141,6 +141,10 @@ extern volatile long cache_faultaround;
 // pages, a power of two; <= cache_faultaround: fixed windows (knob
 // KNOB_FAULTAROUND_MAX; mmap_cache.c).
 extern volatile long cache_faultaround_max;
+// 1: a fault whose page is cached and up to date is mapped without the
+// inode's sleep lock; 0: every fault takes it (knob KNOB_HIT_LOCKLESS;
+// mmap_cache.c).
+extern volatile long cache_hit_lockless;
 // The policy new areas get (knob KNOB_POLICY).
 extern const struct mmap_policy *vma_default_policy;
 

@@ -139,7 +139,10 @@
   X(fault_sleeplocks, "inode sleep locks taken on the fault path of a file "  \
                    "mapping: the cache policy's misses, pages under I/O and " \
                    "copy-on-write copies (a hit takes none, knob "            \
-                   "KNOB_HIT_LOCKLESS), every naive fault")
+                   "KNOB_HIT_LOCKLESS), every naive fault")                 \
+  X(anon_around_pages, "zeroed pages a private anonymous area's fault "       \
+                   "mapped beyond the faulting page, in a sequential run's "  \
+                   "window (also in anon_zero_fills)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -373,6 +373,71 @@ huge_areas(void)
   CHECK(munmap(p, HUGE_PRIVATE) == 0 && munmap(q, SHMEM_MAX) == 0, "munmap failed");
 }
 
+// A sequential run of first touches is zero-filled a growing window at a
+// time (1, 2, 4, ... pages up to famax, 512: one page-table page), so a
+// 4 MiB run takes a dozen faults, not 1024 -- and still exactly its own
+// pages: a random pattern, or a MADV_RANDOM area, fills only the pages
+// it touches, one a fault.
+#define ZA_PAGES 1024      // 4 MiB
+#define ZA_MAX_FAULTS 16   // 11 for windows 1..512 and one 512, a few more
+                           // where a window meets a page-table page's end
+#define ZA_SPARSE 256
+#define ZA_STRIDE 3
+
+static void
+zero_around(void)
+{
+  struct kstats a, b;
+  char *p = map_anon(ZA_PAGES, RW, PRIV);
+  read_kstats(&a);
+  for (int i = 0; i < ZA_PAGES; i++) {
+    CHECK(p[(uint64)i * PG + 7] == 0, "page %d of a fresh area is not zero", i);
+    p[(uint64)i * PG + 7] = (char)(i % 200 + 1);
+  }
+  read_kstats(&b);
+  long faults = (long)(b.faults - a.faults), fills = (long)(b.anon_zero_fills - a.anon_zero_fills);
+  long around = (long)(b.anon_around_pages - a.anon_around_pages);
+  printf("note: zero_around: %d pages touched in order: %d faults, %d zero fills (%d around)\n",
+         ZA_PAGES, (int)faults, (int)fills, (int)around);
+  CHECK(fills == ZA_PAGES, "%d zero fills for %d pages", (int)fills, ZA_PAGES);
+  CHECK(faults >= 1 && faults <= ZA_MAX_FAULTS, "%d faults for a run of %d pages, want 1 to %d",
+        (int)faults, ZA_PAGES, ZA_MAX_FAULTS);
+  CHECK(around == fills - faults, "%d pages filled around, %d fills, %d faults", (int)around,
+        (int)fills, (int)faults);
+  for (int i = 0; i < ZA_PAGES; i++) {
+    char *pg = p + (uint64)i * PG;
+    CHECK(pg[7] == (char)(i % 200 + 1), "page %d lost its store", i);
+    check_zero(pg, 7, "the start of a page filled around");
+    check_zero(pg + 8, PG - 8, "the rest of a page filled around");
+  }
+  unmap(p, ZA_PAGES);
+
+  // Downwards, every third page: no run, so each fill is a touched page.
+  char *q = map_anon(ZA_SPARSE, RW, PRIV);
+  int touched = 0;
+  read_kstats(&a);
+  for (int i = ZA_SPARSE - 1; i >= 0; i -= ZA_STRIDE, touched++)
+    q[(uint64)i * PG] = 1;
+  read_kstats(&b);
+  fills = (long)(b.anon_zero_fills - a.anon_zero_fills);
+  CHECK(fills == touched, "a sparse pattern: %d zero fills for %d pages touched", (int)fills,
+        touched);
+  unmap(q, ZA_SPARSE);
+
+  // MADV_RANDOM: in order, but one page a fault all the same.
+  char *r = map_anon(ZA_SPARSE, RW, PRIV);
+  CHECK(madvise(r, ZA_SPARSE * PG, MADV_RANDOM) == 0, "madvise failed, errno %d", errno);
+  read_kstats(&a);
+  for (int i = 0; i < ZA_SPARSE; i++)
+    r[(uint64)i * PG] = 1;
+  read_kstats(&b);
+  fills = (long)(b.anon_zero_fills - a.anon_zero_fills);
+  faults = (long)(b.faults - a.faults);
+  CHECK(fills == ZA_SPARSE && faults >= ZA_SPARSE, "MADV_RANDOM: %d zero fills and %d faults "
+        "for %d pages, want one fill a fault", (int)fills, (int)faults, ZA_SPARSE);
+  unmap(r, ZA_SPARSE);
+}
+
 // ---------------------------------------------------------------------------
 // Shared anonymous memory
 
@@ -760,6 +825,7 @@ static const struct test tests[] = {
   {"msync_anon", msync_anon},
   {"syscall_copies", syscall_copies},
   {"huge_areas", huge_areas},
+  {"zero_around", zero_around},
   {"zero_fill_shared", zero_fill_shared},
   {"shared_after_fork", shared_after_fork},
   {"shared_generations", shared_generations},

@@ -84,8 +84,9 @@ no_spinlocks_held(void)
   return none;
 }
 
-void *
-kalloc(void)
+// A free page, whatever it holds, or 0.
+static void *
+alloc(void)
 {
   struct run *r = take();
   // Out of free pages: reclaim clean page-cache pages, unless the caller
@@ -93,15 +94,25 @@ kalloc(void)
   // every spinlock but icache.lock: kernel/lib/lockrank.h).
   if (r == 0 && no_spinlocks_held() && pc_reclaim(RECLAIM_BATCH, 0) > 0)
     r = take();
-  if (r)
-    memset(r, JUNK_ALLOC, PGSIZE);
   return r;
 }
 
 void *
+kalloc(void)
+{
+  void *pa = alloc();
+  if (pa)
+    memset(pa, JUNK_ALLOC, PGSIZE);
+  return pa;
+}
+
+// Zeroed at once, not filled with junk first: every anonymous page's
+// first touch comes here, and a second pass over the page was a seventh
+// of a zero-fill fault's instructions.
+void *
 kzalloc(void)
 {
-  void *pa = kalloc();
+  void *pa = alloc();
   if (pa)
     memset(pa, 0, PGSIZE);
   return pa;

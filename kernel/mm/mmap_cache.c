@@ -13,7 +13,10 @@
 //            pages are its memory object's cache pages (shmem.c), zeroed
 //            when first touched; a private area's first touch of a page
 //            gets a zeroed private page (anon_fault), of the same kind as
-//            a copy-on-write copy, so fork and stores treat both alike.
+//            a copy-on-write copy, so fork and stores treat both alike;
+//            a sequential run's fault zero-fills the pages after it in a
+//            growing window (anon_window), as fault-around maps cached
+//            ones.
 //   release  unmap, collecting D bits into the cache pages, then write
 //            back the dirty pages of a writable shared range.
 //   dup      fork: the child gets the parent's private pages (copies and
@@ -190,6 +193,25 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
     kstat_add(exec_mapped, n);
 }
 
+// The zero-fill window for a first touch at va of a private anonymous
+// area, in pages: 1 for a touch anywhere but where the area's last fault
+// left off (v->fa_next), else twice the area's last window, up to
+// cache_faultaround_max -- the adaptive fault-around of file pages with a
+// base of 1, since here every page of a window costs a page of memory
+// and its zeroing, not just a PTE: a random touch takes exactly its page,
+// and a run earns its window by being a run. MADV_RANDOM keeps 1.
+static long
+anon_window(struct vma *v, uint64 va)
+{
+  long win = 1, max = cache_faultaround_max;
+  if (v->advice != MADV_RANDOM && v->fa_window >= 1 && va == v->fa_next)
+    win = v->fa_window * 2 > max ? max : v->fa_window * 2;
+  v->fa_window = (int)win;
+  return win;
+}
+
+#define ANON_BATCH 16  // zeroed pages allocated before each pass under pc.lock
+
 // The first touch of a page of a private anonymous area: a zeroed page
 // of its own (PG_ANON, one owner, as a copy-on-write copy), mapped with
 // the area's rights at once -- writable if the area is: nothing of it is
@@ -197,27 +219,67 @@ fault_around(struct vma *v, uint64 va, pte_t *base, struct inode *ip, int nread)
 // says. Every access kind gets its own page; a read fault could map one
 // shared page of zeros read-only instead (Linux does), at the cost of a
 // second fault and a copy for a page that is read before it is written.
-// pte is va's PTE, found empty. => no locks held.
+// A sequential run gets the empty pages after va in its window
+// (anon_window) zeroed and mapped too, within va's page-table page and
+// the area, as many as memory gives at once: only the faulting page may
+// fail the fault with -ENOMEM. Records in v->fa_next the first page after
+// those. Linux does not fill around anonymous faults; it gets the same
+// effect for a large run from transparent huge pages, a zeroed 2 MiB page
+// at the first touch of an aligned range, and FreeBSD from superpage
+// reservations. pte is va's PTE, found empty. => no locks held.
 static int
-anon_fault(struct vma *v, pte_t *pte)
+anon_fault(struct vma *v, uint64 va, pte_t *pte)
 {
-  void *mem = kzalloc();
-  if (mem == 0)
-    return -ENOMEM;
-  page_anon_init(mem);
-  kstat_inc(anon_zero_fills);
+  uint64 end = va + (uint64)anon_window(v, va) * PGSIZE;
+  uint64 table_end = (va | (TABLE_SPAN - 1)) + 1;
+  if (end > table_end)
+    end = table_end;
+  if (end > v->end)
+    end = v->end;
   int perm = rights(v, 1);
   if (v->prot & PROT_WRITE)
     perm |= PTE_W;
-  pc_lock();
-  // Only this process fills its own PTEs, so the PTE is still empty; the
-  // lock is for the walkers that read it (the convention of vma.h). Were
-  // it not, the page found there wins and the access is retried.
-  if (*pte & PTE_V)
-    pc_unmapped_locked(pa2page((uint64)mem), 0);
-  else
-    *pte = PA2PTE((uint64)mem) | perm | PTE_V;
-  pc_unlock();
+  int filled = 0;
+  uint64 a = va;
+  while (a < end) {
+    void *mem[ANON_BATCH];
+    int n = 0;
+    for (uint64 b = a; b < end && n < ANON_BATCH; b += PGSIZE) {
+      if (b != va && (__atomic_load_n(pte + (b - va) / PGSIZE, __ATOMIC_RELAXED) & PTE_V))
+        continue;  // mapped before: counted below, never filled again
+      if ((mem[n] = kzalloc()) == 0)
+        break;
+      n++;
+    }
+    if (n == 0 && a == va)
+      return -ENOMEM;  // the faulting page itself
+    pc_lock();
+    // Only this process fills its own PTEs, so those found empty above
+    // are empty still; the lock is for the walkers that read them (the
+    // convention of vma.h).
+    int used = 0;
+    for (; a < end && used < n; a += PGSIZE) {
+      pte_t *e = pte + (a - va) / PGSIZE;
+      if (*e & PTE_V)
+        continue;
+      struct page *pg = pa2page((uint64)mem[used]);
+      pg->flags = PG_ANON;
+      pg->ref = 1;
+      *e = PA2PTE((uint64)mem[used++]) | perm | PTE_V;
+    }
+    while (a < end && (*(pte + (a - va) / PGSIZE) & PTE_V))
+      a += PGSIZE;  // the mapped pages after the batch's last
+    pc_unlock();
+    for (int i = used; i < n; i++)
+      kfree(mem[i]);  // not reached while only this process fills its PTEs
+    filled += used;
+    if (used < ANON_BATCH)
+      break;  // memory ran short, or the window is done
+  }
+  v->fa_next = a;
+  kstat_add(anon_zero_fills, filled);
+  if (filled > 1)
+    kstat_add(anon_around_pages, filled - 1);
   return 0;
 }
 
@@ -334,7 +396,7 @@ cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
     return write_present(p, v, va, pte, seen);
   }
   if (v->file == 0)
-    return anon_fault(v, pte);
+    return anon_fault(v, va, pte);
   uint64 pgno = vma_pgno(v, va);
   if (pgno > 0xFFFFFFFFUL)
     return -EFAULT;  // past what the cache's page numbers name, and so

@@ -87,6 +87,23 @@ timer_kick_at(uint64 when)
   pop_off();
 }
 
+int
+sleep_ticks(uint n)
+{
+  int err = 0;
+  acquire(&tickslock);
+  uint start = ticks;
+  while (ticks - start < n) {
+    if (killed(myproc())) {
+      err = -EINTR;
+      break;
+    }
+    sleep(&ticks, &tickslock);
+  }
+  release(&tickslock);
+  return err;
+}
+
 // The timer fired: a tick, a kick deadline, or both. Returns INTR_TIMER
 // for a tick (the caller then yields), else INTR_OTHER.
 static enum intr_kind

@@ -12,6 +12,10 @@ extern uint ticks;   // [tickslock] timer ticks since boot (TICK_HZ per second)
 #define TIMEBASE_HZ 10000000UL  // frequency of the `time` CSR (QEMU virt)
 
 void trapinit(void);
+// Sleeps until n clock ticks have passed (n = 1: until the next tick), or
+// the caller is killed: then -EINTR (looked at each tick), else 0.
+// => no locks held.
+int sleep_ticks(uint n);
 void trapinithart(void);
 void usertrapret(void) __attribute__((noreturn));
 // Makes this hart's timer also fire at `time` when (if that is earlier

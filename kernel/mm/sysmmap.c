@@ -175,31 +175,35 @@ sys_msync(void)
   return vma_sync(myproc(), addr, len, flags);
 }
 
-// The end of [addr, addr + len rounded up to pages), or 0 if it wraps or
-// passes MAXVA. => addr is page aligned, len > 0.
-static uint64
-range_end(uint64 addr, uint64 len)
+// The pages [addr, *end) that mprotect, madvise and mincore act on, len
+// rounded up to pages, checked in Linux's order: -EINVAL for an unaligned
+// addr, RANGE_EMPTY for len 0 (the call does nothing and returns 0),
+// -ENOMEM for a range that wraps or passes MAXVA, else 0.
+#define RANGE_EMPTY 1
+static long
+page_range(uint64 addr, uint64 len, uint64 *end)
 {
+  if (addr % PGSIZE != 0)
+    return -EINVAL;
+  if (len == 0)
+    return RANGE_EMPTY;
   if (addr >= MAXVA || len > MAXVA - addr || PGROUNDUP(len) > MAXVA - addr)
-    return 0;
-  return addr + PGROUNDUP(len);
+    return -ENOMEM;
+  *end = addr + PGROUNDUP(len);
+  return 0;
 }
 
 long
 sys_mprotect(void)
 {
-  uint64 addr, len;
+  uint64 addr, len, end;
   int prot;
   argaddr(0, &addr);
   argaddr(1, &len);
   argint(2, &prot);
-  if (addr % PGSIZE != 0)
-    return -EINVAL;
-  if (len == 0)
-    return 0;
-  uint64 end = range_end(addr, len);
-  if (end == 0)
-    return -ENOMEM;
+  long r = page_range(addr, len, &end);
+  if (r != 0)
+    return r == RANGE_EMPTY ? 0 : r;
   if ((prot & ~PROT_ALL) != 0)
     return -EINVAL;
   return vma_protect(myproc(), addr, end, prot);
@@ -208,7 +212,7 @@ sys_mprotect(void)
 long
 sys_madvise(void)
 {
-  uint64 addr, len;
+  uint64 addr, len, end;
   int advice;
   argaddr(0, &addr);
   argaddr(1, &len);
@@ -217,28 +221,22 @@ sys_madvise(void)
     return -EINVAL;
   if (len > ~0UL - PGSIZE + 1 || addr + PGROUNDUP(len) < addr)
     return -EINVAL;  // rounding len up, or adding it, wraps
-  if (len == 0)
-    return 0;
-  uint64 end = range_end(addr, len);
-  if (end == 0)
-    return -ENOMEM;
+  long r = page_range(addr, len, &end);
+  if (r != 0)
+    return r == RANGE_EMPTY ? 0 : r;
   return vma_advise(myproc(), addr, end, advice);
 }
 
 long
 sys_mincore(void)
 {
-  uint64 addr, len, vec;
+  uint64 addr, len, vec, end;
   argaddr(0, &addr);
   argaddr(1, &len);
   argaddr(2, &vec);
-  if (addr % PGSIZE != 0)
-    return -EINVAL;
-  if (len == 0)
-    return 0;
-  uint64 end = range_end(addr, len);
-  if (end == 0)
-    return -ENOMEM;
+  long r = page_range(addr, len, &end);
+  if (r != 0)
+    return r == RANGE_EMPTY ? 0 : r;
   uint64 pages = (end - addr) / PGSIZE;
   if (vec >= MAXVA || pages > MAXVA - vec)
     return -EFAULT;

@@ -161,17 +161,6 @@ wb_start(void)
     panic("writeback: no process slot at boot");
 }
 
-// Sleeps until the next clock tick. => no locks held.
-static void
-sleep_tick(void)
-{
-  acquire(&tickslock);
-  uint start = ticks;
-  while (ticks == start)
-    sleep(&ticks, &tickslock);
-  release(&tickslock);
-}
-
 void
 wb_throttle(void)
 {
@@ -181,7 +170,7 @@ wb_throttle(void)
       return;
     __atomic_store_n(&wb.urgent, 1, __ATOMIC_SEQ_CST);
     kstat_inc(wb_throttled);
-    sleep_tick();
+    sleep_ticks(1);  // killed meanwhile: seen at the loop's top
   }
 }
 

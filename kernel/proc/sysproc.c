@@ -64,17 +64,7 @@ sys_pause(void)
   argint(0, &n);
   if (n < 0)
     n = 0;
-  acquire(&tickslock);
-  uint start = ticks;
-  while (ticks - start < (uint)n) {
-    if (killed(myproc())) {
-      release(&tickslock);
-      return -EINTR;
-    }
-    sleep(&ticks, &tickslock);
-  }
-  release(&tickslock);
-  return 0;
+  return sleep_ticks((uint)n);
 }
 
 long

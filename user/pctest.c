@@ -1417,12 +1417,29 @@ ce_reader(volatile char *stop)
   }
 }
 
+// A file of CE_PAGES pages, each starting with the path "pc_ce2".
+static void
+make_names(void)
+{
+  static char page[PG];
+  memset(page, 0, PG);
+  strcpy(page, "pc_ce2");
+  int fd = open_or_fail("pc_cename", O_CREATE | O_TRUNC | O_RDWR);
+  for (int i = 0; i < CE_PAGES; i++)
+    CHECK(write(fd, page, PG) == PG, "cannot write pc_cename");
+  close(fd);
+}
+
 static void
 test_cow_evict(void)
 {
   make_file("pc_ce", CE_PAGES * PG, 70);
   make_file("pc_ce2", CE_PAGES * PG, 71);
   make_file("pc_ceflag", PG, 72);
+  make_names();
+  // System calls read their path arguments from pages being evicted too:
+  // each must come in again, never end the call with EFAULT.
+  char *names = map_path("pc_cename", O_RDONLY, CE_PAGES * PG, PROT_READ, MAP_SHARED);
   volatile char *stop = map_path("pc_ceflag", O_RDWR, PG, RW, MAP_SHARED);
   *stop = 0;
   long old = knob(KNOB_PC_LIMIT, CE_LIMIT);
@@ -1439,6 +1456,9 @@ test_cow_evict(void)
       touch(q, i, 70);
       q[i * PG + 1] = file_byte(70, i * PG + 1);  // the same byte: the copy must be the file page
       expect_mem(q + i * PG, PG, 70, i * PG, "private copy made under eviction");
+      int fd = open(names + i * PG, O_RDONLY);
+      CHECK(fd >= 0, "open of a path in a page under eviction failed, errno %d", errno);
+      close(fd);
     }
     unmap_or_fail(q, CE_PAGES * PG);
   }
@@ -1452,9 +1472,11 @@ test_cow_evict(void)
   CHECK(DELTA(cow_copies) >= CE_ROUNDS * CE_PAGES, "%d copies for %d stores",
         (int)DELTA(cow_copies), CE_ROUNDS * CE_PAGES);
   unmap_or_fail((void *)stop, PG);
+  unmap_or_fail(names, CE_PAGES * PG);
   unlink("pc_ce");
   unlink("pc_ce2");
   unlink("pc_ceflag");
+  unlink("pc_cename");
 }
 
 // ---------------------------------------------------------------------------

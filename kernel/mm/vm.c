@@ -351,18 +351,22 @@ user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep)
     return 0;
   uint64 need = PTE_V | PTE_U | (write ? PTE_W : PTE_R);
   pte_t *pte = walk(pagetable, va, 0);
-  if (pte == 0 || (*pte & need) != need) {
+  // One read of the PTE per look: eviction on another hart may clear it.
+  pte_t e = pte ? __atomic_load_n(pte, __ATOMIC_RELAXED) : 0;
+  while ((e & need) != need) {
     struct proc *p = myproc();
-    if (p == 0 || p->pagetable != pagetable || p->nofault ||
+    if (p == 0 || p->pagetable != pagetable || p->nofault || killed(p) ||
         fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
       return 0;
+    // Supplied; but a cache page may be evicted again before this look
+    // (a small cache limit, another hart reclaiming): then the fault is
+    // resolved again, as the hardware's access would fault again.
     pte = walk(pagetable, va, 0);
-    if (pte == 0 || (*pte & need) != need)
-      return 0;
+    e = pte ? __atomic_load_n(pte, __ATOMIC_RELAXED) : 0;
   }
   if (ptep)
     *ptep = pte;
-  return PTE2PA(*pte);
+  return PTE2PA(e);
 }
 
 // The user page at va (page aligned) for a kernel copy, held so that it

@@ -681,11 +681,11 @@ def plot_bandwidth(rows: list[dict], d: Path) -> None:
     fig, axs = plt.subplots(1, 2 if rv else 1, figsize=(13 if rv else 8, 4.8), squeeze=False)
     ax = axs[0][0]
     for i, (label, rs, colour) in enumerate(cases):
-        med_bar(ax, i, rs, "cpu_ns", mib, colour)
+        med_bar(ax, i, rs, "cpu_ns", mib * 1e3, colour)
     ax.set_xticks(range(len(cases)))
     ax.set_xticklabels([c[0] for c in cases], fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylabel("guest instructions per MiB (log scale)")
+    ax.set_ylabel("thousands of guest instructions per MiB (log scale)")
     ax.set_title(f"bw_file_rd vs bw_mmap_rd, warm {f} (open to close): lower is faster")
     ax.grid(axis="y", alpha=0.3)
     if rv:
@@ -693,10 +693,10 @@ def plot_bandwidth(rows: list[dict], d: Path) -> None:
         rmib = float(rv[0][1][0]["file_pages"]) * 4096 / (1 << 20) if rv[0][1][0].get(
             "file_pages") else 16.0
         for i, (label, rs, colour) in enumerate(rv):
-            med_bar(ax, i, rs, "cpu_ns", rmib, colour)
+            med_bar(ax, i, rs, "cpu_ns", rmib * 1e3, colour)
         ax.set_xticks(range(len(rv)))
         ax.set_xticklabels([c[0] for c in rv], fontsize=8)
-        ax.set_ylabel("guest instructions per MiB")
+        ax.set_ylabel("thousands of guest instructions per MiB")
         ax.set_title("readvsmap, warm 16 MiB: read() into a buffer vs a mapping (goal: "
                      "mmap 2.5x faster)", fontsize=9)
         ax.grid(axis="y", alpha=0.3)

@@ -868,6 +868,14 @@ def write(outdir: Path, rows: list[dict], run: dict | None, req_us: float,
             "unmeasured run of the same workload. The clocks cover mmap, the accesses and "
             "munmap (with its write-back), not open/close or the data checks.",
             "", "## Goals", "",
+            f"*Today*: the same measure in this run under the variant `today` -- "
+            f"{VARIANTS['today'].text} -- or, where no knob can bring the "
+            "old design back, the figure of round 1's results that the issue quotes (marked "
+            "so). \"now/today\" goals divide the kernel's defaults by today. The sleep-lock "
+            "goal is measured on this benchmark's single hart (a warm run's "
+            f"`{FAULT_SLEEPLOCKS}` delta); three processes faulting one warm file on three "
+            "harts are a test in `make test`. A goal whose rows this kernel cannot produce "
+            "(a counter or knob it lacks) is \"not measured\".", "",
             ] + GOALS_HEAD
     out += [gl.row() for gl in gs]
     missed = explain(rows, gs)

@@ -7,7 +7,11 @@ Reads DIR/bench.csv (default results/), DIR/run.json if present, and
 writes DIR/summary.md: per workload and policy the median with min-max of
 every repetition, the ratio cache/naive (cache divided by naive: below 1
 means the page cache did better), and each goal of the benchmark with
-"met" or "not met" and the numbers behind it. Every number comes from the
+"met" or "not met", the numbers behind it, and the same measure "today"
+(before issue 16: the rows of the variant "today", benchdata.VARIANTS, or
+a quoted figure of round 1 where no knob recreates the old design); then
+the tables of lat_pagefault's, bw_file_rd's and bw_mmap_rd's shapes, the
+goals' workloads now and today, and the sweep of fault-around's ceiling. Every number comes from the
 CSV; nothing is typed in by hand, so the summary cannot drift from the data.
 
 The modelled time is recomputed here from each row's guest CPU time and

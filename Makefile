@@ -148,8 +148,8 @@ qemu-gdb: deps
 	@echo "(the kernel's C entry point is start(), in kernel/main.c)"
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
-# `make bench` runs every benchmark (about 5 minutes on a quiet 2-core host,
-# three times that on a busy one; results/run.json has the time of each part) and
+# `make bench` runs every benchmark (9 minutes on a 2-core host shared with
+# other QEMU runs, the build on top; results/run.json has the time of each part) and
 # writes results/: bench.csv, summary.md, the plots, hyperfine.md/.json.
 # `make bench-quick` is a small version for development (results-quick/).
 BENCH_QEMU := $(QEMU) -machine virt -bios default -kernel $(K)/kernel -m $(MEM) -nographic \

@@ -39,6 +39,25 @@
 //                        byte-sum it (every page zero-filled at its first
 //                        touch), unmap: seqread's "sum" over memory no file
 //                        is behind
+//   stride K FILE        seqread's load per page, of every K-th page only
+//
+// Workloads of the cost per fault and per MiB, in the shapes of lmbench's
+// lat_pagefault, bw_file_rd and bw_mmap_rd (the numbers kernels are
+// compared by; the summary divides the instructions by pages or MiB):
+//   pagefault FILE [anon]  map FILE shared read-only (or, with "anon",
+//                        private anonymous memory of its size), load one
+//                        byte of every page in a fixed pseudo-random order
+//                        (randread's), unmap. The clocks cover the loads
+//                        alone, as lat_pagefault subtracts its mmap and
+//                        munmap; a warm run's unmeasured pass empties the
+//                        cache and reads FILE in order through a mapping,
+//                        so the cache holds it as a sequential reader
+//                        leaves it, whatever ran before
+//   bw read|mmap FILE    open, sum every 64-bit word of FILE through
+//                        read() into a 64 KiB buffer (bw_file_rd) or
+//                        through a shared mapping (bw_mmap_rd), close:
+//                        lmbench's "open2close", so the clocks cover open
+//                        and close too
 //
 // Workloads of processes (PROG is a program in /; the clocks cover every
 // fork, exec and wait; what the programs print goes to a pipe nobody
@@ -123,6 +142,7 @@ usage(void)
              "             seqread FILE [sum] | randread FILE | remap FILE |\n"
              "             sharers N FILE | dirty K FILE | private FILE |\n"
              "             readvsmap read|mmap FILE | memscan FILE | anonscan FILE |\n"
+             "             stride K FILE | pagefault FILE [anon] | bw read|mmap FILE |\n"
              "             forkexec N PROG | forkheap MIB | shells N | start PROG\n");
   exit(2);
 }
@@ -219,12 +239,14 @@ report(const char *phase, const char *param, const char *file,
   long fa = knob(KNOB_FAULTAROUND, 1), ra = knob(KNOB_READAHEAD, 0);
   knob(KNOB_FAULTAROUND, fa);  // knob() returns the old value: put it back
   knob(KNOB_READAHEAD, ra);
+  long famax = knob(KNOB_FAULTAROUND_MAX, FAULTAROUND_MAX);
+  knob(KNOB_FAULTAROUND_MAX, famax);
   long pol = knob(KNOB_POLICY, MMAP_POLICY_CACHE);
   knob(KNOB_POLICY, pol);
   printf("@B workload=%s phase=%s param=%s file=%s policy=%s state=%s fa=%ld ra=%ld"
-         " rep=%d ok=1 time_ns=%lu cycles=%lu instret=%lu free0=%lu",
+         " famax=%ld rep=%d ok=1 time_ns=%lu cycles=%lu instret=%lu free0=%lu",
          opt.workload, phase, param, file, pol == MMAP_POLICY_NAIVE ? "naive" : "cache",
-         opt.state, fa, ra, opt.rep, (b->time - a->time) * 100, b->cycle - a->cycle,
+         opt.state, fa, ra, famax, opt.rep, (b->time - a->time) * 100, b->cycle - a->cycle,
          b->instret - a->instret, a->ks.free_pages);
   uint64 *va = (uint64 *)&a->ks, *vb = (uint64 *)&b->ks;
   for (int i = 0; i < KSTATS_COUNT; i++)
@@ -732,6 +754,144 @@ run_anonscan(struct datafile *d, int arg, int measure)
   }
 }
 
+// stride: seqread's load per page, of pages 0, k, 2k, ... only. A pattern
+// that is sequential at a distance: fault-around must not take it for a
+// run (and grow its window) when k reaches past the window, nor map
+// more than before when it does not.
+static void
+run_stride(struct datafile *d, int k, int measure)
+{
+  if (k < 1)
+    BENCH_FAIL("every K-th page, K >= 1, not %d", k);
+  uint64 npages = d->size / PGSIZE, want = 0, sum = 0;
+  for (uint64 pg = 0; pg < npages; pg += k)
+    want += data_word(d->seed, pg * (PGSIZE / 8));
+  int fd = open_data(d, O_RDONLY);
+  struct sample a, b;
+  sample_start(&a);
+  char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+  for (uint64 pg = 0; pg < npages; pg += k)
+    sum += *(volatile const uint64 *)(p + pg * PGSIZE);
+  unmap_data(d, p);
+  sample_end(&b);
+  close(fd);
+  check("page-sum of the pages touched", sum, want);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "touched_pages", (npages + k - 1) / k);
+    extra_add(&x, "file_pages", npages);
+    char param[12];
+    report("touch", utoa(param, sizeof(param), k), d->name, &a, &b, &x);
+  }
+}
+
+// pagefault (lmbench's lat_pagefault): arg 0 the file, arg 1 anonymous
+// memory of its size. One byte of each page, in randread's order, so that
+// no fault finds its neighbour just mapped by the fault before (the
+// windows a fault maps still serve the later touches inside them, as
+// they would under lat_pagefault on any kernel with fault-around). The
+// sum is of the first byte of every page (0 for anonymous memory).
+static void
+run_pagefault(struct datafile *d, int anon, int measure)
+{
+  uint64 npages = d->size / PGSIZE, want = 0, sum = 0;
+  if (!measure) {
+    if (anon)
+      return;  // fresh anonymous memory: nothing to warm
+    if (knob(KNOB_DROP, 0) < 0)
+      BENCH_FAIL("drop: %s", strerror(errno));
+    int fd = open_data(d, O_RDONLY);
+    char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+    check("page-sum of the warming pass", touch_seq(p, d->size), d->pagesum);
+    unmap_data(d, p);
+    close(fd);
+    return;
+  }
+  if (!anon)
+    for (uint64 pg = 0; pg < npages; pg++)
+      want += data_word(d->seed, pg * (PGSIZE / 8)) & 0xFF;  // little-endian: byte 0
+  int fd = -1;
+  char *p;
+  if (anon) {
+    p = mmap(0, d->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      BENCH_FAIL("mmap of %lu bytes of anonymous memory: %s", d->size, strerror(errno));
+  } else {
+    fd = open_data(d, O_RDONLY);
+    p = map_data(d, fd, PROT_READ, MAP_SHARED);
+  }
+  struct sample a, b;
+  sample_start(&a);
+  for (uint64 i = 0; i < npages; i++)
+    sum += *(volatile const uchar *)(p + (uint64)order[i] * PGSIZE);
+  sample_end(&b);
+  unmap_data(d, p);
+  if (fd >= 0)
+    close(fd);
+  check("sum of the first byte of every page", sum, want);
+  struct extra x = {0};
+  extra_add(&x, "touched_pages", npages);
+  extra_add(&x, "file_pages", npages);
+  report(anon ? "anon" : "file", "-", d->name, &a, &b, &x);
+}
+
+// Sum of the 64-bit words of p[0..n), n a multiple of 64 bytes: lmbench's
+// bread() reads every word of its buffer the same way, unrolled.
+static uint64
+wordsum(const char *p, uint64 n)
+{
+  const uint64 *w = (const uint64 *)p, *end = (const uint64 *)(p + n);
+  uint64 s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (; w < end; w += 8) {
+    s0 += w[0] + w[4];
+    s1 += w[1] + w[5];
+    s2 += w[2] + w[6];
+    s3 += w[3] + w[7];
+  }
+  return s0 + s1 + s2 + s3;
+}
+
+// bw (lmbench's bw_file_rd and bw_mmap_rd, "open2close"): arg 1 through
+// read(), arg 0 through a mapping. The expected sum is computed once per
+// process, before any clock starts.
+static void
+run_bw(struct datafile *d, int via_read, int measure)
+{
+  static char buf[READ_CHUNK];
+  static uint64 want;
+  static int known;
+  if (!known) {
+    for (uint64 i = 0; i < d->size / 8; i++)
+      want += data_word(d->seed, i);
+    known = 1;
+  }
+  uint64 sum = 0;
+  struct sample a, b;
+  sample_start(&a);
+  int fd = open_data(d, O_RDONLY);
+  if (via_read) {
+    for (uint64 off = 0; off < d->size; off += READ_CHUNK) {
+      if (read(fd, buf, READ_CHUNK) != READ_CHUNK)
+        BENCH_FAIL("short read of %s", d->name);
+      sum += wordsum(buf, READ_CHUNK);
+    }
+  } else {
+    char *p = map_data(d, fd, PROT_READ, MAP_SHARED);
+    sum = wordsum(p, d->size);
+    unmap_data(d, p);
+  }
+  close(fd);
+  sample_end(&b);
+  check("word-sum", sum, want);
+  if (measure) {
+    struct extra x = {0};
+    extra_add(&x, "file_pages", d->size / PGSIZE);
+    char mib[24];
+    report(via_read ? "read" : "mmap", utoa(mib, sizeof(mib), d->size >> 20), d->name, &a, &b,
+           &x);
+  }
+}
+
 // ---------------------------------------------------------------- processes
 
 // What exec makes of program `path`, from its ELF header: file_pages,
@@ -1192,6 +1352,14 @@ main(int argc, char *argv[])
     run = run_memscan, file = args[0];
   } else if (strcmp(w, "anonscan") == 0 && nargs == 1) {
     run = run_anonscan, file = args[0];
+  } else if (strcmp(w, "stride") == 0 && nargs == 2) {
+    run = run_stride, arg = number(args[0]), file = args[1];
+  } else if (strcmp(w, "pagefault") == 0 &&
+             (nargs == 1 || (nargs == 2 && strcmp(args[1], "anon") == 0))) {
+    run = run_pagefault, arg = nargs == 2, file = args[0];
+  } else if (strcmp(w, "bw") == 0 && nargs == 2 &&
+             (strcmp(args[0], "read") == 0 || strcmp(args[0], "mmap") == 0)) {
+    run = run_bw, arg = strcmp(args[0], "read") == 0, file = args[1];
   } else if (strcmp(w, "forkexec") == 0 && nargs == 2) {
     run = run_forkexec, arg = number(args[0]), progname = args[1];
   } else if (strcmp(w, "start") == 0 && nargs == 1) {
@@ -1214,7 +1382,7 @@ main(int argc, char *argv[])
     if (*progname)
       prog_size(progname, &prog);
   }
-  if (run == run_read && arg == 2)
+  if ((run == run_read && arg == 2) || run == run_pagefault)
     make_order(d.size / PGSIZE);
   if (strcmp(opt.state, "cold") == 0)
     set_knob(KNOB_DROP, 0, "drop");

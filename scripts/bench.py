@@ -28,6 +28,16 @@ lines and writes them as CSV rows. Three kinds of machine:
   oneshot  one boot, one command, then QEMU is stopped: what hyperfine
            times as a host-side cross-check (results/hyperfine.md, .json).
 
+Variants. Beside the kernel's defaults (variant "default"), some
+workloads run again under benchdata.VARIANTS: above all "today", the
+design before issue 16 recreated in the same boot (fixed fault-around
+windows: famax = the base window; `vmctl mega 0`, `vmctl lockless 0`),
+and the warm remap under a sweep of famax (variant "famax"). Knobs a
+kernel may lack (benchdata.OPTIONAL_KNOBS) are probed at each boot with
+vmctl: a unit that needs one the kernel lacks is left out (run.json lists
+it), one that merely sets it runs without. Every row carries its variant
+and the value of each optional knob in force ("" where there is none).
+
 Clocks (all in every row): time_ns (the guest's time CSR; under icount
 virtual time, which jumps ahead while the machine idles waiting for the
 disk), cycles and instret (the same virtual clock under icount),
@@ -58,13 +68,15 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from benchdata import (DIRTY_EVERY, FAULTAROUND_DEFAULT, FAULTAROUND_MAX, FAULTAROUND_SWEEP,
-                       FORKEXEC_N, FORKEXEC_PROG, FORKHEAP_MIB, ONE_DESIGN, POLICIES,
-                       READAHEAD_DEFAULT, SHARERS, SHELLS, START_PROG, model_ns)
+from benchdata import (BW_FILE, DIRTY_EVERY, FAMAX_SWEEP, FAULTAROUND_DEFAULT, FAULTAROUND_MAX,
+                       FAULTAROUND_SWEEP, FORKEXEC_N, FORKEXEC_PROG, FORKHEAP_MIB,
+                       KNOB_PROBE_VALUE, ONE_DESIGN, OPTIONAL_KNOBS, PAGEFAULT_FILE, POLICIES,
+                       READAHEAD_DEFAULT, SHARERS, SHELLS, START_PROG, STRIDE_FILE, STRIDES,
+                       VARIANTS, model_ns)
 from qemuconsole import Console, QemuDied, boot, run_command, tail
 
 ICOUNT = ["-smp", "1", "-icount", "shift=0,sleep=off"]
@@ -75,8 +87,8 @@ RUN_TIMEOUT = 900
 # The first columns of bench.csv; the rest are the keys the runs print (the
 # kstats counter deltas by their vmctl names, then each workload's extras),
 # in the order they first appear.
-COLUMNS = ["machine", "workload", "phase", "param", "file", "policy", "state", "fa", "ra",
-           "rep", "ok", "time_ns", "cycles", "instret", "idle_cycles", "cpu_ns", "model_ns",
+COLUMNS = ["machine", "variant", "workload", "phase", "param", "file", "policy", "state", "fa",
+           "ra", "famax"] + list(OPTIONAL_KNOBS) + ["rep", "ok", "time_ns", "cycles", "instret", "idle_cycles", "cpu_ns", "model_ns",
            "req_us", "kib_us", "free0"]
 
 
@@ -84,10 +96,17 @@ COLUMNS = ["machine", "workload", "phase", "param", "file", "policy", "state", "
 class Unit:
     """Commands that run back to back in one boot (a pair of policies, or
     one cache-only run). weight: a rough cost in seconds, for the estimate
-    of what is left."""
+    of what is left. variant: what its rows are (benchdata.VARIANTS, or
+    "default", or "famax" for the ceiling sweep); knobs: optional knobs
+    (OPTIONAL_KNOBS) set by vmctl before the commands, where the machine
+    has them, and put back after; needs: knobs without which the unit is
+    left out."""
     label: str
     cmds: list[str]
     weight: float
+    variant: str = "default"
+    knobs: dict = field(default_factory=dict)
+    needs: tuple = ()
 
 
 # Every run sets its windows explicitly (the kernel's defaults unless the
@@ -109,14 +128,56 @@ def bench_cmd(policy: str | None, state: str | None, workload: str, *args,
 
 
 def paired(label: str, rep: int, weight: float, workload: str, *args, state: str = "cold",
-           naive: bool = True, **kw) -> Unit:
+           naive: bool = True, variant: str = "default", **kw) -> Unit:
     """Both policies (or cache alone when naive is False), the first one
-    alternating with the repetition."""
+    alternating with the repetition; under a variant of VARIANTS, its
+    ceiling and knobs."""
     order = POLICIES if rep % 2 == 0 else POLICIES[::-1]
     if not naive:
         order = ("cache",)
+    knobs, needs = {}, ()
+    if variant in VARIANTS:
+        v = VARIANTS[variant]
+        knobs, needs = v.knobs, v.needs
+        if v.famax is not None:
+            kw["famax"] = v.famax
+        label = f"{label} {variant}"
     cmds = [bench_cmd(p, state, workload, *args, rep=rep, **kw) for p in order]
-    return Unit(f"{label} (rep {rep + 1})", cmds, weight * len(cmds))
+    return Unit(f"{label} (rep {rep + 1})", cmds, weight * len(cmds), variant, knobs, needs)
+
+
+def issue16_units(r: int, quick: bool) -> list[Unit]:
+    """Issue 16's workloads and its "today" (the design before it, where
+    knobs recreate it), repetition r: lat_pagefault's shape, bw_file_rd's
+    and bw_mmap_rd's, stride, the famax sweep of the warm remap, and the
+    goals' workloads again under the variants."""
+    pf, bw, big, mid = ("f4", "f1", "f4", "f4") if quick else (PAGEFAULT_FILE, BW_FILE, "s32",
+                                                               STRIDE_FILE)
+    units = [paired(f"pagefault {pf}", r, 6, "pagefault", pf, state="warm")]
+    units += [paired(f"pagefault {pf}", r, 2, "pagefault", pf, state="warm", naive=False,
+                     variant=v) for v in VARIANTS]
+    units.append(one_design(f"pagefault {pf} anon", r, 1, "pagefault", pf, "anon"))
+    units += [paired(f"bw {how} {bw}", r, 3, "bw", how, bw, state="warm") for how in
+              ("read", "mmap")]
+    units.append(paired(f"bw mmap {bw}", r, 2, "bw", "mmap", bw, state="warm", naive=False,
+                        variant="today"))
+    units += [paired(f"stride {k} {mid}", r, 3, "stride", k, mid, naive=False, variant=v)
+              for k in STRIDES for v in ("default", "today")]
+    units += [paired(f"remap {big}", r, 4, "remap", big, naive=False, variant=v)
+              for v in ("today", "nomega")]
+    units += [Unit(f"remap {big} warm famax {m} (rep {r + 1})",
+                   [bench_cmd("cache", "warm", "remap", big, famax=m, rep=r)], 2, "famax",
+                   {"mega": 0}) for m in (FAMAX_SWEEP[::len(FAMAX_SWEEP) - 1] if quick
+                                          else FAMAX_SWEEP)]
+    if quick:
+        return units
+    units += [paired("seqread s32", r, 4, "seqread", "s32", naive=False, variant="today"),
+              paired("randread s32", r, 4, "randread", "s32", naive=False, variant="today"),
+              paired("readvsmap mmap f16 warm", r, 2, "readvsmap", "mmap", "f16", state="warm",
+                     naive=False, variant="today")]
+    units += [paired("seqread sum s32 warm", r, 3, "seqread", "s32", "sum", state="warm",
+                     naive=False, variant=v) for v in ("today", "nomega")]
+    return units
 
 
 def one_design(label: str, rep: int, weight: float, workload: str, *args) -> Unit:
@@ -168,6 +229,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
                                                              rep=r)], 1),
             ]
             units += process_units(r, 20, SHELLS[:2], 4, "f4")
+            units += issue16_units(r, quick)
         return units
     for r in range(reps):
         units += [
@@ -200,6 +262,7 @@ def plan(quick: bool, reps: int) -> list[Unit]:
         units.append(Unit(f"memscan s32 (rep {r + 1})",
                           [bench_cmd(None, None, "memscan", "s32", rep=r)], 1))
         units += process_units(r, FORKEXEC_N, SHELLS, FORKHEAP_MIB, "s32")
+        units += issue16_units(r, quick)
     return units
 
 
@@ -235,13 +298,33 @@ class Failure(Exception):
 class Machine:
     """One booted QEMU at its shell prompt."""
 
-    def __init__(self, qemu_argv: list[str], extra: list[str], name: str, log: IO[str]):
+    def __init__(self, qemu_argv: list[str], extra: list[str], name: str, log: IO[str],
+                 probe: bool = True):
         self.name = name
         self.con = Console(qemu_argv + extra, log)
         why = boot(self.con, BOOT_TIMEOUT)
         if why:
             self.con.stop()
             raise Failure(f"{name} machine: {why}")
+        self.knobs = self.probe_knobs() if probe else {}
+
+    def probe_knobs(self) -> dict[str, int]:
+        """The optional knobs this kernel's vmctl knows, each with the value
+        it held at boot (its default). The probe sets KNOB_PROBE_VALUE and
+        reads the old value from vmctl's "NAME V (was OLD)", then puts the
+        old one back. A name vmctl does not know prints its usage."""
+        known = {}
+        for name in OPTIONAL_KNOBS:
+            o = run_command(self.con, f"vmctl {name} {KNOB_PROBE_VALUE}", [], RUN_TIMEOUT)
+            if not o.ok:
+                raise Failure(f"vmctl {name}: {o.why}\n{tail(o.out)}")
+            m = re.search(rf"^{name} {KNOB_PROBE_VALUE} \(was (-?\d+)\)", o.out, re.MULTILINE)
+            if not m:
+                continue  # usage, or refused: this kernel has no such knob
+            known[name] = int(m.group(1))
+            if known[name] != KNOB_PROBE_VALUE:
+                self.run(f"vmctl {name} {known[name]}")
+        return known
 
     def run(self, command: str, timeout: float = RUN_TIMEOUT) -> str:
         o = run_command(self.con, command, [], timeout)
@@ -304,14 +387,17 @@ def clock(secs: float) -> str:
 
 
 def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine_name: str,
-              jobs: int, log: IO[str], what: str) -> tuple[list[dict], dict, dict]:
+              jobs: int, log: IO[str], what: str) -> tuple[list[dict], dict, dict, list, dict]:
     """Runs the units on `jobs` machines pulling from one queue. Returns
-    (rows, traces, host seconds per unit label); raises Failure on the
-    first failed run."""
+    (rows, traces, host seconds per unit label, the labels of units left
+    out for want of a knob, each optional knob's default or None where
+    the kernel lacks it); raises Failure on the first failed run."""
     todo = queue.Queue()
     for u in units:
         todo.put(u)
     rows, traces, errors = [], {}, []
+    skipped: set[str] = set()  # units left out: the kernel lacks a knob they need
+    knobs_seen: dict = {}      # optional knob -> its default, or None: unknown
     seconds = {}  # unit label without its repetition -> host seconds, summed
     lock = threading.Lock()
     progress = Progress(units, jobs, what)
@@ -331,12 +417,26 @@ def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine
                 except queue.Empty:
                     return
                 t_unit = time.monotonic()
+                if any(k not in m.knobs for k in u.needs):
+                    with lock:
+                        skipped.add(re.sub(r" \(rep \d+\)$", "", u.label))
+                    progress.step(u, name)
+                    continue
+                setting = {k: v for k, v in u.knobs.items() if k in m.knobs}
+                for k, v in setting.items():
+                    m.run(f"vmctl {k} {v}")
+                in_force = {k: setting.get(k, m.knobs.get(k, "")) for k in OPTIONAL_KNOBS}
+                with lock:
+                    knobs_seen.update({k: m.knobs.get(k) for k in OPTIONAL_KNOBS})
                 for cmd in u.cmds:
                     with lock:
                         run_no[0] += 1
                         n = run_no[0]
                     out = m.run(cmd.replace("-n RUN", f"-n {n}"))
                     got = parse_lines(out, machine_name)
+                    for row in got:
+                        row["variant"] = u.variant
+                        row.update(in_force)
                     if cmd.startswith("bench") and not got:
                         # e.g. a run that failed while its output went to a pipe
                         raise Failure(f"{cmd}: printed no result\n{tail(out)}")
@@ -346,6 +446,8 @@ def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine
                                                parse_trace(out))
                     with lock:
                         rows.extend(got)
+                for k in setting:
+                    m.run(f"vmctl {k} {m.knobs[k]}")
                 progress.step(u, name)
                 key = re.sub(r" \(rep \d+\)$", "", u.label)
                 with lock:
@@ -362,7 +464,7 @@ def run_units(units: list[Unit], qemu_argv: list[str], extra: list[str], machine
         t.join()
     if errors:
         raise Failure(errors[0])
-    return rows, traces, seconds
+    return rows, traces, seconds, sorted(skipped), knobs_seen
 
 
 # ---------------------------------------------------------------- output
@@ -380,7 +482,7 @@ def derive(rows: list[dict], req_us: float, kib_us: float) -> None:
         kib = int(r["disk_read_blocks"]) + int(r["disk_write_blocks"])  # 1 KiB blocks
         r["cpu_ns"] = cycles - idle
         r["model_ns"] = int(model_ns(cycles - idle, reqs, kib, req_us, kib_us))
-        if r["workload"] in ONE_DESIGN:
+        if r["workload"] in ONE_DESIGN or f"{r['workload']}/{r['phase']}" in ONE_DESIGN:
             r["policy"] = "anon"  # one design whatever the policy knob says
 
 
@@ -449,7 +551,7 @@ def hyperfine(args: argparse.Namespace, outdir: Path) -> None:
 
 def oneshot(args: argparse.Namespace) -> int:
     log = open(os.devnull, "w")
-    m = Machine(shlex.split(args.qemu), ICOUNT, "oneshot", log)
+    m = Machine(shlex.split(args.qemu), ICOUNT, "oneshot", log, probe=False)
     try:
         out = m.run(args.oneshot)
         if not parse_lines(out, "oneshot"):
@@ -464,7 +566,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--qemu", required=True,
                     help="QEMU command line without -smp or -icount (bench.img as the disk)")
     ap.add_argument("--quick", action="store_true", help="the small development version")
-    ap.add_argument("--reps", type=int, help="repetitions (default 5, quick 1)")
+    ap.add_argument("--reps", type=int, help="repetitions (default 3, quick 1)")
     ap.add_argument("--smp-reps", type=int, help="repetitions at -smp 3 (default 3, quick 1)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="icount machines side by side (default: 2, or 1 on one core)")
@@ -481,7 +583,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="boot, run one command, stop (what hyperfine times)")
     args = ap.parse_args(argv)
     if args.reps is None:
-        args.reps = 1 if args.quick else 5
+        args.reps = 1 if args.quick else 3
     if args.smp_reps is None:
         args.smp_reps = 1 if args.quick else 3
     return args
@@ -505,13 +607,17 @@ def main(argv: list[str]) -> int:
         runs = sum(len([c for c in u.cmds if c.startswith("bench")]) for u in units)
         print(f"bench: {runs} runs on {args.jobs} icount machine(s), {args.reps} repetitions; "
               f"console in {args.log}", flush=True)
-        rows, traces, unit_secs = run_units(units, qemu, ICOUNT, "icount", args.jobs, log,
-                                            "icount")
+        rows, traces, unit_secs, skipped, knobs = run_units(units, qemu, ICOUNT, "icount",
+                                                            args.jobs, log, "icount")
+        if skipped:
+            lack = [k for k, v in knobs.items() if v is None]
+            print(f"bench: this kernel has no {' or '.join(lack)} knob; left out: "
+                  f"{', '.join(skipped)}", flush=True)
         timing["icount"] = time.monotonic() - t0
         if not args.no_smp:
             t1 = time.monotonic()
-            smp_rows, _, smp_secs = run_units(smp_units(args.quick, args.smp_reps), qemu, SMP3,
-                                              "smp3", 1, log, "smp3")
+            smp_rows, _, smp_secs, _, _ = run_units(smp_units(args.quick, args.smp_reps), qemu,
+                                                    SMP3, "smp3", 1, log, "smp3")
             rows += smp_rows
             unit_secs.update(smp_secs)
             timing["smp3"] = time.monotonic() - t1
@@ -533,6 +639,7 @@ def main(argv: list[str]) -> int:
                    "jobs": args.jobs, "req_us": args.req_us, "kib_us": args.kib_us,
                    "qemu": args.qemu, "seconds": {k: round(v, 1) for k, v in timing.items()},
                    "host_cpus": os.cpu_count(),
+                   "optional_knobs": knobs, "left_out": skipped,
                    "unit_seconds": {k: round(v, 1) for k, v in
                                     sorted(unit_secs.items(), key=lambda kv: -kv[1])},
                    "date": time.strftime("%Y-%m-%d %H:%M %Z")}, f, indent=1)

@@ -20,6 +20,21 @@ Interface:
   ONE_DESIGN       workloads that have one design whatever the policy knob
                    says (anonymous memory, copy-on-write fork): their rows
                    carry policy "anon"
+  OPTIONAL_KNOBS   vmctl names of knobs a kernel may lack (megapages, the
+                   lock-free hit path): a run probes each at boot and leaves
+                   out the variants that need one it does not know; each
+                   row has a column per knob with the value in force ("":
+                   no such knob)
+  Variant, VARIANTS  the settings the runs of a workload are repeated
+                   under, beside the kernel's defaults ("default"): above
+                   all "today", the design before issue 16 where knobs can
+                   recreate it; every row says its variant
+  FAMAX_SWEEP      the ceilings of adaptive fault-around the warm remap runs
+                   under (megapages off): faults against the window
+  PAGEFAULT_FILE, BW_FILE, STRIDES
+                   the file of lat_pagefault's shape, of the bw_file_rd and
+                   bw_mmap_rd shapes, and stride's distances in pages
+  FAULT_SLEEPLOCKS the counter of sleep locks taken on the fault path
   EXEC_MAPPED      the counter of program pages mapped from the page cache,
                    in the rows of a kernel that keeps one (none of its rows
                    has the column otherwise)
@@ -34,8 +49,10 @@ Interface:
   model_ns(...)    the disk model: modelled time of one run
   add_model(rows, req_us, kib_us)
                    adds disk_reqs, disk_blocks and model_ns to each row
-  select(rows, machine="icount", **columns)
-                   the rows whose columns have these values
+  select(rows, machine="icount", variant="default", **columns)
+                   the rows of that variant (None: any) whose columns have
+                   these values
+  knob_known(rows, name)  whether the rows' kernel has that optional knob
   Stat, stat(rows, metric, scale)
                    median, min and max of a metric over the repetitions
 
@@ -90,8 +107,52 @@ FORKEXEC_N = 100
 FORKEXEC_PROG = "hello"    # bench/hello.c: a few pages
 START_PROG = "bigtext"     # bench/bigtext.c: larger than the buffer cache
 FORKHEAP_MIB = 16
-ONE_DESIGN = ("memscan", "anonscan", "forkheap")
+ONE_DESIGN = ("memscan", "anonscan", "forkheap", "pagefault/anon")
 EXEC_MAPPED = "exec_mapped"
+FAULT_SLEEPLOCKS = "fault_sleeplocks"
+
+# Issue 16's workloads: lat_pagefault's shape over a warm 16 MiB file (8
+# megapages' worth), bw_file_rd and bw_mmap_rd over a warm 16 MiB file,
+# stride over a cold one.
+PAGEFAULT_FILE = "f16"
+BW_FILE = "f16"
+STRIDE_FILE = "f16"
+STRIDES = (4, 32)  # inside one base window, and past it
+
+# Knobs a kernel may not have (yet): their vmctl names. The probe turns each
+# on (1) and reads back what it held, which is then the default put back.
+OPTIONAL_KNOBS = ("mega", "lockless")
+KNOB_PROBE_VALUE = 1
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Settings a run is repeated under. famax: adaptive fault-around's
+    ceiling (None: the default); knobs: optional knobs to set where the
+    kernel has them; needs: knobs without which the variant means nothing
+    (the run is left out); text: what it is, for the summary."""
+    name: str
+    famax: int | None
+    knobs: dict
+    needs: tuple
+    text: str
+
+
+VARIANTS = {
+    "today": Variant("today", FAULTAROUND_DEFAULT, {"mega": 0, "lockless": 0}, (),
+                     "before issue 16, recreated in the same boot by knobs: fixed "
+                     f"fault-around windows (`famax` = the base window, {FAULTAROUND_DEFAULT}), "
+                     "megapages off (`mega 0`) and every fault under the inode's sleep lock "
+                     "(`lockless 0`), each where this kernel has the knob"),
+    "nomega": Variant("nomega", None, {"mega": 0}, ("mega",),
+                      "the kernel's defaults but megapages off (`mega 0`)"),
+    "locked": Variant("locked", None, {"lockless": 0}, ("lockless",),
+                      "the kernel's defaults but every fault under the inode's sleep lock "
+                      "(`lockless 0`)"),
+}
+# The famax sweep's rows: variant "famax", megapages off.
+FAMAX_SWEEP: tuple[int, ...] = tuple(FAULTAROUND_DEFAULT << i for i in range(
+    (FAULTAROUND_MAX // FAULTAROUND_DEFAULT).bit_length()))
 
 
 # ---------------------------------------------------------------- the cases
@@ -165,6 +226,18 @@ def _workloads() -> list[Workload]:
           for ph, what in (("fork", "the fork"), ("store", "then a store to every heap page"))]
     w += [Workload(f"shells {n}, warm", dict(workload="shells", param=n, state="warm"))
           for n in SHELLS]
+    mib = {f: m for f, m in SIZE_FILES}
+    w.append(Workload(f"lat_pagefault {mib[PAGEFAULT_FILE]} MiB, warm (the loads alone)",
+                      dict(workload="pagefault", phase="file", file=PAGEFAULT_FILE,
+                           state="warm")))
+    w.append(Workload(f"lat_pagefault {mib[PAGEFAULT_FILE]} MiB, anonymous memory",
+                      dict(workload="pagefault", phase="anon", file=PAGEFAULT_FILE)))
+    w += [Workload(f"{name} {mib[BW_FILE]} MiB, warm (open to close)",
+                   dict(workload="bw", phase=how, file=BW_FILE, state="warm"))
+          for how, name in (("read", "bw_file_rd"), ("mmap", "bw_mmap_rd"))]
+    w += [Workload(f"stride {k} of {mib[STRIDE_FILE]} MiB, cold",
+                   dict(workload="stride", param=k, file=STRIDE_FILE, state="cold"))
+          for k in STRIDES]
     return w
 
 
@@ -222,11 +295,20 @@ def add_model(rows: list[dict], req_us: float | None, kib_us: float | None) -> N
         r["_req_us"], r["_kib_us"] = ru, ku
 
 
-def select(rows: list[dict], machine: str = "icount", **want) -> list[dict]:
-    """The rows of this machine whose columns hold the wanted values
+def select(rows: list[dict], machine: str = "icount", variant: str | None = "default",
+           **want) -> list[dict]:
+    """The rows of this machine and variant (None: any; a row of a CSV
+    without the column is "default") whose columns hold the wanted values
     (compared as text, so param=8 matches "8")."""
     return [r for r in rows if r["machine"] == machine and
+            (variant is None or (r.get("variant") or "default") == variant) and
             all(str(r.get(k)) == str(v) for k, v in want.items())]
+
+
+def knob_known(rows: list[dict], name: str) -> bool:
+    """Whether the kernel these rows were measured on has the optional
+    knob `name` (its column holds a value)."""
+    return any(r.get(name) not in (None, "") for r in rows)
 
 
 @dataclass

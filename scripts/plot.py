@@ -16,6 +16,12 @@ Writes into DIR (default results/):
   shells.png     pages used by N shells, and ps's split of their pages
   start.png      a program started cold and warm: disk requests, faults
   scan.png       cost per page of scanning anonymous memory and files
+  adaptive.png   faults of a warm remap against adaptive fault-around's
+                 ceiling, and with megapages
+  pagefault.png  instructions per page of lat_pagefault's shape: naive,
+                 the cache today and now (and its variants), anonymous memory
+  bandwidth.png  instructions per MiB of bw_file_rd and bw_mmap_rd, and
+                 the warm byte-sum through read() and a mapping
 Every plot shows medians over the repetitions with min-max bars, names its
 clock, and keeps one colour per design (naive red, page cache blue).
 Re-runnable on an existing CSV: nothing here runs QEMU.
@@ -33,9 +39,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from benchdata import (FAULTAROUND_DEFAULT, POLICIES, READAHEAD_DEFAULT,  # noqa: E402
-                       WORKLOADS, Stat, add_model, exec_mapped_any, load, select, stat)
+                       WORKLOADS, Stat, add_model, exec_mapped_any, knob_known, load, select,
+                       stat)
 
 COLOUR = {"naive": "#c0392b", "cache": "#1f5fa8", "anon": "#7f7f7f"}
+# The page cache before issue 16 ("today": benchdata.VARIANTS), a paler blue.
+TODAY = "#8fb3dd"
 LABEL = {"naive": "naive (xv6 lab)", "cache": "page cache", "anon": "anonymous memory"}
 MARK = {"major": ("x", "#000000"), "minor": ("+", "#e67e22"),
         "around": (".", "#27ae60"), "ahead": ("s", "#8e44ad")}
@@ -552,6 +561,153 @@ def plot_scan(rows: list[dict], d: Path) -> None:
     plt.close(fig)
 
 
+# ---------------------------------------------------------------- issue 16
+
+def med_bar(ax, x: float, rs: list[dict], metric: str, scale: float, colour: str,
+            fmt_: str = "{:.0f}", **kw) -> None:
+    """One bar: the median of metric over rs, min-max bars, its value on top."""
+    st = stat(rs, metric, scale)
+    if st.med is None:
+        return
+    b = ax.bar([x], [st.med], 0.6, color=colour, yerr=[[st.med - st.lo], [st.hi - st.med]],
+               capsize=3, **kw)
+    label_bars(ax, b, fmt_)
+
+
+def plot_adaptive(rows: list[dict], d: Path) -> None:
+    sweep = select(rows, variant="famax", workload="remap", phase="second")
+    if not sweep:
+        return
+    f = sweep[0]["file"]
+    ms_ = sorted({int(r["famax"]) for r in sweep})
+    defaults = select(rows, policy="cache", workload="remap", phase="second", file=f)
+    mega = knob_known(defaults, "mega")
+    fig, axs = plt.subplots(1, 2, figsize=(12, 4.8))
+    for ax, metric, scale, ylabel in ((axs[0], "faults", 1, "page faults (log scale)"),
+                                      (axs[1], "cpu_ns", 1e6, "guest CPU time, ms")):
+        ys = [stat([r for r in sweep if int(r["famax"]) == m], metric, scale) for m in ms_]
+        ax.errorbar(ms_, [y.med for y in ys], yerr=[[y.med - y.lo for y in ys],
+                                                    [y.hi - y.med for y in ys]],
+                    fmt="-o", color=COLOUR["cache"], capsize=3,
+                    label="adaptive fault-around, megapages off")
+        ax.plot([ms_[0]], [ys[0].med], "s", color=TODAY, ms=10, zorder=3,
+                label=f"fixed windows of {ms_[0]} (before issue 16)")
+        st = stat(defaults, metric, scale)
+        if st.med is not None:
+            ax.axhline(st.med, color=COLOUR["cache"], ls=":" if mega else "--", lw=1.5,
+                       label="the kernel's defaults, megapages on" if mega else
+                       "the kernel's defaults (no megapages in this kernel)")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("adaptive fault-around's ceiling famax, pages (log scale)")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    axs[0].set_yscale("log")
+    if f == "s32":
+        axs[0].axhline(128, color="#555555", ls="-.", lw=1, label="goal: 128 (adaptive)")
+        axs[0].axhline(16, color="#555555", ls=(0, (1, 3)), lw=1, label="goal: 16 (megapages)")
+        axs[0].legend(fontsize=7)
+    axs[0].set_title(f"Faults of a warm remap of {f} vs window ceiling and megapages")
+    axs[1].set_title(f"Warm remap of {f}: guest CPU time (map, touch, unmap)")
+    fig.text(0.01, 0.005, "second pass of `bench -c warm remap`; page cache; medians, bars "
+             "min–max; guest CPU time under icount", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "adaptive.png", dpi=110)
+    plt.close(fig)
+
+
+PF_CASES = [("naive", "default", dict(policy="naive", phase="file"), COLOUR["naive"]),
+            ("cache, today\n(before issue 16)", "today", dict(policy="cache", phase="file"),
+             TODAY),
+            ("cache,\nlockless 0", "locked", dict(policy="cache", phase="file"), TODAY),
+            ("cache,\nmega 0", "nomega", dict(policy="cache", phase="file"), TODAY),
+            ("cache, now", "default", dict(policy="cache", phase="file"), COLOUR["cache"]),
+            ("anonymous\nmemory", "default", dict(policy="anon", phase="anon"), COLOUR["anon"])]
+
+
+def plot_pagefault(rows: list[dict], d: Path) -> None:
+    pf = select(rows, variant=None, workload="pagefault")
+    if not pf:
+        return
+    f = pf[0]["file"]
+    cases = [(label, select(rows, variant=v, workload="pagefault", file=f, **sel), c)
+             for label, v, sel, c in PF_CASES]
+    cases = [c for c in cases if c[1]]
+    pages = float(pf[0]["touched_pages"])
+    fig, axs = plt.subplots(1, 2, figsize=(13, 4.8))
+    for i, (label, rs, colour) in enumerate(cases):
+        med_bar(axs[0], i, rs, "cpu_ns", pages, colour)
+        med_bar(axs[1], i, rs, "faults", 1, colour)
+    for ax in axs:
+        ax.set_xticks(range(len(cases)))
+        ax.set_xticklabels([c[0] for c in cases], fontsize=8)
+        ax.set_yscale("log")
+        ax.grid(axis="y", alpha=0.3)
+    axs[0].set_ylabel("guest instructions per page (log scale)")
+    axs[0].set_title(f"lat_pagefault shape, warm {f}: instructions per page touched")
+    axs[1].set_ylabel("page faults (log scale)")
+    axs[1].set_title(f"Faults for its {pages:.0f} pages")
+    fig.text(0.01, 0.005, "one byte per page in a fixed pseudo-random order; the loads alone "
+             "(mmap and munmap outside the clock); guest CPU under icount; medians, bars "
+             "min–max; variants missing from this kernel are not drawn", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "pagefault.png", dpi=110)
+    plt.close(fig)
+
+
+def plot_bandwidth(rows: list[dict], d: Path) -> None:
+    bw = select(rows, variant=None, workload="bw")
+    if not bw:
+        return
+    mib = float(bw[0]["param"])
+    f = bw[0]["file"]
+    cases = []
+    for how, shape in (("read", "bw_file_rd\n(read)"), ("mmap", "bw_mmap_rd\n(mmap)")):
+        for p in POLICIES:
+            for v in ("today", "default"):
+                rs = select(rows, variant=v, workload="bw", phase=how, policy=p)
+                if rs:
+                    colour = COLOUR[p] if v == "default" else TODAY
+                    cases.append((f"{shape},\n{p}{', today' if v == 'today' else ''}", rs,
+                                  colour))
+    rv = []
+    for how in ("read", "mmap"):
+        for v in ("today", "default"):
+            rs = select(rows, variant=v, workload="readvsmap", phase=how, state="warm",
+                        policy="cache")
+            if rs:
+                rv.append((f"byte-sum,\n{how}{', today' if v == 'today' else ''}", rs,
+                           COLOUR["cache"] if v == "default" else TODAY))
+    fig, axs = plt.subplots(1, 2 if rv else 1, figsize=(13 if rv else 8, 4.8), squeeze=False)
+    ax = axs[0][0]
+    for i, (label, rs, colour) in enumerate(cases):
+        med_bar(ax, i, rs, "cpu_ns", mib * 1e3, colour)
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels([c[0] for c in cases], fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("thousands of guest instructions per MiB (log scale)")
+    ax.set_title(f"bw_file_rd vs bw_mmap_rd, warm {f} (open to close): lower is faster")
+    ax.grid(axis="y", alpha=0.3)
+    if rv:
+        ax = axs[0][1]
+        rmib = float(rv[0][1][0]["file_pages"]) * 4096 / (1 << 20) if rv[0][1][0].get(
+            "file_pages") else 16.0
+        for i, (label, rs, colour) in enumerate(rv):
+            med_bar(ax, i, rs, "cpu_ns", rmib * 1e3, colour)
+        ax.set_xticks(range(len(rv)))
+        ax.set_xticklabels([c[0] for c in rv], fontsize=8)
+        ax.set_ylabel("thousands of guest instructions per MiB")
+        ax.set_title("readvsmap, warm 16 MiB: read() into a buffer vs a mapping (goal: "
+                     "mmap 2.5x faster)", fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+        headroom(ax, 1.15)
+    fig.text(0.01, 0.005, "page cache blue, before issue 16 (today) pale, naive red; guest "
+             "CPU time under icount (1 instruction = 1 ns); medians, bars min–max", fontsize=7)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(d / "bandwidth.png", dpi=110)
+    plt.close(fig)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="Draw the pcv6 benchmark plots.")
     ap.add_argument("dir", nargs="?", default="results", type=Path)
@@ -574,6 +730,9 @@ def main(argv: list[str]) -> int:
     plot_shells(rows, args.dir)
     plot_start(rows, args.dir)
     plot_scan(rows, args.dir)
+    plot_adaptive(rows, args.dir)
+    plot_pagefault(rows, args.dir)
+    plot_bandwidth(rows, args.dir)
     pngs = sorted(f.name for f in args.dir.glob("*.png"))
     print(f"plot: {', '.join(pngs)} in {args.dir}")
     return 0

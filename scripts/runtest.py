@@ -777,7 +777,8 @@ POWERCUT_CASES = [
 
 BENCH_SMOKE = BenchSmoke("bench-quick", 300)
 BENCH_PLOTS = ("time.png", "faults.png", "sharers.png", "dirty.png", "window.png", "size.png",
-               "faultmap.png", "process.png", "shells.png", "start.png", "scan.png")
+               "faultmap.png", "process.png", "shells.png", "start.png", "scan.png",
+               "adaptive.png", "pagefault.png", "bandwidth.png")
 
 # FRAG_BLOCKS gives the image more bitmap blocks (one per BPB = 8192
 # blocks) than one operation may add to the log (MAXOPBLOCKS = 16), so a file spread
@@ -1371,6 +1372,17 @@ def bench_sane(rows: list[dict]) -> str | None:
         return f"cache seqread: {c['faults']} faults, {c['pc_misses']} misses"
     if not any(r["machine"] == "smp3" for r in rows):
         return "no -smp 3 rows"
+    # Issue 16's workloads: lat_pagefault's shape (cache, today and anonymous
+    # memory), bw_file_rd and bw_mmap_rd, and the famax sweep.
+    have = {(r.get("variant"), r["workload"], r["phase"], r["policy"]) for r in rows}
+    for want in (("default", "pagefault", "file", "cache"), ("today", "pagefault", "file", "cache"),
+                 ("default", "pagefault", "anon", "anon"), ("default", "bw", "read", "cache"),
+                 ("default", "bw", "mmap", "cache"), ("famax", "remap", "second", "cache")):
+        if want not in have:
+            return f"no row of {' '.join(want)}"
+    pf = [r for r in rows if r["workload"] == "pagefault" and r["policy"] == "cache"]
+    if any(int(r["faults"]) >= int(r["touched_pages"]) for r in pf):
+        return "lat_pagefault under the page cache: a fault for every page"
     return None
 
 

@@ -142,7 +142,10 @@
                    "KNOB_HIT_LOCKLESS), every naive fault")                 \
   X(anon_around_pages, "zeroed pages a private anonymous area's fault "       \
                    "mapped beyond the faulting page, in a sequential run's "  \
-                   "window (also in anon_zero_fills)")
+                   "window (also in anon_zero_fills)")                       \
+  X(page_fill_cycles, "cycles spent filling whole pages with zeros (kzalloc) " \
+                   "or junk (kalloc, kfree): what anonymous memory pays to "  \
+                   "write its pages, apart from the fault path")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -126,6 +126,16 @@
 // in pages: a power of two from the KNOB_FAULTAROUND window (which then
 // stays fixed: adaptivity off) up to FAULTAROUND_MAX (mmap_cache.c).
 #define KNOB_FAULTAROUND_MAX 23
+// Megapages (kernel/mm/megapage.c): MEGA_ON (the default) makes large
+// folios on sequential misses and maps a wholly cached, aligned 2 MiB
+// range with one megapage PTE, split at the first store; MEGA_OFF does
+// neither; MEGA_WRITABLE maps shared writable areas' megapages writable
+// under hardware D bits (write-back then writes the whole 2 MiB; for
+// measuring that choice). Returns the previous value.
+#define KNOB_MEGAPAGES 24
+#define MEGA_OFF      0
+#define MEGA_ON       1
+#define MEGA_WRITABLE 2
 
 // Background write-back (kernel/mm/writeback.c). A process writes back
 // the pages that have been dirty for KNOB_WB_EXPIRE clock ticks (default

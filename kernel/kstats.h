@@ -133,7 +133,23 @@
   X(wb_pages,      "pages the write-back process wrote back (also in "       \
                    "writeback_pages)")                                        \
   X(wb_throttled,  "clock ticks writers slept at a store fault because "     \
-                   "dirty pages were over the throttle threshold")
+                   "dirty pages were over the throttle threshold")            \
+                                                                              \
+  /* ---- large folios and megapages (pagecache.c, megapage.c) ---- */       \
+  X(folio_allocs,  "large folios the cache made: a sequential miss read a "   \
+                   "whole 2 MiB-aligned range of a file into one 2 MiB frame")\
+  X(folio_fallbacks, "sequential misses that would have made a large folio " \
+                   "but got single pages: no whole frame free (or the cache " \
+                   "limit too close)")                                        \
+  X(mega_maps,     "megapage PTEs mapped: one fault mapped a whole cached "   \
+                   "large folio (2 MiB) with one level-1 leaf")               \
+  X(mega_splits,   "megapages split into 512 4 KiB PTEs (partial munmap, "    \
+                   "mprotect, a store, eviction, truncation, write-back of "  \
+                   "a D bit)")                                                \
+  X(mega_zaps,     "megapages taken out instead of split, for want of a "     \
+                   "page for the table (the pages fault back in)")            \
+  X(mega_unmaps,   "megapages taken out whole (munmap, MADV_DONTNEED, exit "  \
+                   "of a range covering all 2 MiB)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

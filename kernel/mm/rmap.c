@@ -10,7 +10,10 @@
 // Finding the PTEs: the PTE of page pgno in area v sits at
 // v->start + pgno * PGSIZE - v->offset in v->proc's page table. A walker
 // checks that the PTE really holds this page (a private area may hold its
-// own copy there) and touches only PTEs of cache-policy areas.
+// own copy there) and touches only PTEs of cache-policy areas. Where a
+// megapage maps the page (megapage.c), a walker that would change the
+// page's own PTE has it split first (mega_rmap_locked); the clock's look
+// at A reads and clears the megapage's A as it is (mega_young_locked).
 //
 // Shootdown: a local sfence.vma when this hart runs the process, and the
 // SBI's remote fence for the other harts running it (counted in

@@ -16,6 +16,11 @@
 // are the area code's (vma.c), released before anything here walks below
 // the break.
 //
+// The page cache's file mappings may hold megapages (leaves at level 1,
+// megapage.c): walk and walk_sparse treat one as missing, walk_mega finds
+// it, count_pages counts its 512 pages, and kernel copies read through it
+// (a kernel store faults like a user one, which splits it).
+//
 // Copies to/from user memory go through user_page(), which allows a copy
 // only where the process's own load or store would be allowed (PTE_R to
 // read, PTE_W to write), and asks the fault handler (fault.c) to supply a

@@ -4,7 +4,9 @@
 // The table is a fixed array of NMMAP slots in struct proc. Addresses for
 // new areas are chosen top-down: the highest page-aligned gap of the right
 // size below TRAPFRAME that overlaps no area and stays above the heap
-// (p->sz). The heap in turn may not grow past the lowest area (growproc
+// (p->sz) -- for an area of a megapage (2 MiB) or more, the highest start
+// congruent to its file offset modulo 2 MiB, if any gap has one, so that
+// megapages can map it (megapage.c). The heap in turn may not grow past the lowest area (growproc
 // asks vma_lowest()), so the two never meet.
 //
 // mprotect and madvise change areas over a range: the areas are cut at

@@ -30,6 +30,7 @@
 #include "kernel/errno.h"
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
+#include "kernel/procinfo.h"
 #include "user/user.h"
 #include "user/testlib.h"
 
@@ -60,6 +61,18 @@ static void
 unmap(char *p, uint64 len)
 {
   CHECK(munmap(p, len) == 0, "munmap: errno %d", errno);
+}
+
+// This process's resident file pages, as ps counts them.
+static uint64
+my_file_pages(void)
+{
+  static struct procinfo procs[NPROC];
+  int n = procinfo(procs, NPROC);
+  for (int i = 0; i < n; i++)
+    if (procs[i].pid == getpid())
+      return procs[i].file_pages;
+  FAIL("procinfo does not list this process");
 }
 
 // Loads every page of p[0..len) once (one byte each).
@@ -107,10 +120,14 @@ static void
 warm_scan(void)
 {
   cached_file("mg_scan", 2 * MPAGES, 1);
+  uint64 before = my_file_pages();
   read_kstats(&ks_a);
   char *p = map_file("mg_scan", 2 * MEGA, PROT_READ, MAP_SHARED);
   touch(p, 2 * MEGA);
   read_kstats(&ks_b);
+  uint64 after = my_file_pages();
+  CHECK(after - before == 2 * MPAGES, "ps counts %d file pages for 2 megapages, want %d",
+        (int)(after - before), 2 * MPAGES);
   CHECK(DELTA(faults) == 2, "a warm scan of 1024 pages took %d faults, want 2",
         (int)DELTA(faults));
   CHECK(DELTA(mega_maps) == 2, "%d megapages mapped, want 2", (int)DELTA(mega_maps));

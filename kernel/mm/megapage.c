@@ -225,13 +225,12 @@ free_l1_locked(struct proc *p, pte_t *l1)
   return 1;
 }
 
-// Maps [base, base + MEGA_SIZE) of v with one megapage if the rules at
-// the top allow. 0 if it did, MEGA_PASS if not. => pc.lock held.
+// Maps [base, base + MEGA_SIZE), which v covers, with one megapage if
+// the rules at the top allow. 0 if it did, MEGA_PASS if not.
+// => pc.lock held.
 static int
 map_locked(struct proc *p, struct vma *v, uint64 base, pte_t *l1)
 {
-  if (base < v->start || base + MEGA_SIZE > v->end)
-    return MEGA_PASS;
   uint64 off = vma_fileoff(v, base);
   struct inode *ip = v->file->ip;
   // ip->size without the inode lock: a truncation publishes the smaller
@@ -258,10 +257,17 @@ mega_fault(struct proc *p, struct vma *v, uint64 va, int access)
 {
   if (!mega_area(v))
     return MEGA_PASS;
-  int want = mega_mode != MEGA_OFF && access != FAULT_WRITE;
+  uint64 base = va & ~MEGA_MASK;
+  int want = mega_mode != MEGA_OFF && access != FAULT_WRITE && base >= v->start &&
+             base + MEGA_SIZE <= v->end;
   // The level-2 entry now, not under pc.lock: kzalloc may reclaim.
   pte_t *l1 = walk_l1(p->pagetable, va, want);
   if (l1 == 0)
+    return MEGA_PASS;
+  // A first look without the lock: only p itself makes megapages, so one
+  // that is not there now will not be there under the lock either.
+  pte_t seen = __atomic_load_n(l1, __ATOMIC_RELAXED);
+  if (!want && !((seen & PTE_V) && PTE_LEAF(seen)))
     return MEGA_PASS;
   int r = MEGA_PASS;
   pc_lock();
@@ -276,7 +282,7 @@ mega_fault(struct proc *p, struct vma *v, uint64 va, int access)
       split_locked(p, va, l1, extra);
     }
   } else if (want) {
-    r = map_locked(p, v, va & ~MEGA_MASK, l1);
+    r = map_locked(p, v, base, l1);
   }
   pc_unlock();
   return r;

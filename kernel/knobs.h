@@ -126,7 +126,16 @@
 // in pages: a power of two from the KNOB_FAULTAROUND window (which then
 // stays fixed: adaptivity off) up to FAULTAROUND_MAX (mmap_cache.c).
 #define KNOB_FAULTAROUND_MAX 23
-// 24 is KNOB_MEGAPAGES.
+// Megapages (kernel/mm/megapage.c): MEGA_ON (the default) makes large
+// folios on sequential misses and maps a wholly cached, aligned 2 MiB
+// range with one megapage PTE, split at the first store; MEGA_OFF does
+// neither; MEGA_WRITABLE maps shared writable areas' megapages writable
+// under hardware D bits (write-back then writes the whole 2 MiB; for
+// measuring that choice). Returns the previous value.
+#define KNOB_MEGAPAGES 24
+#define MEGA_OFF      0
+#define MEGA_ON       1
+#define MEGA_WRITABLE 2
 // 1 (the default): a fault whose file page is cached and up to date is
 // mapped under the page cache's spinlock alone; 0: every fault of a file
 // mapping takes the inode's sleep lock, as a miss does (to compare the

@@ -137,15 +137,32 @@
                                                                               \
   /* ---- the hit path (mmap_cache.c) ---- */                                 \
   X(fault_sleeplocks, "inode sleep locks taken on the fault path of a file "  \
-                   "mapping: the cache policy's misses, pages under I/O and " \
-                   "copy-on-write copies (a hit takes none, knob "            \
-                   "KNOB_HIT_LOCKLESS), every naive fault")                 \
+                   "mapping: the cache policy's misses and pages under I/O "  \
+                   "(a hit, or a store's private copy of a cached page, "     \
+                   "takes none unless KNOB_HIT_LOCKLESS is 0), every naive "  \
+                   "fault")                                                   \
   X(anon_around_pages, "zeroed pages a private anonymous area's fault "       \
                    "mapped beyond the faulting page, in a sequential run's "  \
                    "window (also in anon_zero_fills)")                       \
   X(page_fill_cycles, "cycles spent filling whole pages with zeros (kzalloc) " \
                    "or junk (kalloc, kfree): what anonymous memory pays to "  \
-                   "write its pages, apart from the fault path")
+                   "write its pages, apart from the fault path")            \
+                                                                              \
+  /* ---- large folios and megapages (pagecache.c, megapage.c) ---- */       \
+  X(folio_allocs,  "large folios the cache made: a sequential miss read a "   \
+                   "whole 2 MiB-aligned range of a file into one 2 MiB frame")\
+  X(folio_fallbacks, "sequential misses that would have made a large folio " \
+                   "but got single pages: no whole frame free (or the cache " \
+                   "limit too close)")                                        \
+  X(mega_maps,     "megapage PTEs mapped: one fault mapped a whole cached "   \
+                   "large folio (2 MiB) with one level-1 leaf")               \
+  X(mega_splits,   "megapages split into 512 4 KiB PTEs (partial munmap, "    \
+                   "mprotect, a store, eviction, truncation, write-back of "  \
+                   "a D bit)")                                                \
+  X(mega_zaps,     "megapages taken out instead of split, for want of a "     \
+                   "page for the table (the pages fault back in)")            \
+  X(mega_unmaps,   "megapages taken out whole (munmap, MADV_DONTNEED, exit "  \
+                   "of a range covering all 2 MiB)")
 
 struct kstats {
 #define KSTATS_FIELD_(name, event) uint64 name;

@@ -556,6 +556,12 @@ CASES = [
     ShellCase("wbtest", "wbtest", [r"^wbtest: svade 0$", r"^wbtest: all tests succeeded$"], 600),
     ShellCase("wbtest-svade", "vmctl svade 1; wbtest; vmctl svade 0",
               [r"^wbtest: svade 1$", r"^wbtest: all tests succeeded$"], 600),
+    # 2 MiB mappings of cached files (large folios, megapages) and every
+    # split, with dirty pages found by D bits and by store faults.
+    ShellCase("megatest", "megatest",
+              [r"^megatest: svade 0$", r"^megatest: all tests succeeded$"], 600),
+    ShellCase("megatest-svade", "vmctl svade 1; megatest; vmctl svade 0",
+              [r"^megatest: svade 1$", r"^megatest: all tests succeeded$"], 600),
     # Only the lock-check test kernel breaks the lock order on request.
     ShellCase("locktest", "locktest 1",
               [r"^locktest: 1: invalid argument \(only the lock-check test kernel has this knob\)$"],

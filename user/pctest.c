@@ -652,7 +652,8 @@ test_faultaround(void)
 // Adaptive fault-around: a sequential run doubles its area's window up
 // to the ceiling (one page-table page), anything else starts again at the
 // base window, MADV_RANDOM never grows. Run on a warm file, so every page
-// is mapped by exactly one fault or by fault-around.
+// is mapped by exactly one fault or by fault-around -- with megapages off,
+// which would map each aligned 2 MiB with one fault (megatest has those).
 #define AD_PAGES 1024             // 4 MiB: two page-table pages
 #define AD_MAX FAULTAROUND_MAX    // 512
 #define AD_RAMP 6                 // windows 16, 32, ..., 512: faults to reach the top
@@ -670,6 +671,7 @@ scan(const char *p, uint64 from, uint64 to, int seed)
 static void
 test_faultaround_adaptive(void)
 {
+  long old_mega = knob(KNOB_MEGAPAGES, MEGA_OFF);
   make_file("pc_ad", AD_PAGES * PG, 12);
   long old_fa = knob(KNOB_FAULTAROUND, FA_WINDOW);
   long old_max = knob(KNOB_FAULTAROUND_MAX, AD_MAX);
@@ -756,6 +758,7 @@ test_faultaround_adaptive(void)
 
   knob(KNOB_FAULTAROUND, old_fa);
   knob(KNOB_FAULTAROUND_MAX, old_max);
+  knob(KNOB_MEGAPAGES, old_mega);
   unlink("pc_ad");
 }
 

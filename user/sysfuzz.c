@@ -1175,7 +1175,7 @@ disk_fail_value(int which)
 
 // knob(which, value): a knob this file knows, with a value in or out of
 // its range, or a knob number nothing uses (never one from
-// KNOB_WB_RUN + 1 up to 999: a knob added later is not known to be
+// KNOB_MEGAPAGES + 1 up to 999: a knob added later is not known to be
 // harmless). The knobs that would end a run for reasons that are not
 // bugs get only values that change nothing or that they must refuse:
 // KNOB_CRASH_AFTER_COMMIT 0; the disk's fault injection 0 (it is off:
@@ -1194,7 +1194,7 @@ sanitize_knob(uint64 *a)
     KNOB_PC_LIMIT, KNOB_LOOKUP_PAUSE, KNOB_OP_PAUSE, KNOB_FREE_PAUSE, KNOB_CRASH_AFTER_COMMIT,
     KNOB_LOCKCHECK_TEST, KNOB_DISK_FAIL_NTH, KNOB_DISK_FAIL_BLOCK, KNOB_WCACHE, KNOB_POWER_CUT,
     KNOB_DUP_PAUSE, KNOB_FAULTAROUND_MAX, KNOB_WB_EXPIRE, KNOB_WB_INTERVAL, KNOB_WB_BACKGROUND,
-    KNOB_WB_THROTTLE, KNOB_WB_RUN, KNOB_HIT_LOCKLESS,
+    KNOB_WB_THROTTLE, KNOB_WB_RUN, KNOB_HIT_LOCKLESS, KNOB_MEGAPAGES,
   };
   if (chance(15)) {
     a[0] = widen(PICK(((const long[]){-1, 0, 1000, INT_MAX_, INT_MIN_})));
@@ -1242,6 +1242,7 @@ sanitize_knob(uint64 *a)
              : PICK(((const long[]){0, 101, -2, LONG_MAX_}));
     break;
   case KNOB_WB_RUN: v = good ? (long)below(2) : PICK(((const long[]){2, -1, LONG_MIN_})); break;
+  case KNOB_MEGAPAGES: v = good ? (long)below(3) : PICK(((const long[]){3, -1, LONG_MIN_})); break;
   default: v = (long)gen_int(); break;  // KNOB_DROP: any value
   }
   a[0] = which;
@@ -1352,6 +1353,7 @@ knob_must_fail(int which, long v)
   case KNOB_WB_BACKGROUND: case KNOB_WB_THROTTLE:
     return v != WB_KNOB_READ && (v < 1 || v > 100) ? "not a percentage from 1 to 100" : 0;
   case KNOB_WB_RUN: return v != WB_RUN_DUE && v != WB_RUN_ALL ? "no such write-back pass" : 0;
+  case KNOB_MEGAPAGES: return v < MEGA_OFF || v > MEGA_WRITABLE ? "no such megapage mode" : 0;
   default: return "no such knob";
   }
 }
@@ -2725,7 +2727,7 @@ static const struct {
   {KNOB_SVADE, 0}, {KNOB_HIT_LOCKLESS, 1}, {KNOB_PC_LIMIT, 0}, {KNOB_LOOKUP_PAUSE, 0}, {KNOB_OP_PAUSE, 0},
   {KNOB_FREE_PAUSE, 0}, {KNOB_CRASH_AFTER_COMMIT, 0}, {KNOB_WB_EXPIRE, WB_KNOB_READ},
   {KNOB_WB_INTERVAL, WB_KNOB_READ}, {KNOB_WB_BACKGROUND, WB_KNOB_READ},
-  {KNOB_WB_THROTTLE, WB_KNOB_READ},
+  {KNOB_WB_THROTTLE, WB_KNOB_READ}, {KNOB_MEGAPAGES, MEGA_ON},
 };
 static long knob_values[NELEM(saved_knobs)];
 

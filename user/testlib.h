@@ -323,7 +323,7 @@ run_leak_checked(const struct test *t, int (*settle)(const char *name))
 //
 // mm_knobs_save() records the knobs a test of the memory system may set
 // (policy, fault-around and its ceiling, read-ahead, svade, the lock-free
-// hit path, cache limit) at the start of
+// hit path, cache limit, megapages) at the start of
 // the suite; run_knob_checked runs a test leak-checked and then fails it
 // if it left any of them changed, putting the value back. The table and
 // the saved values live inside mm_knob, so a program that does not use
@@ -334,7 +334,7 @@ struct mm_knob {
   long probe;        // a value it accepts: reading a knob is setting one
   long saved;        // its value at mm_knobs_save()
 };
-#define NMM_KNOBS 7
+#define NMM_KNOBS 8
 
 // The table: entry i, 0 <= i < NMM_KNOBS.
 static inline struct mm_knob *
@@ -348,6 +348,7 @@ mm_knob(int i)
     {KNOB_SVADE, "KNOB_SVADE", 0, 0},
     {KNOB_HIT_LOCKLESS, "KNOB_HIT_LOCKLESS", 1, 0},
     {KNOB_PC_LIMIT, "KNOB_PC_LIMIT", 0, 0},
+    {KNOB_MEGAPAGES, "KNOB_MEGAPAGES", MEGA_ON, 0},
   };
   return &t[i];
 }

@@ -10,6 +10,9 @@
 //   vmctl readahead N        largest read-ahead window in pages (0 = off)
 //   vmctl svade 0|1          track dirty pages by store faults (1) or by
 //                            the hardware's D bit (0)
+//   vmctl mega 0|1|2         2 MiB large folios and megapage mappings: off,
+//                            on (split at the first store; the default), or
+//                            writable megapages written back whole (2)
 //   vmctl limit N            most file pages the page cache may hold
 //                            (0 = none)
 //   vmctl drop               write back everything dirty, free every
@@ -59,8 +62,8 @@ static void
 usage(void)
 {
   fprintf(2, "usage: vmctl [policy naive|cache | faultaround N | famax N | lockless 0|1 |\n"
-             "              readahead N |\n"
-             "              svade 0|1 | limit N | drop | trace on|off|dump |\n"
+             "              readahead N | svade 0|1 | mega 0|1|2 | limit N | drop |\n"
+             "              trace on|off|dump |\n"
              "              failnth N read|write|any|flush [sticky] |\n"
              "              failblock B read|write|any | failnth off | failblock off |\n"
              "              wcache SEED | powercut N | writeback | expire N |\n"
@@ -280,6 +283,8 @@ main(int argc, char *argv[])
     return set(cmd, KNOB_READAHEAD, number(argv[2]), "0 to " STR(WINDOW_MAX) " pages");
   if (strcmp(cmd, "svade") == 0)
     return set(cmd, KNOB_SVADE, number(argv[2]), "0 or 1");
+  if (strcmp(cmd, "mega") == 0)
+    return set(cmd, KNOB_MEGAPAGES, number(argv[2]), "0 (off), 1 (on) or 2 (writable)");
   if (strcmp(cmd, "limit") == 0)
     return set(cmd, KNOB_PC_LIMIT, number(argv[2]), "pages, 0 for no limit");
   if (strcmp(cmd, "wcache") == 0)

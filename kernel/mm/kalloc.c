@@ -1,14 +1,27 @@
-// kalloc.c -- physical page allocator.
+// kalloc.c -- physical page allocator: 4 KiB pages, and whole 2 MiB
+// frames for the page cache's large folios (megapage.c).
 //
-// Free pages form a singly linked list threaded through their first word.
+// Free pages are kept per 2 MiB frame (FRAME_SIZE, 2 MiB-aligned physical
+// memory: the unit an Sv39 megapage maps): each frame has a singly linked
+// list threaded through the first word of its free pages, and a count.
+// A frame whose 512 pages are all free is whole, and kalloc_frame() hands
+// it out as one run. To keep frames whole, kalloc() takes a single page
+// from the frame with the fewest free pages (it keeps using one frame
+// until that is empty, then looks again), and breaks a whole frame only
+// when no other frame has a free page. A freed page goes back to its own
+// frame, so a frame fills up again as its pages are freed, whoever freed
+// them. This is a two-order buddy allocator, or FreeBSD's superpage
+// reservations without the reserving: see DESIGN.md, "Large folios".
+//
 // kfree() fills a page with junk (0x5a) and kalloc() with another (0xa5)
 // so that a use after free or a read of uninitialised memory shows up as
 // garbage rather than as plausible data. The free count is kept so that
 // tests and counters can detect leaks.
 //
-// When the free list is empty, kalloc() asks the page cache to give back
-// clean pages (pc_reclaim) before failing: cached file pages count as
-// free memory that is merely being put to use.
+// When no page is free, kalloc() asks the page cache to give back clean
+// pages (pc_reclaim) before failing: cached file pages count as free
+// memory that is merely being put to use. kalloc_frame() never reclaims:
+// a large folio is an optimisation, and its caller falls back to pages.
 //
 // Every fill of a whole page (junk or zeros) is timed in the cycles of the
 // hart doing it (kstats page_fill_cycles): anonymous memory's first touch
@@ -31,15 +44,18 @@
 #define JUNK_FREED 0x5a
 #define JUNK_ALLOC 0xa5
 #define RECLAIM_BATCH 32  // cache pages freed at once when memory runs out
+#define NFRAMES ((PHYSTOP - KERNBASE) / FRAME_SIZE)
+#define NO_FRAME (-1)
 
 extern char end[];  // first address after the kernel image (kernel.ld)
 
-// Fills the page at pa with byte c, counting the cycles it took.
+// Fills n bytes at pa (whole pages) with byte c, counting the cycles it
+// took.
 static void
-fill(void *pa, int c)
+fill(void *pa, int c, uint n)
 {
   uint64 t0 = r_cycle();
-  memset(pa, c, PGSIZE);
+  memset(pa, c, n);
   kstat_add(page_fill_cycles, r_cycle() - t0);
 }
 
@@ -49,14 +65,23 @@ struct run {
 
 static struct {
   struct spinlock lock;
-  struct run *freelist;  // [lock]
-  uint64 nfree;          // [lock]
+  struct run *free[NFRAMES];  // [lock] each frame's free pages
+  int nfree_in[NFRAMES];      // [lock] how many
+  int cur;                    // [lock] the frame kalloc takes from, or NO_FRAME
+  uint64 nfree;               // [lock] all free pages
 } kmem;
+
+static int
+frame_of(uint64 pa)
+{
+  return (int)((pa - KERNBASE) / FRAME_SIZE);
+}
 
 void
 kinit(void)
 {
   initlock(&kmem.lock, "kmem", LR_KMEM);
+  kmem.cur = NO_FRAME;
   for (uint64 pa = PGROUNDUP((uint64)end); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
     kfree((void *)pa);
 }
@@ -67,22 +92,44 @@ kfree(void *pa)
   uint64 a = (uint64)pa;
   if (a % PGSIZE != 0 || a < (uint64)end || a >= PHYSTOP)
     panic("kfree: bad page %p", pa);
-  fill(pa, JUNK_FREED);
+  fill(pa, JUNK_FREED, PGSIZE);
   struct run *r = pa;
+  int f = frame_of(a);
   acquire(&kmem.lock);
-  r->next = kmem.freelist;
-  kmem.freelist = r;
+  r->next = kmem.free[f];
+  kmem.free[f] = r;
+  kmem.nfree_in[f]++;
   kmem.nfree++;
   release(&kmem.lock);
+}
+
+// The frame a single page should come from: the one with the fewest free
+// pages, a whole frame only when no other has any. => kmem.lock held.
+static int
+pick_frame(void)
+{
+  int best = NO_FRAME;
+  for (int f = 0; f < NFRAMES; f++) {
+    int n = kmem.nfree_in[f];
+    if (n == 0)
+      continue;
+    if (best == NO_FRAME || n < kmem.nfree_in[best])
+      best = f;
+  }
+  return best;
 }
 
 static struct run *
 take(void)
 {
   acquire(&kmem.lock);
-  struct run *r = kmem.freelist;
-  if (r) {
-    kmem.freelist = r->next;
+  if (kmem.cur == NO_FRAME || kmem.nfree_in[kmem.cur] == 0)
+    kmem.cur = pick_frame();
+  struct run *r = 0;
+  if (kmem.cur != NO_FRAME) {
+    r = kmem.free[kmem.cur];
+    kmem.free[kmem.cur] = r->next;
+    kmem.nfree_in[kmem.cur]--;
     kmem.nfree--;
   }
   release(&kmem.lock);
@@ -117,7 +164,7 @@ kalloc(void)
 {
   void *pa = alloc();
   if (pa)
-    fill(pa, JUNK_ALLOC);
+    fill(pa, JUNK_ALLOC, PGSIZE);
   return pa;
 }
 
@@ -129,8 +176,33 @@ kzalloc(void)
 {
   void *pa = alloc();
   if (pa)
-    fill(pa, 0);
+    fill(pa, 0, PGSIZE);
   return pa;
+}
+
+void *
+kalloc_frame(uint64 reserve)
+{
+  void *base = 0;
+  acquire(&kmem.lock);
+  if (kmem.nfree >= FRAME_PAGES + reserve) {
+    // The highest whole frame: single pages come from low frames first
+    // once the whole ones are broken (pick_frame), so high ones last.
+    for (int f = NFRAMES - 1; f >= 0 && base == 0; f--) {
+      if (kmem.nfree_in[f] != FRAME_PAGES)
+        continue;
+      base = (void *)(KERNBASE + (uint64)f * FRAME_SIZE);
+      kmem.free[f] = 0;
+      kmem.nfree_in[f] = 0;
+      kmem.nfree -= FRAME_PAGES;
+      if (kmem.cur == f)
+        kmem.cur = NO_FRAME;
+    }
+  }
+  release(&kmem.lock);
+  if (base)
+    fill(base, JUNK_ALLOC, FRAME_SIZE);
+  return base;
 }
 
 uint64

@@ -14,6 +14,7 @@
 #include "kernel/mm/knobs_impl.h"
 #include "kernel/mm/vma.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/megapage.h"
 #include "kernel/mm/prefetch.h"
 #include "kernel/mm/writeback.h"
 #include "kernel/mm/trace_impl.h"
@@ -186,6 +187,8 @@ sys_knob(void)
   case KNOB_WB_THROTTLE:
   case KNOB_WB_RUN:
     return wb_knob(which, (long)value);
+  case KNOB_MEGAPAGES:
+    return set_in_range(&mega_mode, (long)value, MEGA_OFF, MEGA_WRITABLE);
   default:
     return -EINVAL;
   }

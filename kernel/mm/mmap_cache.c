@@ -79,6 +79,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/cow.h"
+#include "kernel/mm/megapage.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
 
@@ -105,6 +106,12 @@ rights(struct vma *v, int dirty)
   if (dirty)
     perm |= PTE_A | PTE_D;
   return perm;
+}
+
+int
+cache_leaf_rights(struct vma *v, int dirty)
+{
+  return rights(v, dirty);
 }
 
 // The fault-around windows (knobs KNOB_FAULTAROUND, KNOB_FAULTAROUND_MAX;
@@ -386,6 +393,9 @@ drop_copy(void *copy)
 static int
 cache_fault(struct proc *p, struct vma *v, uint64 va, int access)
 {
+  int mega = mega_fault(p, v, va, access);  // 2 MiB mappings (megapage.c)
+  if (mega != MEGA_PASS)
+    return mega;
   pte_t *pte = walk(p->pagetable, va, 1);  // table pages now, not under pc.lock
   if (pte == 0)
     return -ENOMEM;
@@ -446,6 +456,7 @@ cache_dontneed(struct proc *p, struct vma *v, uint64 va, uint64 npages)
 {
   uint64 end = va + npages * PGSIZE;
   pc_lock();
+  mega_clear_locked(p, v, va, end, 1);  // megapages: taken out, or split at the edges
   // Interrupts are off under pc.lock: the walk skips missing page-table
   // pages, so its length follows what is mapped, not the area's size.
   for (uint64 a = va, next; a < end; a = next) {
@@ -551,6 +562,7 @@ cache_protect(struct proc *p, struct vma *v, uint64 va, uint64 npages)
   uint64 end = va + npages * PGSIZE;
   uint64 keep = PTE_V | PTE_A | PTE_D | ((v->prot & PROT_WRITE) ? PTE_W : 0);
   pc_lock();
+  mega_clear_locked(p, v, va, end, 0);  // megapages split: the rights are per page
   for (uint64 a = va, next; a < end; a = next) {
     pte_t *pte = walk_sparse(p->pagetable, a, &next);
     if (pte == 0 || (*pte & PTE_V) == 0)

@@ -43,7 +43,8 @@ struct inode;
 struct page {
   uint16 flags;          // [pc] PG_*
   int ref;               // [pc] transient holders (cache), owners (anon)
-  int mapcount;          // [pc] PTEs of cache-policy areas mapping it
+  int mapcount;          // [pc] PTEs of cache-policy areas mapping it (a
+                         // megapage counts once in each of its 512 pages)
   uint dirtied;          // [pc] with PG_DIRTY: the tick it was first known
                          // dirty, or earlier (pagecache.c, "Dirty since when")
   struct inode *ip;      // [pc] owner (cache pages)

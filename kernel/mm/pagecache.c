@@ -116,6 +116,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/rmap.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/megapage.h"
 #include "kernel/mm/kstats_impl.h"
 #include "kernel/mm/trace_impl.h"
 #include "kernel/arch/trap.h"
@@ -523,6 +524,75 @@ zero_fill(struct inode *ip, uint pgno, struct page **out)
   return 0;
 }
 
+// ---- large folios ----
+
+// A sequential miss at pgno whose whole 2 MiB-aligned range (MEGA_PAGES
+// pages) lies inside the file and is not cached at all reads the range
+// into one whole frame (kalloc_frame): a large folio, which a mapping may
+// then map with one megapage PTE (megapage.c). Its pages are cache pages
+// like any other -- each hashed, on the clock, evicted, dirtied and
+// written back on its own -- that happen to sit in order in one frame; a
+// page evicted and read again may land elsewhere, and the range is then
+// mapped with 4 KiB PTEs. Why at a miss and not by copying pages cached
+// one by one into a frame later (Linux's khugepaged): a scan that reads
+// a file once makes the folio at no extra cost, and a copy would need the
+// old pages unmapped everywhere first.
+// Returns MEGA_PASS when no folio was made (the caller reads pages as
+// before), else 0 with *out referenced and *nread pages read from pgno
+// on, or the fill's error. pg is the caller's room for WINDOW_MAX page
+// pointers. => ip locked.
+#define FOLIO_RESERVE 1024  // free pages a large folio must leave (4 MiB)
+static int
+fill_folio(struct inode *ip, uint pgno, struct page **pg, struct page **out, int *nread)
+{
+  uint first = pgno & ~(uint)(MEGA_PAGES - 1);
+  if (mega_mode == MEGA_OFF || inode_is_mem(ip) ||
+      (uint64)first * PGSIZE + MEGA_SIZE > ip->size)
+    return MEGA_PASS;
+  acquire(&pc.lock);
+  for (uint i = first; i < first + MEGA_PAGES; i++) {
+    if (lookup(ip, i)) {  // part of it is cached in pages already
+      release(&pc.lock);
+      return MEGA_PASS;
+    }
+  }
+  int room = pc_limit == 0 || limited_pages() + MEGA_PAGES <= pc_limit;
+  release(&pc.lock);
+  void *mem = room ? kalloc_frame(FOLIO_RESERVE) : 0;
+  if (mem == 0) {
+    kstat_inc(folio_fallbacks);
+    return MEGA_PASS;
+  }
+  // No one else puts pages of ip into the cache: every fill holds ip's
+  // lock, as this one does, so the range is still empty.
+  struct page *base = pa2page((uint64)mem);
+  acquire(&pc.lock);
+  for (uint i = 0; i < MEGA_PAGES; i++) {
+    insert(base + i, ip, first + i);
+    base[i].ref = (first + i == pgno);
+  }
+  release(&pc.lock);
+  int err = 0;
+  for (uint c = 0; c < MEGA_PAGES && err == 0; c += WINDOW_MAX) {
+    for (int i = 0; i < WINDOW_MAX; i++)
+      pg[i] = base + c + i;
+    err = fill_pages(ip, first + c, pg, WINDOW_MAX);
+  }
+  for (uint c = 0; c < MEGA_PAGES; c += WINDOW_MAX) {
+    for (int i = 0; i < WINDOW_MAX; i++)
+      pg[i] = base + c + i;
+    end_fill(pg, WINDOW_MAX, err);
+  }
+  if (err)
+    return err;
+  kstat_inc(folio_allocs);
+  ip->ra_next = first + MEGA_PAGES;  // the run goes on after the folio
+  *nread = first + MEGA_PAGES - pgno;
+  __atomic_fetch_add(&kstat_counters.readahead_pages, MEGA_PAGES - 1, __ATOMIC_RELAXED);
+  *out = base + (pgno - first);
+  return 0;
+}
+
 int
 pc_get(struct inode *ip, uint pgno, struct page **out, int *nread)
 {
@@ -553,7 +623,13 @@ pc_get_advised(struct inode *ip, uint pgno, int advice, struct page **out, int *
   kstat_inc(pc_misses);
 
   struct page *pg[WINDOW_MAX];
-  int n = start_fill(ip, pgno, readahead_window(ip, pgno, advice), pg);
+  uint win = readahead_window(ip, pgno, advice);
+  if (win >= RA_FIRST) {  // a sequential miss: a large folio if it can be
+    int err = fill_folio(ip, pgno, pg, out, nread);
+    if (err != MEGA_PASS)
+      return err;
+  }
+  int n = start_fill(ip, pgno, win, pg);
   if (n == 0)
     return -ENOMEM;
   *nread = n;
@@ -597,12 +673,12 @@ pc_put(struct page *pg)
 }
 
 int
-pc_hold_user(pte_t *pte, uint64 pa, struct page **held)
+pc_hold_user(pte_t *pte, uint64 mapped, uint64 pa, struct page **held)
 {
   *held = 0;
   acquire(&pc.lock);
   pte_t e = *pte;
-  if ((e & PTE_V) == 0 || PTE2PA(e) != pa) {
+  if ((e & PTE_V) == 0 || PTE2PA(e) != mapped) {
     release(&pc.lock);
     return -1;  // unmapped since it was looked up: look again
   }

@@ -153,11 +153,12 @@ void pc_unmapped_locked(struct page *pg, uint64 old);
 
 // ---- kernel copies to and from user memory (vm.c) ----
 
-// Checks that *pte still maps pa (-1 if not: look the page up again)
-// and, if pa is a cache page, takes a reference on it (*held, else 0) so
-// that eviction or truncation cannot free it while the kernel copies.
-// => takes pc.lock.
-int pc_hold_user(pte_t *pte, uint64 pa, struct page **held);
+// Checks that *pte still holds the address `mapped` (-1 if not: look the
+// page up again) -- pa itself, or the first page of the megapage holding
+// pa -- and, if pa is a cache page, takes a reference on it (*held, else
+// 0) so that eviction or truncation cannot free it while the kernel
+// copies. => takes pc.lock.
+int pc_hold_user(pte_t *pte, uint64 mapped, uint64 pa, struct page **held);
 // Ends a pc_hold_user; if the kernel wrote to the page, marks the PTE
 // dirty (as the process's own store would) or, if it is gone, the page.
 // => takes pc.lock.

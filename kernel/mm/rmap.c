@@ -10,7 +10,10 @@
 // Finding the PTEs: the PTE of page pgno in area v sits at
 // v->start + pgno * PGSIZE - v->offset in v->proc's page table. A walker
 // checks that the PTE really holds this page (a private area may hold its
-// own copy there) and touches only PTEs of cache-policy areas.
+// own copy there) and touches only PTEs of cache-policy areas. Where a
+// megapage maps the page (megapage.c), a walker that would change the
+// page's own PTE has it split first (mega_rmap_locked); the clock's look
+// at A reads and clears the megapage's A as it is (mega_young_locked).
 //
 // Shootdown: a local sfence.vma when this hart runs the process, and the
 // SBI's remote fence for the other harts running it (counted in
@@ -36,6 +39,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/rmap.h"
 #include "kernel/mm/pagecache.h"
+#include "kernel/mm/megapage.h"
 #include "kernel/mm/kstats_impl.h"
 
 // ---- the list of areas mapping an inode ----
@@ -102,17 +106,34 @@ rmap_shootdown(struct proc *p, uint64 va)
 
 // ---- walkers ----
 
-// The PTE of page pg in area v, if v maps pg there; else 0.
-// => pc.lock held.
-static pte_t *
-rmap_pte(struct vma *v, struct page *pg, uint64 *va)
+// The address of page pg in area v, if v is a cache-policy area whose
+// range holds it. => pc.lock held.
+static int
+rmap_va(struct vma *v, struct page *pg, uint64 *va)
 {
   uint64 fileoff = (uint64)pg->pgno * PGSIZE;
   if (v->policy != &mmap_cache_policy || fileoff < v->offset ||
       fileoff - v->offset >= v->end - v->start)
     return 0;
   *va = v->start + (fileoff - v->offset);
-  pte_t *pte = walk(v->proc->pagetable, *va, 0);
+  return 1;
+}
+
+// The PTE of page pg in area v, if v maps pg there; else 0. A megapage
+// mapping pg that holds any of `bits` is split first (megapage.c), so
+// that pg gets a PTE of its own; one that holds none of them is left
+// alone and 0 returned: there is nothing in it for the caller.
+// => pc.lock held.
+static pte_t *
+rmap_pte(struct vma *v, struct page *pg, uint64 *va, uint64 bits)
+{
+  if (!rmap_va(v, pg, va))
+    return 0;
+  pagetable_t pt = v->proc->pagetable;
+  pte_t *l1 = walk_mega(pt, *va);
+  if (l1 && !mega_rmap_locked(v->proc, *va, l1, page2pa(pg), bits))
+    return 0;
+  pte_t *pte = walk(pt, *va, 0);
   if (pte == 0 || (*pte & PTE_V) == 0 || PTE2PA(*pte) != page2pa(pg))
     return 0;
   return pte;
@@ -123,7 +144,7 @@ rmap_clear(struct page *pg, uint64 bits)
 {
   uint64 seen = 0, va;
   for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
-    pte_t *pte = rmap_pte(v, pg, &va);
+    pte_t *pte = rmap_pte(v, pg, &va, bits);
     if (pte == 0)
       continue;
     uint64 old = __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
@@ -139,7 +160,14 @@ rmap_clear_nofence(struct page *pg, uint64 bits)
 {
   uint64 seen = 0, va;
   for (struct vma *v = pg->ip->maps; v; v = v->mnext) {
-    pte_t *pte = rmap_pte(v, pg, &va);
+    // A (the clock's second chance) is cleared in a megapage as it is:
+    // splitting it for that would undo it under any memory pressure.
+    pte_t *l1;
+    if (bits == PTE_A && rmap_va(v, pg, &va) && (l1 = walk_mega(v->proc->pagetable, va))) {
+      seen |= mega_young_locked(l1, va, page2pa(pg));
+      continue;
+    }
+    pte_t *pte = rmap_pte(v, pg, &va, bits);
     if (pte)
       seen |= __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST) & bits;
   }
@@ -151,7 +179,7 @@ rmap_unmap(struct page *pg)
 {
   uint64 va;
   for (struct vma *v = pg->ip->maps; v && pg->mapcount > 0; v = v->mnext) {
-    pte_t *pte = rmap_pte(v, pg, &va);
+    pte_t *pte = rmap_pte(v, pg, &va, ~0UL);
     if (pte == 0)
       continue;
     uint64 old = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);

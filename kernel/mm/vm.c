@@ -16,6 +16,11 @@
 // are the area code's (vma.c), released before anything here walks below
 // the break.
 //
+// The page cache's file mappings may hold megapages (leaves at level 1,
+// megapage.c): walk and walk_sparse treat one as missing, walk_mega finds
+// it, count_pages counts its 512 pages, and kernel copies read through it
+// (a kernel store faults like a user one, which splits it).
+//
 // Copies to/from user memory go through user_page(), which allows a copy
 // only where the process's own load or store would be allowed (PTE_R to
 // read, PTE_W to write), and asks the fault handler (fault.c) to supply a
@@ -98,6 +103,8 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
   for (int level = 2; level > 0; level--) {
     pte_t *pte = &pagetable[PX(level, va)];
     if (*pte & PTE_V) {
+      if (PTE_LEAF(*pte))
+        return 0;  // a megapage (megapage.c): no last-level PTE to give
       pagetable = (pagetable_t)PTE2PA(*pte);
     } else {
       if (!alloc || (pagetable = kzalloc()) == 0)
@@ -118,7 +125,7 @@ walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
   *next = va + PGSIZE;
   for (int level = 2; level > 0; level--) {
     pte_t *pte = &pagetable[PX(level, va)];
-    if ((*pte & PTE_V) == 0) {
+    if ((*pte & PTE_V) == 0 || PTE_LEAF(*pte)) {  // missing, or a megapage: step over
       uint64 span = 1UL << PXSHIFT(level);
       *next = (va & ~(span - 1)) + span;
       return 0;
@@ -126,6 +133,32 @@ walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next)
     pagetable = (pagetable_t)PTE2PA(*pte);
   }
   return &pagetable[PX(0, va)];
+}
+
+pte_t *
+walk_l1(pagetable_t pagetable, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *top = &pagetable[PX(2, va)];
+  if ((*top & PTE_V) == 0) {
+    pagetable_t t;
+    if (!alloc || (t = kzalloc()) == 0)
+      return 0;
+    __sync_synchronize();  // the zeroes before the pointer, as in walk()
+    *top = PA2PTE(t) | PTE_V;
+  }
+  return &((pagetable_t)PTE2PA(*top))[PX(1, va)];
+}
+
+pte_t *
+walk_mega(pagetable_t pagetable, uint64 va)
+{
+  pte_t *l1 = walk_l1(pagetable, va, 0);
+  if (l1 == 0)
+    return 0;
+  pte_t e = __atomic_load_n(l1, __ATOMIC_RELAXED);
+  return (e & PTE_V) && PTE_LEAF(e) ? l1 : 0;
 }
 
 uint64
@@ -290,8 +323,12 @@ count_pages(pagetable_t pt, int level, struct page_count *c)
       continue;
     uint64 pa = PTE2PA(pte);
     if (pte & (PTE_R | PTE_W | PTE_X)) {  // a leaf
-      if (pte & (PTE_U | PTE_PROTNONE))  // mprotect(PROT_NONE) pages are the process's too
-        count_leaf(pa, c);
+      // A megapage (a leaf at level 1, megapage.c) is 512 cache pages,
+      // each counted as if its own PTE mapped it.
+      int n = level == 1 ? MEGA_PAGES : 1;
+      if ((pte & (PTE_U | PTE_PROTNONE)) && (level == 0 || (level == 1 && pa % MEGA_SIZE == 0)))
+        for (int k = 0; k < n; k++)  // mprotect(PROT_NONE) pages are the process's too
+          count_leaf(pa + (uint64)k * PGSIZE, c);
       continue;
     }
     if (level > 0 && pa >= KERNBASE && pa < PHYSTOP)
@@ -337,23 +374,47 @@ fail:
   return -ENOMEM;
 }
 
+// The page at va if a PTE gives this process the rights `need` there:
+// its physical address, with *pte the PTE and *mapped the address that
+// PTE holds (the page itself, or the first page of a megapage, which a
+// kernel copy only ever reads through: a store splits it first, in the
+// fault path). 0 if none does.
+static uint64
+present_page(pagetable_t pagetable, uint64 va, uint64 need, int write, pte_t **pte,
+             uint64 *mapped)
+{
+  // One read of the PTE: eviction on another hart may clear it.
+  *pte = walk(pagetable, va, 0);
+  if (*pte != 0) {
+    pte_t e = __atomic_load_n(*pte, __ATOMIC_RELAXED);
+    *mapped = PTE2PA(e);
+    return (e & need) == need ? *mapped : 0;
+  }
+  *pte = write ? 0 : walk_mega(pagetable, va);
+  pte_t e = *pte ? __atomic_load_n(*pte, __ATOMIC_RELAXED) : 0;
+  if ((e & need) != need)
+    return 0;
+  *mapped = PTE2PA(e);
+  return *mapped + (va & (MEGA_SIZE - 1));
+}
+
 // The physical page behind user address va, supplying it through the
 // fault handler if it is missing; 0 if the access is not allowed. A copy
 // is allowed exactly when the process's own load (write == 0) or store
 // would be: the page needs PTE_U and PTE_R or PTE_W. A page present
 // without that right goes to fault_resolve() like a hardware fault, which
 // refuses it (an exec-only mapping stays unreadable after an instruction
-// fetch has brought its page in).
+// fetch has brought its page in). *ptep and *mapped as present_page's.
 static uint64
-user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep)
+user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep, uint64 *mapped)
 {
   if (va >= MAXVA)
     return 0;
   uint64 need = PTE_V | PTE_U | (write ? PTE_W : PTE_R);
-  pte_t *pte = walk(pagetable, va, 0);
-  // One read of the PTE per look: eviction on another hart may clear it.
-  pte_t e = pte ? __atomic_load_n(pte, __ATOMIC_RELAXED) : 0;
-  while ((e & need) != need) {
+  pte_t *pte;
+  uint64 at;
+  uint64 pa = present_page(pagetable, va, need, write, &pte, &at);
+  while (pa == 0) {
     struct proc *p = myproc();
     if (p == 0 || p->pagetable != pagetable || p->nofault || killed(p) ||
         fault_resolve(p, va, write ? FAULT_WRITE : FAULT_READ) != 0)
@@ -361,12 +422,13 @@ user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep)
     // Supplied; but a cache page may be evicted again before this look
     // (a small cache limit, another hart reclaiming): then the fault is
     // resolved again, as the hardware's access would fault again.
-    pte = walk(pagetable, va, 0);
-    e = pte ? __atomic_load_n(pte, __ATOMIC_RELAXED) : 0;
+    pa = present_page(pagetable, va, need, write, &pte, &at);
   }
   if (ptep)
     *ptep = pte;
-  return PTE2PA(e);
+  if (mapped)
+    *mapped = at;
+  return pa;
 }
 
 // The user page at va (page aligned) for a kernel copy, held so that it
@@ -376,8 +438,9 @@ static uint64
 user_page_get(pagetable_t pagetable, uint64 va, int write, pte_t **pte, struct page **held)
 {
   for (;;) {
-    uint64 pa = user_page(pagetable, va, write, pte);
-    if (pa == 0 || pc_hold_user(*pte, pa, held) == 0)
+    uint64 mapped;
+    uint64 pa = user_page(pagetable, va, write, pte, &mapped);
+    if (pa == 0 || pc_hold_user(*pte, mapped, pa, held) == 0)
       return pa;
   }
 }
@@ -395,7 +458,7 @@ vm_prefault_part(pagetable_t pagetable, uint64 va, uint64 len, int write)
   if (va + len < va)
     len = ~va;  // to the top of the address space; refused from MAXVA on
   for (uint64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE)
-    if (user_page(pagetable, a, write, 0) == 0)
+    if (user_page(pagetable, a, write, 0, 0) == 0)
       return a > va ? a - va : 0;
   return len;
 }

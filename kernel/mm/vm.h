@@ -13,6 +13,14 @@
 
 extern pagetable_t kernel_pagetable;
 
+// A megapage: a leaf PTE at level 1 maps MEGA_SIZE bytes (MEGA_PAGES
+// pages), virtual and physical addresses both MEGA_SIZE-aligned. Only
+// the page cache's mappings have them (megapage.c).
+#define MEGA_PAGES 512
+#define MEGA_SIZE  ((uint64)MEGA_PAGES * PGSIZE)
+// Is a valid PTE a leaf (at any level) rather than a pointer to a table?
+#define PTE_LEAF(pte) (((pte) & (PTE_R | PTE_W | PTE_X)) != 0)
+
 void kvminit(void);
 void kvminithart(void);
 void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
@@ -25,8 +33,17 @@ void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 sz, int perm);
 // *next = va + PGSIZE. A loop over a huge, mostly untouched range (a lazy
 // heap, a big mapping) then costs one step per missing table rather than
 // one per page.
+// A megapage in the way counts as missing for both (walk returns 0,
+// walk_sparse steps over its 2 MiB): callers that may meet one -- the
+// cache policy's walks, reverse-map walkers, kernel copies -- look with
+// walk_mega first.
 pte_t *walk_sparse(pagetable_t pagetable, uint64 va, uint64 *next);
 pte_t *walk(pagetable_t pagetable, uint64 va, int alloc);
+// The level-1 entry for va (a table pointer, a megapage leaf, or empty),
+// creating the level-2 table's entry if alloc; 0 if it cannot.
+pte_t *walk_l1(pagetable_t pagetable, uint64 va, int alloc);
+// The megapage leaf mapping va, or 0 if there is none.
+pte_t *walk_mega(pagetable_t pagetable, uint64 va);
 // Physical address of a user-accessible page at va, or 0.
 uint64 walkaddr(pagetable_t pagetable, uint64 va);
 // Maps [va, va+size) to [pa, ...); 0 or -ENOMEM (maps nothing on failure).

@@ -4,7 +4,9 @@
 // The table is a fixed array of NMMAP slots in struct proc. Addresses for
 // new areas are chosen top-down: the highest page-aligned gap of the right
 // size below TRAPFRAME that overlaps no area and stays above the heap
-// (p->sz). The heap in turn may not grow past the lowest area (growproc
+// (p->sz) -- for an area of a megapage (2 MiB) or more, the highest start
+// congruent to its file offset modulo 2 MiB, if any gap has one, so that
+// megapages can map it (megapage.c). The heap in turn may not grow past the lowest area (growproc
 // asks vma_lowest()), so the two never meet.
 //
 // mprotect and madvise change areas over a range: the areas are cut at
@@ -87,21 +89,39 @@ overlaps_any(struct proc *p, uint64 start, uint64 end, struct vma **hit)
   return 0;
 }
 
-// Highest free range of len bytes below TRAPFRAME and above the heap;
-// 0 if there is none.
+// Highest free range of len bytes below TRAPFRAME and above the heap
+// whose start is congruent to off modulo align (a power of two; PGSIZE
+// for any page); 0 if there is none.
 static uint64
-find_gap(struct proc *p, uint64 len)
+find_gap_aligned(struct proc *p, uint64 len, uint64 off, uint64 align)
 {
   uint64 floor = PGROUNDUP(p->sz);
   uint64 end = TRAPFRAME;
   struct vma *hit;
   while (end >= floor + len) {
-    uint64 start = end - len;
-    if (!overlaps_any(p, start, end, &hit))
+    uint64 start = ((end - len - off) & ~(align - 1)) + off;  // <= end - len
+    if (start > end - len || start < floor)
+      return 0;  // no aligned start in this gap or any lower one that fits
+    if (!overlaps_any(p, start, start + len, &hit))
       return start;
     end = hit->start;  // try just below the area in the way
   }
   return 0;
+}
+
+// Where a new area of len bytes at file offset off goes: the highest
+// free range, which for an area of a megapage or more starts at an
+// address congruent to off modulo MEGA_SIZE when some gap allows, so that
+// its 2 MiB-aligned file ranges land on 2 MiB-aligned addresses and can
+// be mapped with megapages (megapage.c; Linux aligns large file and
+// anonymous mappings to the huge page size the same way).
+static uint64
+find_gap(struct proc *p, uint64 len, uint64 off)
+{
+  uint64 start = 0;
+  if (len >= MEGA_SIZE)
+    start = find_gap_aligned(p, len, off & (MEGA_SIZE - 1), MEGA_SIZE);
+  return start ? start : find_gap_aligned(p, len, 0, PGSIZE);
 }
 
 static struct vma *
@@ -144,7 +164,7 @@ vma_map(struct proc *p, uint64 len, int prot, int flags, struct file *f, uint64 
   struct vma *v = alloc_slot(p);
   if (v == 0)
     return -ENOMEM;
-  uint64 start = find_gap(p, len);
+  uint64 start = find_gap(p, len, off);
   if (start == 0)
     return -ENOMEM;
   // The naive policy is the file-mapping baseline; anonymous memory has

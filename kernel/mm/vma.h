@@ -134,6 +134,11 @@ vma_leaf_rights(int prot)
 
 extern const struct mmap_policy mmap_naive_policy;  // mmap_naive.c
 extern const struct mmap_policy mmap_cache_policy;  // mmap_cache.c
+// The rights the cache policy gives a leaf mapping a cache page in v:
+// the area's (vma_leaf_rights), W only in a shared writable area and then
+// only for a dirty page or under hardware D bits, A and D for a dirty one
+// (mmap_cache.c; megapage.c maps and splits with the same).
+int cache_leaf_rights(struct vma *v, int dirty);
 // The cache policy's fault-around window in pages, a power of two, 1 = off
 // (knob KNOB_FAULTAROUND; mmap_cache.c).
 extern volatile long cache_faultaround;

@@ -31,6 +31,7 @@
 #include "kernel/kstats.h"
 #include "kernel/knobs.h"
 #include "kernel/procinfo.h"
+#include "kernel/fs.h"
 #include "user/user.h"
 #include "user/testlib.h"
 
@@ -539,6 +540,69 @@ race_split(void)
   unlink("mg_race2");
 }
 
+// When the cache makes a large folio: at the second step of a sequential
+// run, never at a first miss alone. A cold stride (one page in 32, from
+// page 0) makes none and reads no more than the pages it touches and
+// their first window; a sequential run makes one per range, the first
+// range's too -- its first window, cached in single pages before the run
+// was proven, moves into the frame, a store made meanwhile with it.
+#define FR_STRIDE 32
+#define FR_FIRST_WINDOW 4   // pages the run's first miss reads (RA_FIRST)
+#define FR_MAP_BLOCKS 16    // the file's block-number tables, read on the way
+
+static void
+folio_rule(void)
+{
+  make_file("mg_rule", 2 * MEGA, 14);
+  knob(KNOB_DROP, 0);
+  char *p = map_file("mg_rule", 2 * MEGA, PROT_READ, MAP_SHARED);
+  read_kstats(&ks_a);
+  for (uint64 pg = 0; pg < 2 * MPAGES; pg += FR_STRIDE)
+    sink = p[pg * PG];
+  read_kstats(&ks_b);
+  int touched = 2 * MPAGES / FR_STRIDE;
+  CHECK(DELTA(folio_allocs) == 0, "a stride of %d made %d large folios", FR_STRIDE,
+        (int)DELTA(folio_allocs));
+  CHECK(DELTA(disk_read_blocks) <= (long)(touched + FR_FIRST_WINDOW) * (PG / BSIZE) +
+                                       FR_MAP_BLOCKS,
+        "a stride touching %d pages read %d blocks", touched, (int)DELTA(disk_read_blocks));
+  unmap(p, 2 * MEGA);
+
+  // In order, with a store into the run's first window before the proof.
+  knob(KNOB_DROP, 0);
+  char *w = map_file("mg_rule", 2 * MEGA, RW, MAP_SHARED);
+  read_kstats(&ks_a);
+  sink = w[0];                  // the first miss: 4 single pages
+  w[PG + 9] = (char)0x77;       // a store into one of them
+  touch(w + FR_FIRST_WINDOW * PG, 2 * MEGA - FR_FIRST_WINDOW * PG);  // the run
+  read_kstats(&ks_b);
+  CHECK(DELTA(folio_allocs) == 2, "a sequential run over 2 ranges made %d large folios "
+        "(%d fallbacks), want 2", (int)DELTA(folio_allocs), (int)DELTA(folio_fallbacks));
+  CHECK(w[PG + 9] == (char)0x77, "the store before the folio is gone from the mapping");
+  unmap(w, 2 * MEGA);  // writes the stored page back
+  knob(KNOB_DROP, 0);
+  int fd = open_or_fail("mg_rule", O_RDONLY);
+  CHECK(read(fd, buf, PG) == PG && read(fd, buf, PG) == PG, "short read of mg_rule");
+  close(fd);
+  CHECK(buf[9] == (char)0x77, "the store into the moved page did not reach the file");
+  buf[9] = file_byte(14, PG + 9);
+  expect_bytes(buf, PG, 14, PG, "page 1 of mg_rule");
+
+  // Cached so, the file maps with two megapages from its first byte.
+  knob(KNOB_DROP, 0);
+  p = map_file("mg_rule", 2 * MEGA, PROT_READ, MAP_SHARED);
+  touch(p, 2 * MEGA);
+  unmap(p, 2 * MEGA);
+  read_kstats(&ks_a);
+  p = map_file("mg_rule", 2 * MEGA, PROT_READ, MAP_SHARED);
+  touch(p, 2 * MEGA);
+  read_kstats(&ks_b);
+  CHECK(DELTA(mega_maps) == 2 && DELTA(faults) == 2, "warm: %d megapages in %d faults, want 2 "
+        "and 2", (int)DELTA(mega_maps), (int)DELTA(faults));
+  unmap(p, 2 * MEGA);
+  unlink("mg_rule");
+}
+
 static const struct test tests[] = {
   {"warm_scan", warm_scan},         {"unaligned", unaligned},
   {"shared_store", shared_store},   {"partial_munmap", partial_munmap},
@@ -546,7 +610,7 @@ static const struct test tests[] = {
   {"truncate_inside", truncate_inside}, {"eof_in_range", eof_in_range},
   {"evict", evict},                 {"fork_mega", fork_mega},
   {"race_split", race_split},       {"dirty_1_in_16", dirty_1_in_16},
-  {"knob_off", knob_off},
+  {"knob_off", knob_off},            {"folio_rule", folio_rule},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

@@ -9,7 +9,8 @@
 //     EOF (a touch there must kill the process, the SIGBUS rule);
 //   - its 512 pages are cached, up to date and not under I/O, in one
 //     2 MiB-aligned frame and in order: a large folio, which the cache
-//     makes on a sequential miss (pagecache.c, fill_folio);
+//     makes at the second step of a sequential run of misses
+//     (pagecache.c, fill_folio);
 //   - nothing of the range is mapped with 4 KiB PTEs: the level-1 entry
 //     is empty, or points at a table page of empty entries, which goes.
 // A store never maps one (see "Stores" below), nor does anything when

@@ -526,22 +526,71 @@ zero_fill(struct inode *ip, uint pgno, struct page **out)
 
 // ---- large folios ----
 
-// A sequential miss at pgno whose whole 2 MiB-aligned range (MEGA_PAGES
-// pages) lies inside the file and is not cached at all reads the range
-// into one whole frame (kalloc_frame): a large folio, which a mapping may
-// then map with one megapage PTE (megapage.c). Its pages are cache pages
-// like any other -- each hashed, on the clock, evicted, dirtied and
-// written back on its own -- that happen to sit in order in one frame; a
-// page evicted and read again may land elsewhere, and the range is then
-// mapped with 4 KiB PTEs. Why at a miss and not by copying pages cached
-// one by one into a frame later (Linux's khugepaged): a scan that reads
-// a file once makes the folio at no extra cost, and a copy would need the
-// old pages unmapped everywhere first.
+// The second and later steps of a sequential run of misses (or a miss in
+// a MADV_SEQUENTIAL area) read the whole 2 MiB-aligned range (MEGA_PAGES
+// pages) around the miss, if it lies inside the file, into one whole
+// frame (kalloc_frame): a large folio, which a mapping may then map with
+// one megapage PTE (megapage.c). Its pages are cache pages like any
+// other -- each hashed, on the clock, evicted, dirtied and written back
+// on its own -- that happen to sit in order in one frame; a page evicted
+// and read again may land elsewhere, and the range is then mapped with
+// 4 KiB PTEs. Why at a miss and not by copying pages cached one by one
+// into a frame later (Linux's khugepaged): a scan that reads a file once
+// makes the folio at no extra cost. Why not at a run's first miss: a
+// first miss is also where a stride or a random pattern begins, and
+// reading 2 MiB for it made a cold stride of 32 pages map 31 times the
+// pages it did with single pages, and cost 5 times the modelled time;
+// the run's second step (the miss where the first window ended) is the
+// proof Linux's read-ahead waits for too before it grows its folios. By
+// then the run's first window is cached in single pages at the range's
+// start: that prefix is moved into the frame (unmapped everywhere,
+// copied, its dirtiness carried), so a file read from its start is
+// folios from its first byte. Any other page of the range already cached,
+// or a prefix page in use (under I/O, held by a kernel copy), leaves the
+// range to single pages.
 // Returns MEGA_PASS when no folio was made (the caller reads pages as
 // before), else 0 with *out referenced and *nread pages read from pgno
 // on, or the fill's error. pg is the caller's room for WINDOW_MAX page
 // pointers. => ip locked.
 #define FOLIO_RESERVE 1024  // free pages a large folio must leave (4 MiB)
+
+// Is the range [first, first + MEGA_PAGES) cached in exactly [first,
+// pgno), every one of those pages up to date, idle and unreferenced?
+// => pc.lock held.
+static int
+prefix_only(struct inode *ip, uint first, uint pgno)
+{
+  for (uint i = first; i < first + MEGA_PAGES; i++) {
+    struct page *pg = lookup(ip, i);
+    if (i >= pgno ? pg != 0
+                  : (pg == 0 || (pg->flags & (PG_UPTODATE | PG_IO)) != PG_UPTODATE || pg->ref))
+      return 0;
+  }
+  return 1;
+}
+
+// Moves the cached pages [first, pgno) of ip into the frame at base (its
+// first pgno - first pages): each is unmapped everywhere, copied, and
+// replaced in the cache by its copy, dirty as it was. => pc.lock held;
+// prefix_only said yes.
+static void
+move_prefix(struct inode *ip, uint first, uint pgno, struct page *base)
+{
+  for (uint i = first; i < pgno; i++) {
+    struct page *old = lookup(ip, i), *pg = base + (i - first);
+    rmap_unmap(old);  // D bits into PG_DIRTY; no store reaches it after this
+    int dirty = (old->flags & PG_DIRTY) != 0;
+    uint since = old->dirtied;
+    memmove((void *)page2pa(pg), (void *)page2pa(old), PGSIZE);
+    remove_free(old);
+    insert(pg, ip, i);
+    pg->flags = (pg->flags & ~PG_IO) | PG_UPTODATE;
+    pg->ref = 0;
+    if (dirty)
+      mark_dirty(pg, since);
+  }
+}
+
 static int
 fill_folio(struct inode *ip, uint pgno, struct page **pg, struct page **out, int *nread)
 {
@@ -550,45 +599,55 @@ fill_folio(struct inode *ip, uint pgno, struct page **pg, struct page **out, int
       (uint64)first * PGSIZE + MEGA_SIZE > ip->size)
     return MEGA_PASS;
   acquire(&pc.lock);
-  for (uint i = first; i < first + MEGA_PAGES; i++) {
-    if (lookup(ip, i)) {  // part of it is cached in pages already
-      release(&pc.lock);
-      return MEGA_PASS;
-    }
-  }
+  int ok = prefix_only(ip, first, pgno);
   int room = pc_limit == 0 || limited_pages() + MEGA_PAGES <= pc_limit;
   release(&pc.lock);
+  if (!ok)
+    return MEGA_PASS;
   void *mem = room ? kalloc_frame(FOLIO_RESERVE) : 0;
   if (mem == 0) {
     kstat_inc(folio_fallbacks);
     return MEGA_PASS;
   }
   // No one else puts pages of ip into the cache: every fill holds ip's
-  // lock, as this one does, so the range is still empty.
+  // lock, as this one does, so [pgno, ...) is still empty; but the prefix
+  // may have been taken up meanwhile (a kernel copy's reference), so it
+  // is looked at again with the move under the same hold of pc.lock.
   struct page *base = pa2page((uint64)mem);
   acquire(&pc.lock);
-  for (uint i = 0; i < MEGA_PAGES; i++) {
+  if (!prefix_only(ip, first, pgno)) {
+    release(&pc.lock);
+    for (uint i = 0; i < MEGA_PAGES; i++)
+      kfree((char *)mem + (uint64)i * PGSIZE);
+    return MEGA_PASS;
+  }
+  move_prefix(ip, first, pgno, base);
+  for (uint i = pgno - first; i < MEGA_PAGES; i++) {
     insert(base + i, ip, first + i);
     base[i].ref = (first + i == pgno);
   }
   release(&pc.lock);
   int err = 0;
-  for (uint c = 0; c < MEGA_PAGES && err == 0; c += WINDOW_MAX) {
-    for (int i = 0; i < WINDOW_MAX; i++)
+  uint from = pgno - first;
+  for (uint c = from; c < MEGA_PAGES && err == 0; c += WINDOW_MAX) {
+    int n = MEGA_PAGES - c < WINDOW_MAX ? MEGA_PAGES - c : WINDOW_MAX;
+    for (int i = 0; i < n; i++)
       pg[i] = base + c + i;
-    err = fill_pages(ip, first + c, pg, WINDOW_MAX);
+    err = fill_pages(ip, first + c, pg, n);
   }
-  for (uint c = 0; c < MEGA_PAGES; c += WINDOW_MAX) {
-    for (int i = 0; i < WINDOW_MAX; i++)
+  for (uint c = from; c < MEGA_PAGES; c += WINDOW_MAX) {
+    int n = MEGA_PAGES - c < WINDOW_MAX ? MEGA_PAGES - c : WINDOW_MAX;
+    for (int i = 0; i < n; i++)
       pg[i] = base + c + i;
-    end_fill(pg, WINDOW_MAX, err);
+    end_fill(pg, n, err);
   }
   if (err)
-    return err;
+    return err;  // the read pages are gone again; the moved prefix stays
   kstat_inc(folio_allocs);
   ip->ra_next = first + MEGA_PAGES;  // the run goes on after the folio
   *nread = first + MEGA_PAGES - pgno;
-  __atomic_fetch_add(&kstat_counters.readahead_pages, MEGA_PAGES - 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&kstat_counters.readahead_pages, first + MEGA_PAGES - pgno - 1,
+                     __ATOMIC_RELAXED);
   *out = base + (pgno - first);
   return 0;
 }
@@ -623,11 +682,25 @@ pc_get_advised(struct inode *ip, uint pgno, int advice, struct page **out, int *
   kstat_inc(pc_misses);
 
   struct page *pg[WINDOW_MAX];
+  uint next = ip->ra_next, prev_win = ip->ra_win;
   uint win = readahead_window(ip, pgno, advice);
-  if (win >= RA_FIRST) {  // a sequential miss: a large folio if it can be
+  // A run's second step or later, or an area that says it reads in
+  // order: a large folio if it can be ("Large folios", above).
+  int run = advice == MADV_SEQUENTIAL ||
+            (advice == MADV_NORMAL && pgno == next && prev_win >= RA_FIRST);
+  if (run) {
     int err = fill_folio(ip, pgno, pg, out, nread);
     if (err != MEGA_PASS)
       return err;
+    // Single pages: the window stops where the next 2 MiB range begins,
+    // so that the run's next miss is that range's first page and may
+    // make it a folio (a window spilling into it would leave it partly
+    // cached).
+    uint edge = (pgno | (MEGA_PAGES - 1)) + 1;
+    if (mega_mode != MEGA_OFF && pgno + win > edge) {
+      win = edge - pgno;
+      ip->ra_next = edge;
+    }
   }
   int n = start_fill(ip, pgno, win, pg);
   if (n == 0)

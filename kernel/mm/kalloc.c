@@ -119,10 +119,10 @@ pick_frame(void)
   return best;
 }
 
+// One free page off its frame's list, or 0. => kmem.lock held.
 static struct run *
-take(void)
+take_locked(void)
 {
-  acquire(&kmem.lock);
   if (kmem.cur == NO_FRAME || kmem.nfree_in[kmem.cur] == 0)
     kmem.cur = pick_frame();
   struct run *r = 0;
@@ -132,6 +132,14 @@ take(void)
     kmem.nfree_in[kmem.cur]--;
     kmem.nfree--;
   }
+  return r;
+}
+
+static struct run *
+take(void)
+{
+  acquire(&kmem.lock);
+  struct run *r = take_locked();
   release(&kmem.lock);
   return r;
 }
@@ -178,6 +186,21 @@ kzalloc(void)
   if (pa)
     fill(pa, 0, PGSIZE);
   return pa;
+}
+
+int
+kzalloc_many(void **pages, int n)
+{
+  int got = 0;
+  acquire(&kmem.lock);
+  for (struct run *r; got < n && (r = take_locked()) != 0; got++)
+    pages[got] = r;
+  release(&kmem.lock);
+  if (got == 0 && n > 0 && (pages[0] = alloc()) != 0)
+    got = 1;  // none free: reclaim, as kalloc would
+  for (int i = 0; i < got; i++)
+    fill(pages[i], 0, PGSIZE);
+  return got;
 }
 
 void *

@@ -14,6 +14,10 @@
 void   kinit(void);
 void  *kalloc(void);        // a page filled with junk, or 0 when none is free
 void  *kzalloc(void);       // a zeroed page, or 0
+// Up to n zeroed pages into pages[], taken under one hold of the
+// allocator's lock (what is free, at least one when reclaim can make
+// one); how many.
+int    kzalloc_many(void **pages, int n);
 void   kfree(void *pa);     // pa must have come from kalloc (or kalloc_frame)
 uint64 kfree_pages(void);   // pages free right now
 // A whole free frame (FRAME_PAGES pages, filled with junk, each freed

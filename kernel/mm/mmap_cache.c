@@ -250,14 +250,11 @@ anon_fault(struct vma *v, uint64 va, pte_t *pte)
   uint64 a = va;
   while (a < end) {
     void *mem[ANON_BATCH];
-    int n = 0;
-    for (uint64 b = a; b < end && n < ANON_BATCH; b += PGSIZE) {
-      if (b != va && (__atomic_load_n(pte + (b - va) / PGSIZE, __ATOMIC_RELAXED) & PTE_V))
-        continue;  // mapped before: counted below, never filled again
-      if ((mem[n] = kzalloc()) == 0)
-        break;
-      n++;
-    }
+    int want = 0;
+    for (uint64 b = a; b < end && want < ANON_BATCH; b += PGSIZE)
+      if (b == va || !(__atomic_load_n(pte + (b - va) / PGSIZE, __ATOMIC_RELAXED) & PTE_V))
+        want++;  // a page mapped before is never filled again
+    int n = want ? kzalloc_many(mem, want) : 0;
     if (n == 0 && a == va)
       return -ENOMEM;  // the faulting page itself
     pc_lock();

@@ -112,6 +112,18 @@ cached_file(const char *path, int npages, int seed)
         (int)DELTA(folio_allocs), (int)DELTA(folio_fallbacks), npages / MPAGES);
 }
 
+// Makes path a cached large folio of MPAGES pages of pattern seed, maps
+// it with prot and flags and loads every page: the test starts with one
+// megapage mapped.
+static char *
+mapped_megapage(const char *path, int seed, int prot, int flags)
+{
+  cached_file(path, MPAGES, seed);
+  char *p = map_file(path, MEGA, prot, flags);
+  touch(p, MEGA);
+  return p;
+}
+
 // ---------------------------------------------------------------------------
 // The tests
 
@@ -178,9 +190,7 @@ unaligned(void)
 static void
 shared_store(void)
 {
-  cached_file("mg_store", MPAGES, 3);
-  char *p = map_file("mg_store", MEGA, RW, MAP_SHARED);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_store", 3, RW, MAP_SHARED);
   read_kstats(&ks_a);
   p[5 * PG + 10] = 77;
   read_kstats(&ks_b);
@@ -218,9 +228,7 @@ shared_store(void)
 static void
 partial_munmap(void)
 {
-  cached_file("mg_hole", MPAGES, 4);
-  char *p = map_file("mg_hole", MEGA, PROT_READ, MAP_SHARED);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_hole", 4, PROT_READ, MAP_SHARED);
   read_kstats(&ks_a);
   unmap(p + 100 * PG, PG);
   read_kstats(&ks_b);
@@ -239,9 +247,7 @@ partial_munmap(void)
 static void
 mprotect_split(void)
 {
-  cached_file("mg_prot", MPAGES, 5);
-  char *p = map_file("mg_prot", MEGA, PROT_READ, MAP_SHARED);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_prot", 5, PROT_READ, MAP_SHARED);
   read_kstats(&ks_a);
   CHECK(mprotect(p + 3 * PG, PG, PROT_NONE) == 0, "mprotect NONE: errno %d", errno);
   read_kstats(&ks_b);
@@ -259,9 +265,7 @@ mprotect_split(void)
 static void
 cow_private(void)
 {
-  cached_file("mg_cow", MPAGES, 6);
-  char *p = map_file("mg_cow", MEGA, RW, MAP_PRIVATE);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_cow", 6, RW, MAP_PRIVATE);
   read_kstats(&ks_a);
   p[7 * PG] = 99;
   read_kstats(&ks_b);
@@ -287,9 +291,7 @@ cow_private(void)
 static void
 truncate_inside(void)
 {
-  cached_file("mg_trunc", MPAGES, 7);
-  char *p = map_file("mg_trunc", MEGA, PROT_READ, MAP_SHARED);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_trunc", 7, PROT_READ, MAP_SHARED);
   uint64 size = 256 * PG + 100;
   read_kstats(&ks_a);
   int fd = open_or_fail("mg_trunc", O_RDWR);
@@ -364,9 +366,7 @@ evict(void)
 static void
 fork_mega(void)
 {
-  cached_file("mg_fork", MPAGES, 11);
-  char *p = map_file("mg_fork", MEGA, PROT_READ, MAP_PRIVATE);
-  touch(p, MEGA);
+  char *p = mapped_megapage("mg_fork", 11, PROT_READ, MAP_PRIVATE);
   read_kstats(&ks_a);
   int pid = fork();
   CHECK(pid >= 0, "fork failed");

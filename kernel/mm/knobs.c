@@ -98,9 +98,8 @@ dup_pause_knob(long value)
   return __atomic_exchange_n(&knob_dup_pause_word, value, __ATOMIC_SEQ_CST);
 }
 
-// Sets *word to value if lo <= value <= hi; returns the old value or -EINVAL.
-static long
-set_in_range(volatile long *word, long value, long lo, long hi)
+long
+knob_set_in_range(volatile long *word, long value, long lo, long hi)
 {
   if (value < lo || value > hi)
     return -EINVAL;
@@ -140,24 +139,24 @@ sys_knob(void)
   case KNOB_FAULTAROUND:
     if ((long)value < 1 || (long)value > WINDOW_MAX || (value & (value - 1)) != 0)
       return -EINVAL;  // a power of two: the window is aligned
-    return set_in_range(&cache_faultaround, (long)value, 1, WINDOW_MAX);
+    return knob_set_in_range(&cache_faultaround, (long)value, 1, WINDOW_MAX);
   case KNOB_FAULTAROUND_MAX:
     if ((long)value < 1 || (long)value > FAULTAROUND_MAX || (value & (value - 1)) != 0)
       return -EINVAL;  // a power of two: windows stay aligned as they grow
-    return set_in_range(&cache_faultaround_max, (long)value, 1, FAULTAROUND_MAX);
+    return knob_set_in_range(&cache_faultaround_max, (long)value, 1, FAULTAROUND_MAX);
   case KNOB_HIT_LOCKLESS:
-    return set_in_range(&cache_hit_lockless, (long)value, 0, 1);
+    return knob_set_in_range(&cache_hit_lockless, (long)value, 0, 1);
   case KNOB_READAHEAD:
-    return set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
+    return knob_set_in_range(&pc_readahead_max, (long)value, 0, WINDOW_MAX);
   case KNOB_DROP:
     prefetch_drain();  // no MADV_WILLNEED job may still hold pages or a file
     return pc_drop_all();
   case KNOB_TRACE:
     return trace_knob((long)value);
   case KNOB_SVADE:
-    return set_in_range(&pc_svade, (long)value, 0, 1);
+    return knob_set_in_range(&pc_svade, (long)value, 0, 1);
   case KNOB_PC_LIMIT:
-    return set_in_range(&pc_limit, (long)value, 0, 1L << 30);
+    return knob_set_in_range(&pc_limit, (long)value, 0, 1L << 30);
   case KNOB_LOOKUP_PAUSE:
     old = knob_lookup_pause_pid;
     knob_lookup_pause_pid = (long)value;
@@ -188,7 +187,7 @@ sys_knob(void)
   case KNOB_WB_RUN:
     return wb_knob(which, (long)value);
   case KNOB_MEGAPAGES:
-    return set_in_range(&mega_mode, (long)value, MEGA_OFF, MEGA_WRITABLE);
+    return knob_set_in_range(&mega_mode, (long)value, MEGA_OFF, MEGA_WRITABLE);
   default:
     return -EINVAL;
   }

@@ -17,5 +17,8 @@ void knob_lookup_pause(void);
 void knob_op_pause(void);
 void knob_free_pause(uint inum, int piece);
 void knob_dup_pause(void);
+// Sets *word to value if lo <= value <= hi: the old value, or -EINVAL
+// (nothing set). For the knobs whose home is elsewhere (writeback.c).
+long knob_set_in_range(volatile long *word, long value, long lo, long hi);
 
 #endif

@@ -65,6 +65,7 @@
 #include "kernel/fs/log.h"
 #include "kernel/mm/pagecache.h"
 #include "kernel/mm/writeback.h"
+#include "kernel/mm/knobs_impl.h"
 #include "kernel/mm/kstats_impl.h"
 
 // The memory the thresholds are shares of: every page of RAM.
@@ -198,17 +199,6 @@ run_pass(long value)
   return (long)kstat_counters.wb_passes;
 }
 
-// Sets *word to value if lo <= value <= hi; the old value or -EINVAL.
-static long
-set_in_range(volatile long *word, long value, long lo, long hi)
-{
-  if (value < lo || value > hi)
-    return -EINVAL;
-  long old = *word;
-  *word = value;
-  return old;
-}
-
 long
 wb_knob(int which, long value)
 {
@@ -221,13 +211,13 @@ wb_knob(int which, long value)
     return *word;
   switch (which) {
   case KNOB_WB_EXPIRE:
-    return set_in_range(&wb_expire, value, 0, WB_TICKS_MAX);
+    return knob_set_in_range(&wb_expire, value, 0, WB_TICKS_MAX);
   case KNOB_WB_INTERVAL:
-    return set_in_range(&wb_interval, value, 0, WB_TICKS_MAX);
+    return knob_set_in_range(&wb_interval, value, 0, WB_TICKS_MAX);
   case KNOB_WB_BACKGROUND:
-    return set_in_range(&wb_background, value, 1, 100);
+    return knob_set_in_range(&wb_background, value, 1, 100);
   case KNOB_WB_THROTTLE:
-    return set_in_range(&wb_throttle_pct, value, 1, 100);
+    return knob_set_in_range(&wb_throttle_pct, value, 1, 100);
   case KNOB_WB_RUN:
     return run_pass(value);
   default:

@@ -603,6 +603,46 @@ folio_rule(void)
   unlink("mg_rule");
 }
 
+// A kernel copy stores through a megapage as the process would: read()
+// into a writable one (vmctl mega 2, hardware D bits) goes through it,
+// unsplit, and its bytes reach the file; a read-only one (mega 1, or
+// mega 2 under svade 1) is split by the store fault first.
+static void
+kernel_store(void)
+{
+  make_file("mg_ksrc", PG, 16);
+  for (int mode = MEGA_ON; mode <= MEGA_WRITABLE; mode++) {
+    knob(KNOB_MEGAPAGES, MEGA_ON);
+    cached_file("mg_kst", MPAGES, 15);
+    knob(KNOB_MEGAPAGES, mode);
+    read_kstats(&ks_a);
+    char *p = map_file("mg_kst", MEGA, RW, MAP_SHARED);
+    touch(p, MEGA);
+    int fd = open_or_fail("mg_ksrc", O_RDONLY);
+    CHECK(read(fd, p + 3 * PG, PG) == PG, "mode %d: read() into the mapping: errno %d", mode,
+          errno);
+    close(fd);
+    read_kstats(&ks_b);
+    int whole = mode == MEGA_WRITABLE && !svade;
+    CHECK(DELTA(mega_maps) == 1 && DELTA(mega_splits) == (whole ? 0 : 1),
+          "mode %d: %d megapages mapped, %d split by the kernel's store, want 1 and %d", mode,
+          (int)DELTA(mega_maps), (int)DELTA(mega_splits), whole ? 0 : 1);
+    expect_bytes(p + 3 * PG, PG, 16, 0, "read() into the megapage");
+    expect_bytes(p + 4 * PG, PG, 15, 4 * PG, "the page after it");
+    unmap(p, MEGA);  // writes the page (or, writable, the whole 2 MiB) back
+    knob(KNOB_MEGAPAGES, MEGA_ON);
+    knob(KNOB_DROP, 0);
+    fd = open_or_fail("mg_kst", O_RDONLY);
+    for (int i = 0; i < 5; i++) {
+      CHECK(read(fd, buf, PG) == PG, "read of page %d", i);
+      expect_bytes(buf, PG, i == 3 ? 16 : 15, i == 3 ? 0 : (uint64)i * PG, "the file");
+    }
+    close(fd);
+    unlink("mg_kst");
+  }
+  unlink("mg_ksrc");
+}
+
 static const struct test tests[] = {
   {"warm_scan", warm_scan},         {"unaligned", unaligned},
   {"shared_store", shared_store},   {"partial_munmap", partial_munmap},
@@ -611,6 +651,7 @@ static const struct test tests[] = {
   {"evict", evict},                 {"fork_mega", fork_mega},
   {"race_split", race_split},       {"dirty_1_in_16", dirty_1_in_16},
   {"knob_off", knob_off},            {"folio_rule", folio_rule},
+  {"kernel_store", kernel_store},
 };
 #define NTESTS ((int)(sizeof(tests) / sizeof(tests[0])))
 

@@ -102,10 +102,13 @@ walk(pagetable_t pagetable, uint64 va, int alloc)
     return 0;
   for (int level = 2; level > 0; level--) {
     pte_t *pte = &pagetable[PX(level, va)];
-    if (*pte & PTE_V) {
-      if (PTE_LEAF(*pte))
+    // One read: a megapage's level-1 leaf may be taken out by another
+    // hart (eviction, truncation) between two.
+    pte_t e = __atomic_load_n(pte, __ATOMIC_RELAXED);
+    if (e & PTE_V) {
+      if (PTE_LEAF(e))
         return 0;  // a megapage (megapage.c): no last-level PTE to give
-      pagetable = (pagetable_t)PTE2PA(*pte);
+      pagetable = (pagetable_t)PTE2PA(e);
     } else {
       if (!alloc || (pagetable = kzalloc()) == 0)
         return 0;
@@ -376,12 +379,14 @@ fail:
 
 // The page at va if a PTE gives this process the rights `need` there:
 // its physical address, with *pte the PTE and *mapped the address that
-// PTE holds (the page itself, or the first page of a megapage, which a
-// kernel copy only ever reads through: a store splits it first, in the
-// fault path). 0 if none does.
+// PTE holds (the page itself, or the first page of a megapage). A kernel
+// copy goes through a megapage as the process would: a load through any,
+// a store only through a writable one (vmctl mega 2) -- a read-only one
+// is split by the store fault first, and a writable one, which that
+// fault leaves as it is, must then be taken as it is, or the copy would
+// ask the fault path again for ever. 0 if no PTE allows the access.
 static uint64
-present_page(pagetable_t pagetable, uint64 va, uint64 need, int write, pte_t **pte,
-             uint64 *mapped)
+present_page(pagetable_t pagetable, uint64 va, uint64 need, pte_t **pte, uint64 *mapped)
 {
   // One read of the PTE: eviction on another hart may clear it.
   *pte = walk(pagetable, va, 0);
@@ -390,7 +395,7 @@ present_page(pagetable_t pagetable, uint64 va, uint64 need, int write, pte_t **p
     *mapped = PTE2PA(e);
     return (e & need) == need ? *mapped : 0;
   }
-  *pte = write ? 0 : walk_mega(pagetable, va);
+  *pte = walk_mega(pagetable, va);
   pte_t e = *pte ? __atomic_load_n(*pte, __ATOMIC_RELAXED) : 0;
   if ((e & need) != need)
     return 0;
@@ -413,7 +418,7 @@ user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep, uint64 *map
   uint64 need = PTE_V | PTE_U | (write ? PTE_W : PTE_R);
   pte_t *pte;
   uint64 at;
-  uint64 pa = present_page(pagetable, va, need, write, &pte, &at);
+  uint64 pa = present_page(pagetable, va, need, &pte, &at);
   while (pa == 0) {
     struct proc *p = myproc();
     if (p == 0 || p->pagetable != pagetable || p->nofault || killed(p) ||
@@ -422,7 +427,7 @@ user_page(pagetable_t pagetable, uint64 va, int write, pte_t **ptep, uint64 *map
     // Supplied; but a cache page may be evicted again before this look
     // (a small cache limit, another hart reclaiming): then the fault is
     // resolved again, as the hardware's access would fault again.
-    pa = present_page(pagetable, va, need, write, &pte, &at);
+    pa = present_page(pagetable, va, need, &pte, &at);
   }
   if (ptep)
     *ptep = pte;
